@@ -1,0 +1,117 @@
+"""yongxi-learn: legal education of a town's staff, and its rule-of-law report."""
+
+import os
+from pathlib import Path
+
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as config_module
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    _configure(app, test_config)
+
+    from . import models  # noqa: F401  (complete metadata for migrations)
+    from .core import db as core_db
+    from .core import errors, security
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    core_db.init_app(app, db)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"  # not "strong": phones change IP mid-exam
+    security.init_app(app)
+    errors.init_app(app)
+
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object(config_module.Config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(config_module.from_environment())
+    else:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'yongxi_learn.sqlite3'}"
+        )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from .core.db import sqlite_engine_options
+
+        options = sqlite_engine_options(app.config["SQLITE_BUSY_TIMEOUT_S"])
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **options,
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
+    else:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config_module.load_secret_key(app.instance_path)
+    minimum = config_module.MIN_SECRET_KEY_LENGTH
+    if app.config["PRODUCTION"] and len(app.config["SECRET_KEY"]) < minimum:
+        raise RuntimeError(f"SECRET_KEY is too short for production (need {minimum}+ chars)")
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=0
+        )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .home.views import bp as home_bp
+    from .home.views import healthz
+    from .org.import_views import bp as import_bp
+    from .org.views import bp as org_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(org_bp, url_prefix="/admin")
+    app.register_blueprint(import_bp, url_prefix="/admin/people/import")
+    app.add_url_rule("/healthz", "healthz", healthz)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from .core.permissions import Perm, can
+    from .core.time import format_local
+
+    app.add_template_filter(format_local, "localtime")
+
+    @app.context_processor
+    def _globals():
+        ua = request.headers.get("User-Agent", "")
+        return {
+            "in_wechat": "MicroMessenger" in ua,
+            "Perm": Perm,
+            "can": can,
+            "demo_data": _is_demo(app),
+        }
+
+
+def _is_demo(app: Flask) -> bool:
+    # Read once per process: demo data is loaded before the server starts.
+    if "yongxi_demo" not in app.extensions:
+        from .core.settings import get_setting
+        from .org.seed import DEMO_FLAG
+
+        app.extensions["yongxi_demo"] = get_setting(DEMO_FLAG) == "1"
+    return app.extensions["yongxi_demo"]

@@ -1,0 +1,1 @@
+"""Login by phone and password, login sessions, lockout, password changes."""

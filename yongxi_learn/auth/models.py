@@ -1,0 +1,34 @@
+"""Server-side login sessions.
+
+The signed cookie holds only a random token; the row decides whether the
+session is alive. Logout, a password reset or deactivation end rows, and a
+replayed old cookie then finds nothing.
+"""
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.time import utcnow
+from ..extensions import db
+from ..org.models import User
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class LoginSession(db.Model):
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    address: Mapped[str] = mapped_column(sa.String(64), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
+    ended_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)

@@ -1,0 +1,58 @@
+"""Command-line tasks: ``flask --app yongxi_learn <command>``."""
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from .extensions import db
+
+
+def _logins_path() -> Path:
+    return Path(current_app.instance_path) / "demo_logins.txt"
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load the 雍溪镇 demo data (once) and print the demo logins."""
+    from .org import seed
+
+    if seed.is_seeded():
+        click.echo("演示数据已存在，未做改动。")
+        logins = seed.read_logins(_logins_path())
+    else:
+        logins = seed.seed(_logins_path())
+        db.session.commit()
+        click.echo("已载入雍溪镇演示数据（人员、单位均为虚构，仅供演示）。")
+    if not logins:
+        click.echo("未找到演示账号密码文件；可用 reset-password 命令重置某个账号的密码。")
+        return
+    click.echo("演示账号（角色, 姓名, 手机号, 密码）：")
+    for login in logins:
+        click.echo(f"  {login.role}, {login.name}, {login.phone}, {login.password}")
+
+
+@click.command("reset-password")
+@click.argument("phone")
+def reset_password_command(phone):
+    """Give the account with PHONE a new one-time password and print it."""
+    from .org import services
+    from .org.models import User
+    from .org.names import InvalidValue, normalise_phone
+
+    try:
+        phone = normalise_phone(phone)
+    except InvalidValue as exc:
+        raise click.ClickException(str(exc)) from exc
+    user = db.session.scalar(sa.select(User).where(User.phone == phone))
+    if user is None:
+        raise click.ClickException(f"没有手机号为{phone}的人员")
+    password = services.reset_password(user, actor=services.SYSTEM)
+    db.session.commit()
+    click.echo(f"{user.name} 的新初始密码：{password}（首次登录须修改）")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(reset_password_command)

@@ -1,0 +1,102 @@
+"""Configuration: safe defaults, overridden by the environment and instance/config.py.
+
+Nothing secret lives here. SECRET_KEY comes from the environment or from a file
+generated once into the instance folder (see ``load_secret_key``).
+"""
+
+import contextlib
+import os
+import secrets
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import ClassVar
+
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = None  # filled in by create_app (SQLite under instance/)
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {}
+    SQLITE_BUSY_TIMEOUT_S = 30
+
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "yongxi_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session; exams run for hours
+    WTF_I18N_ENABLED = False  # WTForms' own Chinese messages (core.forms.Form)
+
+    # Number of trusted reverse proxies in front of the app (0: use the socket address).
+    PROXY_FIX_X_FOR = 0
+    PREFERRED_URL_SCHEME = "http"
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
+    LOGIN_LOCK_THRESHOLD = 5
+    LOGIN_LOCK_MINUTES = 15
+
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hash method's name, not a password)
+    TIMEZONE = "Asia/Shanghai"
+    PER_PAGE = 30
+
+    # Spreadsheet upload limits, checked before any parsing.
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    IMPORT_MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
+    IMPORT_MAX_ZIP_ENTRIES = 200
+    IMPORT_MAX_ROWS = 5000
+    IMPORT_PENDING_MINUTES = 60
+
+    PRODUCTION = False
+
+
+def from_environment() -> dict:
+    """Settings taken from environment variables (the 12-factor way)."""
+    env = os.environ
+    out: dict = {}
+    if env.get("DATABASE_URL"):
+        out["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
+    if env.get("SECRET_KEY"):
+        out["SECRET_KEY"] = env["SECRET_KEY"]
+    if env.get("RATELIMIT_STORAGE_URI"):
+        out["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+    if env.get("PROXY_FIX_X_FOR"):
+        out["PROXY_FIX_X_FOR"] = int(env["PROXY_FIX_X_FOR"])
+    if env.get("YONGXI_PRODUCTION", "").lower() in {"1", "true", "yes"}:
+        out["PRODUCTION"] = True
+    if env.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}:
+        out["SESSION_COOKIE_SECURE"] = True
+        out["PREFERRED_URL_SCHEME"] = "https"
+    return out
+
+
+def _normalise_db_url(url: str) -> str:
+    # Accept the common short forms and always use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Read instance/secret_key, creating it (mode 0600) on first use.
+
+    Several gunicorn workers may start at once: the key is written to a private
+    temporary file and linked into place, so every worker reads the same key.
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()

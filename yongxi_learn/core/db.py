@@ -1,0 +1,60 @@
+"""Database engine set-up that Flask-SQLAlchemy does not do for us.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on and a busy
+timeout. Its default deferred transactions fail with "database is locked" when two
+writers upgrade their read locks at once, so write transactions start with
+BEGIN IMMEDIATE: the second writer waits (up to the busy timeout) instead of failing.
+Read-only requests (GET/HEAD) keep plain deferred transactions, so readers never
+queue behind writers.
+"""
+
+from contextvars import ContextVar
+
+import sqlalchemy as sa
+from flask import Flask, request
+
+_read_only: ContextVar[bool] = ContextVar("read_only_transaction", default=False)
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def expect_writes() -> None:
+    """Mark the current request as writing, for the rare GET that must write.
+
+    Call it before the request's first query: the SQLite transaction is opened
+    with BEGIN IMMEDIATE from then on.
+    """
+    _read_only.set(False)
+
+
+def init_app(app: Flask, db) -> None:
+    @app.before_request
+    def _choose_transaction_mode():
+        _read_only.set(request.method in READ_ONLY_METHODS)
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_S"])
+
+
+def _configure_sqlite(engine: sa.Engine, busy_timeout_s: int) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+
+
+def sqlite_engine_options(busy_timeout_s: int) -> dict:
+    return {"connect_args": {"timeout": busy_timeout_s, "check_same_thread": False}}

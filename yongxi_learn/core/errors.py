@@ -1,0 +1,37 @@
+"""Error pages in Chinese, and domain exceptions turned into HTTP answers."""
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from ..org.services import NotFound
+from .permissions import PermissionDenied
+
+MESSAGES = {
+    400: ("请求无效", "提交的内容无法处理，请返回后重试。"),
+    403: ("无权访问", "您没有访问此页面或执行此操作的权限。"),
+    404: ("页面不存在", "您要找的页面不存在，或您无权查看。"),
+    405: ("请求方式不正确", "请通过页面上的按钮或链接操作。"),
+    413: ("文件过大", "上传的文件超过了允许的大小。"),
+    429: ("操作过于频繁", "请求次数过多，请稍后再试。"),
+    500: ("服务器出错", "系统暂时出现问题，请稍后再试。如一直出现，请联系管理员。"),
+}
+
+
+def _render(code: int):
+    title, text = MESSAGES[code]
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": title, "message": text}, code
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def init_app(app: Flask) -> None:
+    for code in MESSAGES:
+        app.register_error_handler(code, lambda e, code=code: _render(code))
+    app.register_error_handler(PermissionDenied, lambda e: _render(403))
+    app.register_error_handler(NotFound, lambda e: _render(404))
+
+    def _csrf(e):
+        title, text = "页面已过期", "页面已过期或来源无法验证，请刷新页面后重新提交。"
+        return render_template("errors/error.html", code=400, title=title, text=text), 400
+
+    app.register_error_handler(CSRFError, _csrf)

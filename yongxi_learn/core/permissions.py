@@ -1,0 +1,78 @@
+"""Who may do what, and where.
+
+Every person is a learner. Grants add a role over a unit subtree. Services call
+``ensure`` on the unit an object belongs to, and filter lists with ``scope_filter``;
+views only use ``require`` to keep out people without the permission anywhere.
+"""
+
+import enum
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from ..org.models import OrgUnit, Role, User
+
+
+class Perm(enum.StrEnum):
+    VIEW_PEOPLE = "view_people"
+    MANAGE_PEOPLE = "manage_people"
+    MANAGE_UNITS = "manage_units"
+    GRANT_ROLES = "grant_roles"
+    VIEW_AUDIT = "view_audit"
+
+
+ROLE_PERMS: dict[Role, frozenset[Perm]] = {
+    Role.ADMIN: frozenset(Perm),
+    Role.UNIT_ADMIN: frozenset({Perm.VIEW_PEOPLE, Perm.MANAGE_PEOPLE}),
+    Role.REVIEWER: frozenset({Perm.VIEW_PEOPLE}),
+}
+
+
+class PermissionDenied(Exception):
+    """The user lacks the permission over the object's unit."""
+
+
+def scope_units(user: User, perm: Perm) -> list[OrgUnit]:
+    """The roots of the subtrees where ``user`` holds ``perm``."""
+    if not user.is_authenticated or not user.active:
+        return []
+    return [g.unit for g in user.grants if perm in ROLE_PERMS[g.role] and g.unit.active]
+
+
+def can(user: User, perm: Perm, unit: OrgUnit | None = None) -> bool:
+    """Whether ``user`` holds ``perm`` over ``unit`` (or anywhere, if unit is None)."""
+    roots = scope_units(user, perm)
+    if unit is None:
+        return bool(roots)
+    return any(root.contains(unit) for root in roots)
+
+
+def ensure(user: User, perm: Perm, unit: OrgUnit) -> None:
+    if not can(user, perm, unit):
+        raise PermissionDenied(perm)
+
+
+def scope_filter(user: User, perm: Perm, path_column=OrgUnit.path):
+    """A WHERE clause limiting ``path_column`` to the user's subtrees for ``perm``."""
+    roots = scope_units(user, perm)
+    if not roots:
+        return sa.false()
+    return sa.or_(*(path_column.startswith(root.path, autoescape=True) for root in roots))
+
+
+def require(perm: Perm):
+    """View decorator: logged in and holding ``perm`` over some unit, else 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not can(current_user, perm):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

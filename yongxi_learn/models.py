@@ -1,0 +1,8 @@
+"""Every model module, imported so the metadata is complete (migrations, tests)."""
+
+from .auth.models import LoginSession
+from .core.audit import AuditLog
+from .core.settings import SiteSetting
+from .org.models import OrgUnit, RoleGrant, User
+
+__all__ = ["AuditLog", "LoginSession", "OrgUnit", "RoleGrant", "SiteSetting", "User"]

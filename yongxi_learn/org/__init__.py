@@ -1,0 +1,1 @@
+"""Units (the OrgUnit tree) and people: models, services, admin pages, XLSX import."""

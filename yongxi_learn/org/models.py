@@ -1,0 +1,200 @@
+"""The unit tree and the people in it."""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.time import utcnow
+from ..extensions import db
+
+
+class UnitKind(enum.StrEnum):
+    DISTRICT = "district"
+    TOWN = "town"
+    OFFICE = "office"
+    VILLAGE = "village"
+
+    @property
+    def label(self) -> str:
+        return UNIT_KIND_LABELS[self]
+
+
+UNIT_KIND_LABELS = {
+    UnitKind.DISTRICT: "区",
+    UnitKind.TOWN: "镇/街道",
+    UnitKind.OFFICE: "科室/站所",
+    UnitKind.VILLAGE: "村/社区",
+}
+
+# Which kinds may hang under which: 区 → 镇/街道 → 科室·站所 / 村·社区.
+ALLOWED_CHILDREN = {
+    UnitKind.DISTRICT: {UnitKind.TOWN},
+    UnitKind.TOWN: {UnitKind.OFFICE, UnitKind.VILLAGE},
+    UnitKind.OFFICE: set(),
+    UnitKind.VILLAGE: set(),
+}
+
+
+class Category(enum.StrEnum):
+    LEADER = "leader"
+    OFFICIAL = "official"
+    VILLAGE_CADRE = "village_cadre"
+    LEGAL_LIAISON = "legal_liaison"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    Category.LEADER: "领导干部",
+    Category.OFFICIAL: "机关干部",
+    Category.VILLAGE_CADRE: "村(社区)两委干部",
+    Category.LEGAL_LIAISON: "法律明白人",
+    Category.OTHER: "其他",
+}
+
+
+class Role(enum.StrEnum):
+    """Granted roles; every person is also a learner (学员) without a grant."""
+
+    UNIT_ADMIN = "unit_admin"
+    ADMIN = "admin"
+    REVIEWER = "reviewer"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "管理员",
+    Role.UNIT_ADMIN: "单位管理员",
+    Role.REVIEWER: "审阅人",
+}
+
+
+def _enum(cls) -> sa.Enum:
+    # Stored as short strings with a CHECK constraint, never a native PG enum,
+    # so adding a value later is a plain migration on both databases.
+    return sa.Enum(
+        cls,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        name=cls.__name__.lower(),
+    )
+
+
+class OrgUnit(db.Model):
+    __tablename__ = "org_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    # Materialised path of ids, e.g. "/1/4/17/": a subtree is ``path LIKE '/1/4/%'``,
+    # one indexed range scan on both databases.
+    path: Mapped[str] = mapped_column(
+        sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql"),
+        default="",
+        index=True,
+    )
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["OrgUnit"]] = relationship(
+        back_populates="parent", order_by="(OrgUnit.sort_order, OrgUnit.id)"
+    )
+
+    __table_args__ = (sa.UniqueConstraint("parent_id", "name", name="uq_org_unit_parent_name"),)
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    def contains(self, other: "OrgUnit") -> bool:
+        return other.path.startswith(self.path)
+
+    def __repr__(self) -> str:
+        return f"<OrgUnit {self.id} {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored exactly as given: no NFKC, so 生僻字 and compatibility characters survive.
+    name: Mapped[str] = mapped_column(sa.String(50))
+    # Pinyin sort key ("zeng guo fan"), kept in step with name by the services.
+    name_sort: Mapped[str] = mapped_column(
+        sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql"),
+        default="",
+        index=True,
+    )
+    phone: Mapped[str] = mapped_column(sa.String(11), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    category: Mapped[Category] = mapped_column(_enum(Category))
+    post: Mapped[str] = mapped_column(sa.String(50), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    active_from: Mapped[date | None]
+    active_until: Mapped[date | None]
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)
+    grants: Mapped[list["RoleGrant"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # Set by the auth layer to the LoginSession this request runs under.
+    current_login = None
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the cookie: the login session's token, not the
+        # user id, so ending that session (logout, reset) ends the cookie too.
+        return self.current_login.token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def category_label(self) -> str:
+        return self.category.label
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(g.role in roles for g in self.grants)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.name}>"
+
+
+class RoleGrant(db.Model):
+    """A role over a unit subtree: 管理员 of 雍溪镇, 单位管理员 of 石佛村, ..."""
+
+    __tablename__ = "role_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="grants")
+    unit: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "role", "unit_id", name="uq_role_grant_user_role_unit"),
+    )

@@ -1,0 +1,301 @@
+"""Admin pages for units and people. Views parse forms, call services, commit."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..core.audit import AuditLog
+from ..core.net import client_address
+from ..core.permissions import Perm, can, require, scope_filter
+from ..extensions import db
+from . import services
+from .forms import (
+    GrantForm,
+    MoveUnitForm,
+    PeopleFilterForm,
+    PersonForm,
+    RenameUnitForm,
+    UnitForm,
+    unit_choices,
+)
+from .models import Category, OrgUnit, Role, RoleGrant, UnitKind, User
+
+bp = Blueprint("org", __name__)
+
+
+def _actor() -> services.Actor:
+    return services.Actor(user=current_user, address=client_address())
+
+
+# ---------------------------------------------------------------- units
+
+
+@bp.get("/units")
+@require(Perm.MANAGE_UNITS)
+def units():
+    all_units = services.units_in_scope(current_user, Perm.MANAGE_UNITS)
+    form = UnitForm()
+    form.parent_id.choices = unit_choices([u for u in all_units if u.active])
+    ids = {u.id for u in all_units}
+    children: dict[int, list[OrgUnit]] = {}
+    for u in all_units:
+        children.setdefault(u.parent_id, []).append(u)
+    roots = [u for u in all_units if u.parent_id not in ids]
+    return render_template("org/units.html", form=form, roots=roots, children=children)
+
+
+@bp.post("/units")
+@require(Perm.MANAGE_UNITS)
+def create_unit():
+    form = UnitForm()
+    form.parent_id.choices = unit_choices(
+        services.units_in_scope(current_user, Perm.MANAGE_UNITS, include_inactive=False)
+    )
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("org.units"))
+    parent = services.get_unit(form.parent_id.data, user=current_user, perm=Perm.MANAGE_UNITS)
+    try:
+        unit = services.create_unit(
+            form.name.data, UnitKind(form.kind.data), parent, actor=_actor()
+        )
+    except services.OrgError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(f"已新建单位“{unit.name}”", "success")
+    return redirect(url_for("org.units"))
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@require(Perm.MANAGE_UNITS)
+def edit_unit(unit_id):
+    unit = services.get_unit(unit_id, user=current_user, perm=Perm.MANAGE_UNITS)
+    rename = RenameUnitForm(prefix="rename", data={"name": unit.name})
+    move = MoveUnitForm(prefix="move", data={"parent_id": unit.parent_id})
+    move.parent_id.choices = unit_choices(
+        [
+            u
+            for u in services.units_in_scope(
+                current_user, Perm.MANAGE_UNITS, include_inactive=False
+            )
+            if not unit.contains(u)
+        ]
+    )
+    if request.method == "POST":
+        action = request.form.get("action")
+        try:
+            if action == "rename" and rename.validate_on_submit():
+                services.rename_unit(unit, rename.name.data, actor=_actor())
+            elif action == "move" and move.validate_on_submit():
+                new_parent = services.get_unit(
+                    move.parent_id.data, user=current_user, perm=Perm.MANAGE_UNITS
+                )
+                services.move_unit(unit, new_parent, actor=_actor())
+            elif action in {"activate", "deactivate"}:
+                services.set_unit_active(unit, action == "activate", actor=_actor())
+            else:
+                _flash_form_errors(rename if action == "rename" else move)
+                return redirect(url_for("org.edit_unit", unit_id=unit.id))
+        except services.OrgError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash("已保存", "success")
+        return redirect(url_for("org.edit_unit", unit_id=unit_id))
+    return render_template("org/unit_edit.html", unit=unit, rename=rename, move=move)
+
+
+# ---------------------------------------------------------------- people
+
+
+@bp.get("/people")
+@require(Perm.VIEW_PEOPLE)
+def people():
+    form = PeopleFilterForm(formdata=request.args)
+    visible_units = services.units_in_scope(current_user, Perm.VIEW_PEOPLE)
+    form.unit.choices = [SelectChoice(0, "全部单位"), *unit_choices(visible_units)]
+    query = services.PeopleQuery(
+        text=form.q.data or "",
+        unit_id=form.unit.data if form.unit.data in {u.id for u in visible_units} else None,
+        category=Category(form.category.data) if form.category.data in set(Category) else None,
+        include_inactive=bool(form.inactive.data),
+    )
+    page = db.paginate(
+        services.people_select(current_user, query),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("org/people.html", form=form, page=page, args=args)
+
+
+def _person_form(person: User | None = None) -> PersonForm:
+    form = PersonForm(obj=person)
+    units = services.units_in_scope(current_user, Perm.MANAGE_PEOPLE, include_inactive=False)
+    if person is not None and person.unit not in units:
+        units = [person.unit, *units]
+    form.unit_id.choices = unit_choices(units)
+    if person is not None and request.method == "GET":
+        form.category.data = person.category.value
+    return form
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@require(Perm.MANAGE_PEOPLE)
+def new_person():
+    form = _person_form()
+    if form.validate_on_submit():
+        unit = services.get_unit(form.unit_id.data, user=current_user, perm=Perm.MANAGE_PEOPLE)
+        try:
+            person, password = services.create_person(
+                name=form.name.data,
+                phone=form.phone.data,
+                unit=unit,
+                category=Category(form.category.data),
+                post=form.post.data,
+                actor=_actor(),
+            )
+        except services.OrgError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            return render_template("org/password_shown.html", person=person, password=password)
+    return render_template("org/person_form.html", form=form, person=None)
+
+
+@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
+@require(Perm.VIEW_PEOPLE)
+def person(person_id):
+    person = services.get_person(person_id, user=current_user, perm=Perm.VIEW_PEOPLE)
+    may_edit = can(current_user, Perm.MANAGE_PEOPLE, person.unit)
+    form = _person_form(person)
+    if request.method == "POST":
+        if not may_edit:
+            abort(403)
+        if form.validate_on_submit():
+            unit = services.get_unit(form.unit_id.data, user=current_user, perm=Perm.MANAGE_PEOPLE)
+            try:
+                services.update_person(
+                    person,
+                    name=form.name.data,
+                    phone=form.phone.data,
+                    unit=unit,
+                    category=Category(form.category.data),
+                    post=form.post.data or "",
+                    actor=_actor(),
+                )
+            except services.OrgError as exc:
+                db.session.rollback()
+                flash(str(exc), "danger")
+            else:
+                db.session.commit()
+                flash("已保存", "success")
+                return redirect(url_for("org.person", person_id=person.id))
+    grant_form = GrantForm(prefix="grant")
+    grant_form.unit_id.choices = unit_choices(
+        services.units_in_scope(current_user, Perm.GRANT_ROLES, include_inactive=False)
+    )
+    return render_template(
+        "org/person_form.html", form=form, person=person, may_edit=may_edit, grant_form=grant_form
+    )
+
+
+@bp.post("/people/<int:person_id>/active")
+@require(Perm.MANAGE_PEOPLE)
+def set_person_active(person_id):
+    person = services.get_person(person_id, user=current_user, perm=Perm.MANAGE_PEOPLE)
+    active = request.form.get("active") == "1"
+    try:
+        services.set_person_active(person, active, actor=_actor())
+    except services.OrgError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(f"已{'启用' if active else '停用'}{person.name}的账号", "success")
+    return redirect(url_for("org.person", person_id=person.id))
+
+
+@bp.post("/people/<int:person_id>/reset-password")
+@require(Perm.MANAGE_PEOPLE)
+def reset_password(person_id):
+    person = services.get_person(person_id, user=current_user, perm=Perm.MANAGE_PEOPLE)
+    password = services.reset_password(person, actor=_actor())
+    db.session.commit()
+    return render_template("org/password_shown.html", person=person, password=password, reset=True)
+
+
+@bp.post("/people/<int:person_id>/grants")
+@require(Perm.GRANT_ROLES)
+def grant_role(person_id):
+    person = services.get_person(person_id, user=current_user, perm=Perm.VIEW_PEOPLE)
+    form = GrantForm(prefix="grant")
+    form.unit_id.choices = unit_choices(
+        services.units_in_scope(current_user, Perm.GRANT_ROLES, include_inactive=False)
+    )
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return redirect(url_for("org.person", person_id=person.id))
+    unit = services.get_unit(form.unit_id.data, user=current_user, perm=Perm.GRANT_ROLES)
+    try:
+        services.grant_role(person, Role(form.role.data), unit, actor=_actor())
+    except services.OrgError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash("已授权", "success")
+    return redirect(url_for("org.person", person_id=person.id))
+
+
+@bp.post("/grants/<int:grant_id>/revoke")
+@require(Perm.GRANT_ROLES)
+def revoke_role(grant_id):
+    grant = db.get_or_404(RoleGrant, grant_id)
+    if not can(current_user, Perm.GRANT_ROLES, grant.unit):
+        abort(404)
+    person_id = grant.user_id
+    try:
+        services.revoke_role(grant, actor=_actor())
+    except services.OrgError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash("已撤销", "success")
+    return redirect(url_for("org.person", person_id=person_id))
+
+
+# ---------------------------------------------------------------- audit
+
+
+@bp.get("/audit")
+@require(Perm.VIEW_AUDIT)
+def audit_log():
+    actor_unit = sa.orm.aliased(OrgUnit)
+    query = (
+        sa.select(AuditLog)
+        .outerjoin(User, AuditLog.actor_id == User.id)
+        .outerjoin(actor_unit, User.unit_id == actor_unit.id)
+        .where(
+            sa.or_(
+                AuditLog.actor_id.is_(None),
+                scope_filter(current_user, Perm.VIEW_AUDIT, actor_unit.path),
+            )
+        )
+        .order_by(AuditLog.id.desc())
+    )
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("org/audit.html", page=page)
+
+
+def _flash_form_errors(form) -> None:
+    for field, errors in form.errors.items():
+        label = getattr(form, field).label.text if hasattr(form, field) else ""
+        for error in errors:
+            flash(f"{label}：{error}" if label else error, "danger")

@@ -1,0 +1,18 @@
+// Small progressive enhancements; every page works without this file.
+"use strict";
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var message = form.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+    return;
+  }
+  var busy = form.getAttribute("data-busy");
+  if (busy) {
+    var button = form.querySelector("button[type=submit]");
+    if (button) {
+      // Say what the server is doing while a slow request (import, export) runs.
+      window.setTimeout(function () { button.disabled = true; button.textContent = busy; }, 0);
+    }
+  }
+});
