@@ -95,16 +95,21 @@ def _register_template_helpers(app: Flask) -> None:
     from .core.time import format_local
 
     app.add_template_filter(format_local, "localtime")
+    # A global, not only a context variable: macros imported without context see it.
+    app.add_template_global(_in_wechat, "is_wechat")
 
     @app.context_processor
     def _globals():
-        ua = request.headers.get("User-Agent", "")
         return {
-            "in_wechat": "MicroMessenger" in ua,
             "Perm": Perm,
             "can": can,
             "demo_data": _is_demo(app),
         }
+
+
+def _in_wechat() -> bool:
+    # WeChat's in-app browser cannot download files; pages tell people what to do.
+    return "MicroMessenger" in request.headers.get("User-Agent", "")
 
 
 def _is_demo(app: Flask) -> bool:

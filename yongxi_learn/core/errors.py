@@ -3,6 +3,7 @@
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from ..extensions import db
 from ..org.services import NotFound
 from .permissions import PermissionDenied
 
@@ -24,9 +25,17 @@ def _render(code: int):
     return render_template("errors/error.html", code=code, title=title, text=text), code
 
 
+def _server_error(_exc):
+    # The failed request may have left the transaction unusable; the page itself
+    # queries (the logged-in user, site settings), so start afresh.
+    db.session.rollback()
+    return _render(500)
+
+
 def init_app(app: Flask) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: _render(code))
+    app.register_error_handler(500, _server_error)
     app.register_error_handler(PermissionDenied, lambda e: _render(403))
     app.register_error_handler(NotFound, lambda e: _render(404))
 

@@ -161,6 +161,12 @@ class User(UserMixin, db.Model):
     # Set by the auth layer to the LoginSession this request runs under.
     current_login = None
 
+    # Compare by identity (one object per row in a session), not by UserMixin's
+    # get_id(): that is a login token, and most people have no session here.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     def get_id(self) -> str:
         # Flask-Login keeps this in the cookie: the login session's token, not the
         # user id, so ending that session (logout, reset) ends the cookie too.

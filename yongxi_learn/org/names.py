@@ -11,15 +11,17 @@ import unicodedata
 from pypinyin import Style, lazy_pinyin
 
 PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+# CJK unified ideographs, the basic block and extensions A to H.
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003347f]")
 NAME_MAX = 50
 
-# Surnames whose reading differs from the character's most common reading.
-# pypinyin has no surname mode, so the leading characters are looked up here.
+# Surnames whose reading, as listed in 现代汉语词典, differs from pypinyin's default
+# reading of each character on its own (pinyin_key reads the surname apart from the
+# given name). Characters read two ways as surnames (乐 lè/yuè, 盖 gài/gě) are left to
+# pypinyin; 覃 and 翟 take their usual surname readings qín and zhái.
 SURNAME_READINGS = {
-    "长孙": "zhang sun",
     "尉迟": "yu chi",
     "万俟": "mo qi",
-    "单于": "chan yu",
     "澹台": "tan tai",
     "曾": "zeng",
     "单": "shan",
@@ -30,30 +32,14 @@ SURNAME_READINGS = {
     "覃": "qin",
     "翟": "zhai",
     "查": "zha",
-    "盖": "ge",
     "缪": "miao",
-    "乐": "yue",
     "召": "shao",
     "种": "chong",
     "秘": "bi",
-    "冼": "xian",
     "句": "gou",
     "员": "yun",
-    "那": "na",
     "繁": "po",
-    "过": "guo",
-    "纪": "ji",
-    "任": "ren",
-    "华": "hua",
-    "柏": "bai",
-    "宿": "su",
-    "燕": "yan",
-    "牟": "mou",
-    "尉": "wei",
-    "沈": "shen",
-    "石": "shi",
     "祭": "zhai",
-    "蕃": "pi",
 }
 
 
@@ -79,26 +65,38 @@ def normalise_phone(raw: str) -> str:
 _FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
+def has_invisible(text: str) -> bool:
+    """Whether ``text`` holds control or formatting characters (any length)."""
+    return any(unicodedata.category(ch) in _FORBIDDEN_CATEGORIES for ch in text)
+
+
 def clean_name(raw: str) -> str:
-    """A person's or unit's name, trimmed but otherwise exactly as typed."""
+    """A person's name, trimmed but otherwise exactly as typed."""
     name = str(raw or "").strip()
     if not name:
         raise InvalidValue("姓名不能为空")
     if len(name) > NAME_MAX:
         raise InvalidValue(f"姓名不能超过{NAME_MAX}个字")
-    if any(unicodedata.category(ch) in _FORBIDDEN_CATEGORIES for ch in name):
+    if has_invisible(name):
         raise InvalidValue("姓名含有控制字符或不可见字符")
     return name
 
 
 def pinyin_key(name: str) -> str:
-    """Sort key in pinyin order with surname readings: 曾 → zeng, 单 → shan."""
+    """Sort key in pinyin order with surname readings: 曾 → zeng, 单 → shan.
+
+    The surname is read on its own, so the given name cannot change its reading
+    through a word (柏林 is "bai lin", not "bo lin").
+    """
     head, rest = "", name
     for length in (2, 1):
         reading = SURNAME_READINGS.get(name[:length])
         if reading:
             head, rest = reading, name[length:]
             break
+    else:
+        if _HAN.match(name):
+            head, rest = " ".join(lazy_pinyin(name[0], style=Style.NORMAL)), name[1:]
     tail = lazy_pinyin(rest, style=Style.NORMAL, errors="default") if rest else []
     parts = [head] if head else []
     parts.extend(p.lower() for p in tail if p.strip())

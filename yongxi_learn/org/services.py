@@ -1,6 +1,7 @@
 """Changing units and people. Every function checks the actor's permission over
 the unit concerned, raises domain exceptions, and flushes; the caller commits."""
 
+import unicodedata
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -8,11 +9,11 @@ import sqlalchemy as sa
 from ..auth import passwords
 from ..auth.sessions import end_all_sessions
 from ..core import audit
-from ..core.permissions import Perm, can, ensure, scope_filter
+from ..core.permissions import ROLE_PERMS, Perm, PermissionDenied, can, ensure, scope_filter
 from ..core.time import local_today
 from ..extensions import db
 from .models import ALLOWED_CHILDREN, Category, OrgUnit, Role, RoleGrant, UnitKind, User
-from .names import InvalidValue, clean_name, normalise_phone, pinyin_key
+from .names import InvalidValue, clean_name, has_invisible, normalise_phone, pinyin_key
 
 
 class OrgError(Exception):
@@ -53,10 +54,8 @@ def _check_unit_name(name: str) -> str:
         raise OrgError("单位名称不能为空")
     if len(name) > 100:
         raise OrgError("单位名称不能超过100个字")
-    try:
-        clean_name(name)
-    except InvalidValue as exc:
-        raise OrgError("单位名称含有控制字符或不可见字符") from exc
+    if has_invisible(name):
+        raise OrgError("单位名称含有控制字符或不可见字符")
     return name
 
 
@@ -114,6 +113,8 @@ def move_unit(unit: OrgUnit, new_parent: OrgUnit, *, actor: Actor) -> None:
         raise OrgError("不能移动顶级单位")
     if unit.contains(new_parent):
         raise OrgError("不能把单位移到它自己或它的下级单位之下")
+    if not new_parent.active:
+        raise OrgError(f"单位“{new_parent.name}”已停用")
     _check_kind(new_parent, unit.kind)
     _check_sibling_name(new_parent, unit.name, exclude=unit)
     old_prefix, new_prefix = unit.path, f"{new_parent.path}{unit.id}/"
@@ -210,12 +211,19 @@ class PeopleQuery:
 
 
 def people_select(user: User, q: PeopleQuery) -> sa.Select:
-    """People the user may see, filtered and sorted by unit then pinyin name."""
+    """People the user may see, filtered and sorted by unit (in tree order) then pinyin name."""
+    units = units_in_scope(user, Perm.VIEW_PEOPLE)
+    # sort_order only orders siblings: the tree order is computed here, once.
+    unit_order = (
+        sa.case({u.id: i for i, u in enumerate(units)}, value=User.unit_id, else_=len(units))
+        if units
+        else sa.literal(0)
+    )
     query = (
         sa.select(User)
         .join(User.unit)
         .where(scope_filter(user, Perm.VIEW_PEOPLE))
-        .order_by(OrgUnit.sort_order, OrgUnit.path, User.name_sort, User.name, User.id)
+        .order_by(unit_order, User.name_sort, User.name, User.id)
     )
     if not q.include_inactive:
         query = query.where(User.active)
@@ -227,7 +235,8 @@ def people_select(user: User, q: PeopleQuery) -> sa.Select:
         query = query.where(User.category == q.category)
     text = (q.text or "").strip()
     if text:
-        digits = "".join(ch for ch in text if ch.isdigit())
+        # Full-width digits from a Chinese input method find phones too.
+        digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch in "0123456789")
         conds = [
             User.name.contains(text, autoescape=True),
             OrgUnit.name.contains(text, autoescape=True),
@@ -245,12 +254,38 @@ def get_person(person_id: int, *, user: User, perm: Perm) -> User:
     return person
 
 
+def may_manage_person(user: User, person: User) -> bool:
+    """Whether ``user`` may edit, deactivate or reset the password of ``person``."""
+    try:
+        _ensure_manages(Actor(user=user), person)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _ensure_manages(actor: Actor, person: User) -> None:
+    # MANAGE_PEOPLE over the person's unit, and every permission the person's own roles
+    # give, over the same units: a unit admin must not reset the password of (and so
+    # become) a town admin who sits in their village.
+    _ensure(actor, Perm.MANAGE_PEOPLE, person.unit)
+    for grant in person.grants:
+        for perm in ROLE_PERMS[grant.role]:
+            _ensure(actor, perm, grant.unit)
+
+
 def _check_phone_free(phone: str, exclude: User | None = None) -> None:
     query = sa.select(User.id).where(User.phone == phone)
     if exclude is not None:
         query = query.where(User.id != exclude.id)
     if db.session.scalar(query) is not None:
         raise OrgError(f"手机号{phone}已被其他人员使用")
+
+
+def _clean_post(post: str) -> str:
+    post = (post or "").strip()[:50]
+    if has_invisible(post):
+        raise OrgError("职务含有控制字符或不可见字符")
+    return post
 
 
 def _usable_unit(unit: OrgUnit, actor: Actor) -> None:
@@ -268,6 +303,7 @@ def create_person(
         name, phone = clean_name(name), normalise_phone(phone)
     except InvalidValue as exc:
         raise OrgError(str(exc)) from exc
+    post = _clean_post(post)
     _check_phone_free(phone)
     password = passwords.generate_password()
     person = User(
@@ -276,7 +312,7 @@ def create_person(
         phone=phone,
         unit=unit,
         category=category,
-        post=(post or "").strip()[:50],
+        post=post,
         password_hash=passwords.hash_generated_password(password),
         must_change_password=True,
         active=True,
@@ -298,20 +334,21 @@ def update_person(
     post: str,
     actor: Actor,
 ) -> None:
-    _ensure(actor, Perm.MANAGE_PEOPLE, person.unit)
+    _ensure_manages(actor, person)
     if unit.id != person.unit_id:
         _usable_unit(unit, actor)
     try:
         name, phone = clean_name(name), normalise_phone(phone)
     except InvalidValue as exc:
         raise OrgError(str(exc)) from exc
+    post = _clean_post(post)
     _check_phone_free(phone, exclude=person)
     changes = []
     for field, value in (
         ("name", name),
         ("phone", phone),
         ("category", category),
-        ("post", (post or "").strip()[:50]),
+        ("post", post),
     ):
         if getattr(person, field) != value:
             changes.append(field)
@@ -331,15 +368,15 @@ def update_person(
 
 
 def set_person_active(person: User, active: bool, *, actor: Actor) -> None:
-    _ensure(actor, Perm.MANAGE_PEOPLE, person.unit)
+    _ensure_manages(actor, person)
     if actor.user is not None and person.id == actor.user.id and not active:
         raise OrgError("不能停用自己的账号")
     if person.active == active:
         return
+    if active and not person.unit.active:
+        raise OrgError(f"所在单位“{person.unit.name}”已停用，请先调整单位")
     person.active = active
     if active:
-        if not person.unit.active:
-            raise OrgError(f"所在单位“{person.unit.name}”已停用，请先调整单位")
         person.active_from, person.active_until = local_today(), None
     else:
         person.active_until = local_today()
@@ -350,7 +387,7 @@ def set_person_active(person: User, active: bool, *, actor: Actor) -> None:
 
 def reset_password(person: User, *, actor: Actor) -> str:
     """A new random one-time password; the person must change it at next login."""
-    _ensure(actor, Perm.MANAGE_PEOPLE, person.unit)
+    _ensure_manages(actor, person)
     password = passwords.generate_password()
     person.password_hash = passwords.hash_generated_password(password)
     person.must_change_password = True

@@ -172,7 +172,7 @@ def new_person():
 @require(Perm.VIEW_PEOPLE)
 def person(person_id):
     person = services.get_person(person_id, user=current_user, perm=Perm.VIEW_PEOPLE)
-    may_edit = can(current_user, Perm.MANAGE_PEOPLE, person.unit)
+    may_edit = services.may_manage_person(current_user, person)
     form = _person_form(person)
     if request.method == "POST":
         if not may_edit:
