@@ -49,7 +49,7 @@ class Config:
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
     IMPORT_MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
     IMPORT_MAX_ZIP_ENTRIES = 200
-    IMPORT_MAX_ROWS = 5000
+    IMPORT_MAX_ROWS = 2000  # one request; a whole town is ~250 people
     IMPORT_PENDING_MINUTES = 60
 
     PRODUCTION = False

@@ -16,3 +16,9 @@ document.addEventListener("submit", function (event) {
     }
   }
 });
+// Print buttons on pages that show one-time passwords (CSP forbids inline handlers).
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) {
+    window.print();
+  }
+});

@@ -1,0 +1,32 @@
+"""An uploaded people spreadsheet waiting for its uploader to confirm the import.
+
+The file is kept in the database, not on disk: several stateless app servers
+share the work, and the confirming request may reach a different one.
+"""
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.time import utcnow
+from ..extensions import db
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class PendingImport(db.Model):
+    __tablename__ = "pending_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255), default="")
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<PendingImport {self.id} {self.filename}>"
