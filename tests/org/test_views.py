@@ -9,6 +9,7 @@ from tests.conftest import PASSWORD, count_rows
 from yongxi_learn.auth.passwords import check_password
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.extensions import db
+from yongxi_learn.org import services
 from yongxi_learn.org.models import Category, OrgUnit, Role, RoleGrant, UnitKind, User
 
 
@@ -589,3 +590,33 @@ def test_audit_log_shows_who_did_what(as_admin, tree, make_user):
 def test_unit_kind_labels_are_chinese(as_admin, tree):
     page = text(as_admin.get(f"/admin/units/{tree['village'].id}"))
     assert UnitKind.VILLAGE.label in page
+
+
+def test_audit_log_shows_actions_in_chinese(as_admin, tree, make_user):
+    person = make_user("李四", tree["office"])
+    as_admin.post(f"/admin/people/{person.id}/reset-password")
+    assert "重置密码" in text(as_admin.get("/admin/audit"))
+
+
+def test_town_admin_does_not_see_failed_logins_of_unknown_phones(as_admin, client):
+    client.post("/login", data={"phone": "13999999999", "password": "whatever1"})
+    page = text(as_admin.get("/admin/audit"))
+    assert "139****9999" not in page
+
+
+def test_district_admin_sees_failed_logins_of_unknown_phones(client, login, make_user, tree):
+    district_admin = make_user("区管理员", tree["district"], roles=[(Role.ADMIN, tree["district"])])
+    client.post("/login", data={"phone": "13999999999", "password": "whatever1"})
+    login(district_admin)
+    assert "139****9999" in text(client.get("/admin/audit"))
+
+
+def test_town_admin_does_not_see_another_towns_audit_entries(as_admin, make_user, tree):
+    stranger = make_user("外镇人员", tree["other_village"])
+    admin_b = make_user(
+        "外镇管理员", tree["other_village"], roles=[(Role.ADMIN, tree["other_town"])]
+    )
+    services.reset_password(stranger, actor=services.Actor(user=admin_b))
+    db.session.commit()
+    page = text(as_admin.get("/admin/audit"))
+    assert "外镇管理员" not in page

@@ -11,7 +11,30 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..org.models import OrgUnit, User
+from .permissions import Perm, scope_filter, scope_units
 from .time import utcnow
+
+
+ACTION_LABELS = {
+    "login": "登录",
+    "lockout": "账号锁定",
+    "password.change": "修改密码",
+    "person.create": "新增人员",
+    "person.update": "修改人员",
+    "person.activate": "启用人员",
+    "person.deactivate": "停用人员",
+    "person.reset_password": "重置密码",
+    "people.import": "批量导入人员",
+    "role.grant": "授予权限",
+    "role.revoke": "撤销权限",
+    "unit.create": "新建单位",
+    "unit.rename": "单位改名",
+    "unit.move": "移动单位",
+    "unit.activate": "启用单位",
+    "unit.deactivate": "停用单位",
+}
+RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}
 
 
 class AuditLog(db.Model):
@@ -28,6 +51,14 @@ class AuditLog(db.Model):
     detail: Mapped[str] = mapped_column(sa.Text, default="")
 
     actor = relationship("User", lazy="joined")
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def result_label(self) -> str:
+        return RESULT_LABELS.get(self.result, self.result)
 
 
 def record(
@@ -50,3 +81,20 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def visible_entries(user: User) -> sa.Select:
+    """Entries by people in the user's VIEW_AUDIT subtrees, newest first. Entries with
+    no actor (failed logins of unknown phones, the CLI) belong to no unit, so only
+    those who hold the permission over a whole tree (the district) see them."""
+    actor_unit = sa.orm.aliased(OrgUnit)
+    mine = scope_filter(user, Perm.VIEW_AUDIT, actor_unit.path)
+    if any(unit.parent_id is None for unit in scope_units(user, Perm.VIEW_AUDIT)):
+        mine = sa.or_(AuditLog.actor_id.is_(None), mine)
+    return (
+        sa.select(AuditLog)
+        .outerjoin(User, AuditLog.actor_id == User.id)
+        .outerjoin(actor_unit, User.unit_id == actor_unit.id)
+        .where(mine)
+        .order_by(AuditLog.id.desc())
+    )

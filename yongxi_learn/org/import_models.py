@@ -4,18 +4,14 @@ The file is kept in the database, not on disk: several stateless app servers
 share the work, and the confirming request may reach a different one.
 """
 
-import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..auth.models import new_token
 from ..core.time import utcnow
 from ..extensions import db
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 class PendingImport(db.Model):

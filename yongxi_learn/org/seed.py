@@ -52,6 +52,17 @@ SURNAMES = [*"张王李刘陈杨黄赵周吴徐孙马胡朱郭何罗高林唐谭
 GIVEN = list("文华建国志明秀英红梅春兰海燕晓丽军平德明玉洪涛永强勇俊杰静敏丹婷雪")
 
 
+LOGIN_ORDER = [
+    "管理员",
+    "单位管理员",
+    "审阅人",
+    "领导干部",
+    "机关干部",
+    "村(社区)两委干部",
+    "法律明白人",
+]
+
+
 @dataclass
 class DemoLogin:
     role: str
@@ -81,7 +92,8 @@ def seed(logins_path: Path) -> list[DemoLogin]:
     town = services.create_unit("雍溪镇", UnitKind.TOWN, district, actor=actor)
     offices = {n: services.create_unit(n, UnitKind.OFFICE, town, actor=actor) for n in OFFICES}
     villages = [services.create_unit(n, UnitKind.VILLAGE, town, actor=actor) for n in VILLAGES]
-    phones = iter(f"139{n:08d}" for n in range(230_00001, 230_99999))
+    taken = set(db.session.scalars(sa.select(User.phone)))
+    phones = (p for p in (f"139{n:08d}" for n in range(230_00001, 230_99999)) if p not in taken)
     logins: list[DemoLogin] = []
 
     def person(unit, category, post, role_label=None):
@@ -133,6 +145,8 @@ def seed(logins_path: Path) -> list[DemoLogin]:
     services.grant_role(reviewer, Role.REVIEWER, town, actor=actor)
     set_setting(DEMO_FLAG, "1")
     db.session.flush()
+    # Admin roles first: they are what a visitor of the demo wants to try.
+    logins.sort(key=lambda x: LOGIN_ORDER.index(x.role))
     _write_logins(logins_path, logins)
     return logins
 

@@ -1,13 +1,12 @@
 """Admin pages for units and people. Views parse forms, call services, commit."""
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core.audit import AuditLog
+from ..core import audit
 from ..core.net import client_address
-from ..core.permissions import Perm, can, require, scope_filter
+from ..core.permissions import Perm, can, require
 from ..extensions import db
 from . import services
 from .forms import (
@@ -277,19 +276,7 @@ def revoke_role(grant_id):
 @bp.get("/audit")
 @require(Perm.VIEW_AUDIT)
 def audit_log():
-    actor_unit = sa.orm.aliased(OrgUnit)
-    query = (
-        sa.select(AuditLog)
-        .outerjoin(User, AuditLog.actor_id == User.id)
-        .outerjoin(actor_unit, User.unit_id == actor_unit.id)
-        .where(
-            sa.or_(
-                AuditLog.actor_id.is_(None),
-                scope_filter(current_user, Perm.VIEW_AUDIT, actor_unit.path),
-            )
-        )
-        .order_by(AuditLog.id.desc())
-    )
+    query = audit.visible_entries(current_user)
     page = db.paginate(query, per_page=50, error_out=False)
     return render_template("org/audit.html", page=page)
 
