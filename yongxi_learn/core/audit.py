@@ -15,7 +15,6 @@ from ..org.models import OrgUnit, User
 from .permissions import Perm, scope_filter, scope_units
 from .time import utcnow
 
-
 ACTION_LABELS = {
     "login": "登录",
     "lockout": "账号锁定",
