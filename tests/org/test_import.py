@@ -602,3 +602,19 @@ def test_confirm_asks_again_when_a_new_person_became_an_update(as_admin, make_us
     assert "将新增 1 人，更新 1 人" in page
     assert count_rows(User) == before
     assert person("13812340001").name == "先到者"
+
+
+def test_sheet_padded_with_blank_rows_is_rejected_without_reading_them_all(as_admin, app):
+    app.config["IMPORT_MAX_ROWS"] = 3
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "人员"
+    sheet.append(list(HEADERS))
+    sheet.append(["刘一", "13812340001", "石佛村", "其他", ""])
+    sheet.cell(row=5000, column=1, value="陈二")
+    out = io.BytesIO()
+    workbook.save(out)
+    before = count_rows(User)
+    page = text(upload(as_admin, out.getvalue()))
+    assert "行数过多" in page
+    assert count_rows(User) == before

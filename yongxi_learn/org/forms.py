@@ -22,7 +22,7 @@ CATEGORY_CHOICES = label_choices(CATEGORY_LABELS)
 
 class UnitForm(Form):
     name = StringField("单位名称", validators=[DataRequired("请输入单位名称"), Length(max=100)])
-    kind = SelectField("类型", choices=label_choices(UNIT_KIND_LABELS))
+    kind = SelectField("类型", choices=label_choices(UNIT_KIND_LABELS), default="office")
     parent_id = SelectField("上级单位", coerce=int)
 
 
