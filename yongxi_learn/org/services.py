@@ -64,8 +64,6 @@ def _check_sibling_name(parent: OrgUnit | None, name: str, exclude: OrgUnit | No
     query = query.where(OrgUnit.name == name)
     if exclude is not None:
         query = query.where(OrgUnit.id != exclude.id)
-    if parent is None:
-        query = query.where(OrgUnit.parent_id.is_(None))
     if db.session.scalar(query) is not None:
         raise OrgError(f"同一上级单位下已有名为“{name}”的单位")
 
@@ -190,13 +188,9 @@ def tree_order(units) -> list[OrgUnit]:
 
 def get_unit(unit_id: int, *, user: User, perm: Perm) -> OrgUnit:
     unit = db.session.get(OrgUnit, unit_id)
-    if unit is None or not _in_scope(user, perm, unit):
+    if unit is None or not can(user, perm, unit):
         raise NotFound
     return unit
-
-
-def _in_scope(user: User, perm: Perm, unit: OrgUnit) -> bool:
-    return can(user, perm, unit)
 
 
 # ---------------------------------------------------------------- people
@@ -249,7 +243,7 @@ def people_select(user: User, q: PeopleQuery) -> sa.Select:
 
 def get_person(person_id: int, *, user: User, perm: Perm) -> User:
     person = db.session.get(User, person_id)
-    if person is None or not _in_scope(user, perm, person.unit):
+    if person is None or not can(user, perm, person.unit):
         raise NotFound
     return person
 
