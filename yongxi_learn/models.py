@@ -3,14 +3,32 @@
 from .auth.models import LoginSession
 from .core.audit import AuditLog
 from .core.settings import SiteSetting
+from .exams.models import (
+    Attempt,
+    AttemptQuestion,
+    Enrolment,
+    Exam,
+    ExamQuestion,
+    ExamRule,
+    Question,
+    QuestionCategory,
+)
 from .org.import_models import PendingImport
 from .org.models import OrgUnit, RoleGrant, User
 
 __all__ = [
+    "Attempt",
+    "AttemptQuestion",
     "AuditLog",
+    "Enrolment",
+    "Exam",
+    "ExamQuestion",
+    "ExamRule",
     "LoginSession",
     "OrgUnit",
     "PendingImport",
+    "Question",
+    "QuestionCategory",
     "RoleGrant",
     "SiteSetting",
     "User",

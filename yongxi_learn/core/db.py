@@ -58,3 +58,19 @@ def _configure_sqlite(engine: sa.Engine, busy_timeout_s: int) -> None:
 
 def sqlite_engine_options(busy_timeout_s: int) -> dict:
     return {"connect_args": {"timeout": busy_timeout_s, "check_same_thread": False}}
+
+
+def str_enum(cls) -> sa.Enum:
+    """A Python enum stored as its short string values with a CHECK constraint.
+
+    Never a native PostgreSQL enum, so adding a value later is a plain migration
+    on both databases.
+    """
+    return sa.Enum(
+        cls,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda e: [m.value for m in e],
+        name=cls.__name__.lower(),
+    )

@@ -21,12 +21,14 @@ class Perm(enum.StrEnum):
     MANAGE_UNITS = "manage_units"
     GRANT_ROLES = "grant_roles"
     VIEW_AUDIT = "view_audit"
+    VIEW_EXAMS = "view_exams"
+    MANAGE_EXAMS = "manage_exams"
 
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
-    Role.UNIT_ADMIN: frozenset({Perm.VIEW_PEOPLE, Perm.MANAGE_PEOPLE}),
-    Role.REVIEWER: frozenset({Perm.VIEW_PEOPLE}),
+    Role.UNIT_ADMIN: frozenset({Perm.VIEW_PEOPLE, Perm.MANAGE_PEOPLE, Perm.VIEW_EXAMS}),
+    Role.REVIEWER: frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_EXAMS}),
 }
 
 

@@ -20,6 +20,8 @@ class PendingImport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # What the file holds ("people", "questions"): each import confirms only its own.
+    kind: Mapped[str] = mapped_column(sa.String(20), default="people", index=True)
     filename: Mapped[str] = mapped_column(sa.String(255), default="")
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -389,7 +389,9 @@ def confirm_import(
 def _pending_for(token: str, actor: services.Actor) -> PendingImport:
     # Locked, so a double-clicked confirm waits and then finds the upload gone.
     pending = db.session.scalar(
-        sa.select(PendingImport).where(PendingImport.token == token).with_for_update()
+        sa.select(PendingImport)
+        .where(PendingImport.token == token, PendingImport.kind == "people")
+        .with_for_update()
     )
     if pending is None or actor.user is None or pending.user_id != actor.user.id:
         raise services.NotFound

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.db import str_enum
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -78,25 +79,12 @@ ROLE_LABELS = {
 }
 
 
-def _enum(cls) -> sa.Enum:
-    # Stored as short strings with a CHECK constraint, never a native PG enum,
-    # so adding a value later is a plain migration on both databases.
-    return sa.Enum(
-        cls,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda e: [m.value for m in e],
-        name=cls.__name__.lower(),
-    )
-
-
 class OrgUnit(db.Model):
     __tablename__ = "org_unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100))
-    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind))
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
     # Materialised path of ids, e.g. "/1/4/17/": a subtree is ``path LIKE '/1/4/%'``,
     # one indexed range scan on both databases.
@@ -143,7 +131,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     must_change_password: Mapped[bool] = mapped_column(default=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
-    category: Mapped[Category] = mapped_column(_enum(Category))
+    category: Mapped[Category] = mapped_column(str_enum(Category))
     post: Mapped[str] = mapped_column(sa.String(50), default="")
     active: Mapped[bool] = mapped_column(default=True)
     active_from: Mapped[date | None]
@@ -194,7 +182,7 @@ class RoleGrant(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    role: Mapped[Role] = mapped_column(str_enum(Role))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

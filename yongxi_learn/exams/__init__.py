@@ -1,0 +1,1 @@
+"""Exams: the question bank, papers and their enrolment, attempts, grading."""
