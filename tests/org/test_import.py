@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tests.conftest import count_rows
 from yongxi_learn.auth.passwords import check_password
+from yongxi_learn.core import spreadsheets
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
@@ -96,13 +97,13 @@ def as_admin(client, login, admin):
 def parsing_spy(monkeypatch):
     """Records whether openpyxl was ever asked to parse the upload."""
     calls = []
-    real = import_file.load_workbook
+    real = spreadsheets.load_workbook
 
     def spy(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(import_file, "load_workbook", spy)
+    monkeypatch.setattr(spreadsheets, "load_workbook", spy)
     return calls
 
 

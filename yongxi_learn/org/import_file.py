@@ -1,209 +1,44 @@
-"""Reading an uploaded people spreadsheet: the ZIP container is checked against the
-limits before openpyxl sees a byte, then the 人员 sheet is read into text cells.
+"""Reading an uploaded people spreadsheet: the 人员 sheet, through the safe reader in
+core/spreadsheets (container checked against the limits before parsing).
 
 Nothing here touches the database; every refusal is an ``ImportRejected`` whose
 message is shown to the admin as it is.
 """
 
-import io
-import warnings
-import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from ..core.spreadsheets import (
+    OLE2_SIGNATURE,
+    ImportRejected,
+    Limits,
+    RawRow,
+    SheetSpec,
+    cell_text,
+    check_container,
+    megabytes,
+    read_rows,
+)
 
-from openpyxl import load_workbook
+__all__ = [
+    "HEADERS",
+    "HELP_SHEET",
+    "OLE2_SIGNATURE",
+    "SHEET",
+    "ImportRejected",
+    "Limits",
+    "RawRow",
+    "cell_text",
+    "check_container",
+    "megabytes",
+    "read_people",
+]
 
 SHEET = "人员"
 HELP_SHEET = "填写说明"
 HEADERS = ("姓名", "手机号", "单位", "人员类别", "职务")
-
-# An old .xls and an encrypted .xlsx are both OLE2 compound files.
-OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_SIGNATURE = b"PK\x03\x04"
-# Spreadsheet XML compresses well, but not a thousandfold: larger ratios on a
-# sizeable part mean a crafted file (a zip bomb), not a roster.
-MAX_RATIO = 200
-RATIO_CHECK_FROM = 1024 * 1024
-REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
-
-NOT_XLSX = "文件不是有效的 .xlsx 文件，请用 Excel 或 WPS 打开后另存为 .xlsx 再上传"
-ENCRYPTED_OR_XLS = "文件已加密或为旧版 .xls 格式，请另存为 .xlsx 后上传"
-UNREADABLE = "文件内容无法读取，请用 Excel 或 WPS 另存为 .xlsx 后重新上传"
-
-
-class ImportRejected(Exception):
-    """The file as a whole cannot be imported; the message says why, in Chinese."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_bytes: int
-    max_uncompressed: int
-    max_entries: int
-    max_rows: int
-    pending_minutes: int
-
-    @classmethod
-    def from_config(cls, config) -> "Limits":
-        return cls(
-            max_bytes=config["IMPORT_MAX_BYTES"],
-            max_uncompressed=config["IMPORT_MAX_UNCOMPRESSED_BYTES"],
-            max_entries=config["IMPORT_MAX_ZIP_ENTRIES"],
-            max_rows=config["IMPORT_MAX_ROWS"],
-            pending_minutes=config["IMPORT_PENDING_MINUTES"],
-        )
-
-
-@dataclass
-class RawRow:
-    """One non-blank data row: text per column, and cells that could not be read."""
-
-    number: int
-    values: dict[str, str]
-    errors: list[tuple[str, str]] = field(default_factory=list)
+SPEC = SheetSpec(name=SHEET, headers=HEADERS, unit="人")
 
 
 def read_people(content: bytes, limits: Limits) -> list[RawRow]:
-    check_container(content, limits)
-    rows = _read_sheet(content, limits.max_rows)
+    rows = read_rows(content, limits, SPEC)
     if not rows:
         raise ImportRejected(f"「{SHEET}」工作表中没有人员数据")
     return rows
-
-
-# ---------------------------------------------------------------- the container
-
-
-def check_container(content: bytes, limits: Limits) -> None:
-    """Refuse anything but a plausible, bounded XLSX before it is parsed."""
-    if not content:
-        raise ImportRejected("文件是空的，请选择填好的 .xlsx 文件")
-    if len(content) > limits.max_bytes:
-        raise ImportRejected(f"文件过大（不能超过{megabytes(limits.max_bytes)}），请分批导入")
-    if content.startswith(OLE2_SIGNATURE):
-        raise ImportRejected(ENCRYPTED_OR_XLS)
-    if not content.startswith(ZIP_SIGNATURE):
-        raise ImportRejected(NOT_XLSX)
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise ImportRejected("文件已损坏或不完整，请重新保存后上传") from exc
-    _check_entries(entries, limits)
-
-
-def _check_entries(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
-    if len(entries) > limits.max_entries:
-        raise ImportRejected("文件结构异常（包含的部件过多），请使用下载的模板填写")
-    if any(info.flag_bits & 0x1 for info in entries):
-        raise ImportRejected(ENCRYPTED_OR_XLS)
-    names = {info.filename for info in entries}
-    if not all(part in names for part in REQUIRED_PARTS):
-        raise ImportRejected(NOT_XLSX)
-    # zipfile never inflates a member past its declared size, so the declared
-    # sizes bound what openpyxl can read.
-    if sum(info.file_size for info in entries) > limits.max_uncompressed:
-        raise ImportRejected("文件解压后过大，请删除无关的工作表和格式，或分批导入")
-    for info in entries:
-        if info.file_size > RATIO_CHECK_FROM and info.file_size > MAX_RATIO * max(
-            info.compress_size, 1
-        ):
-            raise ImportRejected("文件结构异常（压缩比异常），已拒绝处理")
-
-
-def megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:g}MB"
-
-
-# ---------------------------------------------------------------- the sheet
-
-
-def _read_sheet(content: bytes, max_rows: int) -> list[RawRow]:
-    # Files saved by other programs raise all kinds of errors inside openpyxl
-    # (bad XML, missing parts, forbidden entities refused by defusedxml); to the
-    # admin they all mean the same thing.
-    with warnings.catch_warnings():
-        # openpyxl warns about features it drops (styles, extensions); harmless here.
-        warnings.simplefilter("ignore")
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-        except Exception as exc:
-            raise ImportRejected(UNREADABLE) from exc
-        try:
-            return _rows_of(workbook, max_rows)
-        except ImportRejected:
-            raise
-        except Exception as exc:
-            raise ImportRejected(UNREADABLE) from exc
-        finally:
-            workbook.close()
-
-
-def _rows_of(workbook, max_rows: int) -> list[RawRow]:
-    if SHEET not in workbook.sheetnames or not hasattr(workbook[SHEET], "iter_rows"):
-        raise ImportRejected(f"文件中没有名为「{SHEET}」的工作表，请使用下载的模板填写")
-    sheet = workbook[SHEET]
-    _check_headers(sheet)
-    rows: list[RawRow] = []
-    # Blank rows are skipped but still cost a parse each: a file padded with a
-    # million empty rows must not keep a worker busy.
-    for row in _data_rows(sheet, scan_limit=2 * max_rows + 1000):
-        rows.append(row)
-        if len(rows) > max_rows:
-            raise ImportRejected(f"一次最多导入{max_rows}人，请分成几个文件导入")
-    return rows
-
-
-def _check_headers(sheet) -> None:
-    header = next(sheet.iter_rows(min_row=1, max_row=1), ())
-    values = [_plain(cell.value) for cell in header]
-    while values and not values[-1]:
-        values.pop()
-    if tuple(values) != HEADERS:
-        expected = "、".join(HEADERS)
-        raise ImportRejected(f"「{SHEET}」工作表第1行的表头应依次为：{expected}（请用下载的模板）")
-
-
-def _plain(value) -> str:
-    return value.strip() if isinstance(value, str) else "" if value is None else str(value)
-
-
-def _data_rows(sheet, scan_limit: int) -> Iterator[RawRow]:
-    cells_by_row = sheet.iter_rows(min_row=2, max_col=len(HEADERS))
-    for number, cells in enumerate(cells_by_row, start=2):
-        if number > scan_limit:
-            raise ImportRejected("表格中的行数过多（含大量空行），请删除多余的行后重新上传")
-        if all(_is_blank(cell.value) for cell in cells):
-            continue
-        row = RawRow(number=number, values=dict.fromkeys(HEADERS, ""))
-        for column, cell in zip(HEADERS, cells, strict=False):
-            try:
-                row.values[column] = cell_text(cell)
-            except ValueError as exc:
-                row.values[column] = _plain(cell.value)
-                row.errors.append((column, str(exc)))
-        yield row
-
-
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def cell_text(cell) -> str:
-    """A cell's value as the text a person meant, or ValueError with the reason."""
-    value = cell.value
-    if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value[:1] == "="):
-        raise ValueError("不能包含公式，请直接填写内容")
-    if getattr(cell, "data_type", None) == "e":
-        raise ValueError("单元格内容是错误值，请重新填写")
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        raise ValueError("应填写文字，不能是“是/否”值")
-    if isinstance(value, datetime | date | time):
-        raise ValueError("应填写文字，不能是日期或时间（请把单元格设为文本格式）")
-    if isinstance(value, float):
-        # A phone typed into a number cell comes back as 13800000000.0.
-        return str(int(value)) if value.is_integer() else str(value)
-    return str(value).strip()
