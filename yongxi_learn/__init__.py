@@ -78,6 +78,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
+    from .exams.admin_views import bp as exam_admin_bp
+    from .exams.bank_views import bp as bank_bp
+    from .exams.take_views import bp as take_bp
     from .home.views import bp as home_bp
     from .home.views import healthz
     from .org.import_views import bp as import_bp
@@ -87,6 +90,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(org_bp, url_prefix="/admin")
     app.register_blueprint(import_bp, url_prefix="/admin/people/import")
+    app.register_blueprint(take_bp, url_prefix="/exams")
+    app.register_blueprint(exam_admin_bp, url_prefix="/admin/exams")
+    app.register_blueprint(bank_bp, url_prefix="/admin/questions")
     app.add_url_rule("/healthz", "healthz", healthz)
 
 

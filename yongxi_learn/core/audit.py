@@ -32,6 +32,15 @@ ACTION_LABELS = {
     "unit.move": "移动单位",
     "unit.activate": "启用单位",
     "unit.deactivate": "停用单位",
+    "question.create": "新增题目",
+    "question.update": "修改题目",
+    "question.version": "题目新版本",
+    "question.retire": "停用题目",
+    "question.restore": "恢复题目",
+    "question.delete": "删除题目",
+    "question_category.create": "新建题库分类",
+    "question_category.rename": "题库分类改名",
+    "questions.import": "批量导入题目",
 }
 RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}
 

@@ -1,7 +1,8 @@
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
-from flask_login import login_required
+from flask_login import current_user, login_required
 
+from ..exams.take_views import exam_entries
 from ..extensions import db
 
 bp = Blueprint("home", __name__)
@@ -10,8 +11,13 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 @login_required
 def index():
-    # Later features (readings, sessions, exams) add their tasks to this page.
-    return render_template("home/index.html")
+    # Later features (readings, sessions) add their tasks to this page.
+    entries = exam_entries(current_user)
+    return render_template(
+        "home/index.html",
+        exams_to_take=[e for e in entries if e.can_start],
+        exam_results=[e for e in entries if e.latest and not e.can_start][:5],
+    )
 
 
 def healthz():

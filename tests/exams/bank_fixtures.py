@@ -1,0 +1,93 @@
+"""Helpers for the question bank tests (imported explicitly, not shared fixtures)."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+
+from yongxi_learn.exams import bank, bank_rules
+from yongxi_learn.exams.bank_template import HEADERS
+from yongxi_learn.exams.models import (
+    Attempt,
+    AttemptQuestion,
+    Exam,
+    Question,
+    QuestionType,
+)
+from yongxi_learn.extensions import db
+from yongxi_learn.org.models import Role
+from yongxi_learn.org.services import SYSTEM, Actor
+
+URL = "/admin/questions/"
+
+
+def actor_of(user) -> Actor:
+    return Actor(user=user, address="test")
+
+
+def content(
+    qtype=QuestionType.SINGLE,
+    stem="宪法规定，中华人民共和国的一切权力属于（ ）。",
+    options=("人民", "政府", "军队", "法院"),
+    answer="A",
+    **fields,
+) -> bank_rules.QuestionData:
+    data = bank_rules.build(qtype=qtype, stem=stem, options=list(options), answer=answer, **fields)
+    assert not data.errors, data.errors
+    return data
+
+
+def add_question(owner, *, actor=SYSTEM, category=None, **kwargs) -> Question:
+    question = bank.create_question(
+        content(**kwargs), owner_unit=owner, category=category, actor=actor
+    )
+    db.session.commit()
+    return question
+
+
+def use_in_attempt(question: Question, user) -> AttemptQuestion:
+    """An attempt by ``user`` that shows ``question``: the question is now in use."""
+    exam = Exam(owner_unit_id=question.owner_unit_id, title="年度考试", year=2024)
+    attempt = Attempt(exam=exam, user=user)
+    shown = AttemptQuestion(
+        attempt=attempt,
+        position=1,
+        question=question,
+        option_order=list(range(len(question.options))),
+        score=Decimal(2),
+    )
+    db.session.add_all([exam, attempt, shown])
+    db.session.commit()
+    return shown
+
+
+def town_admin(make_user, unit, name="题库管理员"):
+    return make_user(name, unit, roles=[(Role.ADMIN, unit)])
+
+
+def xlsx(rows, headers=HEADERS, sheet="试题") -> bytes:
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    ws.title = sheet
+    ws.append(list(headers))
+    for row in rows:
+        ws.append(list(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def row(
+    qtype="单选",
+    stem="宪法规定，中华人民共和国的一切权力属于（ ）。",
+    options=("人民", "政府", "军队", "法院", "", ""),
+    answer="A",
+    explanation="宪法第二条",
+    difficulty="中",
+    score="2",
+    category="宪法",
+    law="中华人民共和国宪法",
+    article="第二条",
+):
+    options = list(options) + [""] * (6 - len(options))
+    return [qtype, stem, *options, answer, explanation, difficulty, score, category, law, article]

@@ -1,0 +1,249 @@
+"""Exam admin pages: the list, a paper's settings and content, publishing,
+extending, cancelling and make-up. Views parse forms, call the services and commit
+once; changes need MANAGE_EXAMS over the exam's owner unit (else 404 for an exam out
+of scope, 403 without the permission anywhere).
+
+The enrolment, monitor and item-analysis pages are in admin_people_views.py, on the
+same blueprint.
+"""
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..core.permissions import Perm, can, require
+from ..core.time import utcnow
+from ..extensions import db
+from ..org.forms import unit_choices
+from ..org.models import OrgUnit, User
+from ..org.services import units_in_scope
+from . import (
+    admin_people_views,  # noqa: F401  (its routes join bp)
+    enrolment,
+    papers,
+)
+from . import paper_forms as forms
+from .admin_common import actor, bp, flash_errors, manageable, run
+from .makeup import create_makeup, makeup_candidates
+from .models import (
+    ExamKind,
+    ExamStatus,
+    QuestionCategory,
+    ReviewPolicy,
+)
+from .paper_base import ExamError
+
+__all__ = ["bp"]
+
+
+# ---------------------------------------------------------------- list
+
+
+@bp.get("/")
+@require(Perm.VIEW_EXAMS)
+def index():
+    form = forms.ExamFilterForm(formdata=request.args)
+    form.validate()
+    query = papers.exams_select(
+        current_user,
+        year=form.year.data if not form.year.errors else None,
+        kind=ExamKind(form.kind.data) if form.kind.data in set(ExamKind) else None,
+        status=ExamStatus(form.status.data) if form.status.data in set(ExamStatus) else None,
+    )
+    page = db.paginate(query, per_page=current_app.config["PER_PAGE"], error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    may_manage = {e.id for e in page.items if can(current_user, Perm.MANAGE_EXAMS, e.owner_unit)}
+    return render_template(
+        "exams/admin_list.html", form=form, page=page, args=args, may_manage=may_manage
+    )
+
+
+# ---------------------------------------------------------------- new / edit
+
+
+def _exam_form(exam=None) -> forms.ExamForm:
+    form = forms.ExamForm()
+    owners = units_in_scope(current_user, Perm.MANAGE_EXAMS, include_inactive=False)
+    form.owner_unit_id.choices = unit_choices(owners)
+    owner = exam.owner_unit if exam else (owners[0] if owners else None)
+    if request.method == "POST" and exam is None:
+        owner = next((u for u in owners if u.id == form.owner_unit_id.data), owner)
+    in_owner = [u for u in owners if owner is not None and owner.contains(u)]
+    form.audience_units.choices = unit_choices(in_owner)
+    categories = db.session.scalars(
+        sa.select(QuestionCategory).order_by(QuestionCategory.name)
+    ).all()
+    choices = [SelectChoice(0, "不限"), *(SelectChoice(c.id, c.name) for c in categories)]
+    for row in form.rules:
+        row.form.category_id.choices = choices
+    if exam is not None and request.method == "GET":
+        forms.fill_exam_form(form, exam)
+        phones = db.session.scalars(
+            sa.select(User.phone).where(User.id.in_((exam.audience or {}).get("people", [])))
+        )
+        form.audience_phones.data = "\n".join(phones)
+    return form
+
+
+def _settings(form: forms.ExamForm, owner: OrgUnit) -> papers.Settings:
+    return papers.Settings(
+        title=form.title.data or "",
+        kind=ExamKind(form.kind.data),
+        year=form.year.data,
+        opens_at=forms.local_to_utc(form.opens_at.data),
+        closes_at=forms.local_to_utc(form.closes_at.data),
+        time_limit_minutes=form.time_limit_minutes.data,
+        pass_score=form.pass_score.data,
+        max_attempts=form.max_attempts.data,
+        shuffle_questions=bool(form.shuffle_questions.data),
+        shuffle_options=bool(form.shuffle_options.data),
+        review_policy=ReviewPolicy(form.review_policy.data),
+        audience={
+            "units": list(form.audience_units.data or []),
+            "categories": list(form.audience_categories.data or []),
+            "people": enrolment.people_by_phones(form.audience_phones.data, owner),
+        },
+    )
+
+
+def _save(form: forms.ExamForm, exam):
+    """Create or update the exam and its paper from the form; raises on bad input."""
+    if exam is None:
+        owner = db.session.get(OrgUnit, form.owner_unit_id.data)
+        if owner is None:
+            abort(404)
+        exam = papers.create_exam(owner, _settings(form, owner), actor=actor())
+    else:
+        papers.update_exam(exam, _settings(form, exam.owner_unit), actor=actor())
+    if form.paper_mode.data == "fixed":
+        papers.set_fixed_questions(exam, forms.fixed_items(form.fixed.data), actor=actor())
+    else:
+        papers.set_rules(exam, forms.rule_specs(form), actor=actor())
+    return exam
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Perm.MANAGE_EXAMS)
+def new():
+    return _edit_page(None)
+
+
+@bp.route("/<int:exam_id>", methods=["GET", "POST"])
+@require(Perm.MANAGE_EXAMS)
+def edit(exam_id):
+    return _edit_page(manageable(exam_id))
+
+
+def _edit_page(exam):
+    if exam is not None and exam.status is not ExamStatus.DRAFT:
+        if request.method == "POST":
+            flash(papers.LOCKED, "danger")
+        return _published_page(exam)
+    form = _exam_form(exam)
+    if form.validate_on_submit():
+        try:
+            exam = _save(form, exam)
+        except (ExamError, forms.BadInput) as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash("已保存", "success")
+            return redirect(url_for("exam_admin.edit", exam_id=exam.id))
+    else:
+        flash_errors(form)
+    problems = papers.publish_problems(exam) if exam else []
+    return render_template(
+        "exams/admin_form.html",
+        form=form,
+        exam=exam,
+        problems=problems,
+        total=papers.paper_total(exam) if exam else None,
+        audience_count=enrolment.audience_count(exam) if exam else 0,
+    )
+
+
+def _published_page(exam):
+    extend = forms.ExtendForm(data={"closes_at": forms.utc_to_form(exam.closes_at)})
+    return render_template(
+        "exams/admin_form.html",
+        form=None,
+        exam=exam,
+        extend=extend,
+        total=papers.paper_total(exam),
+        problems=[],
+        audience_count=0,
+    )
+
+
+@bp.post("/<int:exam_id>/publish")
+@require(Perm.MANAGE_EXAMS)
+def publish(exam_id):
+    exam = manageable(exam_id)
+    try:
+        count = papers.publish(exam, actor=actor(), now=utcnow())
+    except ExamError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(f"已发布，应考名单共{count}人", "success")
+    return redirect(url_for("exam_admin.edit", exam_id=exam_id))
+
+
+@bp.post("/<int:exam_id>/extend")
+@require(Perm.MANAGE_EXAMS)
+def extend(exam_id):
+    exam = manageable(exam_id)
+    form = forms.ExtendForm()
+    if form.validate_on_submit():
+        run(
+            lambda: papers.extend_close(
+                exam, forms.local_to_utc(form.closes_at.data), actor=actor()
+            ),
+            "已延长截止时间",
+        )
+    else:
+        flash_errors(form)
+    return redirect(url_for("exam_admin.edit", exam_id=exam_id))
+
+
+@bp.post("/<int:exam_id>/cancel")
+@require(Perm.MANAGE_EXAMS)
+def cancel(exam_id):
+    exam = manageable(exam_id)
+    run(lambda: papers.cancel(exam, actor=actor()), "考试已取消，记录仍保留")
+    return redirect(url_for("exam_admin.edit", exam_id=exam_id))
+
+
+# ---------------------------------------------------------------- make-up
+
+
+@bp.route("/<int:exam_id>/makeup", methods=["GET", "POST"])
+@require(Perm.MANAGE_EXAMS)
+def makeup(exam_id):
+    exam = manageable(exam_id)
+    form = forms.MakeupForm()
+    if form.validate_on_submit():
+        try:
+            made = create_makeup(
+                exam,
+                actor=actor(),
+                opens_at=forms.local_to_utc(form.opens_at.data),
+                closes_at=forms.local_to_utc(form.closes_at.data),
+                now=utcnow(),
+            )
+        except ExamError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash("已创建补考并生成补考名单", "success")
+            return redirect(url_for("exam_admin.enrolment_page", exam_id=made.id))
+    else:
+        flash_errors(form)
+    candidates = db.session.scalars(makeup_candidates(exam)).all()
+    return render_template(
+        "exams/admin_makeup.html", exam=exam, form=form, candidates=candidates, now=utcnow()
+    )

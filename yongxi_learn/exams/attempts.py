@@ -1,0 +1,463 @@
+"""Taking an exam: start (draw the paper), save answers, submit, finalize at the
+deadline, and what the result page may show.
+
+The deadline lives on the server (DESIGN §5). Every function takes the person as
+``user=`` and the time as ``now=``, raises a domain exception, and flushes; the
+view commits once.
+"""
+
+import random
+import secrets
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..org.models import OrgUnit, User
+from ..org.services import NotFound
+from . import grading
+from .models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Enrolment,
+    Exam,
+    ExamKind,
+    ExamRule,
+    ExamStatus,
+    Question,
+    QuestionStatus,
+    QuestionType,
+)
+
+# Answers and submits already on their way when the deadline passes still count.
+GRACE = timedelta(seconds=30)
+
+
+class AttemptError(Exception):
+    """Something the person cannot do now; the message is shown to them."""
+
+
+class NotEnrolled(AttemptError):
+    def __init__(self):
+        super().__init__("您不在本次考试的应考名单中")
+
+
+class ExamNotOpen(AttemptError):
+    def __init__(self):
+        super().__init__("考试尚未开始")
+
+
+class ExamClosed(AttemptError):
+    def __init__(self):
+        super().__init__("考试已结束")
+
+
+class NoAttemptsLeft(AttemptError):
+    def __init__(self):
+        super().__init__("您的考试次数已用完")
+
+
+class NotEnoughQuestions(AttemptError):
+    def __init__(self):
+        super().__init__("题库中符合组卷规则的题目不足，请联系管理员")
+
+
+class AttemptFinished(AttemptError):
+    """The attempt is over (submitted, or its deadline has passed)."""
+
+    def __init__(self, message="本次考试已交卷或已超过截止时间，答案未保存"):
+        super().__init__(message)
+
+
+class InvalidAnswer(AttemptError):
+    def __init__(self):
+        super().__init__("答案格式不正确")
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_attempt(attempt_id: int, user: User, *, lock: str | None = None) -> Attempt:
+    """The person's own attempt, optionally row-locked ("share" or "update").
+
+    Someone else's attempt is NotFound (a 404), exactly like a missing one.
+    """
+    query = sa.select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+    if lock:
+        # Always re-read the row: the lock is only useful with the newest state.
+        query = query.with_for_update(read=lock == "share").execution_options(
+            populate_existing=True
+        )
+    attempt = db.session.scalar(query)
+    if attempt is None:
+        raise NotFound(attempt_id)
+    return attempt
+
+
+def ensure_own(attempt: Attempt, user: User) -> None:
+    if attempt.user_id != user.id:
+        raise NotFound(attempt.id)
+
+
+def is_overdue(attempt: Attempt, now: datetime) -> bool:
+    return (
+        attempt.status is AttemptStatus.IN_PROGRESS
+        and attempt.deadline is not None
+        and now > attempt.deadline + GRACE
+    )
+
+
+def remaining_seconds(attempt: Attempt, now: datetime) -> int | None:
+    """Whole seconds to the deadline (never negative); None when untimed."""
+    if attempt.deadline is None:
+        return None
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+# ---------------------------------------------------------------- start
+
+
+def attempts_left(exam: Exam, finished_count: int) -> int:
+    if exam.kind is ExamKind.PRACTICE:
+        return 1  # practice is never limited
+    return max(0, exam.max_attempts - finished_count)
+
+
+def start_attempt(
+    exam: Exam, user: User, now: datetime, rng: random.Random | None = None
+) -> Attempt:
+    """The person's attempt in progress, or a new one with its paper drawn and frozen."""
+    _ensure_enrolled(exam, user)
+    current = _attempt_in_progress(exam, user)
+    if current is not None:
+        if not is_overdue(current, now):
+            return current
+        finalize(current, now)
+    _ensure_window_open(exam, now)
+    previous = _finished_count(exam, user)
+    if attempts_left(exam, previous) <= 0:
+        raise NoAttemptsLeft()
+    number = (_last_number(exam, user) or 0) + 1
+    attempt = _new_attempt(exam, user, number, now, rng or secrets.SystemRandom())
+    return _insert_once(attempt, exam, user, number)
+
+
+def _ensure_enrolled(exam: Exam, user: User) -> None:
+    enrolled = db.session.scalar(
+        sa.select(Enrolment.id).where(
+            Enrolment.exam_id == exam.id,
+            Enrolment.user_id == user.id,
+            Enrolment.exempt.is_(False),
+        )
+    )
+    if enrolled is None or exam.status is not ExamStatus.PUBLISHED:
+        raise NotEnrolled()
+
+
+def _ensure_window_open(exam: Exam, now: datetime) -> None:
+    if exam.opens_at is not None and now < exam.opens_at:
+        raise ExamNotOpen()
+    if exam.closes_at is not None and now >= exam.closes_at:
+        raise ExamClosed()
+
+
+def _attempt_in_progress(exam: Exam, user: User) -> Attempt | None:
+    return db.session.scalar(
+        sa.select(Attempt)
+        .where(
+            Attempt.exam_id == exam.id,
+            Attempt.user_id == user.id,
+            Attempt.status == AttemptStatus.IN_PROGRESS,
+        )
+        .order_by(Attempt.number.desc())
+        .limit(1)
+    )
+
+
+def _finished_count(exam: Exam, user: User) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Attempt.exam_id == exam.id,
+            Attempt.user_id == user.id,
+            Attempt.status != AttemptStatus.IN_PROGRESS,
+        )
+    )
+
+
+def _last_number(exam: Exam, user: User) -> int | None:
+    return db.session.scalar(
+        sa.select(sa.func.max(Attempt.number)).where(
+            Attempt.exam_id == exam.id, Attempt.user_id == user.id
+        )
+    )
+
+
+def _insert_once(attempt: Attempt, exam: Exam, user: User, number: int) -> Attempt:
+    """Insert the attempt; if a concurrent request already created this try, use its.
+
+    The unique (exam, user, number) constraint decides the race; the savepoint
+    keeps the rest of the transaction usable after the loser's IntegrityError.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        winner = db.session.scalar(
+            sa.select(Attempt).where(
+                Attempt.exam_id == exam.id, Attempt.user_id == user.id, Attempt.number == number
+            )
+        )
+        if winner is None:
+            raise
+        return winner
+    return attempt
+
+
+def deadline_for(exam: Exam, start: datetime) -> datetime | None:
+    """min(start + time limit, window close); None when neither bounds the attempt."""
+    bounds = [exam.closes_at] if exam.closes_at is not None else []
+    if exam.time_limit_minutes:
+        bounds.append(start + timedelta(minutes=exam.time_limit_minutes))
+    return min(bounds) if bounds else None
+
+
+def _new_attempt(exam, user, number, now, rng) -> Attempt:
+    attempt = Attempt(
+        exam_id=exam.id,
+        user_id=user.id,
+        number=number,
+        status=AttemptStatus.IN_PROGRESS,
+        started_at=now,
+        deadline=deadline_for(exam, now),
+    )
+    items = _paper(exam, rng)
+    for position, (question, score) in enumerate(items, start=1):
+        attempt.questions.append(
+            AttemptQuestion(
+                position=position,
+                question=question,
+                option_order=_option_order(exam, question, rng),
+                score=score,
+                response="",
+                seq=0,
+            )
+        )
+    attempt.max_score = sum((score for _, score in items), Decimal(0))
+    return attempt
+
+
+def _paper(exam: Exam, rng: random.Random) -> list[tuple[Question, Decimal]]:
+    """The questions and their scores, in the order this person sees them."""
+    if exam.fixed_questions:
+        items = [(eq.question, eq.score) for eq in exam.fixed_questions]
+        return _order(items, exam.shuffle_questions, rng)
+    chosen: set[int] = set()
+    items = []
+    for rule in exam.rules:
+        drawn = _draw(rule, exam, chosen, rng)
+        chosen.update(q.id for q in drawn)
+        items.extend((q, rule.score) for q in drawn)
+    return _order(items, exam.shuffle_questions, rng)
+
+
+def _order(items, shuffle: bool, rng: random.Random):
+    # Shuffling stays within a type, so the paper keeps its 单选/多选/判断 sections.
+    groups: dict[QuestionType, list] = {}
+    for item in items:
+        groups.setdefault(item[0].type, []).append(item)
+    ordered = []
+    for group in groups.values():
+        if shuffle:
+            rng.shuffle(group)
+        ordered.extend(group)
+    return ordered
+
+
+def _draw(rule: ExamRule, exam: Exam, exclude: set[int], rng: random.Random) -> list[Question]:
+    pool = db.session.scalars(_pool_query(rule, exam.owner_unit)).all()
+    pool = sorted(set(pool) - exclude)
+    if len(pool) < rule.count:
+        raise NotEnoughQuestions()
+    picked = sorted(rng.sample(pool, rule.count))
+    questions = {
+        q.id: q for q in db.session.scalars(sa.select(Question).where(Question.id.in_(picked)))
+    }
+    return [questions[qid] for qid in picked]
+
+
+def _pool_query(rule: ExamRule, owner: OrgUnit) -> sa.Select:
+    query = sa.select(Question.id).where(
+        Question.status == QuestionStatus.ACTIVE,
+        Question.type == rule.type,
+        Question.owner_unit_id.in_(bank_owner_ids(owner)),
+    )
+    if rule.category_id is not None:
+        query = query.where(Question.category_id == rule.category_id)
+    if rule.law_ref:
+        query = query.where(Question.law_ref == rule.law_ref)
+    if rule.difficulty is not None:
+        query = query.where(Question.difficulty == rule.difficulty)
+    return query
+
+
+def bank_owner_ids(unit: OrgUnit) -> list[int]:
+    """The unit and its ancestors: a town's paper draws from the town's and the
+    district's banks."""
+    return [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.id]
+
+
+def _option_order(exam: Exam, question: Question, rng: random.Random) -> list[int]:
+    order = list(range(len(question.options)))
+    # 判断 always reads 正确 then 错误.
+    if exam.shuffle_options and question.type is not QuestionType.JUDGE:
+        rng.shuffle(order)
+    return order
+
+
+# ---------------------------------------------------------------- answers
+
+
+def save_answer(
+    attempt: Attempt, user: User, position: int, shown_letters: str, seq: int, now: datetime
+) -> bool:
+    """Save one answer unless a newer one (higher seq) is already saved.
+
+    Returns True if applied, False if ignored as stale; both are a success for the
+    client, so a retry of the same save is harmless. Load the attempt with
+    ``load_attempt(lock="share")`` so a concurrent submit waits for this save.
+    """
+    _ensure_open(attempt, user, now)
+    row = db.session.execute(
+        sa.select(AttemptQuestion.option_order, Question.type)
+        .join(Question, Question.id == AttemptQuestion.question_id)
+        .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
+    ).first()
+    if row is None or not isinstance(seq, int) or seq < 1:
+        raise InvalidAnswer()
+    canonical = to_canonical(shown_letters, row.type, row.option_order)
+    result = db.session.execute(
+        sa.update(AttemptQuestion)
+        .where(
+            AttemptQuestion.attempt_id == attempt.id,
+            AttemptQuestion.position == position,
+            AttemptQuestion.seq < seq,
+        )
+        .values(response=canonical, seq=seq, answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def save_form_answers(
+    attempt: Attempt, user: User, answers: Mapping[int, str], now: datetime
+) -> None:
+    """The no-JavaScript path: the submitted form holds every answer as shown.
+
+    A position missing from ``answers`` was left blank on the page. Each row's seq
+    moves past what was saved so the form's state wins.
+    """
+    _ensure_open(attempt, user, now)
+    values = {
+        aq.position: to_canonical(answers.get(aq.position, ""), aq.question.type, aq.option_order)
+        for aq in attempt.questions
+    }
+    for aq in attempt.questions:
+        if aq.response != values[aq.position]:
+            aq.response = values[aq.position]
+            aq.seq += 1
+            aq.answered_at = now
+    db.session.flush()
+
+
+def to_canonical(shown: str, qtype: QuestionType, option_order: list[int]) -> str:
+    """Validate letters as shown and convert them; "" clears the answer."""
+    shown = (shown or "").strip().upper()
+    if not shown:
+        return ""
+    letters = grading.LETTERS[: len(option_order)]
+    if any(ch not in letters for ch in shown) or len(set(shown)) != len(shown):
+        raise InvalidAnswer()
+    if qtype is not QuestionType.MULTI and len(shown) != 1:
+        raise InvalidAnswer()
+    return grading.shown_to_canonical(shown, option_order)
+
+
+def _ensure_open(attempt: Attempt, user: User, now: datetime) -> None:
+    ensure_own(attempt, user)
+    if is_overdue(attempt, now):
+        finalize(attempt, now)
+    if attempt.status.finished:
+        raise AttemptFinished()
+
+
+# ---------------------------------------------------------------- submit and finalize
+
+
+def submit_attempt(attempt: Attempt, user: User, now: datetime) -> Attempt:
+    """Grade and close the attempt; submitting again returns the same result.
+
+    Load the attempt with ``load_attempt(lock="update")``: concurrent submits then
+    queue on the row and all but the first find it finished.
+    """
+    ensure_own(attempt, user)
+    if attempt.status.finished:
+        return attempt
+    if is_overdue(attempt, now):
+        finalize(attempt, now)
+        raise AttemptFinished("已超过截止时间，系统已按您保存的答案自动交卷")
+    # Handed in during the grace period: it still finished by the deadline.
+    finished_at = min(now, attempt.deadline) if attempt.deadline else now
+    _grade(attempt, AttemptStatus.SUBMITTED, finished_at)
+    return attempt
+
+
+def finalize(attempt: Attempt, now: datetime) -> bool:
+    """Finalize an overdue attempt with its saved answers, finished at the deadline."""
+    if not is_overdue(attempt, now):
+        return False
+    _grade(attempt, AttemptStatus.EXPIRED, attempt.deadline)
+    return True
+
+
+def finalize_overdue(now: datetime, user: User | None = None) -> int:
+    """Finalize every attempt (of ``user``, or everyone's) left open past its
+    deadline; returns how many."""
+    query = sa.select(Attempt).where(
+        Attempt.status == AttemptStatus.IN_PROGRESS,
+        Attempt.deadline.is_not(None),
+        Attempt.deadline < now - GRACE,
+    )
+    if user is not None:
+        query = query.where(Attempt.user_id == user.id)
+    overdue = db.session.scalars(
+        query.order_by(Attempt.id).with_for_update().execution_options(populate_existing=True)
+    ).all()
+    return sum(finalize(attempt, now) for attempt in overdue)
+
+
+def _grade(attempt: Attempt, status: AttemptStatus, finished_at: datetime) -> None:
+    # Re-read the answers: save_answer writes with a bulk UPDATE that does not
+    # refresh rows already loaded in this session.
+    rows = db.session.scalars(
+        sa.select(AttemptQuestion)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+        .execution_options(populate_existing=True)
+    ).all()
+    result = grading.grade(
+        [grading.Item(aq.question.type, aq.question.answer, aq.response, aq.score) for aq in rows],
+        attempt.exam.pass_score,
+    )
+    for aq, graded in zip(rows, result.items, strict=True):
+        aq.correct = graded.correct
+        aq.awarded = graded.awarded
+    attempt.score = result.score
+    attempt.max_score = result.max_score
+    attempt.passed = result.passed
+    attempt.status = status
+    attempt.finished_at = finished_at
+    db.session.flush()

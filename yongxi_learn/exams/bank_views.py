@@ -1,0 +1,360 @@
+"""Admin pages of the question bank: list, create, edit, retire, categories, and
+the XLSX import and export. Views parse forms, call services, commit once."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from wtforms import SelectChoice
+
+from ..core.errors import MESSAGES
+from ..core.net import client_address
+from ..core.permissions import Perm, PermissionDenied, require
+from ..core.spreadsheets import Limits, megabytes, send_xlsx
+from ..core.time import local_today
+from ..extensions import db
+from ..org.models import OrgUnit
+from ..org.services import Actor
+from . import bank, bank_import, bank_template
+from .bank_forms import (
+    BankFilterForm,
+    CategoryForm,
+    QuestionForm,
+    RenameCategoryForm,
+    UploadForm,
+    category_choices,
+    only_unit,
+    unit_choices,
+)
+from .models import DIFFICULTY_LABELS, Question, QuestionStatus, QuestionType
+
+bp = Blueprint("bank", __name__)
+
+
+def _actor() -> Actor:
+    return Actor(user=current_user, address=client_address())
+
+
+def _limits() -> Limits:
+    return Limits.from_config(current_app.config)
+
+
+@bp.errorhandler(PermissionDenied)
+def _outside_scope(_exc):
+    # An object outside the admin's scope reads as absent (404), not forbidden.
+    title, text = MESSAGES[404]
+    return render_template("errors/error.html", code=404, title=title, text=text), 404
+
+
+# ---------------------------------------------------------------- the list
+
+
+def _criteria(form: BankFilterForm) -> bank.BankFilter:
+    status = form.status.data or "active"
+    return bank.BankFilter(
+        category_id=form.category.data or None,
+        type=QuestionType(form.type.data) if form.type.data in set(QuestionType) else None,
+        law=form.law.data or "",
+        text=form.q.data or "",
+        status=QuestionStatus(status) if status in set(QuestionStatus) else None,
+    )
+
+
+def _filter_form() -> BankFilterForm:
+    form = BankFilterForm(formdata=request.args)
+    several = len(bank.bank_units(current_user)) > 1
+    form.category.choices = category_choices(bank.categories(current_user), several)
+    form.category.choices[0] = SelectChoice(0, "全部分类")
+    return form
+
+
+@bp.get("/")
+@require(Perm.MANAGE_EXAMS)
+def index():
+    form = _filter_form()
+    page = db.paginate(
+        bank.questions_select(current_user, _criteria(form)),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "exams/bank_list.html",
+        form=form,
+        page=page,
+        args=args,
+        used=bank.used_ids(page.items),
+        difficulty_labels=DIFFICULTY_LABELS,
+    )
+
+
+@bp.get("/export.xlsx")
+@require(Perm.MANAGE_EXAMS)
+def export():
+    query = bank.questions_select(current_user, _criteria(_filter_form()))
+    questions = db.session.scalars(query.order_by(None).order_by(Question.id))
+    sheets = bank_template.template_sheets(_limits(), questions)
+    return send_xlsx(f"题库导出-{local_today():%Y%m%d}.xlsx", *sheets)
+
+
+# ---------------------------------------------------------------- one question
+
+
+def _question_form(question=None) -> QuestionForm:
+    form = QuestionForm()
+    units = bank.bank_units(current_user)
+    # An edit never moves a question to another bank.
+    form.owner_unit_id.choices = unit_choices([question.owner_unit] if question else units)
+    only_unit(form.owner_unit_id)
+    form.category_id.choices = category_choices(bank.categories(current_user), len(units) > 1)
+    if question is not None and request.method == "GET":
+        form.fill_from(question)
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Perm.MANAGE_EXAMS)
+def new():
+    form = _question_form()
+    if form.validate_on_submit() and (data := form.question_data()) is not None:
+        unit = db.get_or_404(OrgUnit, form.owner_unit_id.data)
+        try:
+            question = bank.create_question(
+                data, owner_unit=unit, category=_category(form), actor=_actor()
+            )
+        except bank.InvalidQuestion as exc:
+            db.session.rollback()
+            form.show_errors(exc.errors)
+        else:
+            db.session.commit()
+            flash("已添加题目", "success")
+            return redirect(url_for(".edit", question_id=question.id))
+    return render_template("exams/bank_form.html", form=form, question=None, used=False)
+
+
+def _category(form: QuestionForm):
+    if not form.category_id.data:
+        return None
+    return bank.get_category(form.category_id.data, user=current_user)
+
+
+@bp.route("/<int:question_id>", methods=["GET", "POST"])
+@require(Perm.MANAGE_EXAMS)
+def edit(question_id):
+    question = bank.get_question(question_id, user=current_user)
+    form = _question_form(question)
+    used = bank.is_used(question)
+    editable = question.status is not QuestionStatus.SUPERSEDED
+    if editable and form.validate_on_submit() and (data := form.question_data()) is not None:
+        try:
+            saved = bank.update_question(question, data, category=_category(form), actor=_actor())
+        except bank.BankError as exc:
+            db.session.rollback()
+            form.show_errors(getattr(exc, "errors", [("stem", str(exc))]))
+        else:
+            db.session.commit()
+            flash("已保存为新版本" if saved.id != question_id else "已保存", "success")
+            return redirect(url_for(".edit", question_id=saved.id))
+    return render_template(
+        "exams/bank_form.html",
+        form=form,
+        question=question,
+        used=used,
+        editable=editable,
+        versions=bank.versions(question),
+    )
+
+
+def _change_status(question_id: int, change, done: str, then: str):
+    question = bank.get_question(question_id, user=current_user)
+    try:
+        change(question, actor=_actor())
+    except bank.BankError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for(".edit", question_id=question_id))
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for(then, question_id=question_id) if then == ".edit" else url_for(then))
+
+
+@bp.post("/<int:question_id>/retire")
+@require(Perm.MANAGE_EXAMS)
+def retire(question_id):
+    done = "已停用，组卷和抽题时不再使用此题"
+    return _change_status(question_id, bank.retire_question, done, ".index")
+
+
+@bp.post("/<int:question_id>/restore")
+@require(Perm.MANAGE_EXAMS)
+def restore(question_id):
+    return _change_status(question_id, bank.restore_question, "已恢复", ".edit")
+
+
+@bp.post("/<int:question_id>/delete")
+@require(Perm.MANAGE_EXAMS)
+def delete(question_id):
+    return _change_status(question_id, bank.delete_question, "已删除", ".index")
+
+
+# ---------------------------------------------------------------- categories
+
+
+def _category_page(form: CategoryForm, rename: RenameCategoryForm | None = None):
+    return render_template(
+        "exams/bank_categories.html",
+        form=form,
+        rename=rename or RenameCategoryForm(formdata=None),
+        categories=bank.categories(current_user),
+        counts=bank.category_counts(current_user),
+        several=len(form.owner_unit_id.choices) > 1,
+    )
+
+
+def _category_form() -> CategoryForm:
+    form = CategoryForm()
+    form.owner_unit_id.choices = unit_choices(bank.bank_units(current_user))
+    only_unit(form.owner_unit_id)
+    return form
+
+
+@bp.get("/categories")
+@require(Perm.MANAGE_EXAMS)
+def categories():
+    return _category_page(_category_form())
+
+
+@bp.post("/categories")
+@require(Perm.MANAGE_EXAMS)
+def create_category():
+    form = _category_form()
+    if not form.validate_on_submit():
+        return _category_page(form)
+    unit = db.get_or_404(OrgUnit, form.owner_unit_id.data)
+    try:
+        bank.create_category(form.name.data, unit, actor=_actor())
+    except (bank.BankError, IntegrityError) as exc:
+        db.session.rollback()
+        form.name.errors.append(_why(exc))
+        return _category_page(form)
+    db.session.commit()
+    flash("已新建分类", "success")
+    return redirect(url_for(".categories"))
+
+
+@bp.post("/categories/<int:category_id>/rename")
+@require(Perm.MANAGE_EXAMS)
+def rename_category(category_id):
+    category = bank.get_category(category_id, user=current_user)
+    form = RenameCategoryForm()
+    if form.validate_on_submit():
+        try:
+            bank.rename_category(category, form.name.data, actor=_actor())
+        except (bank.BankError, IntegrityError) as exc:
+            db.session.rollback()
+            flash(_why(exc), "danger")
+            return redirect(url_for(".categories"))
+        db.session.commit()
+        flash("已改名", "success")
+    else:
+        flash("；".join(form.name.errors), "danger")
+    return redirect(url_for(".categories"))
+
+
+def _why(exc: Exception) -> str:
+    return "已有同名分类" if isinstance(exc, IntegrityError) else str(exc)
+
+
+# ---------------------------------------------------------------- import
+
+
+def _upload_form() -> UploadForm:
+    form = UploadForm()
+    form.owner_unit_id.choices = unit_choices(bank.bank_units(current_user))
+    only_unit(form.owner_unit_id)
+    return form
+
+
+def _upload_page(form: UploadForm, problem: str = ""):
+    limits = _limits()
+    return render_template(
+        "exams/bank_import_upload.html",
+        form=form,
+        problem=problem,
+        max_rows=limits.max_rows,
+        max_size=megabytes(limits.max_bytes),
+    )
+
+
+@bp.get("/import")
+@require(Perm.MANAGE_EXAMS)
+def upload():
+    return _upload_page(_upload_form())
+
+
+@bp.post("/import")
+@require(Perm.MANAGE_EXAMS)
+def preview():
+    form = _upload_form()
+    if not form.validate_on_submit():
+        return _upload_page(form)
+    unit = db.get_or_404(OrgUnit, form.owner_unit_id.data)
+    storage = form.file.data
+    # Read one byte past the limit: enough to tell that the file is too large.
+    content = storage.read(_limits().max_bytes + 1)
+    filename = (storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    try:
+        pending, plan = bank_import.stage_upload(
+            content, filename, owner_unit=unit, actor=_actor(), limits=_limits()
+        )
+    except bank_import.ImportRejected as exc:
+        return _upload_page(form, problem=str(exc))
+    db.session.commit()
+    return render_template("exams/bank_import_preview.html", plan=plan, pending=pending)
+
+
+@bp.post("/import/<token>/confirm")
+@require(Perm.MANAGE_EXAMS)
+def confirm(token):
+    unit = db.session.get(OrgUnit, request.form.get("unit", type=int) or 0)
+    if unit is None:
+        abort(404)
+    try:
+        result = bank_import.confirm_import(
+            token, request.form.get("plan", ""), owner_unit=unit, actor=_actor(), limits=_limits()
+        )
+    except bank_import.ImportExpired:
+        db.session.rollback()
+        flash("上传的文件已过期，请重新上传", "warning")
+        return redirect(url_for(".upload"))
+    except bank_import.ImportChanged as exc:
+        db.session.rollback()
+        return render_template(
+            "exams/bank_import_preview.html", plan=exc.plan, pending=exc.pending, changed=True
+        )
+    except bank_import.ImportInvalid as exc:
+        db.session.rollback()
+        return render_template(
+            "exams/bank_import_preview.html", plan=exc.plan, pending=None, rechecked=True
+        )
+    except (bank_import.ImportRejected, bank.BankError, IntegrityError) as exc:
+        db.session.rollback()
+        reason = "" if isinstance(exc, IntegrityError) else f"（{exc}）"
+        flash(f"导入未完成，没有写入任何数据{reason}，请重新上传", "danger")
+        return redirect(url_for(".upload"))
+    db.session.commit()
+    return render_template("exams/bank_import_done.html", result=result)
+
+
+@bp.get("/import/template.xlsx")
+@require(Perm.MANAGE_EXAMS)
+def template():
+    return send_xlsx("试题导入模板.xlsx", *bank_template.template_sheets(_limits()))

@@ -1,0 +1,176 @@
+"""The audience of an exam and its enrolment (应考名单): frozen at publishing, then
+changed only one person at a time, each change recorded with who and when."""
+
+import unicodedata
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ..core.permissions import Perm, scope_filter
+from ..extensions import db
+from ..org.models import Category, OrgUnit, User
+from ..org.services import Actor
+from .models import Enrolment, Exam, ExamStatus
+from .paper_base import ExamError, audit_exam, ensure_manage
+
+MAX_REASON = 200
+
+
+def check_audience(audience: dict, owner: OrgUnit) -> None:
+    """Units and named people must lie in the owner's subtree; categories be known."""
+    for unit_id in audience.get("units", []):
+        unit = db.session.get(OrgUnit, unit_id)
+        if unit is None or not owner.contains(unit):
+            raise ExamError("考试对象中的单位不在本单位范围内")
+    for value in audience.get("categories", []):
+        if value not in set(Category):
+            raise ExamError("考试对象中的人员类别不正确")
+    for person_id in audience.get("people", []):
+        person = db.session.get(User, person_id)
+        if person is None or not owner.contains(person.unit):
+            raise ExamError("考试对象中的人员不在本单位范围内")
+
+
+def people_by_phones(text: str, owner: OrgUnit) -> list[int]:
+    """Ids of the people whose phones are listed (any separators), in the owner's subtree."""
+    text = unicodedata.normalize("NFKC", text or "")
+    phones = list(dict.fromkeys(_split_phones(text)))
+    found = {
+        u.phone: u
+        for u in db.session.scalars(sa.select(User).where(User.phone.in_(phones)))
+        if owner.contains(u.unit)
+    }
+    missing = [p for p in phones if p not in found]
+    if missing:
+        raise ExamError(f"手机号{'、'.join(missing)}不存在或不在本单位范围内")
+    return [found[p].id for p in phones]
+
+
+def _split_phones(text: str) -> list[str]:
+    for sep in ",;，；、\n\r\t":
+        text = text.replace(sep, " ")
+    return [p for p in text.split(" ") if p]
+
+
+def audience_select(exam: Exam) -> sa.Select:
+    """Active people in the audience: (units' subtrees ∪ named people) ∩ categories."""
+    audience = exam.audience or {}
+    units = db.session.scalars(
+        sa.select(OrgUnit).where(OrgUnit.id.in_(audience.get("units", [])))
+    ).all()
+    who = [OrgUnit.path.startswith(u.path, autoescape=True) for u in units]
+    if audience.get("people"):
+        who.append(User.id.in_(audience["people"]))
+    query = sa.select(User).join(User.unit).where(User.active, sa.or_(sa.false(), *who))
+    if audience.get("categories"):
+        query = query.where(User.category.in_([Category(c) for c in audience["categories"]]))
+    return query.order_by(User.id)
+
+
+def audience_count(exam: Exam) -> int:
+    query = audience_select(exam).order_by(None).with_only_columns(sa.func.count(User.id))
+    return db.session.scalar(query)
+
+
+def freeze(exam: Exam) -> int:
+    """Write one Enrolment per person in the audience, copying unit and category so
+    later moves do not change the figures; returns how many."""
+    rows = [
+        {"exam_id": exam.id, "user_id": u.id, "unit_id": u.unit_id, "category": u.category}
+        for u in db.session.scalars(audience_select(exam))
+    ]
+    if rows:
+        db.session.execute(sa.insert(Enrolment), rows)
+    return len(rows)
+
+
+def _ensure_open_for_changes(exam: Exam) -> None:
+    if exam.status is ExamStatus.DRAFT:
+        raise ExamError("考试尚未发布：发布前请修改考试对象")
+    if exam.status is ExamStatus.CANCELLED:
+        raise ExamError("考试已取消，不能再修改应考名单")
+
+
+def add_person(exam: Exam, person: User, *, actor: Actor) -> Enrolment:
+    """补录 after publishing."""
+    ensure_manage(actor, exam)
+    _ensure_open_for_changes(exam)
+    if not person.active:
+        raise ExamError(f"{person.name}的账号已停用")
+    if not exam.owner_unit.contains(person.unit):
+        raise ExamError(f"{person.name}不在本考试的单位范围内")
+    exists = db.session.scalar(
+        sa.select(Enrolment.id).where(Enrolment.exam_id == exam.id, Enrolment.user_id == person.id)
+    )
+    if exists:
+        raise ExamError(f"{person.name}已在应考名单中")
+    entry = Enrolment(
+        exam_id=exam.id,
+        user_id=person.id,
+        unit_id=person.unit_id,
+        category=person.category,
+        added_late=True,
+        added_by_id=getattr(actor.user, "id", None),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    audit_exam(actor, "exam.enrol", entry, detail=f"{exam.title}：补录{person.name}")
+    db.session.flush()
+    return entry
+
+
+def exempt(entry: Enrolment, reason: str, *, actor: Actor, now: datetime) -> None:
+    """免考: out of 应考人数, with why, who and when."""
+    ensure_manage(actor, entry.exam)
+    _ensure_open_for_changes(entry.exam)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ExamError("请填写免考原因")
+    if len(reason) > MAX_REASON:
+        raise ExamError(f"免考原因不能超过{MAX_REASON}个字")
+    if entry.exempt:
+        raise ExamError(f"{entry.user.name}已免考")
+    entry.exempt, entry.exempt_reason = True, reason
+    entry.exempted_by_id, entry.exempted_at = getattr(actor.user, "id", None), now
+    audit_exam(actor, "exam.exempt", entry, detail=f"{entry.user.name}：{reason}")
+    db.session.flush()
+
+
+def unexempt(entry: Enrolment, *, actor: Actor) -> None:
+    ensure_manage(actor, entry.exam)
+    _ensure_open_for_changes(entry.exam)
+    if not entry.exempt:
+        raise ExamError(f"{entry.user.name}未免考")
+    old = entry.exempt_reason
+    entry.exempt, entry.exempt_reason = False, ""
+    entry.exempted_by_id, entry.exempted_at = None, None
+    # The audit log keeps the earlier reason: the row only holds the current state.
+    audit_exam(actor, "exam.unexempt", entry, detail=f"{entry.user.name}（原因：{old}）")
+    db.session.flush()
+
+
+def enrolment_select(exam: Exam, user: User, text: str = "") -> sa.Select:
+    """The enrolment rows ``user`` may see (by the frozen unit), by unit then name."""
+    query = (
+        sa.select(Enrolment)
+        .join(Enrolment.user)
+        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
+        .where(Enrolment.exam_id == exam.id, scope_filter(user, Perm.VIEW_EXAMS))
+        .order_by(OrgUnit.path, User.name_sort, User.id)
+    )
+    text = (text or "").strip()
+    if text:
+        query = query.where(
+            sa.or_(
+                User.name.contains(text, autoescape=True),
+                User.phone.contains(text, autoescape=True),
+                OrgUnit.name.contains(text, autoescape=True),
+            )
+        )
+    return query
+
+
+def get_enrolment(enrolment_id: int, exam: Exam, user: User) -> Enrolment | None:
+    return db.session.scalar(
+        enrolment_select(exam, user).where(Enrolment.id == enrolment_id).order_by(None)
+    )

@@ -1,0 +1,223 @@
+"""The admin's view of an exam under way: who has not started, is in progress,
+has passed or failed, and how each question fared (item analysis).
+
+Everything is computed in SQL over the frozen enrolment, scoped by the enrolment's
+unit to the viewer's VIEW_EXAMS subtrees.
+"""
+
+import enum
+import importlib
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..core.permissions import Perm, scope_filter
+from ..extensions import db
+from ..org.models import OrgUnit, User
+from .models import Attempt, AttemptQuestion, AttemptStatus, Enrolment, Exam, Question
+
+
+class Progress(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    PASSED = "passed"
+    FAILED = "failed"
+    EXEMPT = "exempt"
+
+    @property
+    def label(self) -> str:
+        return PROGRESS_LABELS[self]
+
+
+PROGRESS_LABELS = {
+    Progress.NOT_STARTED: "未开始",
+    Progress.IN_PROGRESS: "进行中",
+    Progress.PASSED: "通过",
+    Progress.FAILED: "未通过",
+    Progress.EXEMPT: "免考",
+}
+FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
+
+
+def finalize_overdue(now: datetime) -> None:
+    """Finalize attempts left open past their deadline before any figure is computed.
+
+    The attempts module is written in parallel; until it provides
+    ``finalize_overdue(now)`` there is nothing to finalize here.
+    """
+    try:
+        module = importlib.import_module(".attempts", __package__)
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.attempts":
+            raise
+        return
+    finalize = getattr(module, "finalize_overdue", None)
+    if finalize is not None:
+        finalize(now)
+
+
+def _best(exam: Exam):
+    return (
+        sa.select(sa.func.max(Attempt.score))
+        .where(
+            Attempt.exam_id == exam.id,
+            Attempt.user_id == Enrolment.user_id,
+            Attempt.status.in_(FINISHED),
+        )
+        .scalar_subquery()
+    )
+
+
+def _status(exam: Exam, best):
+    open_attempt = (
+        sa.select(Attempt.id)
+        .where(
+            Attempt.exam_id == exam.id,
+            Attempt.user_id == Enrolment.user_id,
+            Attempt.status == AttemptStatus.IN_PROGRESS,
+        )
+        .exists()
+    )
+    return sa.case(
+        (Enrolment.exempt, sa.literal(Progress.EXEMPT.value)),
+        (best >= exam.pass_score, sa.literal(Progress.PASSED.value)),
+        (best.is_not(None), sa.literal(Progress.FAILED.value)),
+        (open_attempt, sa.literal(Progress.IN_PROGRESS.value)),
+        else_=sa.literal(Progress.NOT_STARTED.value),
+    )
+
+
+def _scoped(exam: Exam, user: User, unit: OrgUnit | None):
+    query = (
+        sa.select(Enrolment)
+        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
+        .where(Enrolment.exam_id == exam.id, scope_filter(user, Perm.VIEW_EXAMS))
+    )
+    if unit is not None:
+        query = query.where(OrgUnit.path.startswith(unit.path, autoescape=True))
+    return query
+
+
+@dataclass(frozen=True)
+class Counts:
+    by_status: dict[Progress, int]
+
+    @property
+    def enrolled(self) -> int:
+        """应考人数: enrolled and not exempted."""
+        return sum(n for s, n in self.by_status.items() if s is not Progress.EXEMPT)
+
+    @property
+    def submitted(self) -> int:
+        """参考人数: with at least one finalized attempt."""
+        return self.by_status[Progress.PASSED] + self.by_status[Progress.FAILED]
+
+
+def progress_counts(exam: Exam, user: User, unit: OrgUnit | None = None) -> Counts:
+    status = _status(exam, _best(exam)).label("status")
+    inner = _scoped(exam, user, unit).with_only_columns(status).subquery()
+    rows = db.session.execute(
+        sa.select(inner.c.status, sa.func.count()).group_by(inner.c.status)
+    ).all()
+    counts = {p: 0 for p in Progress}
+    counts.update({Progress(s): n for s, n in rows})
+    return Counts(counts)
+
+
+def progress_select(
+    exam: Exam, user: User, *, status: Progress | None = None, unit: OrgUnit | None = None
+) -> sa.Select:
+    """Rows of (Enrolment, best score, status), by unit then name."""
+    best = _best(exam)
+    status_col = _status(exam, best)
+    query = (
+        _scoped(exam, user, unit)
+        .add_columns(best.label("best"), status_col.label("status"))
+        .join(Enrolment.user)
+        .order_by(OrgUnit.path, User.name_sort, User.id)
+    )
+    if status is not None:
+        query = query.where(status_col == status.value)
+    return query
+
+
+def exam_progress(exam: Exam, user: User, now: datetime) -> tuple[Counts, list]:
+    """Finalize overdue attempts, then every visible enrolment with its status."""
+    finalize_overdue(now)
+    return progress_counts(exam, user), db.session.execute(progress_select(exam, user)).all()
+
+
+# ---------------------------------------------------------------- item analysis
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    question: Question
+    shown: int  # in how many finalized attempts it was asked
+    answered: int
+    correct: int
+    top_wrong: str  # the most chosen wrong response (canonical letters), "" if none
+    top_wrong_count: int
+
+    @property
+    def correct_rate(self) -> Decimal | None:
+        if not self.answered:
+            return None
+        return (Decimal(self.correct) * 100 / self.answered).quantize(Decimal("0.1"))
+
+
+def _item_base(exam: Exam, user: User):
+    return (
+        sa.select()
+        .select_from(AttemptQuestion)
+        .join(Attempt, AttemptQuestion.attempt_id == Attempt.id)
+        .join(
+            Enrolment,
+            sa.and_(Enrolment.exam_id == Attempt.exam_id, Enrolment.user_id == Attempt.user_id),
+        )
+        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
+        .where(
+            Attempt.exam_id == exam.id,
+            Attempt.status.in_(FINISHED),
+            scope_filter(user, Perm.VIEW_EXAMS),
+        )
+    )
+
+
+def item_analysis(exam: Exam, user: User) -> list[ItemStats]:
+    """Per question asked in the exam's finalized attempts: answered, correct rate and
+    the most chosen wrong answer; hardest first."""
+    answered = AttemptQuestion.response != ""
+    totals = db.session.execute(
+        _item_base(exam, user)
+        .add_columns(
+            AttemptQuestion.question_id,
+            sa.func.count(),
+            sa.func.count(sa.case((answered, 1))),
+            sa.func.count(sa.case((AttemptQuestion.correct.is_(True), 1))),
+        )
+        .group_by(AttemptQuestion.question_id)
+    ).all()
+    wrong = db.session.execute(
+        _item_base(exam, user)
+        .add_columns(AttemptQuestion.question_id, AttemptQuestion.response, sa.func.count())
+        .where(answered, AttemptQuestion.correct.is_not(True))
+        .group_by(AttemptQuestion.question_id, AttemptQuestion.response)
+    ).all()
+    top: dict[int, tuple[str, int]] = {}
+    for qid, response, n in wrong:
+        if n > top.get(qid, ("", 0))[1] or (n == top[qid][1] and response < top[qid][0]):
+            top[qid] = (response, n)
+    questions = {
+        q.id: q
+        for q in db.session.scalars(
+            sa.select(Question).where(Question.id.in_([row[0] for row in totals]))
+        )
+    }
+    stats = [
+        ItemStats(questions[qid], shown, n_answered, n_correct, *top.get(qid, ("", 0)))
+        for qid, shown, n_answered, n_correct in totals
+    ]
+    return sorted(stats, key=lambda s: (s.correct_rate is None, s.correct_rate or 0, s.question.id))

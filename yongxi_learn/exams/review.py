@@ -1,0 +1,76 @@
+"""What the result page may show of a finished attempt, per the paper's review policy."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from ..org.models import User
+from . import grading
+from .attempts import AttemptError, ensure_own
+from .models import Attempt, AttemptQuestion, Exam, Question, ReviewPolicy
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    position: int
+    question: Question
+    options: list[str]  # as shown
+    response: str  # shown letters
+    key: str | None  # shown letters; None when the policy hides it
+    correct: bool | None
+    awarded: Decimal | None
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.response)
+
+
+@dataclass(frozen=True)
+class Review:
+    attempt: Attempt
+    details_shown: bool
+    hidden_until: datetime | None  # AFTER_CLOSE: when details appear
+    items: list[ReviewItem]
+
+
+def review(attempt: Attempt, user: User, now: datetime) -> Review:
+    """What the result page may show: the score always; details per the policy."""
+    ensure_own(attempt, user)
+    if not attempt.status.finished:
+        raise AttemptError("尚未交卷")
+    exam = attempt.exam
+    shown = details_allowed(exam, now)
+    hidden_until = exam.closes_at if exam.review_policy is ReviewPolicy.AFTER_CLOSE else None
+    return Review(attempt, shown, None if shown else hidden_until, _review_items(attempt, shown))
+
+
+def details_allowed(exam: Exam, now: datetime) -> bool:
+    if exam.review_policy is ReviewPolicy.IMMEDIATE:
+        return True
+    if exam.review_policy is ReviewPolicy.AFTER_CLOSE:
+        return exam.closes_at is not None and now >= exam.closes_at
+    return False
+
+
+def _review_items(attempt: Attempt, shown: bool) -> list[ReviewItem]:
+    return [
+        ReviewItem(
+            position=aq.position,
+            question=aq.question,
+            options=shown_options(aq),
+            response=grading.canonical_to_shown(aq.response, aq.option_order),
+            key=grading.canonical_to_shown(aq.question.answer, aq.option_order) if shown else None,
+            correct=aq.correct if shown else None,
+            awarded=aq.awarded if shown else None,
+        )
+        for aq in attempt.questions
+    ]
+
+
+def shown_options(aq: AttemptQuestion) -> list[str]:
+    return [aq.question.options[i] for i in aq.option_order]
+
+
+def answered_count(questions: Iterable[AttemptQuestion]) -> int:
+    return sum(1 for aq in questions if aq.response)

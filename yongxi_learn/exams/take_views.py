@@ -1,0 +1,203 @@
+"""Taking exams: 我的考试, the attempt page, autosave, submit, result, 错题本."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..core.db import expect_writes
+from ..core.time import utcnow
+from ..extensions import db
+from . import attempts, practice, review
+from .grading import canonical_to_shown
+from .models import Attempt, Exam
+from .my_exams import ExamEntry, available_exams
+
+bp = Blueprint("take", __name__)
+
+
+@bp.get("/")
+@login_required
+def my_exams():
+    entries = exam_entries(current_user)
+    return render_template("exams/my_exams.html", entries=entries)
+
+
+@bp.post("/<int:exam_id>/start")
+@login_required
+def start(exam_id):
+    exam = db.get_or_404(Exam, exam_id)
+    try:
+        attempt = attempts.start_attempt(exam, current_user, utcnow())
+    except attempts.NotEnrolled:
+        abort(404)
+    except attempts.AttemptError as exc:
+        db.session.commit()  # an overdue attempt may have been finalized on the way
+        flash(str(exc), "warning")
+        return redirect(url_for("take.my_exams"))
+    db.session.commit()
+    return redirect(url_for("take.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id):
+    attempt = _touch(attempt_id)
+    if attempt.status.finished:
+        return redirect(url_for("take.result", attempt_id=attempt.id))
+    now = utcnow()
+    return render_template(
+        "exams/attempt.html",
+        attempt=attempt,
+        items=attempt.questions,
+        remaining=attempts.remaining_seconds(attempt, now),
+        answered=review.answered_count(attempt.questions),
+        last_seq=max((aq.seq for aq in attempt.questions), default=0),
+        shown_options=review.shown_options,
+        shown_letters=_shown_letters,
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/answer")
+@login_required
+def answer(attempt_id):
+    attempt = attempts.load_attempt(attempt_id, current_user, lock="share")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return _json_error("请求内容无效", 400)
+    now = utcnow()
+    try:
+        applied = attempts.save_answer(
+            attempt,
+            current_user,
+            _int(data.get("position")),
+            str(data.get("answer") or ""),
+            _int(data.get("seq")),
+            now,
+        )
+    except attempts.AttemptFinished as exc:
+        db.session.commit()  # keep the finalization of an overdue attempt
+        return _json_error(str(exc), 409)
+    except attempts.InvalidAnswer as exc:
+        return _json_error(str(exc), 400)
+    db.session.commit()
+    return {
+        "ok": True,
+        "applied": applied,
+        "saved_seq": _int(data.get("seq")),
+        "remaining_seconds": attempts.remaining_seconds(attempt, now),
+    }
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id):
+    attempt = attempts.load_attempt(attempt_id, current_user, lock="update")
+    now = utcnow()
+    try:
+        if request.form.get("answers_in_form") and not attempt.status.finished:
+            attempts.save_form_answers(attempt, current_user, _form_answers(), now)
+        attempts.submit_attempt(attempt, current_user, now)
+    except attempts.InvalidAnswer as exc:
+        flash(str(exc), "danger")
+        return redirect(url_for("take.attempt", attempt_id=attempt.id))
+    except attempts.AttemptFinished as exc:
+        flash(str(exc), "warning")
+    db.session.commit()
+    return redirect(url_for("take.result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id):
+    attempt = _touch(attempt_id)
+    if not attempt.status.finished:
+        return redirect(url_for("take.attempt", attempt_id=attempt.id))
+    shown = review.review(attempt, current_user, utcnow())
+    return render_template("exams/result.html", review=shown, attempt=attempt)
+
+
+@bp.get("/wrong")
+@login_required
+def wrong_book():
+    categories, laws = practice.practice_topics(current_user)
+    return render_template(
+        "exams/wrong_book.html",
+        items=practice.wrong_book(current_user, utcnow()),
+        categories=categories,
+        laws=laws,
+    )
+
+
+@bp.post("/practice")
+@login_required
+def start_practice():
+    try:
+        attempt = practice.start_practice(
+            current_user,
+            utcnow(),
+            wrong_only=request.form.get("wrong_only") == "1",
+            category_id=_int(request.form.get("category_id")),
+            law_ref=request.form.get("law_ref", "")[:200],
+        )
+    except attempts.AttemptError as exc:
+        flash(str(exc), "warning")
+        return redirect(url_for("take.wrong_book"))
+    db.session.commit()
+    return redirect(url_for("take.attempt", attempt_id=attempt.id))
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def exam_entries(user) -> list[ExamEntry]:
+    """The person's exams for a page, with any overdue attempt finalized first so
+    its status and score are final (see ``_touch`` for the transaction dance)."""
+    now = utcnow()
+    entries = available_exams(user, now)
+    if not any(e.overdue for e in entries):
+        return entries
+    db.session.rollback()
+    expect_writes()
+    attempts.finalize_overdue(now, user=user)
+    db.session.commit()
+    return available_exams(user, now)
+
+
+def _touch(attempt_id: int) -> Attempt:
+    """Load the person's attempt for a page; finalize it first if it is overdue.
+
+    GET requests read in a deferred SQLite transaction, which cannot safely turn
+    into a writer: start a writing one for the rare overdue case.
+    """
+    attempt = attempts.load_attempt(attempt_id, current_user)
+    now = utcnow()
+    if not attempts.is_overdue(attempt, now):
+        return attempt
+    db.session.rollback()
+    expect_writes()
+    attempt = attempts.load_attempt(attempt_id, current_user, lock="update")
+    attempts.finalize(attempt, now)
+    db.session.commit()
+    return attempt
+
+
+def _form_answers() -> dict[int, str]:
+    answers = {}
+    for key in request.form:
+        if key.startswith("q") and key[1:].isdigit():
+            answers[int(key[1:])] = "".join(request.form.getlist(key))
+    return answers
+
+
+def _shown_letters(aq) -> str:
+    return canonical_to_shown(aq.response, aq.option_order)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _json_error(message: str, status: int):
+    return {"ok": False, "error": message}, status
