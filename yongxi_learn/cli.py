@@ -16,15 +16,26 @@ def _logins_path() -> Path:
 @click.command("seed-demo")
 def seed_demo():
     """Load the 雍溪镇 demo data (once) and print the demo logins."""
+    from .exams.demo import seed_exams
     from .org import seed
 
     if seed.is_seeded():
-        click.echo("演示数据已存在，未做改动。")
+        click.echo("演示人员数据已存在，未做改动。")
         logins = seed.read_logins(_logins_path())
     else:
         logins = seed.seed(_logins_path())
         db.session.commit()
         click.echo("已载入雍溪镇演示数据（人员、单位均为虚构，仅供演示）。")
+    # Idempotent on its own, so an installation seeded before exams existed gets them too.
+    result = seed_exams(
+        seed.demo_town(), track=lambda items, label: click.progressbar(items, label=label)
+    )
+    db.session.commit()
+    if result.questions_added or result.submitted:
+        click.echo(
+            f"已载入示例题库{result.questions_added}题和“{result.exam.title}”"
+            f"（应考{result.enrolled}人，交卷{result.submitted}人）。"
+        )
     if not logins:
         click.echo("未找到演示账号密码文件；可用 reset-password 命令重置某个账号的密码。")
         return
@@ -54,5 +65,8 @@ def reset_password_command(phone):
 
 
 def register_cli(app: Flask) -> None:
+    from .exams.cli import exams_cli
+
     app.cli.add_command(seed_demo)
     app.cli.add_command(reset_password_command)
+    app.cli.add_command(exams_cli)

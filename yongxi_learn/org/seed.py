@@ -79,8 +79,14 @@ def _name(rng: random.Random, used: set[str]) -> str:
             return name
 
 
+def demo_town() -> OrgUnit | None:
+    return db.session.scalar(
+        sa.select(OrgUnit).where(OrgUnit.name == "雍溪镇", OrgUnit.kind == UnitKind.TOWN)
+    )
+
+
 def is_seeded() -> bool:
-    return db.session.scalar(sa.select(OrgUnit.id).where(OrgUnit.name == "雍溪镇")) is not None
+    return demo_town() is not None
 
 
 def seed(logins_path: Path) -> list[DemoLogin]:
