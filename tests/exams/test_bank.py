@@ -14,6 +14,9 @@ from yongxi_learn.exams.bank_rules import Invalid, parse_answer
 from yongxi_learn.exams.models import (
     JUDGE_OPTIONS,
     AttemptQuestion,
+    Exam,
+    ExamQuestion,
+    ExamStatus,
     Question,
     QuestionStatus,
     QuestionType,
@@ -226,6 +229,30 @@ def test_editing_a_used_question_makes_a_new_version(admin, tree, learner):
     attempt_row = db.session.get(AttemptQuestion, shown.id)
     assert attempt_row.question_id == old.id
     assert attempt_row.question.stem == old.stem
+
+
+def test_new_version_replaces_the_question_on_draft_papers_only(admin, tree, learner):
+    question = add_question(tree["town"], answer="A")
+    use_in_attempt(question, learner)
+    papers = {}
+    for status in (ExamStatus.DRAFT, ExamStatus.PUBLISHED):
+        exam = Exam(owner_unit_id=tree["town"].id, title=f"试卷{status}", year=2026, status=status)
+        exam.fixed_questions.append(ExamQuestion(question_id=question.id, score=Decimal(2)))
+        db.session.add(exam)
+        papers[status] = exam
+    db.session.commit()
+    newer = bank.update_question(
+        question, content(stem="改过的题干", answer="B"), category=None, actor=actor_of(admin)
+    )
+    db.session.commit()
+    db.session.expire_all()
+    on_paper = {
+        status: db.session.scalar(
+            sa.select(ExamQuestion.question_id).where(ExamQuestion.exam_id == exam.id)
+        )
+        for status, exam in papers.items()
+    }
+    assert on_paper == {ExamStatus.DRAFT: newer.id, ExamStatus.PUBLISHED: question.id}
 
 
 def test_third_version_keeps_the_original_root(admin, tree, learner):

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..org.models import OrgUnit, User
+from ..org.models import User
 from ..org.services import NotFound
-from . import grading
+from . import grading, papers
 from .models import (
     Attempt,
     AttemptQuestion,
@@ -29,7 +29,6 @@ from .models import (
     ExamRule,
     ExamStatus,
     Question,
-    QuestionStatus,
     QuestionType,
 )
 
@@ -278,7 +277,7 @@ def _order(items, shuffle: bool, rng: random.Random):
 
 
 def _draw(rule: ExamRule, exam: Exam, exclude: set[int], rng: random.Random) -> list[Question]:
-    pool = db.session.scalars(_pool_query(rule, exam.owner_unit)).all()
+    pool = db.session.scalars(papers.rule_pool(exam, rule)).all()
     pool = sorted(set(pool) - exclude)
     if len(pool) < rule.count:
         raise NotEnoughQuestions()
@@ -287,27 +286,6 @@ def _draw(rule: ExamRule, exam: Exam, exclude: set[int], rng: random.Random) -> 
         q.id: q for q in db.session.scalars(sa.select(Question).where(Question.id.in_(picked)))
     }
     return [questions[qid] for qid in picked]
-
-
-def _pool_query(rule: ExamRule, owner: OrgUnit) -> sa.Select:
-    query = sa.select(Question.id).where(
-        Question.status == QuestionStatus.ACTIVE,
-        Question.type == rule.type,
-        Question.owner_unit_id.in_(bank_owner_ids(owner)),
-    )
-    if rule.category_id is not None:
-        query = query.where(Question.category_id == rule.category_id)
-    if rule.law_ref:
-        query = query.where(Question.law_ref == rule.law_ref)
-    if rule.difficulty is not None:
-        query = query.where(Question.difficulty == rule.difficulty)
-    return query
-
-
-def bank_owner_ids(unit: OrgUnit) -> list[int]:
-    """The unit and its ancestors: a town's paper draws from the town's and the
-    district's banks."""
-    return [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.id]
 
 
 def _option_order(exam: Exam, question: Question, rng: random.Random) -> list[int]:

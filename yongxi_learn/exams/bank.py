@@ -19,7 +19,9 @@ from . import bank_rules
 from .bank_rules import QuestionData, fold
 from .models import (
     AttemptQuestion,
+    Exam,
     ExamQuestion,
+    ExamStatus,
     Question,
     QuestionCategory,
     QuestionStatus,
@@ -49,6 +51,12 @@ class InvalidQuestion(BankError):
     def __init__(self, errors: list[tuple[str, str]]):
         super().__init__("；".join(message for _, message in errors))
         self.errors = errors
+
+
+def bank_owner_ids(unit: OrgUnit) -> list[int]:
+    """The banks a unit's papers and practice draw from: its own and its ancestors'
+    (a town's paper uses the town's and the district's questions)."""
+    return [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.id]
 
 
 def ensure_manage(actor: Actor, unit: OrgUnit) -> None:
@@ -244,6 +252,13 @@ def _new_version(question, data, category, actor: Actor) -> Question:
     question.status = QuestionStatus.SUPERSEDED
     db.session.add(newer)
     db.session.flush()
+    # Draft papers take the new wording; published ones keep what their attempts ask.
+    drafts = sa.select(Exam.id).where(Exam.status == ExamStatus.DRAFT)
+    db.session.execute(
+        sa.update(ExamQuestion)
+        .where(ExamQuestion.question_id == question.id, ExamQuestion.exam_id.in_(drafts))
+        .values(question_id=newer.id)
+    )
     _audit(actor, "question.version", newer, f"替代第{question.version}版（编号{question.id}）")
     return newer
 

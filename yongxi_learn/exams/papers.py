@@ -12,11 +12,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..core.formatting import format_score
 from ..core.permissions import Perm, can, ensure, scope_units
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.services import Actor, NotFound
 from . import enrolment
+from .bank import bank_owner_ids
 from .models import (
     Exam,
     ExamKind,
@@ -28,7 +30,7 @@ from .models import (
     QuestionType,
     ReviewPolicy,
 )
-from .paper_base import ExamError, audit_exam, ensure_manage, format_score
+from .paper_base import ExamError, audit_exam, ensure_manage
 
 LOCKED = "考试已发布，试题、开考时间和考试对象不能再修改（可以延长截止时间）"
 
@@ -242,8 +244,8 @@ def set_fixed_questions(
 
 def _bank(exam: Exam) -> sa.ColumnElement[bool]:
     """Active questions owned by the exam's owner unit or one of its ancestors."""
-    ancestors = [int(part) for part in exam.owner_unit.path.strip("/").split("/") if part]
-    return sa.and_(Question.owner_unit_id.in_(ancestors), Question.status == QuestionStatus.ACTIVE)
+    owners = bank_owner_ids(exam.owner_unit)
+    return sa.and_(Question.owner_unit_id.in_(owners), Question.status == QuestionStatus.ACTIVE)
 
 
 def rule_pool(exam: Exam, rule: ExamRule | RuleSpec) -> sa.Select:
@@ -252,7 +254,6 @@ def rule_pool(exam: Exam, rule: ExamRule | RuleSpec) -> sa.Select:
     if rule.category_id:
         query = query.where(Question.category_id == rule.category_id)
     if rule.law_ref:
-        # Equality, as attempts.py draws: the check and the draw must agree.
         query = query.where(Question.law_ref == rule.law_ref)
     if rule.difficulty:
         query = query.where(Question.difficulty == rule.difficulty)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..org.models import User
 from . import attempts
+from .bank import bank_owner_ids
 from .models import (
     Attempt,
     AttemptQuestion,
@@ -82,7 +83,7 @@ def wrong_book(user: User, now: datetime) -> list[WrongItem]:
 
 def practice_topics(user: User) -> tuple[list[tuple[int, str]], list[str]]:
     """Categories (id, name) and laws the person's banks have active questions for."""
-    owners = attempts.bank_owner_ids(user.unit)
+    owners = bank_owner_ids(user.unit)
     active = sa.and_(Question.status == QuestionStatus.ACTIVE, Question.owner_unit_id.in_(owners))
     categories = db.session.execute(
         sa.select(QuestionCategory.id, QuestionCategory.name)
@@ -131,7 +132,7 @@ def _wrong_pool(user: User, now: datetime) -> list[Question]:
 def _topic_pool(user: User, category_id: int | None, law_ref: str) -> list[Question]:
     query = sa.select(Question).where(
         Question.status == QuestionStatus.ACTIVE,
-        Question.owner_unit_id.in_(attempts.bank_owner_ids(user.unit)),
+        Question.owner_unit_id.in_(bank_owner_ids(user.unit)),
     )
     if category_id:
         query = query.where(Question.category_id == category_id)
