@@ -97,10 +97,12 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from .core.formatting import format_score
     from .core.permissions import Perm, can
     from .core.time import format_local
 
     app.add_template_filter(format_local, "localtime")
+    app.add_template_filter(format_score, "score")
     # A global, not only a context variable: macros imported without context see it.
     app.add_template_global(_in_wechat, "is_wechat")
 

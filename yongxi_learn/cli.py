@@ -20,7 +20,7 @@ def seed_demo():
     from .org import seed
 
     if seed.is_seeded():
-        click.echo("演示人员数据已存在，未做改动。")
+        click.echo("演示数据已存在，未做改动。")
         logins = seed.read_logins(_logins_path())
     else:
         logins = seed.seed(_logins_path())

@@ -203,7 +203,7 @@ def test_the_form_submit_saves_every_answer_then_shows_the_score(as_cadre, exam)
     response = as_cadre.post(f"/exams/attempts/{attempt.id}/submit", data=form)
     assert response.headers["Location"] == f"/exams/attempts/{attempt.id}/result"
     html = text(as_cadre.get(response.headers["Location"]))
-    assert '<strong id="result-score">100.0</strong> / 100.0' in html
+    assert '<strong id="result-score">100</strong> / 100' in html
     assert "已通过" in html
 
 
@@ -285,7 +285,7 @@ def test_after_close_review_shows_the_score_but_not_the_key(as_cadre, make_exam,
     attempt = begin(as_cadre, exam)
     as_cadre.post(f"/exams/attempts/{attempt.id}/submit")
     html = text(as_cadre.get(f"/exams/attempts/{attempt.id}/result"))
-    assert 'id="result-score">0.0</strong>' in html
+    assert 'id="result-score">0</strong>' in html
     assert "考试结束" in html and "后可查看答案与解析" in html
     assert "正确答案" not in html
     assert all(aq.question.explanation not in html for aq in attempt.questions)
@@ -459,5 +459,5 @@ def test_my_exams_finalizes_an_overdue_attempt_before_showing_its_status(
         post_answer(as_cadre, attempt.id, position=aq.position, answer=key_shown(aq), seq=1)
     clock(monkeypatch, attempt.deadline + timedelta(minutes=5))
     html = text(as_cadre.get("/exams/"))
-    assert "已通过" in html and "最高分 100.0" in html
+    assert "已通过" in html and "最高分 100" in html
     assert snapshot(attempt.id)[0] is AttemptStatus.EXPIRED

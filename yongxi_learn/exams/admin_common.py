@@ -12,7 +12,7 @@ from ..org.services import Actor
 from . import paper_forms as forms
 from . import papers
 from .models import DIFFICULTY_LABELS
-from .paper_base import ExamError, format_score
+from .paper_base import ExamError
 
 bp = Blueprint("exam_admin", __name__)
 
@@ -20,7 +20,6 @@ bp = Blueprint("exam_admin", __name__)
 @bp.context_processor
 def _helpers():
     return {
-        "score": format_score,
         "status_labels": forms.STATUS_LABELS,
         "category_labels": CATEGORY_LABELS,
         "difficulty_labels": DIFFICULTY_LABELS,
