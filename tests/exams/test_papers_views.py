@@ -253,3 +253,17 @@ def test_unknown_phone_in_the_audience_is_reported(client, login, admin, tree, b
     )
     assert "手机号13999999999不存在或不在本单位范围内" in resp.text
     assert db.session.scalar(sa.select(Exam)) is None
+
+
+def test_personal_practice_papers_stay_out_of_the_admin_exam_list(
+    client, login, admin, exam, cadres, bank
+):
+    from yongxi_learn.exams import practice
+
+    attempt = practice.start_practice(cadres[0], NOW, law_ref=bank[0].law_ref)
+    db.session.commit()
+    assert attempt.exam.personal
+    login(admin)
+    page = client.get("/admin/exams/").get_data(as_text=True)
+    assert exam.title in page
+    assert attempt.exam.title not in page

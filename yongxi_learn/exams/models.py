@@ -152,6 +152,9 @@ class Exam(db.Model):
     # the Enrolment rows frozen at publishing are what counts.
     audience: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     published_at: Mapped[datetime | None]
+    # A practice paper a person drew for themselves (错题本, 练习): not an admin's exam,
+    # so it stays out of the exam lists and every figure.
+    personal: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

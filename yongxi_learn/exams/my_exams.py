@@ -55,7 +55,7 @@ def available_exams(user: User, now: datetime) -> list[ExamEntry]:
 
 def is_self_practice(exam: Exam) -> bool:
     # Practice papers a person draws for themselves live on the 错题本/练习 page.
-    return exam.kind is ExamKind.PRACTICE and bool((exam.audience or {}).get("self_practice"))
+    return exam.personal
 
 
 def _entry(exam: Exam, attempts: list[Attempt], now: datetime) -> ExamEntry:

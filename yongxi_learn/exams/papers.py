@@ -61,7 +61,7 @@ def exams_select(
     query = (
         sa.select(Exam)
         .join(Exam.owner_unit)
-        .where(_visible(user))
+        .where(_visible(user), Exam.personal.is_(False))
         .order_by(Exam.year.desc(), Exam.id.desc())
     )
     if year:

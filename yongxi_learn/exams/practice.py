@@ -154,7 +154,8 @@ def _practice_exam(user: User, now: datetime, questions: list[Question], title: 
         shuffle_questions=True,
         shuffle_options=True,
         review_policy=ReviewPolicy.IMMEDIATE,
-        audience={"people": [user.id], "self_practice": True},
+        audience={"people": [user.id]},
+        personal=True,
         published_at=now,
         created_by_id=user.id,
     )
