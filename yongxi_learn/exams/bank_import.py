@@ -9,18 +9,16 @@ file again and applies it only if it still does what was previewed. All or nothi
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ..core import audit
+from ..core import audit, staging
 from ..core.spreadsheets import ImportRejected, Limits, RawRow, SheetSpec, read_rows
-from ..core.time import utcnow
+from ..core.staging import ImportChanged, ImportExpired, ImportInvalid
 from ..extensions import db
 from ..org.import_models import PendingImport
-from ..org.importing import ImportChanged, ImportExpired, ImportInvalid
 from ..org.models import OrgUnit
-from ..org.services import Actor, NotFound
+from ..org.services import Actor
 from . import bank, bank_rules
 from .bank_rules import Invalid, QuestionData, fold
 from .bank_template import (
@@ -232,18 +230,7 @@ def stage_upload(
     plan = plan_import(content, filename, owner_unit=owner_unit, actor=actor, limits=limits)
     if not plan.ok:
         return None, plan
-    # Abandoned uploads (of any kind) are cleared whenever a new one is staged.
-    db.session.execute(sa.delete(PendingImport).where(PendingImport.created_at < _cutoff(limits)))
-    pending = PendingImport(
-        user_id=actor.user.id, kind=KIND, filename=filename[:255], content=content
-    )
-    db.session.add(pending)
-    db.session.flush()
-    return pending, plan
-
-
-def _cutoff(limits: Limits):
-    return utcnow() - timedelta(minutes=limits.pending_minutes)
+    return staging.stage(KIND, content, filename, user=actor.user, limits=limits), plan
 
 
 @dataclass
@@ -259,32 +246,17 @@ def confirm_import(
 ) -> ImportResult:
     """Check the staged file again and apply it if it still does what was previewed;
     the caller commits once."""
-    pending = _pending_for(token, actor)
-    if pending.created_at < _cutoff(limits):
-        raise ImportExpired
-    plan = plan_import(
-        pending.content, pending.filename, owner_unit=owner_unit, actor=actor, limits=limits
+    return staging.confirm(
+        KIND,
+        token,
+        digest,
+        user=actor.user,
+        limits=limits,
+        replan=lambda p: plan_import(
+            p.content, p.filename, owner_unit=owner_unit, actor=actor, limits=limits
+        ),
+        apply=lambda plan: _apply(plan, actor),
     )
-    if not plan.ok:
-        raise ImportInvalid(plan)
-    if plan.digest != digest:
-        raise ImportChanged(plan, pending)
-    result = _apply(plan, actor)
-    db.session.delete(pending)
-    db.session.flush()
-    return result
-
-
-def _pending_for(token: str, actor: Actor) -> PendingImport:
-    # Locked, so a double-clicked confirm waits and then finds the upload gone.
-    pending = db.session.scalar(
-        sa.select(PendingImport)
-        .where(PendingImport.token == token, PendingImport.kind == KIND)
-        .with_for_update()
-    )
-    if pending is None or actor.user is None or pending.user_id != actor.user.id:
-        raise NotFound
-    return pending
 
 
 def _apply(plan: QuestionPlan, actor: Actor) -> ImportResult:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
 from ..core.errors import MESSAGES
+from ..core.import_views import confirm_page, read_upload
 from ..core.net import client_address
 from ..core.permissions import Perm, PermissionDenied, require
 from ..core.spreadsheets import Limits, megabytes, send_xlsx
@@ -307,10 +308,7 @@ def preview():
     if not form.validate_on_submit():
         return _upload_page(form)
     unit = db.get_or_404(OrgUnit, form.owner_unit_id.data)
-    storage = form.file.data
-    # Read one byte past the limit: enough to tell that the file is too large.
-    content = storage.read(_limits().max_bytes + 1)
-    filename = (storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    content, filename = read_upload(form.file.data, _limits())
     try:
         pending, plan = bank_import.stage_upload(
             content, filename, owner_unit=unit, actor=_actor(), limits=_limits()
@@ -327,31 +325,14 @@ def confirm(token):
     unit = db.session.get(OrgUnit, request.form.get("unit", type=int) or 0)
     if unit is None:
         abort(404)
-    try:
-        result = bank_import.confirm_import(
+    return confirm_page(
+        lambda: bank_import.confirm_import(
             token, request.form.get("plan", ""), owner_unit=unit, actor=_actor(), limits=_limits()
-        )
-    except bank_import.ImportExpired:
-        db.session.rollback()
-        flash("上传的文件已过期，请重新上传", "warning")
-        return redirect(url_for(".upload"))
-    except bank_import.ImportChanged as exc:
-        db.session.rollback()
-        return render_template(
-            "exams/bank_import_preview.html", plan=exc.plan, pending=exc.pending, changed=True
-        )
-    except bank_import.ImportInvalid as exc:
-        db.session.rollback()
-        return render_template(
-            "exams/bank_import_preview.html", plan=exc.plan, pending=None, rechecked=True
-        )
-    except (bank_import.ImportRejected, bank.BankError, IntegrityError) as exc:
-        db.session.rollback()
-        reason = "" if isinstance(exc, IntegrityError) else f"（{exc}）"
-        flash(f"导入未完成，没有写入任何数据{reason}，请重新上传", "danger")
-        return redirect(url_for(".upload"))
-    db.session.commit()
-    return render_template("exams/bank_import_done.html", result=result)
+        ),
+        preview_template="exams/bank_import_preview.html",
+        done_template="exams/bank_import_done.html",
+        refused=(bank.BankError,),
+    )
 
 
 @bp.get("/import/template.xlsx")

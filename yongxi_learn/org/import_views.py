@@ -5,18 +5,15 @@ import io
 from flask import (
     Blueprint,
     current_app,
-    flash,
-    redirect,
     render_template,
     request,
     send_file,
-    url_for,
 )
 from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from sqlalchemy.exc import IntegrityError
 
 from ..core.forms import Form
+from ..core.import_views import confirm_page, read_upload
 from ..core.net import client_address
 from ..core.permissions import Perm, require
 from ..extensions import db
@@ -73,10 +70,7 @@ def preview():
     form = UploadForm()
     if not form.validate_on_submit():
         return _upload_page(form)
-    storage = form.file.data
-    # Read one byte past the limit: enough to tell that the file is too large.
-    content = storage.read(_limits().max_bytes + 1)
-    filename = (storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    content, filename = read_upload(form.file.data, _limits())
     try:
         pending, plan = importing.stage_upload(content, filename, actor=_actor(), limits=_limits())
     except importing.ImportRejected as exc:
@@ -88,36 +82,14 @@ def preview():
 @bp.post("/<token>/confirm")
 @require(Perm.MANAGE_PEOPLE)
 def confirm(token):
-    try:
-        result = importing.confirm_import(
+    return confirm_page(
+        lambda: importing.confirm_import(
             token, request.form.get("plan", ""), actor=_actor(), limits=_limits()
-        )
-    except importing.ImportExpired:
-        db.session.rollback()
-        flash("上传的文件已过期，请重新上传", "warning")
-        return redirect(url_for(".upload"))
-    except importing.ImportChanged as exc:
-        db.session.rollback()
-        return render_template(
-            "org/import_preview.html", plan=exc.plan, pending=exc.pending, changed=True
-        )
-    except importing.ImportInvalid as exc:
-        db.session.rollback()
-        return render_template(
-            "org/import_preview.html", plan=exc.plan, pending=None, rechecked=True
-        )
-    except (importing.ImportRejected, services.OrgError, IntegrityError) as exc:
-        # Rare: the limits or the data changed between preview and confirm.
-        db.session.rollback()
-        flash(_not_imported(exc), "danger")
-        return redirect(url_for(".upload"))
-    db.session.commit()
-    return render_template("org/import_done.html", result=result)
-
-
-def _not_imported(exc: Exception) -> str:
-    reason = "" if isinstance(exc, IntegrityError) else f"（{exc}）"
-    return f"导入未完成，没有写入任何数据{reason}，请重新上传"
+        ),
+        preview_template="org/import_preview.html",
+        done_template="org/import_done.html",
+        refused=(services.OrgError,),
+    )
 
 
 @bp.get("/template.xlsx")

@@ -13,13 +13,12 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ..core import audit
+from ..core import audit, staging
 from ..core.permissions import Perm, can
-from ..core.time import utcnow
+from ..core.staging import ImportChanged, ImportExpired, ImportInvalid
 from ..extensions import db
 from . import services
 from .import_file import HEADERS, ImportRejected, Limits, RawRow, read_people
@@ -42,6 +41,7 @@ __all__ = [
     "template_units",
 ]
 
+KIND = "people"
 NAME, PHONE, UNIT, CATEGORY, POST = HEADERS
 POST_MAX = 50
 SHOWN_MAX = 60  # characters of a cell echoed back in the preview
@@ -49,27 +49,6 @@ UNKNOWN_UNIT = "找不到该单位，请填写单位树中的名称；有重名�
 PHONE_TAKEN = "手机号已被其他单位人员使用"
 PERSON_OUTRANKS = "该人员持有超出您管理范围的权限，您不能修改其信息"
 PERSON_INACTIVE = "该手机号对应的人员已停用，请先在人员页面重新启用后再导入"
-
-
-class ImportExpired(Exception):
-    """The staged upload is older than IMPORT_PENDING_MINUTES."""
-
-
-class ImportInvalid(Exception):
-    """The staged upload no longer passes the checks (the data changed meanwhile)."""
-
-    def __init__(self, plan: "ImportPlan"):
-        super().__init__("import has rejected rows")
-        self.plan = plan
-
-
-class ImportChanged(Exception):
-    """The staged upload would now do something else than the admin previewed."""
-
-    def __init__(self, plan: "ImportPlan", pending: PendingImport):
-        super().__init__("import plan changed since the preview")
-        self.plan = plan
-        self.pending = pending
 
 
 class Action(enum.StrEnum):
@@ -351,20 +330,7 @@ def stage_upload(
     plan = plan_import(content, filename, actor=actor, limits=limits)
     if not (plan.ok and plan.has_changes):
         return None, plan
-    _purge_expired(limits)
-    pending = PendingImport(user_id=actor.user.id, filename=filename[:255], content=content)
-    db.session.add(pending)
-    db.session.flush()
-    return pending, plan
-
-
-def _purge_expired(limits: Limits) -> None:
-    # Abandoned uploads are cleared whenever a new one is staged.
-    db.session.execute(sa.delete(PendingImport).where(PendingImport.created_at < _cutoff(limits)))
-
-
-def _cutoff(limits: Limits):
-    return utcnow() - timedelta(minutes=limits.pending_minutes)
+    return staging.stage(KIND, content, filename, user=actor.user, limits=limits), plan
 
 
 def confirm_import(
@@ -372,30 +338,15 @@ def confirm_import(
 ) -> ImportResult:
     """Check the staged file again and apply it if it still does what was previewed
     (``digest`` is the previewed plan's); the caller commits once."""
-    pending = _pending_for(token, actor)
-    if pending.created_at < _cutoff(limits):
-        raise ImportExpired
-    plan = plan_import(pending.content, pending.filename, actor=actor, limits=limits)
-    if not plan.ok:
-        raise ImportInvalid(plan)
-    if plan.digest != digest:
-        raise ImportChanged(plan, pending)
-    result = _apply(plan, actor)
-    db.session.delete(pending)
-    db.session.flush()
-    return result
-
-
-def _pending_for(token: str, actor: services.Actor) -> PendingImport:
-    # Locked, so a double-clicked confirm waits and then finds the upload gone.
-    pending = db.session.scalar(
-        sa.select(PendingImport)
-        .where(PendingImport.token == token, PendingImport.kind == "people")
-        .with_for_update()
+    return staging.confirm(
+        KIND,
+        token,
+        digest,
+        user=actor.user,
+        limits=limits,
+        replan=lambda p: plan_import(p.content, p.filename, actor=actor, limits=limits),
+        apply=lambda plan: _apply(plan, actor),
     )
-    if pending is None or actor.user is None or pending.user_id != actor.user.id:
-        raise services.NotFound
-    return pending
 
 
 def _apply(plan: ImportPlan, actor: services.Actor) -> ImportResult:
