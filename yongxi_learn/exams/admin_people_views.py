@@ -14,7 +14,7 @@ from ..extensions import db
 from ..org.forms import unit_choices
 from ..org.models import User
 from ..org.services import units_in_scope
-from . import enrolment, monitor, regrade
+from . import attempts, enrolment, monitor, regrade
 from . import paper_forms as forms
 from .admin_common import actor, bp, flash_errors, manageable, run, visible
 from .models import (
@@ -125,7 +125,7 @@ def monitor_page(exam_id):
     expect_writes()
     db.session.commit()
     exam = visible(exam_id)
-    monitor.finalize_overdue(utcnow())
+    attempts.finalize_overdue(utcnow())
     db.session.commit()
     form = forms.MonitorFilterForm(formdata=request.args)
     form.status.choices = [

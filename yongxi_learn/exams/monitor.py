@@ -6,7 +6,6 @@ unit to the viewer's VIEW_EXAMS subtrees.
 """
 
 import enum
-import importlib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from ..core.permissions import Perm, scope_filter
 from ..extensions import db
 from ..org.models import OrgUnit, User
+from . import attempts
 from .models import Attempt, AttemptQuestion, AttemptStatus, Enrolment, Exam, Question
 
 
@@ -39,23 +39,6 @@ PROGRESS_LABELS = {
     Progress.EXEMPT: "免考",
 }
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
-
-
-def finalize_overdue(now: datetime) -> None:
-    """Finalize attempts left open past their deadline before any figure is computed.
-
-    The attempts module is written in parallel; until it provides
-    ``finalize_overdue(now)`` there is nothing to finalize here.
-    """
-    try:
-        module = importlib.import_module(".attempts", __package__)
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.attempts":
-            raise
-        return
-    finalize = getattr(module, "finalize_overdue", None)
-    if finalize is not None:
-        finalize(now)
 
 
 def _best(exam: Exam):
@@ -145,7 +128,7 @@ def progress_select(
 
 def exam_progress(exam: Exam, user: User, now: datetime) -> tuple[Counts, list]:
     """Finalize overdue attempts, then every visible enrolment with its status."""
-    finalize_overdue(now)
+    attempts.finalize_overdue(now)
     return progress_counts(exam, user), db.session.execute(progress_select(exam, user)).all()
 
 

@@ -37,10 +37,11 @@ def available_exams(user: User, now: datetime) -> list[ExamEntry]:
             Enrolment.user_id == user.id,
             Enrolment.exempt.is_(False),
             Exam.status == ExamStatus.PUBLISHED,
+            # Practice papers a person draws for themselves live on the 错题本 page.
+            Exam.personal.is_(False),
         )
         .order_by(Exam.closes_at.desc().nulls_last(), Exam.id.desc())
     ).all()
-    exams = [e for e in exams if not is_self_practice(e)]
     by_exam: dict[int, list[Attempt]] = {}
     if exams:
         attempts = db.session.scalars(
@@ -51,11 +52,6 @@ def available_exams(user: User, now: datetime) -> list[ExamEntry]:
         for attempt in attempts:
             by_exam.setdefault(attempt.exam_id, []).append(attempt)
     return [_entry(exam, by_exam.get(exam.id, []), now) for exam in exams]
-
-
-def is_self_practice(exam: Exam) -> bool:
-    # Practice papers a person draws for themselves live on the 错题本/练习 page.
-    return exam.personal
 
 
 def _entry(exam: Exam, attempts: list[Attempt], now: datetime) -> ExamEntry:
