@@ -94,6 +94,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exam_admin_bp, url_prefix="/admin/exams")
     app.register_blueprint(bank_bp, url_prefix="/admin/questions")
     app.add_url_rule("/healthz", "healthz", healthz)
+    from . import study, training
+
+    training.register(app)
+    study.register(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

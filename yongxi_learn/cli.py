@@ -18,6 +18,11 @@ def seed_demo():
     """Load the 雍溪镇 demo data (once) and print the demo logins."""
     from .exams.demo import seed_exams
     from .org import seed
+    from .study import demo as study_demo
+    from .training import demo as training_demo
+
+    def track(items, label):
+        return click.progressbar(items, label=label)
 
     if seed.is_seeded():
         click.echo("演示数据已存在，未做改动。")
@@ -27,15 +32,17 @@ def seed_demo():
         db.session.commit()
         click.echo("已载入雍溪镇演示数据（人员、单位均为虚构，仅供演示）。")
     # Idempotent on its own, so an installation seeded before exams existed gets them too.
-    result = seed_exams(
-        seed.demo_town(), track=lambda items, label: click.progressbar(items, label=label)
-    )
+    result = seed_exams(seed.demo_town(), track=track)
     db.session.commit()
     if result.questions_added or result.submitted:
         click.echo(
             f"已载入示例题库{result.questions_added}题和“{result.exam.title}”"
             f"（应考{result.enrolled}人，交卷{result.submitted}人）。"
         )
+    for feature in (training_demo, study_demo):
+        for line in feature.seed(seed.demo_town(), track=track):
+            click.echo(line)
+        db.session.commit()
     if not logins:
         click.echo("未找到演示账号密码文件；可用 reset-password 命令重置某个账号的密码。")
         return

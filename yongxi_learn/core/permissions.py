@@ -23,12 +23,30 @@ class Perm(enum.StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_EXAMS = "view_exams"
     MANAGE_EXAMS = "manage_exams"
+    VIEW_TRAINING = "view_training"
+    MANAGE_TRAINING = "manage_training"
+    VIEW_STUDY = "view_study"
+    MANAGE_STUDY = "manage_study"
+    VIEW_STATS = "view_stats"
 
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
-    Role.UNIT_ADMIN: frozenset({Perm.VIEW_PEOPLE, Perm.MANAGE_PEOPLE, Perm.VIEW_EXAMS}),
-    Role.REVIEWER: frozenset({Perm.VIEW_PEOPLE, Perm.VIEW_EXAMS}),
+    # A unit admin chases their own people; the content and the papers are the town's.
+    Role.UNIT_ADMIN: frozenset(
+        {
+            Perm.VIEW_PEOPLE,
+            Perm.MANAGE_PEOPLE,
+            Perm.VIEW_EXAMS,
+            Perm.VIEW_TRAINING,
+            Perm.VIEW_STUDY,
+            Perm.VIEW_STATS,
+        }
+    ),
+    # 审阅人 (auditors): every figure and list, no change.
+    Role.REVIEWER: frozenset(
+        {Perm.VIEW_PEOPLE, Perm.VIEW_EXAMS, Perm.VIEW_TRAINING, Perm.VIEW_STUDY, Perm.VIEW_STATS}
+    ),
 }
 
 

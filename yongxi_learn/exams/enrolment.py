@@ -1,14 +1,15 @@
 """The audience of an exam and its enrolment (应考名单): frozen at publishing, then
 changed only one person at a time, each change recorded with who and when."""
 
-import unicodedata
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from ..core.permissions import Perm, scope_filter
 from ..extensions import db
-from ..org.models import Category, OrgUnit, User
+from ..org import audience as audience_module
+from ..org.audience import AudienceError
+from ..org.models import OrgUnit, User
 from ..org.services import Actor
 from .models import Enrolment, Exam, ExamStatus
 from .paper_base import ExamError, audit_exam, ensure_manage
@@ -17,59 +18,25 @@ MAX_REASON = 200
 
 
 def check_audience(audience: dict, owner: OrgUnit) -> None:
-    """Units and named people must lie in the owner's subtree; categories be known."""
-    for unit_id in audience.get("units", []):
-        unit = db.session.get(OrgUnit, unit_id)
-        if unit is None or not owner.contains(unit):
-            raise ExamError("考试对象中的单位不在本单位范围内")
-    for value in audience.get("categories", []):
-        if value not in set(Category):
-            raise ExamError("考试对象中的人员类别不正确")
-    for person_id in audience.get("people", []):
-        person = db.session.get(User, person_id)
-        if person is None or not owner.contains(person.unit):
-            raise ExamError("考试对象中的人员不在本单位范围内")
+    try:
+        audience_module.check(audience, owner, noun="考试对象")
+    except AudienceError as exc:
+        raise ExamError(str(exc)) from exc
 
 
 def people_by_phones(text: str, owner: OrgUnit) -> list[int]:
-    """Ids of the people whose phones are listed (any separators), in the owner's subtree."""
-    text = unicodedata.normalize("NFKC", text or "")
-    phones = list(dict.fromkeys(_split_phones(text)))
-    found = {
-        u.phone: u
-        for u in db.session.scalars(sa.select(User).where(User.phone.in_(phones)))
-        if owner.contains(u.unit)
-    }
-    missing = [p for p in phones if p not in found]
-    if missing:
-        raise ExamError(f"手机号{'、'.join(missing)}不存在或不在本单位范围内")
-    return [found[p].id for p in phones]
-
-
-def _split_phones(text: str) -> list[str]:
-    for sep in ",;，；、\n\r\t":
-        text = text.replace(sep, " ")
-    return [p for p in text.split(" ") if p]
+    try:
+        return audience_module.people_by_phones(text, owner)
+    except AudienceError as exc:
+        raise ExamError(str(exc)) from exc
 
 
 def audience_select(exam: Exam) -> sa.Select:
-    """Active people in the audience: (units' subtrees ∪ named people) ∩ categories."""
-    audience = exam.audience or {}
-    units = db.session.scalars(
-        sa.select(OrgUnit).where(OrgUnit.id.in_(audience.get("units", [])))
-    ).all()
-    who = [OrgUnit.path.startswith(u.path, autoescape=True) for u in units]
-    if audience.get("people"):
-        who.append(User.id.in_(audience["people"]))
-    query = sa.select(User).join(User.unit).where(User.active, sa.or_(sa.false(), *who))
-    if audience.get("categories"):
-        query = query.where(User.category.in_([Category(c) for c in audience["categories"]]))
-    return query.order_by(User.id)
+    return audience_module.people_select(exam.audience)
 
 
 def audience_count(exam: Exam) -> int:
-    query = audience_select(exam).order_by(None).with_only_columns(sa.func.count(User.id))
-    return db.session.scalar(query)
+    return audience_module.count(exam.audience)
 
 
 def freeze(exam: Exam) -> int:
