@@ -1,1 +1,111 @@
-"""Models of this feature (imported by yongxi_learn.models)."""
+"""The law library: laws (法律法规, 党内法规...) in versions, split into articles.
+
+Other features point at a law version and, optionally, one of its articles. When a
+law is amended, a new Law row (same ``root_id``, ``version`` + 1) is made and the old
+one is marked 已修改; references to the old version are then flagged 待复核.
+"""
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.db import str_enum
+from ..core.time import utcnow
+from ..extensions import db
+from ..org.models import OrgUnit
+
+
+class LawKind(enum.StrEnum):
+    CONSTITUTIONAL = "constitutional"
+    LAW = "law"
+    ADMIN_REGULATION = "admin_reg"
+    LOCAL_REGULATION = "local_reg"
+    PARTY_REGULATION = "party_reg"
+    RULE = "rule"
+    NORMATIVE = "normative"
+
+    @property
+    def label(self) -> str:
+        return LAW_KIND_LABELS[self]
+
+
+LAW_KIND_LABELS = {
+    LawKind.CONSTITUTIONAL: "宪法相关法",
+    LawKind.LAW: "法律",
+    LawKind.ADMIN_REGULATION: "行政法规",
+    LawKind.LOCAL_REGULATION: "地方性法规",
+    LawKind.PARTY_REGULATION: "党内法规",
+    LawKind.RULE: "规章",
+    LawKind.NORMATIVE: "规范性文件",
+}
+
+
+class LawStatus(enum.StrEnum):
+    CURRENT = "current"
+    AMENDED = "amended"
+    REPEALED = "repealed"
+
+    @property
+    def label(self) -> str:
+        return {"current": "现行有效", "amended": "已修改", "repealed": "已废止"}[self]
+
+
+class Law(db.Model):
+    __tablename__ = "law"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The unit whose admins maintain this entry; every signed-in person can read it.
+    owner_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    # Versions: the first version's id, shared by all versions; None on the first.
+    root_id: Mapped[int | None] = mapped_column(sa.ForeignKey("law.id"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    title: Mapped[str] = mapped_column(sa.String(200), index=True)
+    short_name: Mapped[str] = mapped_column(sa.String(50), default="")
+    kind: Mapped[LawKind] = mapped_column(str_enum(LawKind))
+    issuer: Mapped[str] = mapped_column(sa.String(100), default="")
+    promulgated_on: Mapped[date | None]
+    effective_on: Mapped[date | None]
+    status: Mapped[LawStatus] = mapped_column(
+        str_enum(LawStatus), default=LawStatus.CURRENT, index=True
+    )
+    # Demo entries whose text is a sample: shown as 示例，以官方文本为准.
+    sample: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner_unit: Mapped[OrgUnit] = relationship()
+    articles: Mapped[list["LawArticle"]] = relationship(
+        back_populates="law", cascade="all, delete-orphan", order_by="LawArticle.position"
+    )
+
+    @property
+    def family_id(self) -> int:
+        return self.root_id or self.id
+
+    @property
+    def display_name(self) -> str:
+        return f"《{self.title}》"
+
+
+class LawArticle(db.Model):
+    """One 条 of a law version: 第十条之一 is number 10, suffix 1."""
+
+    __tablename__ = "law_article"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    law_id: Mapped[int] = mapped_column(sa.ForeignKey("law.id"))
+    position: Mapped[int]  # 0, 1, 2 ... in text order
+    number: Mapped[int]
+    suffix: Mapped[int] = mapped_column(default=0)
+    label: Mapped[str] = mapped_column(sa.String(30))  # "第十条之一", as printed
+    # The 编/章/节 headings it stands under, joined by " / ": "第一章 总则 / 第一节 一般规定".
+    heading: Mapped[str] = mapped_column(sa.String(300), default="")
+    text: Mapped[str] = mapped_column(sa.Text)
+
+    law: Mapped[Law] = relationship(back_populates="articles")
+
+    __table_args__ = (
+        sa.UniqueConstraint("law_id", "position", name="uq_law_article_law_position"),
+    )

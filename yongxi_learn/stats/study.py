@@ -1,0 +1,3 @@
+"""Figures of the study feature (DESIGN §3); exported through stats.queries."""
+
+__all__: list[str] = []
