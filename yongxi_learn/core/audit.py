@@ -52,6 +52,12 @@ ACTION_LABELS = {
     "question_category.create": "新建题库分类",
     "question_category.rename": "题库分类改名",
     "questions.import": "批量导入题目",
+    "training.create": "新建集中学习",
+    "training.update": "修改集中学习",
+    "training.cancel": "取消集中学习",
+    "training.mark": "补录签到",
+    "training.unmark": "撤销签到",
+    "training.kind": "学习类型",
 }
 RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}
 
