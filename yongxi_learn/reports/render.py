@@ -9,7 +9,9 @@ the database session or to Python internals.
 from dataclasses import dataclass
 
 from jinja2 import StrictUndefined, TemplateError
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import Namespace
 
 from . import phrasing
 
@@ -35,8 +37,10 @@ class Figure:
         return {"key": self.key, "label": self.label, "text": self.text, "list": self.list_url}
 
 
-# What a template may read: these types' public, non-callable fields only.
-SAFE_TYPES = (Figure,)
+# What a template may read attributes of (public, non-callable ones only): figures, and
+# the namespace() a template keeps its own counters in, and a for loop's loop.last.
+# Dicts are read by key.
+SAFE_TYPES = (Figure, Namespace, LoopContext)
 
 
 class _Environment(ImmutableSandboxedEnvironment):
