@@ -6,9 +6,13 @@ bounded row scan, into text cells. Formulas, error values, dates and booleans ar
 refused per cell, so an import never stores something the person did not type.
 
 Writing: XlsxWriter in constant-memory mode, strings always written as strings (never
-formulas), a frozen header, widths that fit CJK text. CSV is UTF-8 with a BOM (Excel
-on Chinese Windows needs it) and text that a spreadsheet would run as a formula is
-prefixed with an apostrophe.
+formulas), optional title lines above a frozen header, widths that fit CJK text,
+percentages as numbers. CSV is UTF-8 with a BOM (Excel on Chinese Windows needs it),
+produced row by row, and text that a spreadsheet would run as a formula is prefixed
+with an apostrophe. Control characters (other than tab and line breaks) and broken
+surrogates are dropped from exported text, so no name can crash or garble a file.
+Downloads are never cached (Cache-Control: no-store) and carry the Chinese file name
+as RFC 5987 ``filename*``.
 """
 
 import csv
@@ -22,9 +26,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import islice
+from urllib.parse import quote
 
 import xlsxwriter
-from flask import send_file
+from flask import Response, stream_with_context
 from openpyxl import load_workbook
 
 # An old .xls and an encrypted .xlsx are both OLE2 compound files.
@@ -253,6 +258,11 @@ class Sheet:
     choice_rows: int = 2000
     min_width: int = 6
     max_width: int = 60
+    # Lines above the header (what the figures are, their 口径, when generated).
+    title: Sequence[str] = ()
+    # Columns holding fractions (0.975) shown as percentages (97.5%); text such as
+    # "—" in them stays text.
+    percent_columns: frozenset[int] = frozenset()
 
 
 # Widths are measured on the first rows only: the rest are streamed to disk.
@@ -272,31 +282,44 @@ def write_xlsx(out, sheets: Sequence[Sheet]) -> None:
             "strings_to_urls": False,
         },
     )
-    header = workbook.add_format({"bold": True, "bg_color": "#F0F2F5", "border": 1})
-    text = workbook.add_format({"num_format": "@"})
+    formats = {
+        "header": workbook.add_format({"bold": True, "bg_color": "#F0F2F5", "border": 1}),
+        "text": workbook.add_format({"num_format": "@"}),
+        "percent": workbook.add_format({"num_format": "0.0%"}),
+        "title": workbook.add_format({"bold": True, "font_size": 13}),
+        "note": workbook.add_format({"font_color": "#5B636D"}),
+    }
     for spec in sheets:
-        _write_sheet(workbook.add_worksheet(spec.name), spec, header, text)
+        _write_sheet(workbook.add_worksheet(spec.name), spec, formats)
     workbook.close()
 
 
-def _write_sheet(sheet, spec: Sheet, header_format, text_format) -> None:
+def _column_format(spec: Sheet, col: int, formats: dict):
+    if col in spec.text_columns:
+        return formats["text"]
+    if col in spec.percent_columns:
+        return formats["percent"]
+    return None
+
+
+def _write_sheet(sheet, spec: Sheet, formats: dict) -> None:
     rows = iter(spec.rows)
     sample = list(islice(rows, WIDTH_SAMPLE))
     for col, width in enumerate(_widths(spec, sample)):
-        fmt = text_format if col in spec.text_columns else None
-        sheet.set_column(col, col, width, fmt)
+        sheet.set_column(col, col, width, _column_format(spec, col, formats))
+    for number, line in enumerate(spec.title):
+        sheet.write_string(number, 0, _text(line), formats["title" if number == 0 else "note"])
+    top = len(spec.title)
     for col, title in enumerate(spec.headers):
-        sheet.write_string(0, col, str(title), header_format)
-    sheet.freeze_panes(1, 0)
+        sheet.write_string(top, col, _text(title), formats["header"])
+    sheet.freeze_panes(top + 1, 0)
     for col, values in spec.choices.items():
         sheet.data_validation(
-            1, col, spec.choice_rows, col, {"validate": "list", "source": list(values)}
+            top + 1, col, top + spec.choice_rows, col, {"validate": "list", "source": list(values)}
         )
-    for number, row in enumerate(_chain(sample, rows), start=1):
+    for number, row in enumerate(_chain(sample, rows), start=top + 1):
         for col, value in enumerate(row):
-            _write_cell(
-                sheet, number, col, value, text_format if col in spec.text_columns else None
-            )
+            _write_cell(sheet, number, col, value, _column_format(spec, col, formats))
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:
@@ -316,13 +339,32 @@ def _widths(spec: Sheet, sample: list[Sequence]) -> list[int]:
 def _write_cell(sheet, row: int, col: int, value, fmt) -> None:
     if value is None or value == "":
         return
+    is_text_column = fmt is not None and fmt.num_format == "@"
     if isinstance(value, bool):
         sheet.write_string(row, col, "是" if value else "否", fmt)
-    elif isinstance(value, int | float | Decimal) and fmt is None:
-        sheet.write_number(row, col, float(value))
+    elif isinstance(value, int | float | Decimal) and not is_text_column:
+        sheet.write_number(row, col, float(value), fmt)
     else:
         # Never write_formula, never sheet.write(): a string is only ever a string.
         sheet.write_string(row, col, _text(value), fmt)
+
+
+# C0 controls but tab and line breaks, DEL, C1 controls, and lone surrogates (which
+# cannot even be encoded as UTF-8): dropped from every exported cell.
+_UNWRITABLE = dict.fromkeys(
+    [
+        *(c for c in range(0x20) if chr(c) not in "\t\n\r"),
+        *range(0x7F, 0xA0),
+        *range(0xD800, 0xE000),
+        0xFFFE,
+        0xFFFF,
+    ]
+)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters no spreadsheet can hold."""
+    return text.translate(_UNWRITABLE)
 
 
 def _text(value) -> str:
@@ -332,7 +374,7 @@ def _text(value) -> str:
         return format(value.normalize(), "f")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return clean_text(str(value))
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
@@ -344,13 +386,45 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
 
 def send_xlsx(filename: str, *sheets: Sheet):
     """A download response for ``sheets``. Rows are streamed to disk while the file is
-    built; only the finished, compressed file is held in memory."""
-    return send_file(
-        io.BytesIO(xlsx_bytes(sheets)),
-        mimetype=XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=filename,
-    )
+    built, and the finished file is sent from disk in chunks: memory stays flat."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (closed by _file_chunks)
+    try:
+        write_xlsx(out, sheets)
+        size = out.tell()
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    response = Response(_file_chunks(out), mimetype=XLSX_MIMETYPE)
+    response.content_length = size
+    return _download(response, filename)
+
+
+def _file_chunks(out, size: int = 64 * 1024) -> Iterator[bytes]:
+    # The file is closed when the response is finished, or when it is dropped unread.
+    try:
+        while chunk := out.read(size):
+            yield chunk
+    finally:
+        out.close()
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback name and the real one as RFC 5987
+    ``filename*`` (every browser in use reads the latter)."""
+    stem, dot, suffix = filename.rpartition(".")
+    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = "".join(ch for ch in fallback if ch.isalnum() or ch in "-_.")
+    if not fallback.strip("._-") or fallback == f".{suffix}":
+        fallback = f"download{dot}{suffix}" if stem else "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _download(response, filename: str):
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    # Figures and name lists are personal data: no browser or proxy keeps a copy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # ---------------------------------------------------------------- CSV
@@ -366,19 +440,30 @@ def csv_safe(value) -> str:
     return text
 
 
-def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+CSV_BATCH = 500
+
+
+def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """The CSV file as UTF-8 chunks (a BOM first), a few hundred rows at a time: rows
+    are read as they are written, so a long list never sits in memory."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([csv_safe(h) for h in headers])
-    for row in rows:
+    yield "\ufeff".encode()
+    for number, row in enumerate(rows, start=1):
         writer.writerow([csv_safe(value) for value in row])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+        if number % CSV_BATCH == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    return b"".join(csv_chunks(headers, rows))
 
 
 def send_csv(filename: str, headers: Sequence[str], rows: Iterable[Sequence]):
-    return send_file(
-        io.BytesIO(csv_bytes(headers, rows)),
-        mimetype="text/csv",
-        as_attachment=True,
-        download_name=filename,
-    )
+    """A CSV download streamed as it is written (``rows`` may be a lazy query)."""
+    response = Response(stream_with_context(csv_chunks(headers, rows)), mimetype="text/csv")
+    return _download(response, filename)

@@ -1,3 +1,348 @@
-"""Figures of the exams feature (DESIGN §3); exported through stats.queries."""
+"""Figures of the exams feature (DESIGN §3); exported through stats.queries.
 
-__all__: list[str] = []
+For a formal exam (with its 补考) and a unit subtree, over the frozen enrolment:
+应考 = enrolled and not exempted; 参考 = of those, with a finished attempt in the exam
+or a make-up; 通过 = of those, best finished score >= the pass mark. The frozen
+enrolment unit and category decide where a person counts, whatever happened since.
+
+Everything is one or two GROUP BY queries; nothing loops over people in Python.
+Practice papers (and personal ones) never count. Callers finalize overdue attempts
+first (``refresh``), so an attempt left open past its deadline counts as handed in.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..exams import attempts
+from ..exams.models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
+from ..extensions import db
+from ..org.models import Category, OrgUnit, User
+from .common import Rate, StatsError, child_bucket, child_units, ensure_view, subtree
+
+__all__ = [
+    "ExamFigures",
+    "ExamReport",
+    "UnitRow",
+    "YearOverview",
+    "exam_family",
+    "exam_report",
+    "formal_exam",
+    "refresh",
+    "year_overview",
+]
+
+FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
+PASS_RATE_DEFINITION = "参考率=参考人数/应考人数；通过率=通过人数/参考人数；应考通过率=通过人数/应考人数"
+
+
+def refresh(now: datetime) -> int:
+    """Finalize overdue attempts, so the figures count them as handed in."""
+    return attempts.finalize_overdue(now)
+
+
+# ---------------------------------------------------------------- dataclasses
+
+
+@dataclass(frozen=True)
+class ExamFigures:
+    """One exam's figures over some people (a unit subtree, maybe some categories)."""
+
+    exempt: int = 0  # 免考
+    enrolled: int = 0  # 应考人数
+    sat: int = 0  # 参考人数 (exam or make-up)
+    passed: int = 0  # 通过人数 (best score, exam or make-up)
+    sat_first: int = 0  # 参考 at the first sitting (the formal exam alone)
+    passed_first: int = 0
+    average: Decimal | None = None  # of the best scores of those who sat
+    lowest: Decimal | None = None
+
+    @property
+    def absent(self) -> int:
+        return self.enrolled - self.sat
+
+    @property
+    def failed(self) -> int:
+        return self.sat - self.passed
+
+    @property
+    def participation(self) -> Rate:
+        """参考率 = 参考人数 / 应考人数."""
+        return Rate(self.sat, self.enrolled)
+
+    @property
+    def pass_rate(self) -> Rate:
+        """通过率 = 通过人数 / 参考人数."""
+        return Rate(self.passed, self.sat)
+
+    @property
+    def pass_of_enrolled(self) -> Rate:
+        """通过人数 / 应考人数."""
+        return Rate(self.passed, self.enrolled)
+
+    @property
+    def participation_first(self) -> Rate:
+        return Rate(self.sat_first, self.enrolled)
+
+    @property
+    def pass_rate_first(self) -> Rate:
+        return Rate(self.passed_first, self.sat_first)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.enrolled or self.exempt)
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A child unit's figures; ``own`` marks the people of the parent unit itself."""
+
+    unit: OrgUnit
+    figures: ExamFigures
+    own: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.unit.name}（本级）" if self.own else self.unit.name
+
+
+@dataclass(frozen=True)
+class ExamReport:
+    exam: Exam
+    makeups: list[Exam]
+    unit: OrgUnit
+    categories: tuple[Category, ...]
+    total: ExamFigures
+    rows: list[UnitRow]
+
+
+@dataclass(frozen=True)
+class YearOverview:
+    year: int
+    unit: OrgUnit
+    categories: tuple[Category, ...]
+    reports: list[ExamReport]
+
+
+# ---------------------------------------------------------------- which exams count
+
+
+def formal_exam(exam: Exam) -> Exam:
+    """The formal exam whose figures ``exam`` belongs to (a 补考 gives its parent)."""
+    if exam.personal or exam.kind is ExamKind.PRACTICE:
+        raise StatsError("练习不计入统计")
+    if exam.kind is ExamKind.MAKEUP:
+        if exam.parent_exam is None:
+            raise StatsError("该补考没有对应的正式考试")
+        return exam.parent_exam
+    return exam
+
+
+def exam_family(formal: Exam) -> list[Exam]:
+    """The 补考 of ``formal`` that were not cancelled, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Exam)
+            .where(
+                Exam.parent_exam_id == formal.id,
+                Exam.kind == ExamKind.MAKEUP,
+                Exam.status != ExamStatus.CANCELLED,
+            )
+            .order_by(Exam.id)
+        )
+    )
+
+
+def year_exams(year: int, unit: OrgUnit) -> list[Exam]:
+    """Published formal exams of ``year`` with anyone of ``unit``'s subtree enrolled."""
+    enrolled_here = (
+        sa.select(Enrolment.id)
+        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
+        .where(Enrolment.exam_id == Exam.id, subtree(OrgUnit.path, unit))
+        .exists()
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Exam)
+            .where(
+                Exam.year == year,
+                Exam.kind == ExamKind.FORMAL,
+                Exam.status == ExamStatus.PUBLISHED,
+                Exam.personal.is_(False),
+                enrolled_here,
+            )
+            .order_by(Exam.opens_at, Exam.id)
+        )
+    )
+
+
+# ---------------------------------------------------------------- the SQL
+
+
+def best_scores(formal_ids: Sequence[int]):
+    """Per (formal exam, person): best finished score at the first sitting and overall
+    (formal exam and its non-cancelled make-ups). A subquery."""
+    formal_id = sa.func.coalesce(Exam.parent_exam_id, Exam.id)
+    return (
+        sa.select(
+            formal_id.label("formal_id"),
+            Attempt.user_id.label("user_id"),
+            sa.func.max(sa.case((Exam.kind == ExamKind.FORMAL, Attempt.score))).label("first"),
+            sa.func.max(Attempt.score).label("best"),
+        )
+        .join(Exam, Attempt.exam_id == Exam.id)
+        .where(
+            sa.or_(Exam.id.in_(formal_ids), Exam.parent_exam_id.in_(formal_ids)),
+            Exam.kind != ExamKind.PRACTICE,
+            Exam.personal.is_(False),
+            Exam.status != ExamStatus.CANCELLED,
+            Attempt.status.in_(FINISHED),
+        )
+        .group_by(formal_id, Attempt.user_id)
+        .subquery("best_scores")
+    )
+
+
+def enrolment_base(formal_ids: Sequence[int], unit: OrgUnit, categories=()):
+    """FROM enrolment ⋈ its frozen unit ⋈ the formal exam ⟕ best scores, limited to
+    ``unit``'s subtree and ``categories``. Returns (select, best subquery, exam alias)."""
+    best = best_scores(formal_ids)
+    formal = sa.orm.aliased(Exam, name="formal")
+    query = (
+        sa.select()
+        .select_from(Enrolment)
+        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
+        .join(formal, Enrolment.exam_id == formal.id)
+        .outerjoin(
+            best,
+            sa.and_(best.c.formal_id == Enrolment.exam_id, best.c.user_id == Enrolment.user_id),
+        )
+        .where(Enrolment.exam_id.in_(formal_ids), subtree(OrgUnit.path, unit))
+    )
+    if categories:
+        query = query.where(Enrolment.category.in_(list(categories)))
+    return query, best, formal
+
+
+def _counted(condition):
+    return sa.func.count(sa.case((condition, 1)))
+
+
+def figure_columns(best, formal) -> list:
+    counted = ~Enrolment.exempt
+    final = sa.case((counted, best.c.best))
+    return [
+        _counted(Enrolment.exempt).label("exempt"),
+        _counted(counted).label("enrolled"),
+        _counted(sa.and_(counted, best.c.best.is_not(None))).label("sat"),
+        _counted(sa.and_(counted, best.c.best >= formal.pass_score)).label("passed"),
+        _counted(sa.and_(counted, best.c.first.is_not(None))).label("sat_first"),
+        _counted(sa.and_(counted, best.c.first >= formal.pass_score)).label("passed_first"),
+        sa.func.avg(final).label("average"),
+        sa.func.min(final).label("lowest"),
+    ]
+
+
+def _decimal(value, places: str = "0.1") -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal(places))
+
+
+def figures_of(row) -> ExamFigures:
+    if row is None:
+        return ExamFigures()
+    return ExamFigures(
+        exempt=row.exempt,
+        enrolled=row.enrolled,
+        sat=row.sat,
+        passed=row.passed,
+        sat_first=row.sat_first,
+        passed_first=row.passed_first,
+        average=_decimal(row.average),
+        lowest=_decimal(row.lowest, "0.01"),
+    )
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _by_child(formal_ids: list[int], unit: OrgUnit, categories) -> dict[tuple, object]:
+    """{(formal exam id, bucket unit id): row} in one GROUP BY, plus totals per exam
+    under the key (exam id, None)."""
+    children = child_units(unit)
+    base, best, formal = enrolment_base(formal_ids, unit, categories)
+    bucket = child_bucket(OrgUnit.path, unit, children).label("bucket")
+    columns = figure_columns(best, formal)
+    rows = db.session.execute(
+        base.add_columns(Enrolment.exam_id, bucket, *columns).group_by(Enrolment.exam_id, bucket)
+    ).all()
+    totals = db.session.execute(
+        base.add_columns(Enrolment.exam_id, *columns).group_by(Enrolment.exam_id)
+    ).all()
+    found = {(r.exam_id, r.bucket): r for r in rows}
+    found.update({(r.exam_id, None): r for r in totals})
+    return found
+
+
+def _unit_rows(exam_id: int, unit: OrgUnit, found: dict) -> list[UnitRow]:
+    """One row per child unit (an empty unit shows zeros; an inactive one only with
+    people), then the parent's own people when there are any."""
+    rows = [
+        UnitRow(child, figures_of(found.get((exam_id, child.id))))
+        for child in child_units(unit)
+        if child.active or (exam_id, child.id) in found
+    ]
+    own = found.get((exam_id, unit.id))
+    if own is not None or not rows:
+        rows.append(UnitRow(unit, figures_of(own), own=True))
+    return rows
+
+
+def _clean_categories(categories) -> tuple[Category, ...]:
+    return tuple(Category(c) for c in categories or ())
+
+
+def exam_report(
+    exam: Exam, unit: OrgUnit, *, user: User | None, categories=(), now: datetime
+) -> ExamReport:
+    """The figures of ``exam`` (a 补考 gives its formal exam) for ``unit``'s subtree,
+    in total and per child unit."""
+    ensure_view(user, unit)
+    formal = formal_exam(exam)
+    refresh(now)
+    categories = _clean_categories(categories)
+    found = _by_child([formal.id], unit, categories)
+    return _report(formal, unit, categories, found)
+
+
+def _report(formal: Exam, unit: OrgUnit, categories, found: dict) -> ExamReport:
+    return ExamReport(
+        exam=formal,
+        makeups=exam_family(formal),
+        unit=unit,
+        categories=categories,
+        total=figures_of(found.get((formal.id, None))),
+        rows=_unit_rows(formal.id, unit, found),
+    )
+
+
+def year_overview(
+    year: int, unit: OrgUnit, *, user: User | None, categories=(), now: datetime
+) -> YearOverview:
+    """Every published formal exam of ``year`` that enrolled people of ``unit``'s
+    subtree, each with its make-ups, totals and child-unit rows (two queries)."""
+    ensure_view(user, unit)
+    refresh(now)
+    categories = _clean_categories(categories)
+    exams = year_exams(year, unit)
+    found = _by_child([e.id for e in exams], unit, categories) if exams else {}
+    return YearOverview(
+        year=year,
+        unit=unit,
+        categories=categories,
+        reports=[_report(e, unit, categories, found) for e in exams],
+    )
