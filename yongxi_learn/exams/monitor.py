@@ -194,8 +194,7 @@ def item_analysis(
             sa.func.count(),
             sa.func.count(sa.case((answered, 1))),
             sa.func.count(sa.case((AttemptQuestion.correct.is_(True), 1))),
-        )
-        .group_by(AttemptQuestion.question_id)
+        ).group_by(AttemptQuestion.question_id)
     ).all()
     wrong = db.session.execute(
         base.add_columns(AttemptQuestion.question_id, AttemptQuestion.response, sa.func.count())

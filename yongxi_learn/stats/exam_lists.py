@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..core.permissions import Perm
 from ..exams import monitor, papers
 from ..exams.models import Enrolment, Exam
 from ..extensions import db
@@ -15,8 +16,21 @@ from ..org.models import Category, OrgUnit, User
 from .common import ensure_view
 from .exams import enrolment_base, exam_family, formal_exam, refresh
 
+__all__ = [
+    "NAME_LIST_LABELS",
+    "Bin",
+    "NameList",
+    "item_analysis",
+    "names_count",
+    "names_select",
+    "remark",
+    "result_label",
+    "score_histogram",
+]
+
 
 class NameList(enum.StrEnum):
+    ALL = "all"  # everyone enrolled, 免考 too: the 明细 of a download
     ENROLLED = "enrolled"
     SAT = "sat"
     ABSENT = "absent"
@@ -30,6 +44,7 @@ class NameList(enum.StrEnum):
 
 
 NAME_LIST_LABELS = {
+    NameList.ALL: "全部人员",
     NameList.ENROLLED: "应考名单",
     NameList.SAT: "参考名单",
     NameList.ABSENT: "未参考名单",
@@ -42,6 +57,7 @@ NAME_LIST_LABELS = {
 def _condition(kind: NameList, best, formal):
     counted = ~Enrolment.exempt
     return {
+        NameList.ALL: sa.true(),
         NameList.ENROLLED: counted,
         NameList.SAT: sa.and_(counted, best.c.best.is_not(None)),
         NameList.ABSENT: sa.and_(counted, best.c.best.is_(None)),
@@ -58,7 +74,7 @@ def names_select(
     unit_name, parent_name (the frozen unit and its parent), category, post, active,
     current_unit (where the person is now), first, best, exempt, exempt_reason."""
     ensure_view(user, unit)
-    formal = formal_exam(exam)
+    formal = formal_exam(exam, unit)
     base, best, formal_alias = enrolment_base([formal.id], unit, categories)
     parent = sa.orm.aliased(OrgUnit, name="parent_unit")
     now_unit = sa.orm.aliased(OrgUnit, name="current_unit")
@@ -89,7 +105,8 @@ def names_select(
 
 
 def names_count(query: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    counted = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    return db.session.scalar(counted)
 
 
 def result_label(row) -> str:
@@ -141,7 +158,7 @@ def score_histogram(
 ) -> list[Bin]:
     """The best scores of those who sat, in ten equal bins of the paper's total."""
     ensure_view(user, unit)
-    formal = formal_exam(exam)
+    formal = formal_exam(exam, unit)
     refresh(now)
     total = papers.paper_total(formal) or Decimal(100)
     edges = [(total * i / BINS).quantize(Decimal("0.01")) for i in range(BINS + 1)]
@@ -169,12 +186,12 @@ def item_analysis(
     """Per question of the exam and its make-ups, answered by people of ``unit``'s
     subtree: correct rate and the most chosen wrong answer, hardest first."""
     ensure_view(user, unit)
-    formal = formal_exam(exam)
+    formal = formal_exam(exam, unit)
     refresh(now)
     return monitor.item_analysis(
         formal,
         user,
-        perm=monitor.Perm.VIEW_STATS,
+        perm=Perm.VIEW_STATS,
         exam_ids=[formal.id, *(m.id for m in exam_family(formal))],
         unit=unit,
         categories=[Category(c) for c in categories],

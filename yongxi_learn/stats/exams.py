@@ -21,9 +21,11 @@ from ..exams import attempts
 from ..exams.models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
+from ..org.services import NotFound
 from .common import Rate, StatsError, child_bucket, child_units, ensure_view, subtree
 
 __all__ = [
+    "DEFINITIONS",
     "ExamFigures",
     "ExamReport",
     "UnitRow",
@@ -36,7 +38,11 @@ __all__ = [
 ]
 
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
-PASS_RATE_DEFINITION = "参考率=参考人数/应考人数；通过率=通过人数/参考人数；应考通过率=通过人数/应考人数"
+DEFINITIONS = (
+    "口径：参考率=参考人数/应考人数；通过率=通过人数/参考人数；另列通过人数/应考人数。"
+    "应考人数不含免考；参考、通过均含补考，多次作答取最高分；"
+    "按发布时冻结的应考名单及其所在单位统计，练习不计入。"
+)
 
 
 def refresh(now: datetime) -> int:
@@ -130,8 +136,14 @@ class YearOverview:
 # ---------------------------------------------------------------- which exams count
 
 
-def formal_exam(exam: Exam) -> Exam:
-    """The formal exam whose figures ``exam`` belongs to (a 补考 gives its parent)."""
+def formal_exam(exam: Exam, unit: OrgUnit) -> Exam:
+    """The formal exam whose figures ``exam`` belongs to (a 补考 gives its parent).
+
+    Its owner must lie on ``unit``'s branch (above it: the town's exam seen by a
+    village; or below it), else NotFound: another town's exam is not even named."""
+    owner = exam.owner_unit
+    if not (owner.contains(unit) or unit.contains(owner)):
+        raise NotFound(exam.id)
     if exam.personal or exam.kind is ExamKind.PRACTICE:
         raise StatsError("练习不计入统计")
     if exam.kind is ExamKind.MAKEUP:
@@ -312,7 +324,7 @@ def exam_report(
     """The figures of ``exam`` (a 补考 gives its formal exam) for ``unit``'s subtree,
     in total and per child unit."""
     ensure_view(user, unit)
-    formal = formal_exam(exam)
+    formal = formal_exam(exam, unit)
     refresh(now)
     categories = _clean_categories(categories)
     found = _by_child([formal.id], unit, categories)
