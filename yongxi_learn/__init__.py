@@ -94,10 +94,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exam_admin_bp, url_prefix="/admin/exams")
     app.register_blueprint(bank_bp, url_prefix="/admin/questions")
     app.add_url_rule("/healthz", "healthz", healthz)
-    from . import study, training
+    from . import stats, study, training
 
     training.register(app)
     study.register(app)
+    stats.register(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "question_category.create": "新建题库分类",
     "question_category.rename": "题库分类改名",
     "questions.import": "批量导入题目",
+    "stats.export": "下载统计",
 }
 RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}
 

@@ -412,11 +412,10 @@ def _file_chunks(out, size: int = 64 * 1024) -> Iterator[bytes]:
 def content_disposition(filename: str) -> str:
     """``attachment`` with an ASCII fallback name and the real one as RFC 5987
     ``filename*`` (every browser in use reads the latter)."""
-    stem, dot, suffix = filename.rpartition(".")
-    fallback = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
-    fallback = "".join(ch for ch in fallback if ch.isalnum() or ch in "-_.")
-    if not fallback.strip("._-") or fallback == f".{suffix}":
-        fallback = f"download{dot}{suffix}" if stem else "download"
+    suffix = filename.rpartition(".")[2] if "." in filename else ""
+    fallback = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "-_."))
+    if fallback != filename:
+        fallback = f"download.{suffix}" if suffix.isascii() and suffix.isalnum() else "download"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..core.time import local_today
 from ..exams import attempts
 from ..exams.models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
 from ..extensions import db
@@ -30,8 +31,10 @@ __all__ = [
     "ExamReport",
     "UnitRow",
     "YearOverview",
+    "default_year",
     "exam_family",
     "exam_report",
+    "exam_years",
     "formal_exam",
     "refresh",
     "year_overview",
@@ -189,6 +192,31 @@ def year_exams(year: int, unit: OrgUnit) -> list[Exam]:
             .order_by(Exam.opens_at, Exam.id)
         )
     )
+
+
+def exam_years(unit: OrgUnit) -> list[int]:
+    """Years with a published formal exam enrolling people of ``unit``'s subtree, newest
+    first."""
+    query = (
+        sa.select(Exam.year)
+        .join(Enrolment, Enrolment.exam_id == Exam.id)
+        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
+        .where(
+            Exam.kind == ExamKind.FORMAL,
+            Exam.status == ExamStatus.PUBLISHED,
+            Exam.personal.is_(False),
+            subtree(OrgUnit.path, unit),
+        )
+        .distinct()
+        .order_by(Exam.year.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def default_year(unit: OrgUnit) -> int:
+    """The latest year with an exam, else this year."""
+    years = exam_years(unit)
+    return years[0] if years else local_today().year
 
 
 # ---------------------------------------------------------------- the SQL
