@@ -13,7 +13,7 @@ from ..core.net import client_address
 from ..core.permissions import Perm, require
 from ..core.spreadsheets import send_csv, send_xlsx
 from ..core.time import utcnow
-from ..exams.models import Exam
+from ..exams.models import Exam, ExamKind
 from ..extensions import db
 from ..org.models import CATEGORY_LABELS, Category
 from . import charts, downloads, queries
@@ -68,8 +68,9 @@ def _page_context(scope: Scope) -> dict:
 
 
 def _exam(exam_id: int) -> Exam:
+    """A formal exam or a 补考; practice papers have no figures."""
     exam = db.get_or_404(Exam, exam_id)
-    if exam.personal:
+    if exam.personal or exam.kind is ExamKind.PRACTICE:
         abort(404)
     return exam
 
