@@ -1,7 +1,7 @@
 """Chart geometry for the server-rendered inline SVG (templates/stats/_charts.html).
 
 No JavaScript: the page computes where each bar goes, the template draws it. The
-drawing is 320 units wide and scales to the screen, so it reads on a 360 px phone;
+drawing is 300 units wide and scales to the screen, so it reads on a 360 px phone;
 every bar carries its number as text, and the same numbers are in the table below.
 """
 
@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from .common import Rate
 
-WIDTH = 320
-LABEL_HEIGHT = 16
-BAR_HEIGHT = 11
+WIDTH = 300
+LABEL_HEIGHT = 18
+BAR_HEIGHT = 13
 BAR_GAP = 3
 GROUP_GAP = 10
-BAR_AREA = 250  # 100% reaches here; the number is written after the bar
+BAR_AREA = 228  # 100% reaches here; the number is written after the bar
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class BarChart:
     groups: list[BarGroup]
     series: list[tuple[str, str]]  # (label, css class) for the legend
     width: int = WIDTH
+    bar_area: int = BAR_AREA
+    bar_height: int = BAR_HEIGHT
 
 
 def _bar(rate: Rate, y: float, css: str, label: str) -> Bar:
@@ -49,7 +51,7 @@ def _bar(rate: Rate, y: float, css: str, label: str) -> Bar:
 
 def rate_chart(title: str, rows: list[tuple[str, list[Rate]]], series: list[tuple[str, str]]):
     """Horizontal bars: per unit its label, then one bar per series (参考率, 通过率)."""
-    groups, y = [], 24.0
+    groups, y = [], 26.0
     for label, rates in rows:
         bars = []
         bar_y = y + LABEL_HEIGHT
@@ -69,7 +71,7 @@ def unit_rate_chart(report) -> BarChart:
 
 # ---------------------------------------------------------------- histogram
 
-PLOT_TOP, PLOT_HEIGHT, PLOT_LEFT, SLOT = 18, 120, 10, 30
+PLOT_TOP, PLOT_HEIGHT, PLOT_LEFT, SLOT = 20, 120, 12, 27.6
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class Histogram:
     baseline: float
     height: int
     width: int = WIDTH
+    column_width: float = SLOT - 4
 
 
 def histogram(title: str, bins: list) -> Histogram:
@@ -98,12 +101,13 @@ def histogram(title: str, bins: list) -> Histogram:
     baseline = PLOT_TOP + PLOT_HEIGHT
     for i, b in enumerate(bins):
         height = round(b.count / highest * PLOT_HEIGHT, 1)
-        x = PLOT_LEFT + i * SLOT
+        x = round(PLOT_LEFT + i * SLOT, 1)
         columns.append(Column(x + 2, baseline - height, height, b.count, b.label, b.passing))
-        ticks.append((x, _short(b.low)))
+        if i % 2 == 0:  # every other tick: 13 px numbers would collide on a phone
+            ticks.append((round(x, 1), _short(b.low)))
     if bins:
-        ticks.append((PLOT_LEFT + len(bins) * SLOT, _short(bins[-1].high)))
-    return Histogram(title, columns, ticks, baseline, baseline + 22)
+        ticks.append((round(PLOT_LEFT + len(bins) * SLOT, 1), _short(bins[-1].high)))
+    return Histogram(title, columns, ticks, baseline, baseline + 24)
 
 
 def _short(value) -> str:
