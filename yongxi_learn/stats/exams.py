@@ -222,48 +222,69 @@ def default_year(unit: OrgUnit) -> int:
 # ---------------------------------------------------------------- the SQL
 
 
-def best_scores(formal_ids: Sequence[int]):
-    """Per (formal exam, person): best finished score at the first sitting and overall
-    (formal exam and its non-cancelled make-ups). A subquery."""
-    formal_id = sa.func.coalesce(Exam.parent_exam_id, Exam.id)
-    return (
+def families(formal_ids: Sequence[int]) -> dict[int, list[int]]:
+    """{formal exam id: [its id, and those of its 补考 not cancelled]}: the attempts that
+    count for it. Practice papers are never in a family."""
+    families = {formal_id: [formal_id] for formal_id in formal_ids}
+    makeups = db.session.execute(
+        sa.select(Exam.parent_exam_id, Exam.id).where(
+            Exam.parent_exam_id.in_(list(formal_ids)),
+            Exam.kind == ExamKind.MAKEUP,
+            Exam.status != ExamStatus.CANCELLED,
+            Exam.personal.is_(False),
+        )
+    )
+    for parent_id, exam_id in makeups:
+        families[parent_id].append(exam_id)
+    return families
+
+
+def person_scores(formal_ids: Sequence[int], unit: OrgUnit, categories=()):
+    """A subquery with one row per enrolment of ``formal_ids`` in ``unit``'s subtree:
+    enrolment_id, the best finished score at the first sitting (``first``) and overall
+    (``best``, formal exam and make-ups). Attempts are found per enrolled person, so
+    the work grows with the subtree, not with the whole exam."""
+    counts = sa.or_(
+        *(
+            sa.and_(Enrolment.exam_id == formal_id, Attempt.exam_id.in_(exam_ids))
+            for formal_id, exam_ids in families(formal_ids).items()
+        )
+    )
+    query = (
         sa.select(
-            formal_id.label("formal_id"),
-            Attempt.user_id.label("user_id"),
-            sa.func.max(sa.case((Exam.kind == ExamKind.FORMAL, Attempt.score))).label("first"),
+            Enrolment.id.label("enrolment_id"),
+            sa.func.max(sa.case((Attempt.exam_id == Enrolment.exam_id, Attempt.score))).label(
+                "first"
+            ),
             sa.func.max(Attempt.score).label("best"),
         )
-        .join(Exam, Attempt.exam_id == Exam.id)
-        .where(
-            sa.or_(Exam.id.in_(formal_ids), Exam.parent_exam_id.in_(formal_ids)),
-            Exam.kind != ExamKind.PRACTICE,
-            Exam.personal.is_(False),
-            Exam.status != ExamStatus.CANCELLED,
-            Attempt.status.in_(FINISHED),
-        )
-        .group_by(formal_id, Attempt.user_id)
-        .subquery("best_scores")
-    )
-
-
-def enrolment_base(formal_ids: Sequence[int], unit: OrgUnit, categories=()):
-    """FROM enrolment ⋈ its frozen unit ⋈ the formal exam ⟕ best scores, limited to
-    ``unit``'s subtree and ``categories``. Returns (select, best subquery, exam alias)."""
-    best = best_scores(formal_ids)
-    formal = sa.orm.aliased(Exam, name="formal")
-    query = (
-        sa.select()
         .select_from(Enrolment)
         .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
-        .join(formal, Enrolment.exam_id == formal.id)
         .outerjoin(
-            best,
-            sa.and_(best.c.formal_id == Enrolment.exam_id, best.c.user_id == Enrolment.user_id),
+            Attempt,
+            sa.and_(Attempt.user_id == Enrolment.user_id, Attempt.status.in_(FINISHED), counts),
         )
-        .where(Enrolment.exam_id.in_(formal_ids), subtree(OrgUnit.path, unit))
+        .where(Enrolment.exam_id.in_(list(formal_ids)), subtree(OrgUnit.path, unit))
+        .group_by(Enrolment.id)
     )
     if categories:
         query = query.where(Enrolment.category.in_(list(categories)))
+    return query.subquery("person_scores")
+
+
+def enrolment_base(formal_ids: Sequence[int], unit: OrgUnit, categories=()):
+    """FROM the per-person scores ⋈ enrolment ⋈ its frozen unit ⋈ the formal exam,
+    limited to ``unit``'s subtree and ``categories``. Returns (select, scores subquery
+    with ``first`` and ``best``, formal exam alias)."""
+    best = person_scores(formal_ids, unit, categories)
+    formal = sa.orm.aliased(Exam, name="formal")
+    query = (
+        sa.select()
+        .select_from(best)
+        .join(Enrolment, Enrolment.id == best.c.enrolment_id)
+        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
+        .join(formal, Enrolment.exam_id == formal.id)
+    )
     return query, best, formal
 
 
