@@ -387,7 +387,7 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
 def send_xlsx(filename: str, *sheets: Sheet):
     """A download response for ``sheets``. Rows are streamed to disk while the file is
     built, and the finished file is sent from disk in chunks: memory stays flat."""
-    out = tempfile.TemporaryFile()  # noqa: SIM115  (closed by _file_chunks)
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (closed by _FileChunks)
     try:
         write_xlsx(out, sheets)
         size = out.tell()
@@ -395,18 +395,27 @@ def send_xlsx(filename: str, *sheets: Sheet):
     except BaseException:
         out.close()
         raise
-    response = Response(_file_chunks(out), mimetype=XLSX_MIMETYPE)
+    response = Response(_FileChunks(out), mimetype=XLSX_MIMETYPE)
     response.content_length = size
     return _download(response, filename)
 
 
-def _file_chunks(out, size: int = 64 * 1024) -> Iterator[bytes]:
-    # The file is closed when the response is finished, or when it is dropped unread.
-    try:
-        while chunk := out.read(size):
-            yield chunk
-    finally:
-        out.close()
+class _FileChunks:
+    """A temporary file sent in chunks, closed when read to the end or when the
+    response is closed unread (the WSGI server always closes it)."""
+
+    def __init__(self, out, size: int = 64 * 1024):
+        self.out, self.size = out, size
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while chunk := self.out.read(self.size):
+                yield chunk
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.out.close()
 
 
 def content_disposition(filename: str) -> str:
