@@ -138,3 +138,13 @@ def test_control_characters_in_names_never_crash_an_export(evil_people, scenario
     assert "张三" in [sheet.cell(row=r, column=2).value for r in range(5, sheet.max_row + 1)]
     page = logged_in.get(f"/stats/exams/{scenario.formal.id}/names/absent")
     assert page.status_code == 200
+
+
+def test_formula_like_unit_names_export_as_text(scenario, logged_in):
+    scenario.tree["village2"].name = "+红岩村"
+    db.session.commit()
+    rows = csv_dicts(logged_in.get("/stats/export.csv?year=2024").get_data())
+    assert "'+红岩村" in [r["单位"] for r in rows]
+    sheet = workbook(logged_in.get("/stats/export.xlsx?year=2024").get_data())["汇总"]
+    (cell,) = [c for (c,) in sheet.iter_rows(min_col=1, max_col=1) if c.value == "+红岩村"]
+    assert cell.data_type == "s"

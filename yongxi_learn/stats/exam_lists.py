@@ -14,7 +14,8 @@ from ..exams.models import Enrolment, Exam
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
 from .common import ensure_view
-from .exams import enrolment_base, exam_family, formal_exam, refresh
+from .exam_sql import enrolment_base
+from .exams import exam_family, formal_exam, refresh
 
 __all__ = [
     "NAME_LIST_LABELS",
