@@ -76,7 +76,7 @@ def names_select(
     current_unit (where the person is now), first, best, exempt, exempt_reason."""
     ensure_view(user, unit)
     formal = formal_exam(exam, unit)
-    base, best, formal_alias = enrolment_base([formal.id], unit, categories)
+    base, best, formal_alias = enrolment_base([formal.id], unit, categories, user)
     parent = sa.orm.aliased(OrgUnit, name="parent_unit")
     now_unit = sa.orm.aliased(OrgUnit, name="current_unit")
     return (
@@ -163,7 +163,7 @@ def score_histogram(
     refresh(now)
     total = papers.paper_total(formal) or Decimal(100)
     edges = [(total * i / BINS).quantize(Decimal("0.01")) for i in range(BINS + 1)]
-    base, best, _ = enrolment_base([formal.id], unit, categories)
+    base, best, _ = enrolment_base([formal.id], unit, categories, user)
     score = best.c.best
     number = sa.case(*((score >= edges[i], i) for i in range(BINS - 1, 0, -1)), else_=0)
     rows = db.session.execute(

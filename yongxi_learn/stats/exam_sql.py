@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from ..core.permissions import Perm, scope_filter
 from ..exams.models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
 from ..extensions import db
 from ..org.models import OrgUnit
@@ -34,7 +35,7 @@ def families(formal_ids: Sequence[int]) -> dict[int, list[int]]:
     return families
 
 
-def person_scores(formal_ids: Sequence[int], unit: OrgUnit, categories=()):
+def person_scores(formal_ids: Sequence[int], unit: OrgUnit, categories=(), user=None):
     """A subquery with one row per enrolment of ``formal_ids`` in ``unit``'s subtree:
     enrolment_id, the best finished score at the first sitting (``first``) and overall
     (``best``, formal exam and make-ups). Attempts are found per enrolled person, so
@@ -64,14 +65,17 @@ def person_scores(formal_ids: Sequence[int], unit: OrgUnit, categories=()):
     )
     if categories:
         query = query.where(Enrolment.category.in_(list(categories)))
+    if user is not None:
+        # The caller checked ``unit``; this keeps any other subtree out regardless.
+        query = query.where(scope_filter(user, Perm.VIEW_STATS, OrgUnit.path))
     return query.subquery("person_scores")
 
 
-def enrolment_base(formal_ids: Sequence[int], unit: OrgUnit, categories=()):
+def enrolment_base(formal_ids: Sequence[int], unit: OrgUnit, categories=(), user=None):
     """FROM the per-person scores ⋈ enrolment ⋈ its frozen unit ⋈ the formal exam,
-    limited to ``unit``'s subtree and ``categories``. Returns (select, scores subquery
-    with ``first`` and ``best``, formal exam alias)."""
-    best = person_scores(formal_ids, unit, categories)
+    limited to ``unit``'s subtree, ``categories`` and ``user``'s VIEW_STATS scope.
+    Returns (select, scores subquery with ``first`` and ``best``, formal exam alias)."""
+    best = person_scores(formal_ids, unit, categories, user)
     formal = sa.orm.aliased(Exam, name="formal")
     query = (
         sa.select()

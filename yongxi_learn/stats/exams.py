@@ -242,11 +242,11 @@ def figures_of(row) -> ExamFigures:
 # ---------------------------------------------------------------- reports
 
 
-def _by_child(formal_ids: list[int], unit: OrgUnit, categories) -> dict[tuple, object]:
+def _by_child(formal_ids: list[int], unit: OrgUnit, categories, user) -> dict[tuple, object]:
     """{(formal exam id, bucket unit id): row} in one GROUP BY, plus totals per exam
     under the key (exam id, None)."""
     children = child_units(unit)
-    base, best, formal = enrolment_base(formal_ids, unit, categories)
+    base, best, formal = enrolment_base(formal_ids, unit, categories, user)
     bucket = child_bucket(OrgUnit.path, unit, children).label("bucket")
     columns = figure_columns(best, formal)
     rows = db.session.execute(
@@ -287,7 +287,7 @@ def exam_report(
     formal = formal_exam(exam, unit)
     refresh(now)
     categories = _clean_categories(categories)
-    found = _by_child([formal.id], unit, categories)
+    found = _by_child([formal.id], unit, categories, user)
     return _report(formal, unit, categories, found)
 
 
@@ -311,7 +311,7 @@ def year_overview(
     refresh(now)
     categories = _clean_categories(categories)
     exams = year_exams(year, unit)
-    found = _by_child([e.id for e in exams], unit, categories) if exams else {}
+    found = _by_child([e.id for e in exams], unit, categories, user) if exams else {}
     return YearOverview(
         year=year,
         unit=unit,
