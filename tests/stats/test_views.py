@@ -161,3 +161,22 @@ def test_an_empty_year_says_so(scenario, admin, login, client):
     login(admin)
     html = client.get("/stats/?year=2023").get_data(as_text=True)
     assert "2023年度没有涉及本单位的正式考试" in html
+
+
+def test_exam_page_drills_down_to_a_village(scenario, admin, login, client):
+    login(admin)
+    village = scenario.tree["village"]
+    html = client.get(f"/stats/exams/{scenario.formal.id}").get_data(as_text=True)
+    drill = f"/stats/exams/{scenario.formal.id}?year=2024&amp;unit={village.id}"
+    assert f'href="{drill}"' in html
+    rows = dashboard_figures(client.get(drill.replace("&amp;", "&")).get_data(as_text=True))
+    assert [r["单位"] for r in rows] == ["石佛村（本级）", "合计"]
+    assert rows[-1]["参考率"] == "75%" and rows[-1]["通过率（通过/参考）"] == "100%"
+
+
+def test_category_filter_narrows_the_dashboard_and_its_links(scenario, admin, login, client):
+    login(admin)
+    html = client.get("/stats/?year=2024&category=official").get_data(as_text=True)
+    total = dashboard_figures(html)[-1]
+    assert (total["应考人数"], total["参考人数"], total["参考率"]) == ("1", "0", "0%")
+    assert "category=official" in html and 'value="official" selected' in html
