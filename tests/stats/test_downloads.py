@@ -148,3 +148,10 @@ def test_formula_like_unit_names_export_as_text(scenario, logged_in):
     sheet = workbook(logged_in.get("/stats/export.xlsx?year=2024").get_data())["汇总"]
     (cell,) = [c for (c,) in sheet.iter_rows(min_col=1, max_col=1) if c.value == "+红岩村"]
     assert cell.data_type == "s"
+
+
+def test_the_people_behind_the_overview_download_as_csv(scenario, logged_in):
+    html = logged_in.get("/stats/?year=2024").get_data(as_text=True)
+    assert "/stats/export.csv?table=1&amp;year=2024" in html
+    rows = csv_dicts(logged_in.get("/stats/export.csv?table=1&year=2024").get_data())
+    assert sorted(r["姓名"] for r in rows) == sorted(scenario.people)
