@@ -3,6 +3,7 @@
 import csv
 import io
 import zipfile
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -188,3 +189,75 @@ def test_send_xlsx_is_a_download(app):
         assert response.mimetype == spreadsheets.XLSX_MIMETYPE
         book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
         assert book["数据"]["A2"].value == "=1+1" and book["数据"]["A2"].data_type == "s"
+
+
+# ---------------------------------------------------------------- downloads of figures
+
+
+def test_xlsx_title_lines_sit_above_a_frozen_header_and_rates_are_percentages():
+    sheet_spec = Sheet(
+        "汇总",
+        ["单位", "参考率"],
+        [["石佛村", Decimal("0.714")], ["司法所", "—"]],
+        title=["2024年度 雍溪镇", "口径：参考率=参考人数/应考人数"],
+        percent_columns=frozenset({1}),
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes([sheet_spec])))["汇总"]
+    assert [sheet["A1"].value, sheet["A2"].value] == [
+        "2024年度 雍溪镇",
+        "口径：参考率=参考人数/应考人数",
+    ]
+    assert [sheet["A3"].value, sheet["B3"].value] == ["单位", "参考率"]
+    assert sheet.freeze_panes == "A4"
+    assert sheet["B4"].value == pytest.approx(0.714) and sheet["B4"].number_format == "0.0%"
+    assert sheet["B5"].value == "—" and sheet["B5"].data_type == "s"
+    # The long title does not widen the first column.
+    assert sheet.column_dimensions["A"].width < display_width("口径：参考率=参考人数/应考人数")
+
+
+@pytest.mark.parametrize("name", ["张\x07三", "张\x00三", "张\x1b三", "张\ud800三", "张\x85三"])
+def test_control_characters_and_broken_surrogates_are_dropped_from_exports(name):
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes([Sheet("数据", ["姓名"], [[name]])])))
+    assert book["数据"]["A2"].value == "张三"
+    assert csv_bytes(["姓名"], [[name]]).decode("utf-8-sig").splitlines()[1] == "张三"
+
+
+def test_a_control_character_cannot_hide_a_formula_in_csv():
+    line = csv_bytes(["x"], [["\x01=1+1"]]).decode("utf-8-sig").splitlines()[1]
+    assert line == "'=1+1"
+
+
+def test_csv_is_produced_a_batch_at_a_time():
+    consumed = []
+
+    def rows():
+        for i in range(3 * spreadsheets.CSV_BATCH):
+            consumed.append(i)
+            yield [f"第{i}行"]
+
+    chunks = spreadsheets.csv_chunks(["行"], rows())
+    assert next(chunks) == b"\xef\xbb\xbf"
+    next(chunks)
+    assert len(consumed) == spreadsheets.CSV_BATCH
+
+
+def test_download_names_are_rfc5987_with_an_ascii_fallback():
+    value = spreadsheets.content_disposition("2024年雍溪镇统计.xlsx")
+    assert value == (
+        'attachment; filename="download.xlsx"; '
+        "filename*=UTF-8''2024%E5%B9%B4%E9%9B%8D%E6%BA%AA%E9%95%87%E7%BB%9F%E8%AE%A1.xlsx"
+    )
+    assert spreadsheets.content_disposition("figures.csv").startswith(
+        'attachment; filename="figures.csv"; '
+    )
+
+
+def test_downloads_are_never_cached(app):
+    with app.test_request_context():
+        for response in (
+            spreadsheets.send_csv("名单.csv", ["姓名"], [["张三"]]),
+            spreadsheets.send_xlsx("名单.xlsx", Sheet("数据", ["姓名"], [["张三"]])),
+        ):
+            assert response.headers["Cache-Control"] == "no-store"
+            assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+            response.close()

@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "training.mark": "补录签到",
     "training.unmark": "撤销签到",
     "training.kind": "学习类型",
+    "stats.export": "下载统计",
 }
 RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}
 

@@ -6,26 +6,42 @@ bounded row scan, into text cells. Formulas, error values, dates and booleans ar
 refused per cell, so an import never stores something the person did not type.
 
 Writing: XlsxWriter in constant-memory mode, strings always written as strings (never
-formulas), a frozen header, widths that fit CJK text. CSV is UTF-8 with a BOM (Excel
-on Chinese Windows needs it) and text that a spreadsheet would run as a formula is
-prefixed with an apostrophe.
+formulas), optional title lines above a frozen header, widths that fit CJK text,
+percentages as numbers. CSV is UTF-8 with a BOM (Excel on Chinese Windows needs it),
+produced row by row, and text that a spreadsheet would run as a formula is prefixed
+with an apostrophe. Control characters (other than tab and line breaks) and broken
+surrogates are dropped from exported text, so no name can crash or garble a file.
+Downloads are never cached (Cache-Control: no-store) and carry the Chinese file name
+as RFC 5987 ``filename*``.
 """
 
-import csv
 import io
-import tempfile
-import unicodedata
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal
-from itertools import islice
 
-import xlsxwriter
-from flask import send_file
+import xlsxwriter  # noqa: F401  (tests spy on xlsxwriter.Workbook through this module)
 from openpyxl import load_workbook
+
+from .spreadsheet_out import (  # noqa: F401  (the writing half of this module's API)
+    CSV_BATCH,
+    FORMULA_STARTS,
+    WIDTH_SAMPLE,
+    XLSX_MIMETYPE,
+    Sheet,
+    clean_text,
+    content_disposition,
+    csv_bytes,
+    csv_chunks,
+    csv_safe,
+    display_width,
+    send_csv,
+    send_xlsx,
+    write_xlsx,
+    xlsx_bytes,
+)
 
 # An old .xls and an encrypted .xlsx are both OLE2 compound files.
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -39,8 +55,6 @@ REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 NOT_XLSX = "文件不是有效的 .xlsx 文件，请用 Excel 或 WPS 打开后另存为 .xlsx 再上传"
 ENCRYPTED_OR_XLS = "文件已加密或为旧版 .xls 格式，请另存为 .xlsx 后上传"
 UNREADABLE = "文件内容无法读取，请用 Excel 或 WPS 另存为 .xlsx 后重新上传"
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportRejected(Exception):
@@ -227,158 +241,3 @@ def cell_text(cell) -> str:
         # A phone typed into a number cell comes back as 13800000000.0.
         return str(int(value)) if value.is_integer() else str(value)
     return str(value).strip()
-
-
-# ---------------------------------------------------------------- writing
-
-
-def display_width(text: str) -> int:
-    """Width in Excel's units: a CJK (wide or full-width) character takes two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-@dataclass
-class Sheet:
-    """One sheet to write: a header row, then ``rows`` (any iterable, read once).
-
-    ``text_columns`` (indexes) are formatted as text, so phones and codes stay as
-    typed when the file is edited; ``choices`` puts a drop-down on a column.
-    """
-
-    name: str
-    headers: Sequence[str]
-    rows: Iterable[Sequence] = ()
-    text_columns: frozenset[int] = frozenset()
-    choices: dict[int, list[str]] = field(default_factory=dict)
-    choice_rows: int = 2000
-    min_width: int = 6
-    max_width: int = 60
-
-
-# Widths are measured on the first rows only: the rest are streamed to disk.
-WIDTH_SAMPLE = 200
-
-
-def write_xlsx(out, sheets: Sequence[Sheet]) -> None:
-    """Write ``sheets`` to the binary file ``out`` in constant-memory mode."""
-    workbook = xlsxwriter.Workbook(
-        out,
-        {
-            # in_memory would override constant_memory: rows go to temp files instead.
-            "constant_memory": True,
-            "tmpdir": tempfile.gettempdir(),
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    header = workbook.add_format({"bold": True, "bg_color": "#F0F2F5", "border": 1})
-    text = workbook.add_format({"num_format": "@"})
-    for spec in sheets:
-        _write_sheet(workbook.add_worksheet(spec.name), spec, header, text)
-    workbook.close()
-
-
-def _write_sheet(sheet, spec: Sheet, header_format, text_format) -> None:
-    rows = iter(spec.rows)
-    sample = list(islice(rows, WIDTH_SAMPLE))
-    for col, width in enumerate(_widths(spec, sample)):
-        fmt = text_format if col in spec.text_columns else None
-        sheet.set_column(col, col, width, fmt)
-    for col, title in enumerate(spec.headers):
-        sheet.write_string(0, col, str(title), header_format)
-    sheet.freeze_panes(1, 0)
-    for col, values in spec.choices.items():
-        sheet.data_validation(
-            1, col, spec.choice_rows, col, {"validate": "list", "source": list(values)}
-        )
-    for number, row in enumerate(_chain(sample, rows), start=1):
-        for col, value in enumerate(row):
-            _write_cell(
-                sheet, number, col, value, text_format if col in spec.text_columns else None
-            )
-
-
-def _chain(first: list, rest: Iterator) -> Iterator:
-    yield from first
-    yield from rest
-
-
-def _widths(spec: Sheet, sample: list[Sequence]) -> list[int]:
-    widths = [display_width(str(h)) for h in spec.headers]
-    for row in sample:
-        for col, value in enumerate(row[: len(widths)]):
-            longest = max((display_width(line) for line in _text(value).splitlines()), default=0)
-            widths[col] = max(widths[col], longest)
-    return [min(max(w + 2, spec.min_width), spec.max_width) for w in widths]
-
-
-def _write_cell(sheet, row: int, col: int, value, fmt) -> None:
-    if value is None or value == "":
-        return
-    if isinstance(value, bool):
-        sheet.write_string(row, col, "是" if value else "否", fmt)
-    elif isinstance(value, int | float | Decimal) and fmt is None:
-        sheet.write_number(row, col, float(value))
-    else:
-        # Never write_formula, never sheet.write(): a string is only ever a string.
-        sheet.write_string(row, col, _text(value), fmt)
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
-    with tempfile.TemporaryFile() as out:
-        write_xlsx(out, sheets)
-        out.seek(0)
-        return out.read()
-
-
-def send_xlsx(filename: str, *sheets: Sheet):
-    """A download response for ``sheets``. Rows are streamed to disk while the file is
-    built; only the finished, compressed file is held in memory."""
-    return send_file(
-        io.BytesIO(xlsx_bytes(sheets)),
-        mimetype=XLSX_MIMETYPE,
-        as_attachment=True,
-        download_name=filename,
-    )
-
-
-# ---------------------------------------------------------------- CSV
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell as CSV text that Excel and WPS show as typed and never run as a formula."""
-    text = _text(value)
-    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([csv_safe(h) for h in headers])
-    for row in rows:
-        writer.writerow([csv_safe(value) for value in row])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
-
-
-def send_csv(filename: str, headers: Sequence[str], rows: Iterable[Sequence]):
-    return send_file(
-        io.BytesIO(csv_bytes(headers, rows)),
-        mimetype="text/csv",
-        as_attachment=True,
-        download_name=filename,
-    )

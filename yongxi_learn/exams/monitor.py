@@ -151,8 +151,8 @@ class ItemStats:
         return (Decimal(self.correct) * 100 / self.answered).quantize(Decimal("0.1"))
 
 
-def _item_base(exam: Exam, user: User):
-    return (
+def _item_base(exam_ids, user: User | None, perm: Perm, unit: OrgUnit | None, categories):
+    query = (
         sa.select()
         .select_from(AttemptQuestion)
         .join(Attempt, AttemptQuestion.attempt_id == Attempt.id)
@@ -161,31 +161,43 @@ def _item_base(exam: Exam, user: User):
             sa.and_(Enrolment.exam_id == Attempt.exam_id, Enrolment.user_id == Attempt.user_id),
         )
         .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
-        .where(
-            Attempt.exam_id == exam.id,
-            Attempt.status.in_(FINISHED),
-            scope_filter(user, Perm.VIEW_EXAMS),
-        )
+        .where(Attempt.exam_id.in_(exam_ids), Attempt.status.in_(FINISHED))
     )
+    # No user: the system (a CLI export), which sees everything.
+    if user is not None:
+        query = query.where(scope_filter(user, perm))
+    if unit is not None:
+        query = query.where(OrgUnit.path.startswith(unit.path, autoescape=True))
+    if categories:
+        query = query.where(Enrolment.category.in_(list(categories)))
+    return query
 
 
-def item_analysis(exam: Exam, user: User) -> list[ItemStats]:
-    """Per question asked in the exam's finalized attempts: answered, correct rate and
-    the most chosen wrong answer; hardest first."""
+def item_analysis(
+    exam: Exam,
+    user: User | None,
+    *,
+    perm: Perm = Perm.VIEW_EXAMS,
+    exam_ids=None,
+    unit: OrgUnit | None = None,
+    categories=(),
+) -> list[ItemStats]:
+    """Per question asked in the exam's finalized attempts (or those of ``exam_ids``,
+    e.g. with its make-ups): answered, correct rate and the most chosen wrong answer;
+    hardest first. Limited to the viewer's ``perm`` subtrees, ``unit`` and ``categories``
+    by the frozen enrolment."""
     answered = AttemptQuestion.response != ""
+    base = _item_base(exam_ids or [exam.id], user, perm, unit, categories)
     totals = db.session.execute(
-        _item_base(exam, user)
-        .add_columns(
+        base.add_columns(
             AttemptQuestion.question_id,
             sa.func.count(),
             sa.func.count(sa.case((answered, 1))),
             sa.func.count(sa.case((AttemptQuestion.correct.is_(True), 1))),
-        )
-        .group_by(AttemptQuestion.question_id)
+        ).group_by(AttemptQuestion.question_id)
     ).all()
     wrong = db.session.execute(
-        _item_base(exam, user)
-        .add_columns(AttemptQuestion.question_id, AttemptQuestion.response, sa.func.count())
+        base.add_columns(AttemptQuestion.question_id, AttemptQuestion.response, sa.func.count())
         .where(answered, AttemptQuestion.correct.is_not(True))
         .group_by(AttemptQuestion.question_id, AttemptQuestion.response)
     ).all()

@@ -1,3 +1,320 @@
-"""Figures of the exams feature (DESIGN §3); exported through stats.queries."""
+"""Figures of the exams feature (DESIGN §3); exported through stats.queries.
 
-__all__: list[str] = []
+For a formal exam (with its 补考) and a unit subtree, over the frozen enrolment:
+应考 = enrolled and not exempted; 参考 = of those, with a finished attempt in the exam
+or a make-up; 通过 = of those, best finished score >= the pass mark. The frozen
+enrolment unit and category decide where a person counts, whatever happened since.
+
+Everything is one or two GROUP BY queries; nothing loops over people in Python.
+Practice papers (and personal ones) never count. Callers finalize overdue attempts
+first (``refresh``), so an attempt left open past its deadline counts as handed in.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..core.time import local_today
+from ..exams import attempts
+from ..exams.models import Enrolment, Exam, ExamKind, ExamStatus
+from ..extensions import db
+from ..org.models import Category, OrgUnit, User
+from ..org.services import NotFound
+from .common import Rate, StatsError, child_bucket, child_units, ensure_view, subtree
+from .exam_sql import enrolment_base, figure_columns
+
+__all__ = [
+    "DEFINITIONS",
+    "ExamFigures",
+    "ExamReport",
+    "UnitRow",
+    "YearOverview",
+    "default_year",
+    "exam_family",
+    "exam_report",
+    "exam_years",
+    "formal_exam",
+    "refresh",
+    "year_overview",
+]
+
+DEFINITIONS = (
+    "口径：参考率=参考人数/应考人数；通过率=通过人数/参考人数；另列通过人数/应考人数。"
+    "应考人数不含免考；参考、通过均含补考，多次作答取最高分；"
+    "按发布时冻结的应考名单及其所在单位统计，练习不计入。"
+)
+
+
+def refresh(now: datetime) -> int:
+    """Finalize overdue attempts, so the figures count them as handed in."""
+    return attempts.finalize_overdue(now)
+
+
+# ---------------------------------------------------------------- dataclasses
+
+
+@dataclass(frozen=True)
+class ExamFigures:
+    """One exam's figures over some people (a unit subtree, maybe some categories)."""
+
+    exempt: int = 0  # 免考
+    enrolled: int = 0  # 应考人数
+    sat: int = 0  # 参考人数 (exam or make-up)
+    passed: int = 0  # 通过人数 (best score, exam or make-up)
+    sat_first: int = 0  # 参考 at the first sitting (the formal exam alone)
+    passed_first: int = 0
+    average: Decimal | None = None  # of the best scores of those who sat
+    lowest: Decimal | None = None
+
+    @property
+    def absent(self) -> int:
+        return self.enrolled - self.sat
+
+    @property
+    def failed(self) -> int:
+        return self.sat - self.passed
+
+    @property
+    def participation(self) -> Rate:
+        """参考率 = 参考人数 / 应考人数."""
+        return Rate(self.sat, self.enrolled)
+
+    @property
+    def pass_rate(self) -> Rate:
+        """通过率 = 通过人数 / 参考人数."""
+        return Rate(self.passed, self.sat)
+
+    @property
+    def pass_of_enrolled(self) -> Rate:
+        """通过人数 / 应考人数."""
+        return Rate(self.passed, self.enrolled)
+
+    @property
+    def participation_first(self) -> Rate:
+        return Rate(self.sat_first, self.enrolled)
+
+    @property
+    def pass_rate_first(self) -> Rate:
+        return Rate(self.passed_first, self.sat_first)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.enrolled or self.exempt)
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A child unit's figures; ``own`` marks the people of the parent unit itself."""
+
+    unit: OrgUnit
+    figures: ExamFigures
+    own: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.unit.name}（本级）" if self.own else self.unit.name
+
+
+@dataclass(frozen=True)
+class ExamReport:
+    exam: Exam
+    makeups: list[Exam]
+    unit: OrgUnit
+    categories: tuple[Category, ...]
+    total: ExamFigures
+    rows: list[UnitRow]
+
+
+@dataclass(frozen=True)
+class YearOverview:
+    year: int
+    unit: OrgUnit
+    categories: tuple[Category, ...]
+    reports: list[ExamReport]
+
+
+# ---------------------------------------------------------------- which exams count
+
+
+def formal_exam(exam: Exam, unit: OrgUnit) -> Exam:
+    """The formal exam whose figures ``exam`` belongs to (a 补考 gives its parent).
+
+    Its owner must lie on ``unit``'s branch (above it: the town's exam seen by a
+    village; or below it), else NotFound: another town's exam is not even named."""
+    owner = exam.owner_unit
+    if not (owner.contains(unit) or unit.contains(owner)):
+        raise NotFound(exam.id)
+    if exam.personal or exam.kind is ExamKind.PRACTICE:
+        raise StatsError("练习不计入统计")
+    if exam.kind is ExamKind.MAKEUP:
+        if exam.parent_exam is None:
+            raise StatsError("该补考没有对应的正式考试")
+        return exam.parent_exam
+    return exam
+
+
+def exam_family(formal: Exam) -> list[Exam]:
+    """The 补考 of ``formal`` that were not cancelled, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Exam)
+            .where(
+                Exam.parent_exam_id == formal.id,
+                Exam.kind == ExamKind.MAKEUP,
+                Exam.status != ExamStatus.CANCELLED,
+            )
+            .order_by(Exam.id)
+        )
+    )
+
+
+def year_exams(year: int, unit: OrgUnit) -> list[Exam]:
+    """Published formal exams of ``year`` with anyone of ``unit``'s subtree enrolled."""
+    enrolled_here = (
+        sa.select(Enrolment.id)
+        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
+        .where(Enrolment.exam_id == Exam.id, subtree(OrgUnit.path, unit))
+        .exists()
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Exam)
+            .where(
+                Exam.year == year,
+                Exam.kind == ExamKind.FORMAL,
+                Exam.status == ExamStatus.PUBLISHED,
+                Exam.personal.is_(False),
+                enrolled_here,
+            )
+            .order_by(Exam.opens_at, Exam.id)
+        )
+    )
+
+
+def exam_years(unit: OrgUnit) -> list[int]:
+    """Years with a published formal exam enrolling people of ``unit``'s subtree, newest
+    first."""
+    query = (
+        sa.select(Exam.year)
+        .join(Enrolment, Enrolment.exam_id == Exam.id)
+        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
+        .where(
+            Exam.kind == ExamKind.FORMAL,
+            Exam.status == ExamStatus.PUBLISHED,
+            Exam.personal.is_(False),
+            subtree(OrgUnit.path, unit),
+        )
+        .distinct()
+        .order_by(Exam.year.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def default_year(unit: OrgUnit) -> int:
+    """The latest year with an exam, else this year."""
+    years = exam_years(unit)
+    return years[0] if years else local_today().year
+
+
+def _decimal(value, places: str = "0.1") -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal(places))
+
+
+def figures_of(row) -> ExamFigures:
+    if row is None:
+        return ExamFigures()
+    return ExamFigures(
+        exempt=row.exempt,
+        enrolled=row.enrolled,
+        sat=row.sat,
+        passed=row.passed,
+        sat_first=row.sat_first,
+        passed_first=row.passed_first,
+        average=_decimal(row.average),
+        lowest=_decimal(row.lowest, "0.01"),
+    )
+
+
+# ---------------------------------------------------------------- reports
+
+
+def _by_child(formal_ids: list[int], unit: OrgUnit, categories, user) -> dict[tuple, object]:
+    """{(formal exam id, bucket unit id): row} in one GROUP BY, plus totals per exam
+    under the key (exam id, None)."""
+    children = child_units(unit)
+    base, best, formal = enrolment_base(formal_ids, unit, categories, user)
+    bucket = child_bucket(OrgUnit.path, unit, children).label("bucket")
+    columns = figure_columns(best, formal)
+    rows = db.session.execute(
+        base.add_columns(Enrolment.exam_id, bucket, *columns).group_by(Enrolment.exam_id, bucket)
+    ).all()
+    totals = db.session.execute(
+        base.add_columns(Enrolment.exam_id, *columns).group_by(Enrolment.exam_id)
+    ).all()
+    found = {(r.exam_id, r.bucket): r for r in rows}
+    found.update({(r.exam_id, None): r for r in totals})
+    return found
+
+
+def _unit_rows(exam_id: int, unit: OrgUnit, found: dict) -> list[UnitRow]:
+    """One row per child unit (an empty unit shows zeros; an inactive one only with
+    people), then the parent's own people when there are any."""
+    rows = [
+        UnitRow(child, figures_of(found.get((exam_id, child.id))))
+        for child in child_units(unit)
+        if child.active or (exam_id, child.id) in found
+    ]
+    own = found.get((exam_id, unit.id))
+    if own is not None or not rows:
+        rows.append(UnitRow(unit, figures_of(own), own=True))
+    return rows
+
+
+def _clean_categories(categories) -> tuple[Category, ...]:
+    return tuple(Category(c) for c in categories or ())
+
+
+def exam_report(
+    exam: Exam, unit: OrgUnit, *, user: User | None, categories=(), now: datetime
+) -> ExamReport:
+    """The figures of ``exam`` (a 补考 gives its formal exam) for ``unit``'s subtree,
+    in total and per child unit."""
+    ensure_view(user, unit)
+    formal = formal_exam(exam, unit)
+    refresh(now)
+    categories = _clean_categories(categories)
+    found = _by_child([formal.id], unit, categories, user)
+    return _report(formal, unit, categories, found)
+
+
+def _report(formal: Exam, unit: OrgUnit, categories, found: dict) -> ExamReport:
+    return ExamReport(
+        exam=formal,
+        makeups=exam_family(formal),
+        unit=unit,
+        categories=categories,
+        total=figures_of(found.get((formal.id, None))),
+        rows=_unit_rows(formal.id, unit, found),
+    )
+
+
+def year_overview(
+    year: int, unit: OrgUnit, *, user: User | None, categories=(), now: datetime
+) -> YearOverview:
+    """Every published formal exam of ``year`` that enrolled people of ``unit``'s
+    subtree, each with its make-ups, totals and child-unit rows (two queries)."""
+    ensure_view(user, unit)
+    refresh(now)
+    categories = _clean_categories(categories)
+    exams = year_exams(year, unit)
+    found = _by_child([e.id for e in exams], unit, categories, user) if exams else {}
+    return YearOverview(
+        year=year,
+        unit=unit,
+        categories=categories,
+        reports=[_report(e, unit, categories, found) for e in exams],
+    )

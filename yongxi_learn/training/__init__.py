@@ -3,8 +3,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Blueprints of the training feature."""
+    from . import figures
     from .admin_views import bp as admin_bp
     from .views import bp
+
+    figures.register()
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp, url_prefix="/admin/training")

@@ -26,16 +26,18 @@ from wtforms import SelectChoice
 from ..core import spreadsheets
 from ..core.forms import run_service
 from ..core.net import client_address
-from ..core.permissions import Perm, can, require
+from ..core.permissions import Perm, PermissionDenied, can, require
 from ..core.time import format_local, utcnow
 from ..extensions import db
 from ..org import audience as audience_module
 from ..org.audience import AudienceError
 from ..org.forms import unit_choices
-from ..org.models import User
+from ..org.models import Category, User
 from ..org.names import InvalidValue, normalise_phone
 from ..org.services import Actor, units_in_scope
-from . import attendance, services, signin
+from ..stats.common import get_unit
+from ..stats.sections import Scope
+from . import attendance, figures, services, signin
 from . import forms as training_forms
 from .models import TrainingKind
 from .services import TrainingError
@@ -380,3 +382,28 @@ def kind_active(kind_id):
         "已启用" if active else "已停用（已有记录不变）",
     )
     return redirect(url_for(".kinds"))
+
+
+# ---------------------------------------------------------------- the people behind figures
+
+
+@bp.get("/people")
+@require(Perm.VIEW_STATS)
+def people():
+    """参训名单 (who attended in the year, with times and hours) or 未参训名单 of a group."""
+    try:
+        unit = get_unit(request.args.get("unit", type=int), current_user)
+    except PermissionDenied:
+        abort(403)
+    year = request.args.get("year", type=int) or utcnow().year
+    category = request.args.get("category", "")
+    categories = (Category(category),) if category in set(Category) else ()
+    scope = Scope(year, unit, current_user, utcnow(), categories)
+    group = request.args.get("group", "")
+    if group in figures.GROUPS:
+        rows = [(u, None, None) for u in figures.uncovered(scope, group)]
+        title = f"{figures.GROUPS[group][0]}未参训名单"
+    else:
+        rows = list(figures.attendees(scope))
+        title = "参训名单"
+    return render_template("training/people.html", scope=scope, rows=rows, title=title, group=group)

@@ -1,0 +1,119 @@
+"""An admin opens the year's figures on a phone, drills down to a village's 未参考名单
+and downloads it as XLSX."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from yongxi_learn.core.time import utcnow
+from yongxi_learn.exams.models import Attempt, AttemptStatus, Enrolment, Exam, ExamStatus
+from yongxi_learn.extensions import db
+from yongxi_learn.org import services
+from yongxi_learn.org.models import Category, OrgUnit, Role, UnitKind, User
+
+pytestmark = pytest.mark.e2e
+
+
+def _exam_with_results(app, absent_phone, sat_phone) -> None:
+    """A closed 2024 exam: the first person never sat, the second passed with 88."""
+    with app.app_context():
+        town = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.name == "雍溪镇"))
+        now = utcnow()
+        exam = Exam(
+            owner_unit=town,
+            title="2024年度法治理论知识考试",
+            year=2024,
+            status=ExamStatus.PUBLISHED,
+            opens_at=now - timedelta(days=10),
+            closes_at=now - timedelta(days=3),
+            time_limit_minutes=60,
+            pass_score=Decimal(60),
+            published_at=now - timedelta(days=11),
+        )
+        db.session.add(exam)
+        db.session.flush()
+        for phone in (absent_phone, sat_phone):
+            person = db.session.scalar(sa.select(User).where(User.phone == phone))
+            db.session.add(
+                Enrolment(
+                    exam_id=exam.id,
+                    user_id=person.id,
+                    unit_id=person.unit_id,
+                    category=person.category,
+                )
+            )
+        sat = db.session.scalar(sa.select(User).where(User.phone == sat_phone))
+        db.session.add(
+            Attempt(
+                exam_id=exam.id,
+                user_id=sat.id,
+                status=AttemptStatus.SUBMITTED,
+                started_at=now - timedelta(days=5),
+                finished_at=now - timedelta(days=5),
+                score=Decimal(88),
+                max_score=Decimal(100),
+                passed=True,
+            )
+        )
+        db.session.commit()
+
+
+def _office(app) -> int:
+    with app.app_context():
+        town = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.name == "雍溪镇"))
+        office = services.create_unit("党政办公室", UnitKind.OFFICE, town, actor=services.SYSTEM)
+        db.session.commit()
+        return office.id
+
+
+def test_admin_drills_down_to_absent_names_and_downloads_them(
+    live_server, make_person, page, log_in, assert_fits_phone, screenshot, tmp_path
+):
+    phone, password = make_person(
+        "平安法治办管理员", Category.OFFICIAL, "主任", role=Role.ADMIN, must_change_password=False
+    )
+    absent, _ = make_person("冉晓丽")
+    office = _office(live_server.app)
+    sat, _ = make_person("陈建国", Category.OFFICIAL, "科员", unit_id=office)
+    _exam_with_results(live_server.app, absent, sat)
+
+    page.goto(live_server.url("/login"))
+    log_in(page, phone, password)
+    page.goto(live_server.url("/stats/"))
+    expect(page.get_by_role("heading", name="2024年度统计：雍溪镇")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="2024年度法治理论知识考试：各单位参考率、通过率")
+    ).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "1-overview")
+
+    page.get_by_role("link", name="2024年度法治理论知识考试").click()
+    expect(page.get_by_role("heading", name="成绩分布")).to_be_visible()
+    expect(page.get_by_role("img", name="2024年度法治理论知识考试：最高成绩分布")).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "2-exam")
+    page.go_back()
+
+    page.get_by_role("link", name="石佛村", exact=True).click()
+    expect(page.get_by_role("heading", name="2024年度统计：石佛村")).to_be_visible()
+    assert_fits_phone(page)
+    page.get_by_role("link", name="石佛村未参考名单：1人").first.click()
+    expect(page.get_by_role("heading", name="未参考名单：石佛村")).to_be_visible()
+    expect(page.get_by_role("cell", name="冉晓丽")).to_be_visible()
+    expect(page.get_by_role("cell", name="陈建国")).to_have_count(0)
+    assert_fits_phone(page)
+    screenshot(page, "3-absent")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载 Excel").click()
+    assert download.value.suggested_filename == "2024年度法治理论知识考试-石佛村-未参考名单.xlsx"
+    target = tmp_path / "absent.xlsx"
+    download.value.save_as(target)
+    book = load_workbook(target)
+    assert book.sheetnames == ["汇总", "明细"]
+    names = [row[1] for row in book["明细"].iter_rows(min_row=5, values_only=True)]
+    assert names == ["冉晓丽"]

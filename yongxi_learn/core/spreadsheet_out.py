@@ -1,0 +1,264 @@
+"""Writing spreadsheets: XLSX sheets and CSV files for downloads (re-exported by
+``core.spreadsheets``, whose docstring says how they are kept safe).
+
+XlsxWriter runs in constant-memory mode and the CSV is produced a batch of rows at a
+time, so memory stays flat however long a list grows.
+"""
+
+import csv
+import io
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import islice
+from urllib.parse import quote
+
+import xlsxwriter
+from flask import Response, stream_with_context
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# ---------------------------------------------------------------- writing
+
+
+def display_width(text: str) -> int:
+    """Width in Excel's units: a CJK (wide or full-width) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@dataclass
+class Sheet:
+    """One sheet to write: a header row, then ``rows`` (any iterable, read once).
+
+    ``text_columns`` (indexes) are formatted as text, so phones and codes stay as
+    typed when the file is edited; ``choices`` puts a drop-down on a column.
+    """
+
+    name: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence] = ()
+    text_columns: frozenset[int] = frozenset()
+    choices: dict[int, list[str]] = field(default_factory=dict)
+    choice_rows: int = 2000
+    min_width: int = 6
+    max_width: int = 60
+    # Lines above the header (what the figures are, their 口径, when generated).
+    title: Sequence[str] = ()
+    # Columns holding fractions (0.975) shown as percentages (97.5%); text such as
+    # "—" in them stays text.
+    percent_columns: frozenset[int] = frozenset()
+
+
+# Widths are measured on the first rows only: the rest are streamed to disk.
+WIDTH_SAMPLE = 200
+
+
+def write_xlsx(out, sheets: Sequence[Sheet]) -> None:
+    """Write ``sheets`` to the binary file ``out`` in constant-memory mode."""
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            # in_memory would override constant_memory: rows go to temp files instead.
+            "constant_memory": True,
+            "tmpdir": tempfile.gettempdir(),
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    formats = {
+        "header": workbook.add_format({"bold": True, "bg_color": "#F0F2F5", "border": 1}),
+        "text": workbook.add_format({"num_format": "@"}),
+        "percent": workbook.add_format({"num_format": "0.0%"}),
+        "title": workbook.add_format({"bold": True, "font_size": 13}),
+        "note": workbook.add_format({"font_color": "#5B636D"}),
+    }
+    for spec in sheets:
+        _write_sheet(workbook.add_worksheet(spec.name), spec, formats)
+    workbook.close()
+
+
+def _column_format(spec: Sheet, col: int, formats: dict):
+    if col in spec.text_columns:
+        return formats["text"]
+    if col in spec.percent_columns:
+        return formats["percent"]
+    return None
+
+
+def _write_sheet(sheet, spec: Sheet, formats: dict) -> None:
+    rows = iter(spec.rows)
+    sample = list(islice(rows, WIDTH_SAMPLE))
+    for col, width in enumerate(_widths(spec, sample)):
+        sheet.set_column(col, col, width, _column_format(spec, col, formats))
+    for number, line in enumerate(spec.title):
+        sheet.write_string(number, 0, _text(line), formats["title" if number == 0 else "note"])
+    top = len(spec.title)
+    for col, title in enumerate(spec.headers):
+        sheet.write_string(top, col, _text(title), formats["header"])
+    sheet.freeze_panes(top + 1, 0)
+    for col, values in spec.choices.items():
+        sheet.data_validation(
+            top + 1, col, top + spec.choice_rows, col, {"validate": "list", "source": list(values)}
+        )
+    for number, row in enumerate(_chain(sample, rows), start=top + 1):
+        for col, value in enumerate(row):
+            _write_cell(sheet, number, col, value, _column_format(spec, col, formats))
+
+
+def _chain(first: list, rest: Iterator) -> Iterator:
+    yield from first
+    yield from rest
+
+
+def _widths(spec: Sheet, sample: list[Sequence]) -> list[int]:
+    widths = [display_width(str(h)) for h in spec.headers]
+    for row in sample:
+        for col, value in enumerate(row[: len(widths)]):
+            longest = max((display_width(line) for line in _text(value).splitlines()), default=0)
+            widths[col] = max(widths[col], longest)
+    return [min(max(w + 2, spec.min_width), spec.max_width) for w in widths]
+
+
+def _write_cell(sheet, row: int, col: int, value, fmt) -> None:
+    if value is None or value == "":
+        return
+    is_text_column = fmt is not None and fmt.num_format == "@"
+    if isinstance(value, bool):
+        sheet.write_string(row, col, "是" if value else "否", fmt)
+    elif isinstance(value, int | float | Decimal) and not is_text_column:
+        sheet.write_number(row, col, float(value), fmt)
+    else:
+        # Never write_formula, never sheet.write(): a string is only ever a string.
+        sheet.write_string(row, col, _text(value), fmt)
+
+
+# C0 controls but tab and line breaks, DEL, C1 controls, and lone surrogates (which
+# cannot even be encoded as UTF-8): dropped from every exported cell.
+_UNWRITABLE = dict.fromkeys(
+    [
+        *(c for c in range(0x20) if chr(c) not in "\t\n\r"),
+        *range(0x7F, 0xA0),
+        *range(0xD800, 0xE000),
+        0xFFFE,
+        0xFFFF,
+    ]
+)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters no spreadsheet can hold."""
+    return text.translate(_UNWRITABLE)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean_text(str(value))
+
+
+def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
+    with tempfile.TemporaryFile() as out:
+        write_xlsx(out, sheets)
+        out.seek(0)
+        return out.read()
+
+
+def send_xlsx(filename: str, *sheets: Sheet):
+    """A download response for ``sheets``. Rows are streamed to disk while the file is
+    built, and the finished file is sent from disk in chunks: memory stays flat."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (closed by _FileChunks)
+    try:
+        write_xlsx(out, sheets)
+        size = out.tell()
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    response = Response(_FileChunks(out), mimetype=XLSX_MIMETYPE)
+    response.content_length = size
+    return _download(response, filename)
+
+
+class _FileChunks:
+    """A temporary file sent in chunks, closed when read to the end or when the
+    response is closed unread (the WSGI server always closes it)."""
+
+    def __init__(self, out, size: int = 64 * 1024):
+        self.out, self.size = out, size
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while chunk := self.out.read(self.size):
+                yield chunk
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.out.close()
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII fallback name and the real one as RFC 5987
+    ``filename*`` (every browser in use reads the latter)."""
+    suffix = filename.rpartition(".")[2] if "." in filename else ""
+    fallback = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "-_."))
+    if fallback != filename:
+        fallback = f"download.{suffix}" if suffix.isascii() and suffix.isalnum() else "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def _download(response, filename: str):
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    # Figures and name lists are personal data: no browser or proxy keeps a copy.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------- CSV
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A cell as CSV text that Excel and WPS show as typed and never run as a formula."""
+    text = _text(value)
+    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+CSV_BATCH = 500
+
+
+def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """The CSV file as UTF-8 chunks (a BOM first), a few hundred rows at a time: rows
+    are read as they are written, so a long list never sits in memory."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([csv_safe(h) for h in headers])
+    yield "\ufeff".encode()
+    for number, row in enumerate(rows, start=1):
+        writer.writerow([csv_safe(value) for value in row])
+        if number % CSV_BATCH == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    return b"".join(csv_chunks(headers, rows))
+
+
+def send_csv(filename: str, headers: Sequence[str], rows: Iterable[Sequence]):
+    """A CSV download streamed as it is written (``rows`` may be a lazy query)."""
+    response = Response(stream_with_context(csv_chunks(headers, rows)), mimetype="text/csv")
+    return _download(response, filename)

@@ -1,0 +1,199 @@
+"""The people behind an exam figure (应考名单, 未参考名单 ...), the score histogram and
+the item analysis, for a formal exam and a unit subtree. Exported through stats.exams."""
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..core.permissions import Perm
+from ..exams import monitor, papers
+from ..exams.models import Enrolment, Exam
+from ..extensions import db
+from ..org.models import Category, OrgUnit, User
+from .common import ensure_view
+from .exam_sql import enrolment_base
+from .exams import exam_family, formal_exam, refresh
+
+__all__ = [
+    "NAME_LIST_LABELS",
+    "Bin",
+    "NameList",
+    "item_analysis",
+    "names_count",
+    "names_select",
+    "remark",
+    "result_label",
+    "score_histogram",
+]
+
+
+class NameList(enum.StrEnum):
+    ALL = "all"  # everyone enrolled, 免考 too: the 明细 of a download
+    ENROLLED = "enrolled"
+    SAT = "sat"
+    ABSENT = "absent"
+    PASSED = "passed"
+    FAILED = "failed"
+    EXEMPT = "exempt"
+
+    @property
+    def label(self) -> str:
+        return NAME_LIST_LABELS[self]
+
+
+NAME_LIST_LABELS = {
+    NameList.ALL: "全部人员",
+    NameList.ENROLLED: "应考名单",
+    NameList.SAT: "参考名单",
+    NameList.ABSENT: "未参考名单",
+    NameList.PASSED: "通过名单",
+    NameList.FAILED: "未通过名单",
+    NameList.EXEMPT: "免考名单",
+}
+
+
+def _condition(kind: NameList, best, formal):
+    counted = ~Enrolment.exempt
+    return {
+        NameList.ALL: sa.true(),
+        NameList.ENROLLED: counted,
+        NameList.SAT: sa.and_(counted, best.c.best.is_not(None)),
+        NameList.ABSENT: sa.and_(counted, best.c.best.is_(None)),
+        NameList.PASSED: sa.and_(counted, best.c.best >= formal.pass_score),
+        NameList.FAILED: sa.and_(counted, best.c.best < formal.pass_score),
+        NameList.EXEMPT: Enrolment.exempt,
+    }[kind]
+
+
+def names_select(
+    exam: Exam, unit: OrgUnit, kind: NameList, *, user: User | None, categories=()
+) -> sa.Select:
+    """The people of one list, by unit then name. Each row: enrolment_id, name, phone,
+    unit_name, parent_name (the frozen unit and its parent), category, post, active,
+    current_unit (where the person is now), first, best, exempt, exempt_reason."""
+    ensure_view(user, unit)
+    formal = formal_exam(exam, unit)
+    base, best, formal_alias = enrolment_base([formal.id], unit, categories, user)
+    parent = sa.orm.aliased(OrgUnit, name="parent_unit")
+    now_unit = sa.orm.aliased(OrgUnit, name="current_unit")
+    return (
+        base.add_columns(
+            Enrolment.id.label("enrolment_id"),
+            User.name,
+            User.phone,
+            OrgUnit.name.label("unit_name"),
+            parent.name.label("parent_name"),
+            Enrolment.category,
+            User.post,
+            User.active,
+            now_unit.name.label("current_unit"),
+            (User.unit_id != Enrolment.unit_id).label("moved"),
+            best.c.first,
+            best.c.best,
+            Enrolment.exempt,
+            Enrolment.exempt_reason,
+            formal_alias.pass_score,
+        )
+        .join(User, Enrolment.user_id == User.id)
+        .outerjoin(parent, OrgUnit.parent_id == parent.id)
+        .join(now_unit, User.unit_id == now_unit.id)
+        .where(_condition(kind, best, formal_alias))
+        .order_by(OrgUnit.path, User.name_sort, User.id)
+    )
+
+
+def names_count(query: sa.Select) -> int:
+    counted = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    return db.session.scalar(counted)
+
+
+def result_label(row) -> str:
+    if row.exempt:
+        return "免考"
+    if row.best is None:
+        return "未参考"
+    if row.best < row.pass_score:
+        return "未通过"
+    if row.first is not None and row.first >= row.pass_score:
+        return "通过"
+    return "补考通过"
+
+
+def remark(row) -> str:
+    notes = []
+    if row.exempt and row.exempt_reason:
+        notes.append(f"免考：{row.exempt_reason}")
+    if not row.active:
+        notes.append("账号已停用")
+    if row.moved:
+        notes.append(f"现属{row.current_unit}")
+    return "；".join(notes)
+
+
+# ---------------------------------------------------------------- histogram
+
+BINS = 10
+
+
+@dataclass(frozen=True)
+class Bin:
+    low: Decimal
+    high: Decimal  # inclusive for the last bin only
+    count: int
+    passing: bool  # the whole bin lies at or above the pass mark
+
+    @property
+    def label(self) -> str:
+        return f"{_plain(self.low)}–{_plain(self.high)}"
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def score_histogram(
+    exam: Exam, unit: OrgUnit, *, user: User | None, categories=(), now: datetime
+) -> list[Bin]:
+    """The best scores of those who sat, in ten equal bins of the paper's total."""
+    ensure_view(user, unit)
+    formal = formal_exam(exam, unit)
+    refresh(now)
+    total = papers.paper_total(formal) or Decimal(100)
+    edges = [(total * i / BINS).quantize(Decimal("0.01")) for i in range(BINS + 1)]
+    base, best, _ = enrolment_base([formal.id], unit, categories, user)
+    score = best.c.best
+    number = sa.case(*((score >= edges[i], i) for i in range(BINS - 1, 0, -1)), else_=0)
+    rows = db.session.execute(
+        base.add_columns(number.label("bin"), sa.func.count())
+        .where(~Enrolment.exempt, score.is_not(None))
+        .group_by(number)
+    ).all()
+    counts = dict(rows)
+    return [
+        Bin(edges[i], edges[i + 1], counts.get(i, 0), edges[i] >= formal.pass_score)
+        for i in range(BINS)
+    ]
+
+
+# ---------------------------------------------------------------- item analysis
+
+
+def item_analysis(
+    exam: Exam, unit: OrgUnit, *, user: User | None, categories=(), now: datetime
+) -> list[monitor.ItemStats]:
+    """Per question of the exam and its make-ups, answered by people of ``unit``'s
+    subtree: correct rate and the most chosen wrong answer, hardest first."""
+    ensure_view(user, unit)
+    formal = formal_exam(exam, unit)
+    refresh(now)
+    return monitor.item_analysis(
+        formal,
+        user,
+        perm=Perm.VIEW_STATS,
+        exam_ids=[formal.id, *(m.id for m in exam_family(formal))],
+        unit=unit,
+        categories=[Category(c) for c in categories],
+    )

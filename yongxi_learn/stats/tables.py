@@ -1,0 +1,207 @@
+"""The exam figures as tables: the same rows for the dashboard's downloads (CSV, XLSX)
+and the CLI, built from the stats.queries dataclasses and name-list selects.
+
+A cell may hold a ``Rate``: CSV writes it as the dashboard shows it ("71.4%", "—"),
+XLSX as a percentage number (0.714 shown as 71.4%) or "—".
+"""
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..core.spreadsheets import Sheet
+from ..core.time import format_local, utcnow
+from ..extensions import db
+from ..org.models import CATEGORY_LABELS, OrgUnit
+from . import queries
+from .common import NO_FIGURE, Rate
+
+
+@dataclass
+class Table:
+    """One downloadable table: a sheet of the XLSX, or the whole CSV."""
+
+    name: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence]
+    title: Sequence[str] = ()
+    rate_columns: frozenset[int] = frozenset()
+    text_columns: frozenset[int] = frozenset()
+    count: Callable[[], int] | None = field(default=None, repr=False)
+    primary: bool = False  # the table a CSV download gives unless told otherwise
+
+    def sheet(self, wrap=None) -> Sheet:
+        rows = (list(map(xlsx_cell, row)) for row in self.rows)
+        return Sheet(
+            self.name,
+            list(self.headers),
+            wrap(rows, self) if wrap else rows,
+            text_columns=self.text_columns,
+            title=list(self.title),
+            percent_columns=self.rate_columns,
+        )
+
+    def csv_rows(self) -> Iterator[list]:
+        return (list(map(csv_cell, row)) for row in self.rows)
+
+
+def xlsx_cell(value):
+    if isinstance(value, Rate):
+        return NO_FIGURE if value.percent is None else value.percent / Decimal(100)
+    return NO_FIGURE if value is None else value
+
+
+def csv_cell(value):
+    if isinstance(value, Rate):
+        return str(value)
+    return NO_FIGURE if value is None else value
+
+
+def safe_filename(text: str) -> str:
+    """A file name from titles: no path separators, controls or reserved characters."""
+    text = re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]+', "", text).strip(" .")
+    return text[:120] or "统计"
+
+
+def title_lines(year: int, unit: OrgUnit, subject: str, categories=()) -> list[str]:
+    lines = [f"{year}年度 {unit.name} {subject}", queries.DEFINITIONS]
+    if categories:
+        lines.append("人员类别：" + "、".join(CATEGORY_LABELS[c] for c in categories))
+    lines.append(f"生成时间：{format_local(utcnow())}（北京时间）")
+    return lines
+
+
+# ---------------------------------------------------------------- 汇总 by unit
+
+SUMMARY_HEADERS = (
+    "单位",
+    "应考人数",
+    "免考人数",
+    "参考人数",
+    "参考率",
+    "通过人数",
+    "通过率（通过/参考）",
+    "通过人数/应考人数",
+    "首考参考人数",
+    "首考通过人数",
+    "首考通过率",
+    "平均分",
+    "最低分",
+)
+SUMMARY_RATES = frozenset({4, 6, 7, 10})
+
+
+def figure_cells(label: str, f: "queries.ExamFigures") -> list:
+    return [
+        label,
+        f.enrolled,
+        f.exempt,
+        f.sat,
+        f.participation,
+        f.passed,
+        f.pass_rate,
+        f.pass_of_enrolled,
+        f.sat_first,
+        f.passed_first,
+        f.pass_rate_first,
+        f.average,
+        f.lowest,
+    ]
+
+
+def report_rows(report: "queries.ExamReport") -> Iterator[list]:
+    for r in report.rows:
+        yield figure_cells(r.label, r.figures)
+    yield figure_cells("合计", report.total)
+
+
+def summary_table(reports: list, title: Sequence[str]) -> Table:
+    """汇总: per exam, a row per child unit and the 合计 row."""
+    if len(reports) == 1:
+        rows: Iterable = report_rows(reports[0])
+        return Table("汇总", SUMMARY_HEADERS, list(rows), title, SUMMARY_RATES)
+    rows = [[r.exam.title, *cells] for r in reports for cells in report_rows(r)]
+    rates = frozenset(c + 1 for c in SUMMARY_RATES)
+    return Table("汇总", ("考试", *SUMMARY_HEADERS), rows, title, rates)
+
+
+# ---------------------------------------------------------------- 明细 by person
+
+DETAIL_HEADERS = (
+    "考试",
+    "姓名",
+    "手机号",
+    "单位（发布时）",
+    "上级单位",
+    "人员类别",
+    "职务",
+    "首考成绩",
+    "最高成绩",
+    "结果",
+    "备注",
+)
+
+
+def person_cells(exam_title: str, row) -> list:
+    return [
+        exam_title,
+        row.name,
+        row.phone,
+        row.unit_name,
+        row.parent_name or "",
+        CATEGORY_LABELS[row.category],
+        row.post,
+        row.first,
+        row.best,
+        queries.result_label(row),
+        queries.remark(row),
+    ]
+
+
+def _people(pairs: list[tuple[str, sa.Select]]) -> Iterator[list]:
+    for exam_title, query in pairs:
+        for row in db.session.execute(query.execution_options(yield_per=500)):
+            yield person_cells(exam_title, row)
+
+
+def detail_table(pairs: list[tuple[str, sa.Select]], title: Sequence[str]) -> Table:
+    """明细: the people of (exam title, name-list select) pairs, read as written."""
+    return Table(
+        "明细",
+        DETAIL_HEADERS,
+        _people(pairs),
+        title,
+        text_columns=frozenset({2}),
+        count=lambda: sum(queries.names_count(q) for _, q in pairs),
+    )
+
+
+# ---------------------------------------------------------------- histogram, items
+
+
+def histogram_table(bins: list, title: Sequence[str]) -> Table:
+    rows = [[b.label, b.count, "是" if b.passing else "否"] for b in bins]
+    return Table("分数分布", ("分数段", "人数", "及格段"), rows, title)
+
+
+def items_table(items: list, title: Sequence[str]) -> Table:
+    rows = [
+        [
+            s.question.type.label,
+            s.question.stem,
+            f"{s.question.law_ref} {s.question.article_ref}".strip(),
+            s.shown,
+            s.answered,
+            s.correct,
+            Rate(s.correct, s.answered),
+            s.top_wrong or NO_FIGURE,
+            s.top_wrong_count,
+        ]
+        for s in items
+    ]
+    headers = ("题型", "题目", "法律依据", "出现人次", "作答人次", "答对人次")
+    headers += ("正确率（答对/作答）", "最多人选的错误答案", "选该答案人次")
+    return Table("试题分析", headers, rows, title, frozenset({6}))

@@ -1,0 +1,199 @@
+"""Dashboards (统计) and their downloads. Views read the query string, call
+stats.queries (which check VIEW_STATS over the unit asked for: another unit is a 403,
+another town's exam a 404) and render; they commit once, since figures finalize
+overdue attempts first and every download is audited.
+"""
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+
+from ..core import audit
+from ..core.db import expect_writes
+from ..core.net import client_address
+from ..core.permissions import Perm, require
+from ..core.spreadsheets import send_csv, send_xlsx
+from ..core.time import utcnow
+from ..exams.models import Exam, ExamKind
+from ..extensions import db
+from ..org.models import CATEGORY_LABELS, Category
+from . import charts, downloads, queries
+from .common import get_unit, scope_roots, unit_trail
+from .sections import SECTIONS, Scope
+
+bp = Blueprint("stats", __name__)
+FORMATS = ("xlsx", "csv")
+
+
+@bp.before_request
+def _writing():
+    # Figures finalize overdue attempts and downloads are audited: these GETs write.
+    expect_writes()
+    db.session.commit()
+
+
+@bp.context_processor
+def _helpers():
+    return {
+        "category_labels": CATEGORY_LABELS,
+        "name_lists": queries.NameList,
+        "definitions": queries.DEFINITIONS,
+        "with_args": lambda args, **extra: {**args, **extra},
+    }
+
+
+def _scope(year: int | None = None) -> Scope:
+    unit = get_unit(request.args.get("unit", type=int), current_user)
+    year = year or request.args.get("year", type=int) or queries.default_year(unit)
+    category = request.args.get("category", "")
+    categories = (Category(category),) if category in set(Category) else ()
+    return Scope(year, unit, current_user, utcnow(), categories)
+
+
+def _args(scope: Scope, **extra) -> dict:
+    args = {"year": scope.year, "unit": scope.unit.id}
+    if scope.categories:
+        args["category"] = scope.categories[0].value
+    return {**args, **extra}
+
+
+def _page_context(scope: Scope) -> dict:
+    return {
+        "scope": scope,
+        "args": _args(scope),
+        "trail": unit_trail(scope.unit, current_user),
+        "roots": scope_roots(current_user),
+        "years": queries.exam_years(scope.unit),
+        "categories": list(Category),
+    }
+
+
+def _exam(exam_id: int) -> Exam:
+    """A formal exam or a 补考; practice papers have no figures."""
+    exam = db.get_or_404(Exam, exam_id)
+    if exam.personal or exam.kind is ExamKind.PRACTICE:
+        abort(404)
+    return exam
+
+
+# ---------------------------------------------------------------- pages
+
+
+@bp.get("/")
+@require(Perm.VIEW_STATS)
+def index():
+    scope = _scope()
+    parts = [(section, section.build(scope)) for section in SECTIONS]
+    db.session.commit()
+    return render_template(
+        "stats/index.html", parts=parts, unit_chart=charts.unit_rate_chart, **_page_context(scope)
+    )
+
+
+@bp.get("/exams/<int:exam_id>")
+@require(Perm.VIEW_STATS)
+def exam_page(exam_id):
+    exam = _exam(exam_id)
+    scope = _scope(year=exam.year)
+    kwargs = {"user": current_user, "categories": scope.categories, "now": scope.now}
+    report = queries.exam_report(exam, scope.unit, **kwargs)
+    bins = queries.score_histogram(exam, scope.unit, **kwargs)
+    items = queries.item_analysis(exam, scope.unit, **kwargs)
+    db.session.commit()
+    return render_template(
+        "stats/exam.html",
+        report=report,
+        chart=charts.unit_rate_chart(report),
+        histogram=charts.histogram(f"{report.exam.title}：最高成绩分布", bins),
+        bins=bins,
+        items=items,
+        **_page_context(scope),
+    )
+
+
+@bp.get("/exams/<int:exam_id>/names/<kind>")
+@require(Perm.VIEW_STATS)
+def names(exam_id, kind):
+    exam = _exam(exam_id)
+    kind = _kind(kind)
+    scope = _scope(year=exam.year)
+    queries.refresh(scope.now)
+    query = queries.names_select(
+        exam, scope.unit, kind, user=current_user, categories=scope.categories
+    )
+    per_page = current_app.config["PER_PAGE"]
+    page_no = max(request.args.get("page", 1, type=int), 1)
+    total = queries.names_count(query)
+    rows = db.session.execute(query.limit(per_page).offset((page_no - 1) * per_page)).all()
+    db.session.commit()
+    return render_template(
+        "stats/names.html",
+        exam=queries.formal_exam(exam, scope.unit),
+        kind=kind,
+        rows=rows,
+        total=total,
+        page_no=page_no,
+        has_next=page_no * per_page < total,
+        result_label=queries.result_label,
+        remark=queries.remark,
+        **_page_context(scope),
+    )
+
+
+def _kind(value: str) -> "queries.NameList":
+    if value not in set(queries.NameList):
+        abort(404)
+    return queries.NameList(value)
+
+
+# ---------------------------------------------------------------- downloads
+
+
+@bp.get("/export.<fmt>")
+@require(Perm.VIEW_STATS)
+def export(fmt):
+    scope = _scope()
+    return _send(fmt, downloads.overview(scope), downloads.overview_name(scope), scope)
+
+
+@bp.get("/exams/<int:exam_id>/export.<fmt>")
+@require(Perm.VIEW_STATS)
+def exam_export(exam_id, fmt):
+    exam = _exam(exam_id)
+    scope = _scope(year=exam.year)
+    tables = downloads.exam(exam, scope)
+    return _send(fmt, tables, downloads.exam_name(exam, scope), scope, exam)
+
+
+@bp.get("/exams/<int:exam_id>/names/<kind>/export.<fmt>")
+@require(Perm.VIEW_STATS)
+def names_export(exam_id, kind, fmt):
+    exam = _exam(exam_id)
+    kind = _kind(kind)
+    scope = _scope(year=exam.year)
+    tables = downloads.name_list(exam, kind, scope)
+    return _send(fmt, tables, downloads.names_name(exam, kind, scope), scope, exam)
+
+
+def _send(fmt: str, tables: list, stem: str, scope: Scope, obj=None):
+    """XLSX: every table, one sheet each. CSV: one table (``?table=`` its index; by
+    default the last, the people for a name list, the 汇总 otherwise)."""
+    if fmt not in FORMATS:
+        abort(404)
+    filename = f"{stem}.{fmt}"
+    if fmt == "csv":
+        index = request.args.get("table", type=int)
+        if index is not None and not 0 <= index < len(tables):
+            abort(404)
+        table = tables[index if index is not None else downloads.default_csv(tables)]
+        filename = f"{stem}-{table.name}.csv"
+    audit.record(
+        "stats.export",
+        actor=current_user,
+        address=client_address(),
+        obj=obj or scope.unit,
+        detail=filename,
+    )
+    db.session.commit()
+    if fmt == "xlsx":
+        return send_xlsx(filename, *(t.sheet() for t in tables))
+    return send_csv(filename, list(table.headers), table.csv_rows())
