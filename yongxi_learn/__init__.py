@@ -94,12 +94,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exam_admin_bp, url_prefix="/admin/exams")
     app.register_blueprint(bank_bp, url_prefix="/admin/questions")
     app.add_url_rule("/healthz", "healthz", healthz)
-    from . import stats, study, training
+    from . import reports, stats, study, training
     from .record.views import bp as record_bp
 
     training.register(app)
     study.register(app)
     stats.register(app)
+    reports.register(app)
     app.register_blueprint(record_bp)
 
 

@@ -15,6 +15,7 @@ from .exams.models import (
 )
 from .org.import_models import PendingImport
 from .org.models import OrgUnit, RoleGrant, User
+from .reports.models import ReportDraft, ReportTemplate, ReportVersion
 from .study import models as study_models  # noqa: F401
 from .training import models as training_models  # noqa: F401
 
@@ -31,6 +32,9 @@ __all__ = [
     "PendingImport",
     "Question",
     "QuestionCategory",
+    "ReportDraft",
+    "ReportTemplate",
+    "ReportVersion",
     "RoleGrant",
     "SiteSetting",
     "User",

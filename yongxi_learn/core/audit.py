@@ -58,6 +58,10 @@ ACTION_LABELS = {
     "training.mark": "补录签到",
     "training.unmark": "撤销签到",
     "training.kind": "学习类型",
+    "report.draft": "生成报告草稿",
+    "report.save": "修改报告草稿",
+    "report.download": "下载报告",
+    "report.template": "修改报告模板",
     "stats.export": "下载统计",
 }
 RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}

@@ -28,6 +28,7 @@ class Perm(enum.StrEnum):
     VIEW_STUDY = "view_study"
     MANAGE_STUDY = "manage_study"
     VIEW_STATS = "view_stats"
+    MANAGE_REPORTS = "manage_reports"  # draft, edit and word the report section
 
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {

@@ -8,6 +8,7 @@ interface the rest of the platform imports.
 from .common import NO_FIGURE, Rate
 from .exam_lists import *  # noqa: F403
 from .exams import *  # noqa: F403
+from .laws import *  # noqa: F403
 from .study import *  # noqa: F403
 from .training import *  # noqa: F403
 

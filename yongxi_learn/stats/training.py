@@ -5,8 +5,10 @@
   attendance counts where the person was when they signed in (frozen unit).
 - Cancelled sessions and undone marks count nowhere.
 - A group for coverage is the people of the subtree (their current unit) in the
-  given categories and unit kinds who were active at some time in the year: someone
+  given categories and unit kinds who had not left before the year began: someone
   deactivated in June still counts for that year; someone gone since last year not.
+  (``active_from`` is when the account was made, often after the year reported on,
+  so it does not narrow the group.)
 """
 
 from dataclasses import dataclass
@@ -140,14 +142,12 @@ def training_figures(year: int, unit: OrgUnit, categories=None) -> TrainingFigur
 
 def _group(year: int, unit: OrgUnit, categories, unit_kinds) -> sa.Select:
     """People of the group (see the module docstring), as a select of User rows."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
     query = (
         sa.select(User)
         .join(OrgUnit, User.unit_id == OrgUnit.id)
         .where(
             subtree(OrgUnit.path, unit),
-            sa.or_(User.active, User.active_until >= first),
-            sa.or_(User.active_from.is_(None), User.active_from <= last),
+            sa.or_(User.active, User.active_until >= date(year, 1, 1)),
         )
     )
     if categories:

@@ -1,0 +1,209 @@
+"""Drafting, saving and checking the report section; the unit's own wording.
+
+Admins (MANAGE_REPORTS over the unit) draft and edit; whoever may see the unit's
+figures (VIEW_STATS) reads the drafts and downloads them.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ..core import audit
+from ..core.permissions import Perm, ensure
+from ..extensions import db
+from ..org.models import OrgUnit, User
+from ..org.services import Actor
+from . import figures, gongwen, render, trace
+from .models import ReportDraft, ReportTemplate, ReportVersion
+from .render import TemplateRefused
+
+DEFAULT_TEMPLATE = (Path(__file__).parent / "default_template.txt").read_text(encoding="utf-8")
+MAX_TEXT = 20_000
+MAX_TEMPLATE = 20_000
+
+
+class ReportError(Exception):
+    """A change that cannot be made; the message is shown."""
+
+
+def _ensure(actor: Actor, perm: Perm, unit: OrgUnit) -> None:
+    if actor.user is not None:  # the system actor (CLI) is trusted
+        ensure(actor.user, perm, unit)
+
+
+def title_of(year: int, unit: OrgUnit) -> str:
+    return f"{unit.name}{year}年法治政府建设情况报告（干部学法部分）"
+
+
+# ---------------------------------------------------------------- the wording
+
+
+def template_for(unit: OrgUnit) -> str:
+    """The unit's own template, else its nearest ancestor's, else the default."""
+    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    own = {
+        t.unit_id: t.text
+        for t in db.session.scalars(
+            sa.select(ReportTemplate).where(ReportTemplate.unit_id.in_(ids))
+        )
+    }
+    for unit_id in reversed(ids):
+        if unit_id in own:
+            return own[unit_id]
+    return DEFAULT_TEMPLATE
+
+
+def set_template(unit: OrgUnit, text: str, *, actor: Actor, year: int, now: datetime) -> None:
+    """Save the unit's wording after a trial rendering with this year's figures."""
+    _ensure(actor, Perm.MANAGE_REPORTS, unit)
+    text = (text or "").replace("\r\n", "\n")
+    if not text.strip():
+        raise ReportError("模板不能为空")
+    if len(text) > MAX_TEMPLATE:
+        raise ReportError(f"模板不能超过{MAX_TEMPLATE}个字符")
+    try:
+        render.render(text, figures.context(year, unit, user=actor.user, now=now))
+    except TemplateRefused as exc:
+        raise ReportError(str(exc)) from exc
+    row = db.session.scalar(sa.select(ReportTemplate).where(ReportTemplate.unit_id == unit.id))
+    if row is None:
+        row = ReportTemplate(unit_id=unit.id, text=text)
+        db.session.add(row)
+    row.text, row.updated_by_id = text, getattr(actor.user, "id", None)
+    audit.record(
+        "report.template",
+        actor=actor.user,
+        address=actor.address,
+        obj=unit,
+        detail=f"{unit.name}的报告模板",
+    )
+    db.session.flush()
+
+
+def reset_template(unit: OrgUnit, *, actor: Actor) -> None:
+    _ensure(actor, Perm.MANAGE_REPORTS, unit)
+    db.session.execute(sa.delete(ReportTemplate).where(ReportTemplate.unit_id == unit.id))
+    audit.record(
+        "report.template",
+        actor=actor.user,
+        address=actor.address,
+        obj=unit,
+        detail=f"{unit.name}的报告模板恢复默认",
+    )
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- drafts
+
+
+def fresh(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> render.Rendered:
+    """The section as the records give it today."""
+    context = figures.context(year, unit, user=user, now=now)
+    try:
+        return render.render(template_for(unit), context)
+    except TemplateRefused as exc:
+        raise ReportError(f"{exc}（请修改或恢复报告模板）") from exc
+
+
+def get_draft(year: int, unit: OrgUnit) -> ReportDraft | None:
+    return db.session.scalar(
+        sa.select(ReportDraft).where(ReportDraft.unit_id == unit.id, ReportDraft.year == year)
+    )
+
+
+def latest(draft: ReportDraft | None) -> ReportVersion | None:
+    return draft.versions[-1] if draft is not None and draft.versions else None
+
+
+def _add_version(draft: ReportDraft, title: str, text: str, figure_list: list, actor: Actor):
+    number = (latest(draft).number + 1) if latest(draft) else 1
+    version = ReportVersion(
+        draft=draft,
+        number=number,
+        title=title,
+        text=text,
+        figures=figure_list,
+        created_by_id=getattr(actor.user, "id", None),
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def draft(year: int, unit: OrgUnit, *, actor: Actor, now: datetime) -> ReportVersion:
+    """Write a new version from the template and today's records."""
+    _ensure(actor, Perm.MANAGE_REPORTS, unit)
+    rendered = fresh(year, unit, user=actor.user, now=now)
+    record = get_draft(year, unit)
+    if record is None:
+        record = ReportDraft(unit_id=unit.id, year=year)
+        db.session.add(record)
+        db.session.flush()
+    version = _add_version(
+        record,
+        title_of(year, unit),
+        rendered.text,
+        [f.as_json() for f in rendered.figures],
+        actor,
+    )
+    audit.record(
+        "report.draft",
+        actor=actor.user,
+        address=actor.address,
+        obj=record,
+        detail=f"{version.title} 第{version.number}稿（由记录生成）",
+    )
+    return version
+
+
+def save(record: ReportDraft, title: str, text: str, *, actor: Actor) -> ReportVersion:
+    """The admin's edit, kept as a new version; the figures stay those it was drafted
+    with, so they can still be found and checked in the edited text."""
+    _ensure(actor, Perm.MANAGE_REPORTS, record.unit)
+    text, title = render.tidy(text or ""), " ".join((title or "").split())
+    if not text:
+        raise ReportError("正文不能为空")
+    if len(text) > MAX_TEXT:
+        raise ReportError(f"正文不能超过{MAX_TEXT}个字")
+    if not title or len(title) > 200:
+        raise ReportError("标题须为1至200个字")
+    previous = latest(record)
+    if previous is not None and (previous.text, previous.title) == (text, title):
+        raise ReportError("内容没有变化")
+    version = _add_version(record, title, text, previous.figures if previous else [], actor)
+    audit.record(
+        "report.save",
+        actor=actor.user,
+        address=actor.address,
+        obj=record,
+        detail=f"{title} 第{version.number}稿",
+    )
+    return version
+
+
+@dataclass(frozen=True)
+class Checked:
+    version: ReportVersion
+    found: list[trace.Found]
+
+    @property
+    def stale(self) -> list[trace.Found]:
+        return trace.stale(self.found)
+
+    @property
+    def paragraphs(self):
+        return trace.html(self.version.text, self.found)
+
+
+def check(version: ReportVersion, *, user: User | None, now: datetime) -> Checked:
+    """Find the version's figures in its text and compare them with today's records."""
+    current: dict[str, list[str]] = {}
+    for figure in fresh(version.draft.year, version.draft.unit, user=user, now=now).figures:
+        current.setdefault(figure.key, []).append(figure.text)
+    return Checked(version, trace.locate(version.text, version.figures, current))
+
+
+def paper(version: ReportVersion) -> gongwen.Paper:
+    return gongwen.Paper(version.title, version.text.split("\n"))

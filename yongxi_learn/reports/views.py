@@ -1,0 +1,179 @@
+"""The report section pages: pick a year and a unit, draft from the records, edit,
+check against the records, download as a 公文 .docx or as text."""
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..core import audit
+from ..core.forms import run_service
+from ..core.net import client_address
+from ..core.permissions import Perm, can, require
+from ..core.time import local_today, utcnow
+from ..extensions import db
+from ..org.forms import unit_choices
+from ..org.services import Actor, units_in_scope
+from . import gongwen, services
+from .forms import DraftForm, EditForm, TemplateForm
+from .models import ReportDraft, ReportVersion
+from .services import ReportError
+
+bp = Blueprint("reports", __name__)
+
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _actor() -> Actor:
+    return Actor(user=current_user, address=client_address())
+
+
+def _draft(draft_id: int) -> ReportDraft:
+    record = db.session.get(ReportDraft, draft_id)
+    if record is None or not can(current_user, Perm.VIEW_STATS, record.unit):
+        abort(404)
+    return record
+
+
+def _version(record: ReportDraft) -> ReportVersion:
+    number = request.args.get("version", type=int)
+    versions = {v.number: v for v in record.versions}
+    version = versions.get(number) if number else services.latest(record)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.route("/", methods=["GET", "POST"])
+@require(Perm.VIEW_STATS)
+def index():
+    units = units_in_scope(current_user, Perm.MANAGE_REPORTS, include_inactive=False)
+    form = DraftForm(data={"year": local_today().year - 1})
+    form.unit_id.choices = unit_choices(units)
+    if form.validate_on_submit():
+        unit = next((u for u in units if u.id == form.unit_id.data), None)
+        if unit is None:
+            abort(403)
+        try:
+            version = services.draft(form.year.data, unit, actor=_actor(), now=utcnow())
+        except ReportError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"已根据记录生成第{version.number}稿", "success")
+            return redirect(url_for(".show", draft_id=version.draft_id))
+    drafts = [
+        d
+        for d in db.session.scalars(
+            db.select(ReportDraft).order_by(ReportDraft.year.desc(), ReportDraft.id)
+        )
+        if can(current_user, Perm.VIEW_STATS, d.unit)
+    ]
+    return render_template("reports/index.html", form=form, drafts=drafts, may_draft=bool(units))
+
+
+@bp.route("/<int:draft_id>", methods=["GET", "POST"])
+@require(Perm.VIEW_STATS)
+def show(draft_id):
+    record = _draft(draft_id)
+    may_edit = can(current_user, Perm.MANAGE_REPORTS, record.unit)
+    version = _version(record)
+    form = EditForm(data={"title": version.title, "text": version.text})
+    if request.method == "POST":
+        if not may_edit:
+            abort(403)
+        if form.validate_on_submit():
+            saved = run_service(
+                lambda: services.save(record, form.title.data, form.text.data, actor=_actor()),
+                "已保存为新的一稿",
+                (ReportError,),
+            )
+            if saved:
+                return redirect(url_for(".show", draft_id=record.id))
+    try:
+        checked = services.check(version, user=current_user, now=utcnow())
+    except ReportError as exc:
+        flash(str(exc), "danger")
+        checked = None
+    return render_template(
+        "reports/draft.html",
+        record=record,
+        version=version,
+        checked=checked,
+        form=form,
+        may_edit=may_edit,
+    )
+
+
+@bp.post("/<int:draft_id>/redraft")
+@require(Perm.MANAGE_REPORTS)
+def redraft(draft_id):
+    record = _draft(draft_id)
+    run_service(
+        lambda: services.draft(record.year, record.unit, actor=_actor(), now=utcnow()),
+        "已根据最新记录重新生成一稿",
+        (ReportError,),
+    )
+    return redirect(url_for(".show", draft_id=record.id))
+
+
+def download_name(version: ReportVersion, ext: str) -> str:
+    return f"{version.title}（第{version.number}稿）.{ext}"
+
+
+def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=report; filename*=UTF-8''{quote(filename)}"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/<int:draft_id>/download.<fmt>")
+@require(Perm.VIEW_STATS)
+def download(draft_id, fmt):
+    record = _draft(draft_id)
+    version = _version(record)
+    paper = services.paper(version)
+    audit.record(
+        "report.download",
+        actor=current_user,
+        address=client_address(),
+        obj=record,
+        detail=f"{version.title} 第{version.number}稿 .{fmt}",
+    )
+    db.session.commit()
+    if fmt == "docx":
+        return _attachment(gongwen.build(paper), DOCX_MIMETYPE, download_name(version, "docx"))
+    if fmt == "txt":
+        body = gongwen.plain_text(paper).encode("utf-8")
+        return _attachment(body, "text/plain; charset=utf-8", download_name(version, "txt"))
+    abort(404)
+
+
+@bp.route("/template", methods=["GET", "POST"])
+@require(Perm.MANAGE_REPORTS)
+def template():
+    units = units_in_scope(current_user, Perm.MANAGE_REPORTS, include_inactive=False)
+    unit = next((u for u in units if u.id == request.args.get("unit", type=int)), units[0])
+    form = TemplateForm(data={"text": services.template_for(unit)})
+    if form.validate_on_submit():
+        if request.form.get("reset"):
+            change = lambda: services.reset_template(unit, actor=_actor())  # noqa: E731
+            message = "已恢复默认模板"
+        else:
+            change = lambda: services.set_template(  # noqa: E731
+                unit, form.text.data, actor=_actor(), year=local_today().year - 1, now=utcnow()
+            )
+            message = "模板已保存"
+        if run_service(change, message, (ReportError,)):
+            return redirect(url_for(".template", unit=unit.id))
+    return render_template(
+        "reports/template.html",
+        form=form,
+        unit=unit,
+        units=units,
+        default=services.DEFAULT_TEMPLATE,
+    )
