@@ -52,6 +52,11 @@ ACTION_LABELS = {
     "question_category.create": "新建题库分类",
     "question_category.rename": "题库分类改名",
     "questions.import": "批量导入题目",
+    "question.reviewed": "题目复核完成",
+    "law.create": "新增法规",
+    "law.update": "修改法规信息",
+    "law.version": "导入法规新版本",
+    "law.repeal": "废止法规",
 }
 RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}
 
