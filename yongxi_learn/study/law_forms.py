@@ -31,7 +31,7 @@ class LawMetaForm(Form):
     promulgated_on = DateField("公布日期", validators=[Optional()])
     effective_on = DateField("施行日期", validators=[Optional()])
 
-    def meta(self) -> LawMeta:
+    def law_meta(self) -> LawMeta:
         return LawMeta(
             title=self.title.data or "",
             kind=LawKind(self.kind.data),

@@ -65,8 +65,13 @@ def flag_references(law_ids: list[int]) -> int:
 class FlaggedRow:
     label: str
     text: str
-    url: str
+    endpoint: str
+    args: dict
     law: Law | None
+
+    @property
+    def url(self) -> str:
+        return url_for(self.endpoint, **self.args)
 
 
 def flagged(user: User) -> list[FlaggedRow]:
@@ -106,8 +111,9 @@ def _flagged_of(ref: LawReference, user: User) -> list[FlaggedRow]:
         FlaggedRow(
             label=ref.label,
             text=ref.describe(row),
-            url=url_for(ref.endpoint, **{ref.endpoint_arg: row.id}),
+            endpoint=ref.endpoint,
+            args={ref.endpoint_arg: row.id},
             law=law,
         )
-        for row, law in result.tuples()
+        for row, law in result
     ]

@@ -150,7 +150,7 @@ def _preview(form: LawImportForm, base: Law | None):
     try:
         text, filename = _text_of(form)
         pending, plan = law_import.stage(
-            form.meta(),
+            form.law_meta(),
             text,
             owner_unit=unit,
             base=base,
@@ -230,7 +230,7 @@ def edit(law_id):
         form.fill_from(law)
     elif form.validate_on_submit():
         try:
-            laws.update_law(law, form.meta(), actor=_actor())
+            laws.update_law(law, form.law_meta(), actor=_actor())
         except LawError as exc:
             db.session.rollback()
             form.title.errors.append(str(exc))
