@@ -13,6 +13,7 @@ from ..study import laws
 from ..study.laws import LawError
 from ..study.models import Law, LawArticle, LawStatus
 from .bank_rules import QuestionData
+from .models import Question
 
 
 def link(data: QuestionData, law: Law | None) -> None:
@@ -65,3 +66,26 @@ class LawLookup:
         if name not in self._found:
             self._found[name] = laws.find_current(name)
         return self._found[name]
+
+
+def link_by_name(owner_unit_id: int) -> int:
+    """Link the unlinked questions of a bank whose law_ref names a current law (title
+    or short name) to it, and to the article their article_ref names when the library
+    has it. For banks filled before the library existed (the demo); returns how many."""
+    query = sa.select(Question).where(
+        Question.owner_unit_id == owner_unit_id,
+        Question.law_id.is_(None),
+        Question.law_ref != "",
+    )
+    lookup = LawLookup()
+    linked = 0
+    for question in db.session.scalars(query):
+        law = lookup(question.law_ref)
+        if law is None:
+            continue
+        question.law_id = law.id
+        article = laws.find_article(law, question.article_ref) if question.article_ref else None
+        question.article_id = article.id if article else None
+        linked += 1
+    db.session.flush()
+    return linked
