@@ -10,12 +10,15 @@ the reader asks for every version.
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
+from ..extensions import db
 from .models import Law, LawArticle, LawKind, LawStatus
 
 QUERY_MAX = 50
 EXCERPT_WIDTH = 40
+COUNT_CAP = 1000
+MAX_PAGE = COUNT_CAP // 10
 
 
 @dataclass
@@ -58,7 +61,63 @@ def articles_select(criteria: LawFilter) -> sa.Select:
         .options(contains_eager(LawArticle.law))
         .where(LawArticle.text.contains(criteria.words, autoescape=True))
     )
-    return _status(query, criteria).order_by(Law.kind, Law.title, Law.id, LawArticle.position)
+    # In the order of the (law_id, position) index: a scan stops as soon as it has
+    # enough rows, where sorting by title would sort every hit first.
+    return _status(query, criteria).order_by(LawArticle.law_id, LawArticle.position)
+
+
+@dataclass
+class HitPage:
+    """One page of article hits; the total is counted up to COUNT_CAP only, so a
+    common word does not cost a count of every article."""
+
+    items: list[LawArticle]
+    page: int
+    per_page: int
+    total: int  # at most COUNT_CAP + 1
+
+    @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
+    def shown_total(self) -> str:
+        return f"{COUNT_CAP}余" if self.capped else str(self.total)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.per_page < self.total
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def article_hits(criteria: LawFilter, page: int, per_page: int) -> HitPage:
+    """One scan finds the hits' ids (up to COUNT_CAP + 1, in order); the page's
+    articles are then loaded by id."""
+    page = max(1, min(page, MAX_PAGE))
+    ids_query = (
+        sa.select(LawArticle.id)
+        .join(Law, LawArticle.law_id == Law.id)
+        .where(LawArticle.text.contains(criteria.words, autoescape=True))
+    )
+    ids_query = _status(ids_query, criteria).order_by(LawArticle.law_id, LawArticle.position)
+    ids = db.session.scalars(ids_query.limit(COUNT_CAP + 1)).all()
+    wanted = ids[(page - 1) * per_page : page * per_page]
+    loaded = db.session.scalars(
+        sa.select(LawArticle).where(LawArticle.id.in_(wanted)).options(joinedload(LawArticle.law))
+    )
+    by_id = {article.id: article for article in loaded}
+    return HitPage([by_id[i] for i in wanted], page, per_page, len(ids))
 
 
 @dataclass(frozen=True)

@@ -60,9 +60,8 @@ def index():
     context = {"form": form, "criteria": criteria, "args": args}
     if criteria.words:
         context["titles"] = db.session.scalars(law_search.laws_select(criteria).limit(50)).all()
-        context["page"] = db.paginate(
-            law_search.articles_select(criteria), per_page=per_page, error_out=False
-        )
+        number = request.args.get("page", 1, type=int)
+        context["page"] = law_search.article_hits(criteria, number, per_page)
         context["excerpt"] = law_search.excerpt
     else:
         context["page"] = db.paginate(
