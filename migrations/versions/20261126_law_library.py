@@ -1,7 +1,7 @@
-"""law library
+"""law library: laws and their articles; questions point at a law and an article
 
 Revision ID: 7a1f0c2e9b02
-Revises: 78d3cc1c593f
+Revises: 78d3cc1c593f (to be re-pointed at 7a1f0c2e9b01, training sessions, on merge)
 Create Date: 2026-11-26 00:16:06.952428
 
 """

@@ -182,3 +182,18 @@ def test_a_district_law_is_kept_by_the_district_not_the_town_admin(tree, admin):
     law = make_law(tree["district"])
     assert not laws.can_manage(admin, law)
     assert laws.can_manage(admin, make_law(tree["town"], title="雍溪镇示例办法", short_name=""))
+
+
+def test_article_hits_are_paged_and_counted_up_to_the_cap(tree, monkeypatch):
+    from yongxi_learn.study import law_search
+
+    make_law(tree["district"])
+    monkeypatch.setattr(law_search, "COUNT_CAP", 4)
+    criteria = law_search.LawFilter(text="。")  # in each of the 7 articles
+    first = law_search.article_hits(criteria, 1, 3)
+    assert [a.label for a in first.items] == ["第一条", "第二条", "第十条"]
+    assert (first.total, first.capped, first.shown_total, first.has_next) == (5, True, "4余", True)
+    second = law_search.article_hits(criteria, 2, 3)
+    assert [a.label for a in second.items] == ["第十条之一", "第一百零二条"]
+    assert second.items[0].law.title == "中华人民共和国示例管理法"
+    assert not law_search.article_hits(law_search.LawFilter(text="无此文字"), 1, 3).items
