@@ -1,7 +1,7 @@
 """law library: laws and their articles; questions point at a law and an article
 
 Revision ID: 7a1f0c2e9b02
-Revises: 78d3cc1c593f (to be re-pointed at 7a1f0c2e9b01, training sessions, on merge)
+Revises: 7a1f0c2e9b01
 Create Date: 2026-11-26 00:16:06.952428
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7a1f0c2e9b02'
-down_revision = '78d3cc1c593f'
+down_revision = '7a1f0c2e9b01'
 branch_labels = None
 depends_on = None
 
