@@ -70,7 +70,7 @@ def test_an_article_label_is_understood_in_its_usual_spellings(label):
     assert parse_label(label) == (10, 1)
 
 
-@pytest.mark.parametrize("label", ["", "第条", "总则", "第十章", "第零条"])
+@pytest.mark.parametrize("label", ["", "第条", "总则", "第十章", "第零条", "第99999999999条"])
 def test_a_label_that_is_no_article_is_refused(label):
     with pytest.raises(ValueError):
         parse_label(label)
@@ -132,6 +132,12 @@ def test_an_article_without_a_space_is_found_where_the_numbering_expects_it():
     assert labels(parsed) == ["第一条", "第二条"]
     # "第十条规定的……" continues article 2: the numbering did not expect a 第十条.
     assert parsed.articles[1].text == "本法适用于乙。\n第十条规定的事项除外。"
+
+
+def test_an_absurd_article_number_is_text_not_an_article():
+    parsed = parse_text("第一条　甲。\n第99999999999条　乙。")
+    assert labels(parsed) == ["第一条"]
+    assert parsed.articles[0].text == "甲。\n第99999999999条 乙。"
 
 
 def test_windows_line_ends_and_no_headings_are_fine():

@@ -21,6 +21,7 @@ LEVELS = {"编": 0, "分编": 1, "章": 2, "节": 3}
 HEADING = re.compile(rf"^第({NUMERAL})(分编|编|章|节)(?:\s+(.*))?$")
 ARTICLE = re.compile(rf"^第({NUMERAL})条(?:之({NUMERAL}))?(\s*)(.*)$")
 HEADING_MAX = 60  # a longer line is a sentence, not a heading
+NUMBER_MAX = 9999  # no law has more articles; larger numbers are not article numbers
 MAX_ARTICLES = 5000  # 民法典 has 1260
 HEADING_SEP = " / "
 
@@ -103,7 +104,7 @@ def parse_label(text: str) -> tuple[int, int]:
         raise ValueError(text)
     number = chinese_number(match.group(1))
     suffix = chinese_number(match.group(2)) if match.group(2) else 0
-    if number <= 0:
+    if not (0 < number <= NUMBER_MAX and suffix <= NUMBER_MAX):
         raise ValueError(text)
     return number, suffix
 
@@ -216,6 +217,8 @@ def _article(line: str, state: _State) -> tuple[int, int, str] | None:
         number = chinese_number(match.group(1))
         suffix = chinese_number(match.group(2)) if match.group(2) else 0
     except ValueError:
+        return None
+    if not (0 < number <= NUMBER_MAX and suffix <= NUMBER_MAX):
         return None
     rest = match.group(4).strip()
     # "第一条为了……" (no space) is an article only where the numbering expects one:
