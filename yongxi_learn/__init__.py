@@ -95,9 +95,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(bank_bp, url_prefix="/admin/questions")
     app.add_url_rule("/healthz", "healthz", healthz)
     from . import study, training
+    from .record.views import bp as record_bp
 
     training.register(app)
     study.register(app)
+    app.register_blueprint(record_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -57,6 +57,12 @@ ACTION_LABELS = {
     "law.update": "修改法规信息",
     "law.version": "导入法规新版本",
     "law.repeal": "废止法规",
+    "training.create": "新建集中学习",
+    "training.update": "修改集中学习",
+    "training.cancel": "取消集中学习",
+    "training.mark": "补录签到",
+    "training.unmark": "撤销签到",
+    "training.kind": "学习类型",
 }
 RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}
 

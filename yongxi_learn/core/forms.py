@@ -1,6 +1,12 @@
-"""The base form: CSRF from Flask-WTF, WTForms' built-in Chinese messages."""
+"""The base forms: CSRF from Flask-WTF, WTForms' built-in Chinese messages; a reason
+picked from a list; and running a service call from a view."""
 
+from flask import flash
 from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from ..extensions import db
 
 
 class Form(FlaskForm):
@@ -14,3 +20,30 @@ class QueryForm(Form):
     class Meta:
         csrf = False
         locales = ("zh",)
+
+
+class ChosenReasonForm(Form):
+    """A reason picked from a list, with an optional note; "其他" means the note is it.
+    Subclasses replace ``kind`` with their own label and choices."""
+
+    kind = SelectField("原因", choices=[])
+    detail = StringField("说明", validators=[Optional(), Length(max=150)])
+
+    def reason(self) -> str:
+        detail = (self.detail.data or "").strip()
+        if self.kind.data == "其他":
+            return detail
+        return f"{self.kind.data}：{detail}" if detail else self.kind.data
+
+
+def run_service(change, success: str, errors: tuple[type[Exception], ...]) -> bool:
+    """Run a service call; commit and flash ``success``, or roll back and flash why."""
+    try:
+        change()
+    except errors as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True

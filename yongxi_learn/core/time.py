@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# What <input type="datetime-local"> sends: Beijing time, to the minute.
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def utcnow() -> datetime:
@@ -27,3 +29,16 @@ def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Jinja filter ``localtime``: a UTC datetime as Beijing time, '' for None."""
     local = to_local(value)
     return local.strftime(fmt) if local else ""
+
+
+def local_to_utc(value: datetime | None) -> datetime | None:
+    """A naive Beijing time from a form → the naive UTC the columns store."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_to_form(value: datetime | None) -> datetime | None:
+    """A stored UTC time → the naive Beijing time a datetime-local field shows."""
+    local = to_local(value)
+    return local.replace(tzinfo=None) if local else None

@@ -4,9 +4,9 @@ within the viewer's scope (else 404), and turning service errors into messages."
 from flask import Blueprint, flash
 from flask_login import current_user
 
+from ..core.forms import run_service
 from ..core.net import client_address
 from ..core.permissions import Perm
-from ..extensions import db
 from ..org.models import CATEGORY_LABELS
 from ..org.services import Actor
 from . import paper_forms as forms
@@ -52,12 +52,4 @@ def flash_errors(form) -> None:
 
 def run(change, success: str) -> bool:
     """Run a service call; commit and flash ``success``, or roll back and flash why."""
-    try:
-        change()
-    except ExamError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    return run_service(change, success, (ExamError,))

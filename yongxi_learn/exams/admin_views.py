@@ -13,7 +13,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core.permissions import Perm, can, require
-from ..core.time import utcnow
+from ..core.time import local_to_utc, utc_to_form, utcnow
 from ..extensions import db
 from ..org.forms import unit_choices
 from ..org.models import OrgUnit, User
@@ -91,8 +91,8 @@ def _settings(form: forms.ExamForm, owner: OrgUnit) -> papers.Settings:
         title=form.title.data or "",
         kind=ExamKind(form.kind.data),
         year=form.year.data,
-        opens_at=forms.local_to_utc(form.opens_at.data),
-        closes_at=forms.local_to_utc(form.closes_at.data),
+        opens_at=local_to_utc(form.opens_at.data),
+        closes_at=local_to_utc(form.closes_at.data),
         time_limit_minutes=form.time_limit_minutes.data,
         pass_score=form.pass_score.data,
         max_attempts=form.max_attempts.data,
@@ -165,7 +165,7 @@ def _edit_page(exam):
 
 
 def _published_page(exam):
-    extend = forms.ExtendForm(data={"closes_at": forms.utc_to_form(exam.closes_at)})
+    extend = forms.ExtendForm(data={"closes_at": utc_to_form(exam.closes_at)})
     return render_template(
         "exams/admin_form.html",
         form=None,
@@ -199,9 +199,7 @@ def extend(exam_id):
     form = forms.ExtendForm()
     if form.validate_on_submit():
         run(
-            lambda: papers.extend_close(
-                exam, forms.local_to_utc(form.closes_at.data), actor=actor()
-            ),
+            lambda: papers.extend_close(exam, local_to_utc(form.closes_at.data), actor=actor()),
             "已延长截止时间",
         )
     else:
@@ -230,8 +228,8 @@ def makeup(exam_id):
             made = create_makeup(
                 exam,
                 actor=actor(),
-                opens_at=forms.local_to_utc(form.opens_at.data),
-                closes_at=forms.local_to_utc(form.closes_at.data),
+                opens_at=local_to_utc(form.opens_at.data),
+                closes_at=local_to_utc(form.closes_at.data),
                 now=utcnow(),
             )
         except ExamError as exc:

@@ -1,6 +1,5 @@
 """Forms of the exam admin pages. Times are entered in Beijing time and stored in UTC."""
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import wtforms
@@ -19,13 +18,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import Form, QueryForm
-from ..core.time import LOCAL_TZ, to_local
+from ..core.forms import ChosenReasonForm, Form, QueryForm
+from ..core.time import LOCAL_FORMAT, utc_to_form
 from ..org.forms import CATEGORY_CHOICES
 from .models import DIFFICULTY_LABELS, QUESTION_TYPE_LABELS, ExamKind, ExamStatus, ReviewPolicy
 
 RULE_ROWS = 6
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 KIND_CHOICES = [
     SelectChoice(ExamKind.FORMAL.value, "正式考试"),
     SelectChoice(ExamKind.PRACTICE.value, "练习"),
@@ -36,18 +34,6 @@ EXEMPT_REASONS = [
     SelectChoice("调离", "调离"),
     SelectChoice("其他", "其他（请在下面说明）"),
 ]
-
-
-def local_to_utc(value: datetime | None) -> datetime | None:
-    """A naive Beijing time from a form → the naive UTC the columns store."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
-
-
-def utc_to_form(value: datetime | None) -> datetime | None:
-    local = to_local(value)
-    return local.replace(tzinfo=None) if local else None
 
 
 class RuleForm(wtforms.Form):
@@ -135,15 +121,8 @@ class AddPersonForm(Form):
     )
 
 
-class ExemptForm(Form):
+class ExemptForm(ChosenReasonForm):
     kind = SelectField("免考原因", choices=EXEMPT_REASONS)
-    detail = StringField("说明", validators=[Optional(), Length(max=200)])
-
-    def reason(self) -> str:
-        detail = (self.detail.data or "").strip()
-        if self.kind.data == "其他":
-            return detail
-        return f"{self.kind.data}：{detail}" if detail else self.kind.data
 
 
 class FixAnswerForm(Form):

@@ -2,8 +2,10 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user, login_required
 
+from ..core.time import utcnow
 from ..exams.take_views import exam_entries
 from ..extensions import db
+from ..training.services import upcoming_for
 
 bp = Blueprint("home", __name__)
 
@@ -17,6 +19,7 @@ def index():
         "home/index.html",
         exams_to_take=[e for e in entries if e.can_start],
         exam_results=[e for e in entries if e.latest and not e.can_start][:5],
+        sessions=upcoming_for(current_user, utcnow()),
     )
 
 

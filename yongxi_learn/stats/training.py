@@ -1,3 +1,260 @@
-"""Figures of the training feature (DESIGN §3); exported through stats.queries."""
+"""Training figures (DESIGN §3): 场次 by kind, 参训人次 (attendance records), 参训人数
+(distinct people), hours, and the coverage of a group.
 
-__all__: list[str] = []
+- Sessions count where they were organised (the unit subtree that ran them);
+  attendance counts where the person was when they signed in (frozen unit).
+- Cancelled sessions and undone marks count nowhere.
+- A group for coverage is the people of the subtree (their current unit) in the
+  given categories and unit kinds who were active at some time in the year: someone
+  deactivated in June still counts for that year; someone gone since last year not.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..org.models import Category, OrgUnit, UnitKind, User
+from ..training.models import Attendance, SessionStatus, TrainingKind, TrainingSession
+from .common import Rate, child_bucket, child_units, subtree
+
+__all__ = [
+    "KindCount",
+    "TrainingFigures",
+    "TrainingUnitRow",
+    "training_attendees_select",
+    "training_by_unit",
+    "training_coverage",
+    "training_figures",
+    "training_uncovered_select",
+    "units_reached",
+]
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind_id: int
+    name: str
+    code: str | None
+    sessions: int
+
+
+@dataclass(frozen=True)
+class TrainingFigures:
+    year: int
+    unit: OrgUnit
+    by_kind: list[KindCount]
+    sessions: int  # 场次 (not cancelled)
+    external_lectures: int  # sessions with a lecturer invited from outside
+    person_times: int  # 参训人次
+    people: int  # 参训人数
+    hours: Decimal  # 学时 credited, summed over attendance
+
+    def sessions_of(self, code: str) -> int:
+        return sum(k.sessions for k in self.by_kind if k.code == code)
+
+
+@dataclass(frozen=True)
+class TrainingUnitRow:
+    unit: OrgUnit
+    person_times: int
+    people: int
+    hours: Decimal
+    coverage: Rate  # of the row's group (categories given to training_by_unit)
+
+
+def _counted_attendance(year: int):
+    """Attendance rows that count: not undone, at a held session of ``year``."""
+    return (
+        sa.select(Attendance)
+        .join(TrainingSession, Attendance.session_id == TrainingSession.id)
+        .where(
+            TrainingSession.year == year,
+            TrainingSession.status == SessionStatus.SCHEDULED,
+            Attendance.revoked_at.is_(None),
+        )
+    )
+
+
+def _attendance_in(year: int, unit: OrgUnit, categories) -> sa.Select:
+    query = _counted_attendance(year).join(OrgUnit, Attendance.unit_id == OrgUnit.id)
+    query = query.where(subtree(OrgUnit.path, unit))
+    if categories:
+        query = query.where(Attendance.category.in_([Category(c) for c in categories]))
+    return query
+
+
+def training_figures(year: int, unit: OrgUnit, categories=None) -> TrainingFigures:
+    owner = sa.orm.aliased(OrgUnit)
+    held = (
+        sa.select(
+            TrainingKind.id, TrainingKind.name, TrainingKind.code, sa.func.count(TrainingSession.id)
+        )
+        .select_from(TrainingKind)
+        .outerjoin(
+            sa.join(TrainingSession, owner, TrainingSession.owner_unit_id == owner.id),
+            sa.and_(
+                TrainingSession.kind_id == TrainingKind.id,
+                TrainingSession.year == year,
+                TrainingSession.status == SessionStatus.SCHEDULED,
+                subtree(owner.path, unit),
+            ),
+        )
+        .group_by(TrainingKind.id, TrainingKind.name, TrainingKind.code, TrainingKind.position)
+        .order_by(TrainingKind.position, TrainingKind.id)
+    )
+    by_kind = [KindCount(r[0], r[1], r[2], r[3]) for r in db.session.execute(held)]
+    external = db.session.scalar(
+        sa.select(sa.func.count(TrainingSession.id))
+        .join(owner, TrainingSession.owner_unit_id == owner.id)
+        .where(
+            TrainingSession.year == year,
+            TrainingSession.status == SessionStatus.SCHEDULED,
+            TrainingSession.lecturer_external,
+            subtree(owner.path, unit),
+        )
+    )
+    attended = _attendance_in(year, unit, categories).subquery()
+    totals = db.session.execute(
+        sa.select(
+            sa.func.count(attended.c.id),
+            sa.func.count(sa.distinct(attended.c.user_id)),
+            sa.func.coalesce(sa.func.sum(TrainingSession.hours), 0),
+        )
+        .select_from(attended)
+        .join(TrainingSession, attended.c.session_id == TrainingSession.id)
+    ).one()
+    return TrainingFigures(
+        year=year,
+        unit=unit,
+        by_kind=[k for k in by_kind if k.sessions or k.code],
+        sessions=sum(k.sessions for k in by_kind),
+        external_lectures=external,
+        person_times=totals[0],
+        people=totals[1],
+        hours=Decimal(totals[2]),
+    )
+
+
+def _group(year: int, unit: OrgUnit, categories, unit_kinds) -> sa.Select:
+    """People of the group (see the module docstring), as a select of User rows."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    query = (
+        sa.select(User)
+        .join(OrgUnit, User.unit_id == OrgUnit.id)
+        .where(
+            subtree(OrgUnit.path, unit),
+            sa.or_(User.active, User.active_until >= first),
+            sa.or_(User.active_from.is_(None), User.active_from <= last),
+        )
+    )
+    if categories:
+        query = query.where(User.category.in_([Category(c) for c in categories]))
+    if unit_kinds:
+        query = query.where(OrgUnit.kind.in_([UnitKind(k) for k in unit_kinds]))
+    return query
+
+
+def _attended_ids(year: int):
+    return _counted_attendance(year).with_only_columns(Attendance.user_id)
+
+
+def training_coverage(year: int, unit: OrgUnit, categories=None, unit_kinds=None) -> Rate:
+    """覆盖率 = group members who attended at least once / group size."""
+    group = _group(year, unit, categories, unit_kinds).subquery()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(group.c.id),
+            sa.func.count(group.c.id).filter(group.c.id.in_(_attended_ids(year))),
+        )
+    ).one()
+    return Rate(row[1], row[0])
+
+
+def training_uncovered_select(year: int, unit: OrgUnit, categories=None, unit_kinds=None):
+    """未参训名单: the group members with no counted attendance in the year."""
+    return (
+        _group(year, unit, categories, unit_kinds)
+        .where(User.id.not_in(_attended_ids(year)))
+        .order_by(OrgUnit.path, User.name_sort, User.id)
+    )
+
+
+def training_attendees_select(year: int, unit: OrgUnit, categories=None) -> sa.Select:
+    """参训名单: each person with their 参训次数 and 学时, by their unit at sign-in."""
+    attended = _attendance_in(year, unit, categories).subquery()
+    return (
+        sa.select(
+            User,
+            sa.func.count(attended.c.id).label("times"),
+            sa.func.sum(TrainingSession.hours).label("hours"),
+        )
+        .join(attended, attended.c.user_id == User.id)
+        .join(TrainingSession, attended.c.session_id == TrainingSession.id)
+        .join(OrgUnit, User.unit_id == OrgUnit.id)
+        .group_by(User.id)
+        .order_by(sa.func.min(OrgUnit.path), sa.func.min(User.name_sort), User.id)
+    )
+
+
+def units_reached(year: int, unit: OrgUnit, kind: UnitKind, categories=None) -> Rate:
+    """Units of ``kind`` in the subtree with at least one attendee, of all such units
+    (e.g. the 8 villages whose 两委 cadres took part)."""
+    reached = (
+        _attendance_in(year, unit, categories)
+        .where(OrgUnit.kind == kind)
+        .with_only_columns(sa.func.count(sa.distinct(OrgUnit.id)))
+    )
+    total = sa.select(sa.func.count(OrgUnit.id)).where(
+        subtree(OrgUnit.path, unit), OrgUnit.kind == kind, OrgUnit.active
+    )
+    return Rate(db.session.scalar(reached), db.session.scalar(total))
+
+
+def training_by_unit(year: int, unit: OrgUnit, categories=None) -> list[TrainingUnitRow]:
+    """One row per child unit (and the unit itself when it has people of its own)."""
+    children = child_units(unit)
+    attended = _attendance_in(year, unit, categories).subquery()
+    att_unit = sa.orm.aliased(OrgUnit)
+    bucket = child_bucket(att_unit.path, unit, children)
+    figures = {
+        r[0]: r[1:]
+        for r in db.session.execute(
+            sa.select(
+                bucket,
+                sa.func.count(attended.c.id),
+                sa.func.count(sa.distinct(attended.c.user_id)),
+                sa.func.coalesce(sa.func.sum(TrainingSession.hours), 0),
+            )
+            .select_from(attended)
+            .join(att_unit, attended.c.unit_id == att_unit.id)
+            .join(TrainingSession, attended.c.session_id == TrainingSession.id)
+            .group_by(bucket)
+        )
+    }
+    group = _group(year, unit, categories, None).subquery()
+    group_unit = sa.orm.aliased(OrgUnit)
+    gbucket = child_bucket(group_unit.path, unit, children)
+    groups = {
+        r[0]: (r[1], r[2])
+        for r in db.session.execute(
+            sa.select(
+                gbucket,
+                sa.func.count(group.c.id),
+                sa.func.count(group.c.id).filter(group.c.id.in_(_attended_ids(year))),
+            )
+            .select_from(group)
+            .join(group_unit, group.c.unit_id == group_unit.id)
+            .group_by(gbucket)
+        )
+    }
+    rows = []
+    for u in [unit, *children]:
+        times, people, hours = figures.get(u.id, (0, 0, 0))
+        size, covered = groups.get(u.id, (0, 0))
+        if u is unit and not (times or size):
+            continue  # the town itself usually has no people of its own
+        rows.append(TrainingUnitRow(u, times, people, Decimal(hours), Rate(covered, size)))
+    return rows

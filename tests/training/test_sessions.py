@@ -1,0 +1,185 @@
+"""Creating, editing, cancelling and listing sessions, and the kinds."""
+
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from yongxi_learn.core.audit import AuditLog
+from yongxi_learn.extensions import db
+from yongxi_learn.org.services import SYSTEM, Actor
+from yongxi_learn.training import services
+from yongxi_learn.training.models import KindCode, SessionStatus, TrainingKind, TrainingSession
+from yongxi_learn.training.services import TrainingError
+
+from .conftest import NOON
+
+
+def _form(kinds, tree, **overrides):
+    data = {
+        "owner_unit_id": tree["town"].id,
+        "kind_id": kinds[KindCode.EXPERT].id,
+        "topic": "新修订《行政复议法》解读",
+        "starts_at": "2024-06-12T14:30",
+        "ends_at": "2024-06-12T16:30",
+        "place": "镇政府三楼会议室",
+        "lecturer": "区司法局 李律师",
+        "lecturer_external": "y",
+        "laws": "《中华人民共和国行政复议法》",
+        "hours": "2",
+        "audience_units": [str(tree["town"].id)],
+        "audience_categories": ["official", "leader"],
+        "audience_phones": "",
+        "notes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_admin_creates_a_session_in_beijing_time(client, login, admin, kinds, tree):
+    login(admin)
+    response = client.post("/admin/training/new", data=_form(kinds, tree), follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "已保存" in page and "新修订《行政复议法》解读" in page
+    session = db.session.scalar(sa.select(TrainingSession))
+    assert session.starts_at.hour == 6 and session.starts_at.minute == 30  # 14:30 Beijing
+    assert (session.year, session.hours, session.lecturer_external) == (2024, Decimal(2), True)
+    assert session.audience == {
+        "units": [tree["town"].id],
+        "categories": ["official", "leader"],
+        "people": [],
+    }
+    assert "training.create" in db.session.scalars(sa.select(AuditLog.action)).all()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"topic": "  "}, "请输入学习主题"),
+        ({"ends_at": "2024-06-12T14:00"}, "结束时间须晚于开始时间"),
+        ({"hours": "0"}, "学时须大于0"),
+        ({"audience_phones": "13900000000"}, "不存在或不在本单位范围内"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message(client, login, admin, kinds, tree, overrides, message):
+    login(admin)
+    response = client.post("/admin/training/new", data=_form(kinds, tree, **overrides))
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(TrainingSession.id))) == 0
+
+
+def test_an_audience_outside_the_organiser_is_refused(make_session, tree):
+    with pytest.raises(TrainingError, match="不在本单位范围内"):
+        make_session(owner=tree["village"], audience={"units": [tree["village2"].id]})
+
+
+def test_editing_changes_the_session(client, login, admin, kinds, tree, make_session):
+    session = make_session()
+    login(admin)
+    form_page = client.get(f"/admin/training/{session.id}/edit").get_data(as_text=True)
+    assert session.topic in form_page
+    client.post(
+        f"/admin/training/{session.id}/edit",
+        data=_form(kinds, tree, topic="改后的主题", owner_unit_id=session.owner_unit_id),
+    )
+    db.session.refresh(session)
+    assert session.topic == "改后的主题"
+
+
+def test_cancelling_keeps_the_record_with_the_reason(client, login, admin, make_session):
+    session = make_session()
+    login(admin)
+    response = client.post(
+        f"/admin/training/{session.id}/cancel", data={"reason": "台风停课"}, follow_redirects=True
+    )
+    assert "已取消本次学习" in response.get_data(as_text=True)
+    db.session.refresh(session)
+    assert session.status is SessionStatus.CANCELLED and session.cancel_reason == "台风停课"
+    with pytest.raises(TrainingError, match="已取消"):
+        services.update_session(
+            session,
+            services.SessionData(session.kind_id, "x", session.starts_at, session.ends_at),
+            actor=SYSTEM,
+        )
+
+
+def test_the_list_filters_by_year_kind_and_unit(client, login, admin, make_session, kinds, tree):
+    make_session(topic="二〇二四年专题学习")
+    make_session(topic="中心组学习", kind=KindCode.CENTRE_GROUP)
+    make_session(
+        topic="村里的以案释法",
+        owner=tree["village"],
+        kind=KindCode.CASE,
+        audience={"units": [tree["village"].id]},
+    )
+    make_session(topic="二〇二三年专题学习", starts_at=NOON.replace(year=2023))
+    login(admin)
+    page = client.get("/admin/training/?year=2024").get_data(as_text=True)
+    assert "二〇二四年专题学习" in page and "二〇二三年专题学习" not in page
+    page = client.get(f"/admin/training/?kind={kinds[KindCode.CENTRE_GROUP].id}").get_data(
+        as_text=True
+    )
+    assert "中心组学习" in page and "二〇二四年专题学习" not in page
+    page = client.get(f"/admin/training/?unit={tree['village'].id}").get_data(as_text=True)
+    assert "村里的以案释法" in page and "中心组学习" not in page
+
+
+def test_a_village_admin_sees_the_towns_sessions_but_not_another_villages(
+    client, login, unit_admin, make_session, tree
+):
+    make_session(topic="全镇专题学习")
+    make_session(
+        topic="红岩村自学", owner=tree["village2"], audience={"units": [tree["village2"].id]}
+    )
+    make_session(
+        topic="外镇学习", owner=tree["other_town"], audience={"units": [tree["other_town"].id]}
+    )
+    login(unit_admin)
+    page = client.get("/admin/training/").get_data(as_text=True)
+    assert "全镇专题学习" in page
+    assert "红岩村自学" not in page and "外镇学习" not in page
+    assert "新建集中学习" not in page
+
+
+def test_learners_and_auditors_change_nothing(
+    app, login, learner, reviewer, make_session, kinds, tree
+):
+    session = make_session()
+    for person in (learner, reviewer):
+        client = app.test_client()
+        login(person, client=client)
+        assert client.post("/admin/training/new", data=_form(kinds, tree)).status_code == 403
+        assert (
+            client.post(f"/admin/training/{session.id}/cancel", data={"reason": "x"}).status_code
+            == 403
+        )
+    assert client.get(f"/admin/training/{session.id}").status_code == 200  # the auditor reads
+    db.session.refresh(session)
+    assert session.status is SessionStatus.SCHEDULED
+
+
+def test_a_topic_with_markup_is_shown_as_text(client, login, admin, make_session):
+    session = make_session(topic='<script>alert(1)</script><img src=x onerror="alert(2)">')
+    login(admin)
+    for path in ("/admin/training/", f"/admin/training/{session.id}"):
+        page = client.get(path).get_data(as_text=True)
+        assert "<script>alert(1)" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;" in page
+
+
+def test_admins_add_and_retire_kinds(client, login, admin, kinds):
+    login(admin)
+    client.post("/admin/training/kinds", data={"name": "宪法宣传周活动"})
+    kind = db.session.scalar(sa.select(TrainingKind).where(TrainingKind.name == "宪法宣传周活动"))
+    assert kind is not None and kind.code is None
+    page = client.post("/admin/training/kinds", data={"name": "法治讲堂"}).get_data(as_text=True)
+    assert "已有“法治讲堂”类型" in page
+    client.post(f"/admin/training/kinds/{kind.id}/active", data={"active": "0"})
+    db.session.refresh(kind)
+    assert not kind.active
+    assert kind not in services.kinds()
+
+
+def test_kinds_can_be_added_by_the_service_and_are_audited(kinds, admin):
+    services.add_kind("读书分享会", actor=Actor(admin))
+    assert "新增类型“读书分享会”" in db.session.scalars(sa.select(AuditLog.detail)).all()

@@ -1,0 +1,127 @@
+"""What goes into a person's 学法档案 for a year: sessions attended with hours, exams
+with scores, and (when the study feature provides them) study-list choices and readings.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..core.permissions import Perm, can
+from ..exams import attempts
+from ..exams.models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
+from ..extensions import db
+from ..org.models import User
+from ..training.models import Attendance, SessionStatus, TrainingSession
+
+
+def may_view(viewer: User, person: User) -> bool:
+    """The person themselves, or whoever may see people of the person's unit."""
+    return viewer.id == person.id or can(viewer, Perm.VIEW_PEOPLE, person.unit)
+
+
+@dataclass(frozen=True)
+class ExamLine:
+    exam: Exam
+    exempt: bool
+    best: Decimal | None  # best finished score, None when not sat
+    passed: bool
+
+    @property
+    def result(self) -> str:
+        if self.exempt:
+            return "免考"
+        if self.best is None:
+            return "未参加"
+        return "合格" if self.passed else "不合格"
+
+
+@dataclass(frozen=True)
+class YearRecord:
+    person: User
+    year: int
+    attendance: list[Attendance]
+    exams: list[ExamLine]
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((a.session.hours for a in self.attendance), Decimal(0))
+
+
+def has_overdue(person: User, now: datetime) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(Attempt.id)
+            .where(
+                Attempt.user_id == person.id,
+                Attempt.status == AttemptStatus.IN_PROGRESS,
+                Attempt.deadline < now - attempts.GRACE,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _attendance(person: User, year: int) -> list[Attendance]:
+    return list(
+        db.session.scalars(
+            sa.select(Attendance)
+            .join(TrainingSession, Attendance.session_id == TrainingSession.id)
+            .where(
+                Attendance.user_id == person.id,
+                Attendance.revoked_at.is_(None),
+                TrainingSession.year == year,
+                TrainingSession.status == SessionStatus.SCHEDULED,
+            )
+            .order_by(TrainingSession.starts_at)
+        )
+    )
+
+
+def _exams(person: User, year: int) -> list[ExamLine]:
+    finished = (Attempt.status != AttemptStatus.IN_PROGRESS) & (Attempt.user_id == person.id)
+    best = (
+        sa.select(sa.func.max(Attempt.score))
+        .where(finished, Attempt.exam_id == Exam.id)
+        .scalar_subquery()
+    )
+    passed = (
+        sa.select(sa.func.count(Attempt.id))
+        .where(finished, Attempt.exam_id == Exam.id, Attempt.passed.is_(True))
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Exam, Enrolment.exempt, best, passed)
+        .join(Enrolment, Enrolment.exam_id == Exam.id)
+        .where(
+            Enrolment.user_id == person.id,
+            Exam.year == year,
+            Exam.personal.is_(False),
+            Exam.kind != ExamKind.PRACTICE,
+            Exam.status == ExamStatus.PUBLISHED,
+        )
+        .order_by(Exam.opens_at, Exam.id)
+    )
+    return [ExamLine(exam, exempt, score, bool(n)) for exam, exempt, score, n in rows]
+
+
+def year_record(person: User, year: int) -> YearRecord:
+    return YearRecord(person, year, _attendance(person, year), _exams(person, year))
+
+
+def years(person: User, current: int) -> list[int]:
+    """Years with anything on record, and the current one, newest first."""
+    sessions = (
+        sa.select(TrainingSession.year)
+        .join(Attendance, Attendance.session_id == TrainingSession.id)
+        .where(Attendance.user_id == person.id)
+    )
+    exams = (
+        sa.select(Exam.year)
+        .join(Enrolment, Enrolment.exam_id == Exam.id)
+        .where(Enrolment.user_id == person.id)
+    )
+    found = set(db.session.scalars(sa.union(sessions, exams)))
+    return sorted(found | {current}, reverse=True)

@@ -1,0 +1,234 @@
+"""Training sessions: kinds, create / edit / cancel, and which sessions a person sees."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from ..core import audit
+from ..core.permissions import Perm, ensure, scope_units
+from ..core.time import to_local
+from ..extensions import db
+from ..org import audience as audience_module
+from ..org.audience import AudienceError
+from ..org.models import OrgUnit, User
+from ..org.services import Actor
+from .models import DEFAULT_KINDS, SessionStatus, TrainingKind, TrainingSession
+
+MAX_REASON = 200
+# Sign-in stays open this long after the end (see signin.py, which imports this module).
+SIGNIN_AFTER = timedelta(minutes=30)
+MAX_HOURS = Decimal(24)
+
+
+class TrainingError(Exception):
+    """A change that cannot be made; the message is shown."""
+
+
+def audit_training(actor: Actor, action: str, obj, detail: str = "") -> None:
+    audit.record(action, actor=actor.user, address=actor.address, obj=obj, detail=detail)
+
+
+def ensure_manage(actor: Actor, session: TrainingSession) -> None:
+    # The system actor (CLI, demo data) is trusted; people are checked.
+    if actor.user is not None:
+        ensure(actor.user, Perm.MANAGE_TRAINING, session.owner_unit)
+
+
+def clean_reason(text: str, *, required: str) -> str:
+    reason = " ".join((text or "").split())
+    if not reason:
+        raise TrainingError(required)
+    if len(reason) > MAX_REASON:
+        raise TrainingError(f"原因不能超过{MAX_REASON}个字")
+    return reason
+
+
+# ---------------------------------------------------------------- kinds
+
+
+def ensure_default_kinds() -> None:
+    """The built-in kinds (the migration adds them; databases made by create_all, too)."""
+    present = set(db.session.scalars(sa.select(TrainingKind.code)))
+    for position, (code, name) in enumerate(DEFAULT_KINDS.items()):
+        if code not in present:
+            db.session.add(TrainingKind(name=name, code=code, position=position))
+    db.session.flush()
+
+
+def kinds(*, include_inactive: bool = False) -> list[TrainingKind]:
+    query = sa.select(TrainingKind).order_by(TrainingKind.position, TrainingKind.id)
+    if not include_inactive:
+        query = query.where(TrainingKind.active)
+    return list(db.session.scalars(query))
+
+
+def add_kind(name: str, *, actor: Actor) -> TrainingKind:
+    name = " ".join((name or "").split())
+    if not name or len(name) > 50:
+        raise TrainingError("类型名称须为1至50个字")
+    if db.session.scalar(sa.select(TrainingKind.id).where(TrainingKind.name == name)):
+        raise TrainingError(f"已有“{name}”类型")
+    last = db.session.scalar(sa.select(sa.func.max(TrainingKind.position))) or 0
+    kind = TrainingKind(name=name, position=last + 1)
+    db.session.add(kind)
+    db.session.flush()
+    audit_training(actor, "training.kind", kind, detail=f"新增类型“{name}”")
+    return kind
+
+
+def set_kind_active(kind: TrainingKind, active: bool, *, actor: Actor) -> None:
+    if kind.active == active:
+        return
+    kind.active = active
+    verb = "启用" if active else "停用"
+    audit_training(actor, "training.kind", kind, detail=f"{verb}“{kind.name}”")
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- sessions
+
+
+@dataclass
+class SessionData:
+    kind_id: int
+    topic: str
+    starts_at: datetime  # naive UTC
+    ends_at: datetime
+    place: str = ""
+    lecturer: str = ""
+    lecturer_external: bool = False
+    laws: str = ""
+    hours: Decimal = Decimal(2)
+    audience: dict = field(default_factory=dict)
+    notes: str = ""
+
+
+def _apply(session: TrainingSession, data: SessionData) -> None:
+    kind = db.session.get(TrainingKind, data.kind_id)
+    if kind is None or (not kind.active and kind.id != session.kind_id):
+        raise TrainingError("请选择学习类型")
+    topic = " ".join((data.topic or "").split())
+    if not topic:
+        raise TrainingError("请输入学习主题")
+    if data.ends_at <= data.starts_at:
+        raise TrainingError("结束时间须晚于开始时间")
+    if data.hours is None or not (Decimal(0) < data.hours <= MAX_HOURS):
+        raise TrainingError("学时须大于0且不超过24")
+    try:
+        audience_module.check(data.audience, session.owner_unit, noun="应参加人员")
+    except AudienceError as exc:
+        raise TrainingError(str(exc)) from exc
+    session.kind_id, session.topic = kind.id, topic
+    session.starts_at, session.ends_at = data.starts_at, data.ends_at
+    session.year = to_local(data.starts_at).year
+    session.place, session.lecturer = data.place.strip(), data.lecturer.strip()
+    session.lecturer_external = data.lecturer_external
+    session.laws, session.hours = data.laws.strip(), data.hours
+    session.audience, session.notes = data.audience, data.notes.strip()
+
+
+def create_session(owner: OrgUnit, data: SessionData, *, actor: Actor) -> TrainingSession:
+    session = TrainingSession(owner_unit=owner, created_by_id=getattr(actor.user, "id", None))
+    ensure_manage(actor, session)
+    _apply(session, data)
+    db.session.add(session)
+    db.session.flush()
+    audit_training(actor, "training.create", session, detail=session.topic)
+    return session
+
+
+def update_session(session: TrainingSession, data: SessionData, *, actor: Actor) -> None:
+    ensure_manage(actor, session)
+    if session.cancelled:
+        raise TrainingError("本次学习已取消，不能再修改")
+    _apply(session, data)
+    db.session.flush()
+    audit_training(actor, "training.update", session, detail=session.topic)
+
+
+def cancel_session(session: TrainingSession, reason: str, *, actor: Actor, now: datetime) -> None:
+    """取消: the record and its attendance stay; the figures leave it out."""
+    ensure_manage(actor, session)
+    if session.cancelled:
+        raise TrainingError("本次学习已取消")
+    session.cancel_reason = clean_reason(reason, required="请填写取消原因")
+    session.status, session.cancelled_at = SessionStatus.CANCELLED, now
+    session.cancelled_by_id = getattr(actor.user, "id", None)
+    audit_training(actor, "training.cancel", session, detail=f"{session.topic}：{reason}")
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- finding
+
+
+def visible_clause(user: User, perm: Perm = Perm.VIEW_TRAINING):
+    """Sessions organised inside the user's subtrees, and those organised above them
+    (a village admin sees the town's sessions, and in them only their own people)."""
+    roots = scope_units(user, perm)
+    if not roots:
+        return sa.false()
+    inside = [OrgUnit.path.startswith(r.path, autoescape=True) for r in roots]
+    above = [sa.literal(r.path).startswith(OrgUnit.path) for r in roots]
+    if perm is Perm.MANAGE_TRAINING:
+        return sa.or_(*inside)
+    return sa.or_(*inside, *above)
+
+
+def sessions_select(
+    user: User, *, year: int | None = None, kind_id: int | None = None, unit: OrgUnit | None = None
+) -> sa.Select:
+    query = (
+        sa.select(TrainingSession)
+        .join(OrgUnit, TrainingSession.owner_unit_id == OrgUnit.id)
+        .where(visible_clause(user))
+        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())
+    )
+    if year:
+        query = query.where(TrainingSession.year == year)
+    if kind_id:
+        query = query.where(TrainingSession.kind_id == kind_id)
+    if unit is not None:
+        query = query.where(OrgUnit.path.startswith(unit.path, autoescape=True))
+    return query
+
+
+def get_session(session_id: int, *, user: User, perm: Perm) -> TrainingSession | None:
+    return db.session.scalar(
+        sa.select(TrainingSession)
+        .join(OrgUnit, TrainingSession.owner_unit_id == OrgUnit.id)
+        .where(TrainingSession.id == session_id, visible_clause(user, perm))
+    )
+
+
+def years(user: User) -> list[int]:
+    query = (
+        sa.select(TrainingSession.year)
+        .join(OrgUnit, TrainingSession.owner_unit_id == OrgUnit.id)
+        .where(visible_clause(user))
+        .distinct()
+        .order_by(TrainingSession.year.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def upcoming_for(user: User, now: datetime, days: int = 7) -> list[TrainingSession]:
+    """Sessions the person is expected at, from those open for sign-in now to those
+    starting within ``days``; few rows, so membership is checked one by one."""
+    soon = db.session.scalars(
+        sa.select(TrainingSession)
+        .where(
+            TrainingSession.status == SessionStatus.SCHEDULED,
+            TrainingSession.ends_at >= now - SIGNIN_AFTER,
+            TrainingSession.starts_at <= now + timedelta(days=days),
+        )
+        .order_by(TrainingSession.starts_at)
+        .limit(50)
+    )
+    return [s for s in soon if in_audience(s, user)]
+
+
+def in_audience(session: TrainingSession, user: User) -> bool:
+    query = audience_module.people_select(session.audience).where(User.id == user.id)
+    return db.session.scalar(query.with_only_columns(User.id)) is not None
