@@ -68,6 +68,16 @@ def test_a_learner_cannot_reach_the_admin_pages(client, login, learner, tree):
     assert db.session.get(Law, law.id).status is LawStatus.CURRENT
 
 
+def test_a_unit_admin_reads_but_cannot_import(client, login, unit_admin, tree):
+    law = make_law(tree["district"])
+    login(unit_admin)
+    assert client.get(f"{URL}{law.id}").status_code == 200
+    assert "导入法规" not in text(client.get(URL))
+    assert client.get(URL + "import").status_code == 403
+    assert client.post(URL + "import", data=form(title="另一部法")).status_code == 403
+    assert count_rows(PendingImport) == 0
+
+
 def test_reading_needs_a_login(client, tree):
     law = make_law(tree["district"])
     assert client.get(f"{URL}{law.id}").status_code == 302
@@ -138,11 +148,17 @@ def test_a_pasted_law_is_previewed_and_saved_only_when_confirmed(as_admin, tree)
     assert count_rows(Law) == 1
 
 
-def test_a_docx_upload_is_parsed(as_admin, tree):
+def test_a_docx_upload_is_parsed_and_titled_by_its_first_line(as_admin, tree):
     content = docx_bytes(["中华人民共和国示例法", "第一章　总则", "第一条　甲。", "第二条　乙。"])
-    data = form(text="", file=(io.BytesIO(content), "示例法.docx"))
+    data = form(title="", text="", file=(io.BytesIO(content), "下载.docx"))
     html = text(as_admin.post(URL + "import", data=data, content_type="multipart/form-data"))
-    assert "识别出 1 个标题、2 条" in html and "示例法.docx" in html
+    assert "识别出 1 个标题、2 条" in html and "下载.docx" in html
+    assert "《中华人民共和国示例法》" in html
+
+
+def test_without_a_title_or_a_title_line_the_title_is_asked_for(as_admin):
+    html = text(as_admin.post(URL + "import", data=form(title="", text="第一条　甲。")))
+    assert "请填写法规名称" in html
 
 
 @pytest.mark.parametrize(
@@ -179,6 +195,7 @@ def test_a_new_version_flags_questions_and_lists_them_for_review(as_admin, tree)
     db.session.expire_all()
     assert db.session.get(Law, law.id).status is LawStatus.AMENDED
     assert db.session.get(Question, question.id).needs_review is True
+    assert "待复核（1）" in text(as_admin.get(URL))
     review = text(as_admin.get(URL + "review"))
     assert f'href="/admin/questions/{question.id}"' in review and "已修改" in review
     bank_list = text(as_admin.get("/admin/questions/", query_string={"review": "1"}))

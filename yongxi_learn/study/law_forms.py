@@ -48,6 +48,13 @@ class LawMetaForm(Form):
 
 
 class LawImportForm(LawMetaForm):
+    # Left empty, the title is taken from the text's first line.
+    title = StringField(
+        "法规名称",
+        validators=[Length(max=200)],
+        description="不填时取全文的第一行（法规标题）",
+        render_kw={"placeholder": "如：中华人民共和国行政处罚法"},
+    )
     owner_unit_id = SelectField("所属法规库", coerce=int)
     text = TextAreaField(
         "粘贴法规全文",

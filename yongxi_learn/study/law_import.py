@@ -70,10 +70,13 @@ def plan(
 ) -> LawPlan:
     """Check and parse; LawError or LawParseError says what is wrong."""
     laws.ensure_manage(actor, base.owner_unit if base else owner_unit)
-    meta = laws.check_meta(meta)
     if base is not None and not base.is_current:
         raise LawError("只能为现行有效的版本导入新版本")
     parsed = parse_text(text)
+    if not meta.title.strip():
+        # The text's first line is the title when it is short (as published).
+        meta.title = parsed.suggested_title
+    meta = laws.check_meta(meta)
     return LawPlan(meta, parsed, owner_unit, base, filename, _payload(meta, text, owner_unit, base))
 
 

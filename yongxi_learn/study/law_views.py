@@ -68,6 +68,8 @@ def index():
             law_search.laws_select(criteria), per_page=per_page, error_out=False
         )
     context["manager"] = bool(laws.library_units(current_user))
+    if context["manager"]:
+        context["flagged"] = law_refs.count_flagged(current_user)
     return render_template("study/law_list.html", **context)
 
 
