@@ -197,3 +197,16 @@ def test_article_hits_are_paged_and_counted_up_to_the_cap(tree, monkeypatch):
     assert [a.label for a in second.items] == ["第十条之一", "第一百零二条"]
     assert second.items[0].law.title == "中华人民共和国示例管理法"
     assert not law_search.article_hits(law_search.LawFilter(text="无此文字"), 1, 3).items
+
+
+def test_the_library_lists_laws_by_kind_in_the_usual_order(tree):
+    from yongxi_learn.study import law_search
+
+    for title, kind in (
+        ("安全示例法", LawKind.LAW),
+        ("组织示例法", LawKind.CONSTITUTIONAL),
+        ("某党内法规", LawKind.PARTY_REGULATION),
+    ):
+        make_law(tree["district"], title=title, short_name="", text="", kind=kind)
+    listed = db.session.scalars(law_search.laws_select(law_search.LawFilter())).all()
+    assert [law.title for law in listed] == ["组织示例法", "安全示例法", "某党内法规"]

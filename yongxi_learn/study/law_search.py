@@ -50,7 +50,12 @@ def laws_select(criteria: LawFilter) -> sa.Select:
                 Law.short_name.contains(criteria.words, autoescape=True),
             )
         )
-    return query.order_by(Law.kind, Law.title, Law.version.desc())
+    return query.order_by(_kind_order(), Law.title, Law.version.desc())
+
+
+def _kind_order():
+    """宪法相关法, 法律, 行政法规 … in the order of LawKind, not alphabetically."""
+    return sa.case(*((Law.kind == kind, rank) for rank, kind in enumerate(LawKind)), else_=99)
 
 
 def articles_select(criteria: LawFilter) -> sa.Select:
