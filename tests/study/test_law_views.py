@@ -95,7 +95,8 @@ def test_search_finds_laws_by_title_and_articles_by_text(client, login, learner,
     login(learner)
     html = text(client.get(URL, query_string={"q": "应当公开"}))
     assert "第十条之一" in html and "<mark>应当公开</mark>" in html
-    assert f'href="/laws/{law.id}#a' in html
+    article = laws.find_article(law, "第十条之一")
+    assert f'href="/laws/{law.id}?article={article.id}#a{article.id}"' in html
     assert "另一法的内容" not in html
     html = text(client.get(URL, query_string={"q": "另一法"}))
     assert "《中华人民共和国另一法》" in html
@@ -222,3 +223,22 @@ def test_metadata_is_edited_and_repeal_is_shown(as_admin, tree):
     as_admin.post(f"{URL}{law.id}/repeal")
     html = text(as_admin.get(f"{URL}{law.id}"))
     assert "中华人民共和国示例法" in html and "已废止" in html
+
+
+def test_a_long_law_is_shown_one_part_at_a_time(client, login, learner, tree):
+    lines = ["第一编　总则"]
+    lines += [f"第{n}条　总则第{n}条的内容。" for n in range(1, 101)]
+    lines += ["第二编　分则", "第一章　一般规定"]
+    lines += [f"第{n}条　分则第{n}条的内容。" for n in range(101, 161)]
+    law = make_law(tree["district"], text="\n".join(lines))
+    login(learner)
+    first = text(client.get(f"{URL}{law.id}"))
+    assert "总则第100条的内容" in first and "分则第101条的内容" not in first
+    assert "第 1 / 2 部分" in first and f'href="/laws/{law.id}?part=1#h' in first
+    second = text(client.get(f"{URL}{law.id}", query_string={"part": 1}))
+    assert "分则第160条的内容" in second and "总则第1条的内容" not in second
+    assert "第一章 一般规定" in second
+    target = laws.find_article(law, "第一百二十条")
+    by_article = text(client.get(f"{URL}{law.id}", query_string={"article": target.id}))
+    assert f'id="a{target.id}"' in by_article
+    assert client.get(f"{URL}{law.id}", query_string={"part": 99}).status_code == 200

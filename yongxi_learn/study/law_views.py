@@ -1,8 +1,6 @@
 """Pages of the law library: search and read (everyone signed in); import with a
 preview, new versions, metadata, repeal and the 待复核 list (MANAGE_STUDY)."""
 
-from dataclasses import dataclass, field
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -14,12 +12,12 @@ from ..core.spreadsheets import Limits, megabytes
 from ..extensions import db
 from ..org.models import OrgUnit
 from ..org.services import Actor
-from . import law_import, law_refs, law_search, laws
+from . import law_import, law_layout, law_refs, law_search, laws
 from .law_files import LawFileError, read_law_file
 from .law_forms import LawImportForm, LawMetaForm, LawSearchForm
-from .law_parser import HEADING_SEP, LawParseError
+from .law_parser import LawParseError
 from .laws import LawError
-from .models import Law, LawArticle, LawKind
+from .models import Law, LawKind
 
 bp = Blueprint("laws", __name__)
 
@@ -73,37 +71,20 @@ def index():
     return render_template("study/law_list.html", **context)
 
 
-@dataclass
-class Section:
-    """Articles under the same headings; ``opens`` are the headings that start here."""
-
-    opens: list[tuple[int, str]]
-    articles: list[LawArticle] = field(default_factory=list)
-
-
-def sections(articles: list[LawArticle]) -> list[Section]:
-    out: list[Section] = []
-    previous: list[str] = []
-    for article in articles:
-        path = article.heading.split(HEADING_SEP) if article.heading else []
-        if not out or path != previous:
-            same = 0
-            while same < min(len(path), len(previous)) and path[same] == previous[same]:
-                same += 1
-            out.append(Section([(depth, path[depth]) for depth in range(same, len(path))]))
-            previous = path
-        out[-1].articles.append(article)
-    return out
-
-
 @bp.get("/<int:law_id>")
 @login_required
 def detail(law_id):
     law = laws.get_law(law_id)
+    pages = law_layout.layout(law.articles)
+    article_id = request.args.get("article", type=int)
+    part = pages.part_of(article_id) if article_id else request.args.get("part", 0, type=int)
+    part = min(max(part, 0), max(len(pages.parts) - 1, 0))
     return render_template(
         "study/law_detail.html",
         law=law,
-        sections=sections(law.articles),
+        layout=pages,
+        part=part,
+        shown=pages.parts[part] if pages.parts else [],
         versions=laws.versions(law),
         manage=laws.can_manage(current_user, law),
     )
