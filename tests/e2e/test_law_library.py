@@ -4,6 +4,7 @@ cadre finds an article by its text and reads it."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import TIMEOUT_MS
 from tests.study.law_fixtures import LAW_TEXT
 from yongxi_learn.org.models import Category, Role
 
@@ -25,11 +26,13 @@ def test_admin_imports_a_law_and_a_cadre_reads_it(
     page.get_by_label("粘贴法规全文").fill(LAW_TEXT)
     page.get_by_role("button", name="识别并预览").click()
 
-    expect(page.get_by_text("识别出 5 个标题、7 条")).to_be_visible()
+    # A loaded shared machine can take a while over the first POST; the parse is quick.
+    expect(page.get_by_text("识别出 5 个标题、7 条")).to_be_visible(timeout=TIMEOUT_MS)
     assert_fits_phone(page)
     screenshot(page, "1-preview")
     page.get_by_role("button", name="确认保存").click()
-    expect(page.get_by_text("已保存《中华人民共和国示例管理法》，共7条")).to_be_visible()
+    saved = page.get_by_text("已保存《中华人民共和国示例管理法》，共7条")
+    expect(saved).to_be_visible(timeout=TIMEOUT_MS)
 
     page.context.clear_cookies()
     phone, password = make_person("冉晓丽", must_change_password=False)
