@@ -178,6 +178,13 @@ def test_a_file_that_cannot_be_parsed_says_why_and_stages_nothing(as_admin, uplo
     assert count_rows(PendingImport) == 0
 
 
+def test_a_second_copy_of_a_current_law_is_refused_at_the_preview(as_admin, tree):
+    make_law(tree["town"])
+    html = text(as_admin.post(URL + "import", data=form(owner_unit_id=tree["town"].id)))
+    assert "已有现行有效的《中华人民共和国示例管理法》" in html
+    assert count_rows(PendingImport) == 0
+
+
 def test_nothing_to_import_is_explained(as_admin):
     html = text(as_admin.post(URL + "import", data=form(text="  ")))
     assert "请粘贴法规全文，或选择 .txt、.docx 文件上传" in html

@@ -77,6 +77,8 @@ def plan(
         # The text's first line is the title when it is short (as published).
         meta.title = parsed.suggested_title
     meta = laws.check_meta(meta)
+    if base is None:
+        laws.ensure_new(meta.title, owner_unit)
     return LawPlan(meta, parsed, owner_unit, base, filename, _payload(meta, text, owner_unit, base))
 
 

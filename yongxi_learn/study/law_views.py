@@ -4,10 +4,9 @@ preview, new versions, metadata, repeal and the 待复核 list (MANAGE_STUDY).""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..core.errors import MESSAGES
 from ..core.import_views import read_upload
 from ..core.net import client_address
-from ..core.permissions import Perm, PermissionDenied, require
+from ..core.permissions import Perm, require
 from ..core.spreadsheets import Limits, megabytes
 from ..extensions import db
 from ..org.models import OrgUnit
@@ -28,12 +27,6 @@ def _actor() -> Actor:
 
 def _limits() -> Limits:
     return Limits.from_config(current_app.config)
-
-
-@bp.errorhandler(PermissionDenied)
-def _outside_scope(_exc):
-    title, text = MESSAGES[403]
-    return render_template("errors/error.html", code=403, title=title, text=text), 403
 
 
 # ---------------------------------------------------------------- search and read

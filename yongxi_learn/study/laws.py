@@ -205,6 +205,11 @@ def _duplicate(title: str, owner_unit: OrgUnit, exclude_family: int | None = Non
     return db.session.scalar(query.limit(1)) is not None
 
 
+def ensure_new(title: str, owner_unit: OrgUnit) -> None:
+    if _duplicate(title, owner_unit):
+        raise LawError(f"法规库中已有现行有效的《{title}》；修订后的文本请用“导入新版本”")
+
+
 def _add_articles(law: Law, parsed: ParsedLaw | None) -> None:
     if parsed is None:
         return
@@ -232,8 +237,7 @@ def create_law(
 ) -> Law:
     ensure_manage(actor, owner_unit)
     meta = check_meta(meta)
-    if _duplicate(meta.title, owner_unit):
-        raise LawError(f"法规库中已有现行有效的《{meta.title}》；修订后的文本请用“导入新版本”")
+    ensure_new(meta.title, owner_unit)
     law = Law(owner_unit=owner_unit, sample=sample, created_by_id=_user_id(actor))
     _assign(law, meta)
     _add_articles(law, parsed)
