@@ -42,6 +42,8 @@ def test_the_admin_picks_a_law_and_an_article_by_its_label(as_admin, law):
     assert question.law_id == law.id
     assert question.article_id == laws.find_article(law, "第十条之一").id
     assert (question.law_ref, question.article_ref) == ("中华人民共和国示例管理法", "第十条之一")
+    page = text(as_admin.get(f"{BANK}{question.id}"))
+    assert f"/laws/{law.id}?article={question.article_id}#a{question.article_id}" in page
 
 
 def test_an_article_the_law_does_not_have_is_refused(as_admin, law):
