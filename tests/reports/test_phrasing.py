@@ -1,0 +1,53 @@
+"""The report's habits for numbers, as in the town's 2024 report."""
+
+import pytest
+
+from yongxi_learn.reports import phrasing
+from yongxi_learn.stats.common import Rate
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [
+        (8, "8"),
+        (99, "99"),
+        (100, "100"),
+        (207, "200余"),
+        (257, "200余"),
+        (300, "300"),
+        (1250, "1200余"),
+        (8321, "8300余"),
+        (23456, "23000余"),
+    ],
+)
+def test_counts_of_100_or_more_keep_their_leading_digits_and_add_yu(count, text):
+    assert phrasing.approx(count) == text
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [
+        (Rate(91, 91), "100%"),
+        (Rate(84, 91), "92.3%"),
+        (Rate(1, 3), "33.3%"),
+        (Rate(1, 2), "50%"),
+        (Rate(0, 5), "0%"),
+        (Rate(0, 0), "—"),
+    ],
+)
+def test_percentages_have_one_decimal_at_most(rate, text):
+    assert phrasing.percent(rate) == text
+
+
+def test_both_rates_at_100_read_jun_da():
+    assert (
+        phrasing.rates_pair("参考率", Rate(5, 5), "通过率", Rate(5, 5)) == "参考率及通过率均达100%"
+    )
+    assert (
+        phrasing.rates_pair("参考率", Rate(9, 10), "通过率", Rate(9, 9)) == "参考率90%，通过率100%"
+    )
+
+
+def test_full_coverage_is_said_only_when_true():
+    assert phrasing.coverage(Rate(60, 60)) == "全覆盖"
+    assert phrasing.coverage(Rate(59, 60)) == "覆盖率98.3%"
