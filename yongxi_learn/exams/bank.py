@@ -15,7 +15,7 @@ from ..core.permissions import Perm, ensure, scope_filter, scope_units
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.services import Actor, NotFound  # NotFound: the app shows 404
-from . import bank_rules
+from . import bank_links, bank_rules
 from .bank_rules import QuestionData, fold
 from .models import (
     AttemptQuestion,
@@ -40,6 +40,8 @@ CONTENT_FIELDS = (
     "law_ref",
     "article_ref",
     "tags",
+    "law_id",
+    "article_id",
 )
 
 
@@ -175,11 +177,14 @@ def is_used(question: Question) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
-def _check(data: QuestionData, category, owner_unit: OrgUnit) -> None:
+def _check(data: QuestionData, category, owner_unit: OrgUnit, law_id: int | None = None) -> None:
     if data.errors:
         raise InvalidQuestion(data.errors)
     if category is not None and category.owner_unit_id != owner_unit.id:
         raise InvalidQuestion([("category", "分类不属于该题库")])
+    problem = bank_links.link_problem(data, allowed_law_id=law_id)
+    if problem:
+        raise InvalidQuestion([("law_id", problem)])
 
 
 def _duplicate_error(data: QuestionData, owner_unit: OrgUnit, lineage: int | None = None):
@@ -227,9 +232,12 @@ def update_question(
     ensure_manage(actor, question.owner_unit)
     if question.status is QuestionStatus.SUPERSEDED:
         raise BankError("此题已有新版本，请编辑最新版本")
-    _check(data, category, question.owner_unit)
+    _check(data, category, question.owner_unit, law_id=question.law_id)
     _duplicate_error(data, question.owner_unit, lineage=question.root_id or question.id)
     if not is_used(question):
+        # Pointing a flagged question at a current law is its review.
+        if data.law_id != question.law_id and bank_links.is_current(data.law_id):
+            question.needs_review = False
         _assign(question, data)
         question.category = category
         db.session.flush()
@@ -280,6 +288,18 @@ def restore_question(question: Question, *, actor: Actor) -> None:
     question.status = QuestionStatus.ACTIVE
     db.session.flush()
     _audit(actor, "question.restore", question)
+
+
+def mark_reviewed(question: Question, *, actor: Actor) -> None:
+    """Clear 待复核 once an admin has checked the question against the law in force."""
+    ensure_manage(actor, question.owner_unit)
+    if not question.needs_review:
+        raise BankError("此题不需要复核")
+    if question.law_id is not None and not bank_links.is_current(question.law_id):
+        raise BankError("此题引用的法规版本已修改或废止，请先改为引用现行有效的版本")
+    question.needs_review = False
+    db.session.flush()
+    _audit(actor, "question.reviewed", question)
 
 
 def delete_question(question: Question, *, actor: Actor) -> None:
@@ -348,6 +368,7 @@ class BankFilter:
     law: str = ""
     text: str = ""
     status: QuestionStatus | None = QuestionStatus.ACTIVE  # None: any status
+    review: bool | None = None  # True: only questions flagged 待复核
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) in (None, "") for f in fields(self) if f.name != "status")
@@ -370,6 +391,8 @@ def questions_select(user: User, criteria: BankFilter) -> sa.Select:
         query = query.where(Question.law_ref.contains(criteria.law.strip(), autoescape=True))
     if criteria.text.strip():
         query = query.where(Question.stem.contains(criteria.text.strip(), autoescape=True))
+    if criteria.review:
+        query = query.where(Question.needs_review.is_(True))
     return query.order_by(Question.id.desc())
 
 

@@ -7,8 +7,10 @@ from wtforms.validators import DataRequired, Length
 
 from ..core.forms import Form, QueryForm
 from ..core.spreadsheets import XLSX_MIMETYPE
+from ..extensions import db
 from ..org.models import OrgUnit
-from . import bank_rules
+from ..study.models import Law
+from . import bank_links, bank_rules
 from .bank_rules import OPTION_MAX, QuestionData
 from .grading import LETTERS
 from .models import (
@@ -37,6 +39,18 @@ def only_unit(field) -> None:
     """With one bank to choose from the page shows no choice: take that one."""
     if len(field.choices) == 1 and not field.raw_data:
         field.data = field.choices[0].value
+
+
+def law_choices(current: list[Law], question: Question | None = None) -> list[SelectChoice]:
+    """Current laws to pick from; the version a question points at stays pickable."""
+    choices = [SelectChoice(0, "（不关联）")]
+    if question is not None and question.law is not None and not question.law.is_current:
+        law = question.law
+        choices.append(
+            SelectChoice(law.id, f"{law.title}（第{law.version}版，{law.status.label}）")
+        )
+    choices += [SelectChoice(law.id, law.title) for law in current]
+    return choices
 
 
 def category_choices(categories: list[QuestionCategory], several_units: bool) -> list:
@@ -74,8 +88,17 @@ class QuestionForm(Form):
         choices=[SelectChoice(k, v) for k, v in DIFFICULTY_LABELS.items()],
     )
     score = StringField("分值", default="2", render_kw={"inputmode": "decimal"})
-    law_ref = StringField("法规", render_kw={"placeholder": "如：中华人民共和国宪法"})
-    article_ref = StringField("条款", render_kw={"placeholder": "如：第二条"})
+    law_id = SelectField("关联法规库", coerce=int, default=0, validate_choice=False)
+    law_ref = StringField(
+        "法规",
+        description="已关联法规库的，自动填写为该法规名称；未收录的法规可直接填写名称",
+        render_kw={"placeholder": "如：中华人民共和国宪法"},
+    )
+    article_ref = StringField(
+        "条款",
+        description="如“第十条”“第十条之一”；关联了法规库中已录入条文的法规时，须是该法规中的条",
+        render_kw={"placeholder": "如：第二条"},
+    )
     tags = StringField("标签", description="多个标签用空格分隔")
 
     def fill_from(self, question: Question) -> None:
@@ -89,6 +112,7 @@ class QuestionForm(Form):
         self.score.data = format(question.score.normalize(), "f")
         for name in ("stem", "explanation", "difficulty", "law_ref", "article_ref", "tags"):
             self[name].data = getattr(question, name)
+        self.law_id.data = question.law_id or 0
 
     def question_data(self) -> QuestionData | None:
         """The checked content; None (with messages on the fields) when invalid."""
@@ -105,8 +129,19 @@ class QuestionForm(Form):
             article_ref=self.article_ref.data or "",
             tags=self.tags.data or "",
         )
+        if not data.errors:
+            bank_links.link(data, self._law())
         self.show_errors(data.errors)
-        return None if data.errors or self.score.errors else data
+        return None if data.errors or self.score.errors or self.law_id.errors else data
+
+    def _law(self) -> Law | None:
+        """The picked law; one outside the choices (a forged id) is an error."""
+        if not self.law_id.data:
+            return None
+        if self.law_id.data not in {choice.value for choice in self.law_id.choices}:
+            self.law_id.errors.append("请选择法规库中现行有效的法规")
+            return None
+        return db.session.get(Law, self.law_id.data)
 
     def _score(self):
         try:
@@ -129,6 +164,7 @@ class BankFilterForm(QueryForm):
     law = StringField("法规", render_kw={"placeholder": "法规名称", "type": "search"})
     q = StringField("题干", render_kw={"placeholder": "题干中的文字", "type": "search"})
     status = SelectField("状态", choices=STATUS_CHOICES, default="active")
+    review = SelectField("复核", choices=[SelectChoice("", "全部"), SelectChoice("1", "待复核")])
 
 
 class CategoryForm(Form):

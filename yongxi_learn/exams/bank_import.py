@@ -19,7 +19,7 @@ from ..extensions import db
 from ..org.import_models import PendingImport
 from ..org.models import OrgUnit
 from ..org.services import Actor
-from . import bank, bank_rules
+from . import bank, bank_links, bank_rules
 from .bank_rules import Invalid, QuestionData, fold
 from .bank_template import (
     ANSWER,
@@ -134,7 +134,8 @@ def plan_import(
     raw_rows = read_rows(content, limits, SPEC)
     if not raw_rows:
         raise ImportRejected(f"「{SHEET}」工作表中没有题目")
-    rows = [_check_row(raw) for raw in raw_rows]
+    lookup = bank_links.LawLookup()
+    rows = [_check_row(raw, lookup) for raw in raw_rows]
     _check_duplicates_in_file(rows)
     _check_duplicates_in_bank(rows, owner_unit)
     existing = {c.name for c in _categories_of(owner_unit)}
@@ -143,7 +144,7 @@ def plan_import(
     return QuestionPlan(filename=filename, owner_unit=owner_unit, rows=rows, new_categories=new)
 
 
-def _check_row(raw: RawRow) -> QuestionRow:
+def _check_row(raw: RawRow, lookup: bank_links.LawLookup) -> QuestionRow:
     row = QuestionRow(number=raw.number, values=raw.values, errors=list(raw.errors))
     values = row.values
     qtype = _parsed(row, TYPE, bank_rules.parse_type)
@@ -166,6 +167,10 @@ def _check_row(raw: RawRow) -> QuestionRow:
         law_ref=values[LAW],
         article_ref=values[ARTICLE],
     )
+    if not row.data.errors:
+        # A 法规 naming a current law of the library links to it (and its 条款 must
+        # then be one of its articles); any other name stays free text.
+        bank_links.link(row.data, lookup(row.data.law_ref))
     for name, message in row.data.errors:
         column = FIELD_COLUMNS[name]
         # A cell that could not be read (a formula) already says so.

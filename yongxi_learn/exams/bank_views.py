@@ -24,6 +24,7 @@ from ..core.time import local_today
 from ..extensions import db
 from ..org.models import OrgUnit
 from ..org.services import Actor
+from ..study import laws
 from . import bank, bank_import, bank_template
 from .bank_forms import (
     BankFilterForm,
@@ -32,6 +33,7 @@ from .bank_forms import (
     RenameCategoryForm,
     UploadForm,
     category_choices,
+    law_choices,
     only_unit,
     unit_choices,
 )
@@ -66,6 +68,7 @@ def _criteria(form: BankFilterForm) -> bank.BankFilter:
         law=form.law.data or "",
         text=form.q.data or "",
         status=QuestionStatus(status) if status in set(QuestionStatus) else None,
+        review=True if form.review.data == "1" else None,
     )
 
 
@@ -116,6 +119,7 @@ def _question_form(question=None) -> QuestionForm:
     form.owner_unit_id.choices = unit_choices([question.owner_unit] if question else units)
     only_unit(form.owner_unit_id)
     form.category_id.choices = category_choices(bank.categories(current_user), len(units) > 1)
+    form.law_id.choices = law_choices(laws.current_laws(), question)
     if question is not None and request.method == "GET":
         form.fill_from(question)
     return form
@@ -198,6 +202,12 @@ def retire(question_id):
 @require(Perm.MANAGE_EXAMS)
 def restore(question_id):
     return _change_status(question_id, bank.restore_question, "已恢复", ".edit")
+
+
+@bp.post("/<int:question_id>/reviewed")
+@require(Perm.MANAGE_EXAMS)
+def reviewed(question_id):
+    return _change_status(question_id, bank.mark_reviewed, "已完成复核", ".edit")
 
 
 @bp.post("/<int:question_id>/delete")

@@ -15,6 +15,7 @@ from ..core.db import str_enum
 from ..core.time import utcnow
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
+from ..study.models import Law, LawArticle
 
 Score = sa.Numeric(6, 2)
 
@@ -80,7 +81,11 @@ class Question(db.Model):
     difficulty: Mapped[int] = mapped_column(default=2)
     score: Mapped[Decimal] = mapped_column(Score, default=Decimal(2))
     tags: Mapped[str] = mapped_column(sa.String(200), default="")
-    # Plain-text references until the study issue links laws and articles.
+    # The law version and article asked about (the law library). law_ref and
+    # article_ref keep the text: the law's title and the article's label when linked,
+    # free text on older rows; the exam draw rules filter on law_ref.
+    law_id: Mapped[int | None] = mapped_column(sa.ForeignKey("law.id"), index=True)
+    article_id: Mapped[int | None] = mapped_column(sa.ForeignKey("law_article.id"), index=True)
     law_ref: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
     article_ref: Mapped[str] = mapped_column(sa.String(100), default="")
     status: Mapped[QuestionStatus] = mapped_column(
@@ -97,6 +102,8 @@ class Question(db.Model):
 
     category: Mapped[QuestionCategory | None] = relationship(lazy="joined")
     owner_unit: Mapped[OrgUnit] = relationship()
+    law: Mapped["Law | None"] = relationship()
+    article: Mapped["LawArticle | None"] = relationship()
 
 
 class ExamKind(enum.StrEnum):

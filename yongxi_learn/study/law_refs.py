@@ -3,14 +3,22 @@ training sessions) registers here, so that amending a law can flag them 待复�
 
 A referencing model has a ``law_id`` column (a Law version) and a boolean
 ``needs_review`` column; it may also have an ``article_id`` column (a LawArticle).
+``flagged`` lists the rows waiting for review on the 待复核 page: each admin sees the
+rows of their own units when the reference names its ``unit_column``.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import url_for
 
+from ..core.permissions import Perm, can, scope_filter
 from ..extensions import db
+from ..org.models import OrgUnit, User
+from .models import Law
+
+FLAGGED_MAX = 500  # rows per kind on the 待复核 page
 
 
 @dataclass(frozen=True)
@@ -20,6 +28,11 @@ class LawReference:
     describe: Callable[[object], str]  # one row → a short text for the 待复核 list
     endpoint: str  # url_for endpoint of the page where an admin fixes one row
     endpoint_arg: str = "id"  # the endpoint's argument that takes the row id
+    # Optional: the model's column holding its owner unit id (scopes the 待复核 list),
+    # the permission needed to fix a row, and which rows are worth listing at all.
+    unit_column: str | None = None
+    perm: Perm = Perm.MANAGE_STUDY
+    listed: Callable[[], sa.ColumnElement[bool]] | None = None
 
     @property
     def law_column(self):
@@ -46,3 +59,61 @@ def flag_references(law_ids: list[int]) -> int:
         )
         flagged += result.rowcount
     return flagged
+
+
+@dataclass(frozen=True)
+class FlaggedRow:
+    label: str
+    text: str
+    endpoint: str
+    args: dict
+    law: Law | None
+
+    @property
+    def url(self) -> str:
+        return url_for(self.endpoint, **self.args)
+
+
+def flagged(user: User) -> list[FlaggedRow]:
+    """Every row waiting for review that ``user`` may fix, kind by kind."""
+    rows: list[FlaggedRow] = []
+    for ref in REFERENCES:
+        if can(user, ref.perm):
+            rows.extend(_flagged_of(ref, user))
+    return rows
+
+
+def count_flagged(user: User) -> int:
+    total = 0
+    for ref in REFERENCES:
+        if can(user, ref.perm):
+            query = _flagged_query(ref, user).with_only_columns(sa.func.count()).order_by(None)
+            total += db.session.scalar(query) or 0
+    return total
+
+
+def _flagged_query(ref: LawReference, user: User) -> sa.Select:
+    query = sa.select(ref.model, Law).outerjoin(Law, ref.law_column == Law.id)
+    query = query.where(ref.model.needs_review.is_(True))
+    if ref.listed is not None:
+        query = query.where(ref.listed())
+    if ref.unit_column is not None:
+        unit_id = getattr(ref.model, ref.unit_column)
+        query = query.join(OrgUnit, unit_id == OrgUnit.id).where(
+            scope_filter(user, ref.perm, OrgUnit.path)
+        )
+    return query.order_by(ref.model.id)
+
+
+def _flagged_of(ref: LawReference, user: User) -> list[FlaggedRow]:
+    result = db.session.execute(_flagged_query(ref, user).limit(FLAGGED_MAX))
+    return [
+        FlaggedRow(
+            label=ref.label,
+            text=ref.describe(row),
+            endpoint=ref.endpoint,
+            args={ref.endpoint_arg: row.id},
+            law=law,
+        )
+        for row, law in result
+    ]

@@ -72,6 +72,9 @@ class Law(db.Model):
     )
     # Demo entries whose text is a sample: shown as 示例，以官方文本为准.
     sample: Mapped[bool] = mapped_column(default=False)
+    # What the text holds before its first heading or article: the title, the
+    # promulgation notes, a 序言. Shown above the articles.
+    preamble: Mapped[str] = mapped_column(sa.Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -87,6 +90,10 @@ class Law(db.Model):
     @property
     def display_name(self) -> str:
         return f"《{self.title}》"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status is LawStatus.CURRENT
 
 
 class LawArticle(db.Model):

@@ -1,0 +1,7 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _app(app):
+    """Every law library test runs inside the app (and its fresh database)."""
+    return app

@@ -1,0 +1,315 @@
+"""The law library's changes: create a law from its parsed text, edit its metadata,
+import a new version (amendment), repeal. And what other features ask of it: the
+current laws, an article by its label.
+
+Services take ``actor`` (org.services.Actor), check MANAGE_STUDY over the law's owner
+unit, change data and flush; the view commits. Every signed-in person may read laws.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from ..core import audit
+from ..core.permissions import Perm, can, ensure, scope_units
+from ..extensions import db
+from ..org.models import OrgUnit, User
+from ..org.services import Actor, NotFound
+from . import law_refs
+from .law_parser import ParsedLaw, parse_label
+from .models import LAW_KIND_LABELS, Law, LawArticle, LawKind, LawStatus
+
+TITLE_MAX, SHORT_MAX, ISSUER_MAX = 200, 50, 100
+
+
+class LawError(Exception):
+    """A change that cannot be made; the message is shown to the admin."""
+
+
+@dataclass
+class LawMeta:
+    """A law's metadata as entered (the form and the staged import carry it)."""
+
+    title: str
+    kind: LawKind
+    short_name: str = ""
+    issuer: str = ""
+    promulgated_on: date | None = None
+    effective_on: date | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "kind": self.kind.value,
+            "short_name": self.short_name,
+            "issuer": self.issuer,
+            "promulgated_on": _iso(self.promulgated_on),
+            "effective_on": _iso(self.effective_on),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "LawMeta":
+        return cls(
+            title=str(data.get("title", "")),
+            kind=LawKind(data.get("kind", LawKind.LAW.value)),
+            short_name=str(data.get("short_name", "")),
+            issuer=str(data.get("issuer", "")),
+            promulgated_on=_date(data.get("promulgated_on")),
+            effective_on=_date(data.get("effective_on")),
+        )
+
+    @classmethod
+    def of(cls, law: Law) -> "LawMeta":
+        return cls(
+            law.title,
+            law.kind,
+            law.short_name,
+            law.issuer,
+            law.promulgated_on,
+            law.effective_on,
+        )
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _date(value) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _clean(text: str, limit: int, name: str, required: bool = False) -> str:
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text or "")).strip()
+    if required and not text:
+        raise LawError(f"请填写{name}")
+    if len(text) > limit:
+        raise LawError(f"{name}不能超过{limit}个字")
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
+        raise LawError(f"{name}含有控制字符或不可见字符")
+    return text
+
+
+def check_meta(meta: LawMeta) -> LawMeta:
+    """The metadata cleaned, or LawError with the first problem."""
+    title = _clean(meta.title, TITLE_MAX, "法规名称", required=True).strip("《》")
+    if meta.kind not in LAW_KIND_LABELS:
+        raise LawError("请选择法规类别")
+    if meta.promulgated_on and meta.effective_on and meta.effective_on < meta.promulgated_on:
+        raise LawError("施行日期不能早于公布日期")
+    return LawMeta(
+        title=title,
+        kind=meta.kind,
+        short_name=_clean(meta.short_name, SHORT_MAX, "简称"),
+        issuer=_clean(meta.issuer, ISSUER_MAX, "制定机关"),
+        promulgated_on=meta.promulgated_on,
+        effective_on=meta.effective_on,
+    )
+
+
+def ensure_manage(actor: Actor, unit: OrgUnit) -> None:
+    # The CLI (seed-demo) acts without a user.
+    if actor.user is not None:
+        ensure(actor.user, Perm.MANAGE_STUDY, unit)
+
+
+def can_manage(user: User, law: Law) -> bool:
+    return can(user, Perm.MANAGE_STUDY, law.owner_unit)
+
+
+def library_units(user: User) -> list[OrgUnit]:
+    """The units whose library ``user`` keeps: the roots of their MANAGE_STUDY grants."""
+    return sorted(scope_units(user, Perm.MANAGE_STUDY), key=lambda unit: unit.path)
+
+
+def _audit(actor: Actor, action: str, obj, detail: str = "") -> None:
+    audit.record(action, actor=actor.user, address=actor.address, obj=obj, detail=detail)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def get_law(law_id: int) -> Law:
+    law = db.session.get(Law, law_id)
+    if law is None:
+        raise NotFound
+    return law
+
+
+def versions(law: Law) -> list[Law]:
+    family = law.family_id
+    query = sa.select(Law).where(sa.or_(Law.id == family, Law.root_id == family))
+    return list(db.session.scalars(query.order_by(Law.version)))
+
+
+def current_laws() -> list[Law]:
+    query = sa.select(Law).where(Law.status == LawStatus.CURRENT)
+    return list(db.session.scalars(query.order_by(Law.kind, Law.title)))
+
+
+def find_current(name: str) -> Law | None:
+    """The current law whose title or short name is ``name`` (《》 and spaces ignored)."""
+    key = re.sub(r"[\s《》]+", "", name or "")
+    if not key:
+        return None
+    query = sa.select(Law).where(
+        Law.status == LawStatus.CURRENT, sa.or_(Law.title == key, Law.short_name == key)
+    )
+    return db.session.scalars(query.order_by(Law.id)).first()
+
+
+def find_article(law: Law, label: str) -> LawArticle | None:
+    """The article of ``law`` printed as ``label`` (第十条之一, 10, 第10条 ...)."""
+    try:
+        number, suffix = parse_label(label)
+    except ValueError:
+        return None
+    query = sa.select(LawArticle).where(
+        LawArticle.law_id == law.id, LawArticle.number == number, LawArticle.suffix == suffix
+    )
+    return db.session.scalars(query.order_by(LawArticle.position)).first()
+
+
+def article_for(law: Law, label: str) -> LawArticle | None:
+    """The article ``label`` of ``law`` for a link; None for no label or for a law whose
+    text is not in the library; LawError when the law has articles but not this one."""
+    if not (label or "").strip():
+        return None
+    article = find_article(law, label)
+    if article is None and has_articles(law):
+        raise LawError(f"{law.display_name}中没有“{label.strip()}”，请填写如“第十条”“第十条之一”")
+    return article
+
+
+def has_articles(law: Law) -> bool:
+    query = sa.select(LawArticle.id).where(LawArticle.law_id == law.id).limit(1)
+    return db.session.scalar(query) is not None
+
+
+# ---------------------------------------------------------------- changes
+
+
+def _duplicate(title: str, owner_unit: OrgUnit, exclude_family: int | None = None) -> bool:
+    query = sa.select(Law.id).where(
+        Law.owner_unit_id == owner_unit.id, Law.title == title, Law.status == LawStatus.CURRENT
+    )
+    if exclude_family is not None:
+        query = query.where(
+            Law.id != exclude_family, sa.or_(Law.root_id.is_(None), Law.root_id != exclude_family)
+        )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def ensure_new(title: str, owner_unit: OrgUnit) -> None:
+    if _duplicate(title, owner_unit):
+        raise LawError(f"法规库中已有现行有效的《{title}》；修订后的文本请用“导入新版本”")
+
+
+def _add_articles(law: Law, parsed: ParsedLaw | None) -> None:
+    if parsed is None:
+        return
+    law.preamble = "\n".join(parsed.preamble)
+    for position, article in enumerate(parsed.articles):
+        law.articles.append(
+            LawArticle(
+                position=position,
+                number=article.number,
+                suffix=article.suffix,
+                label=article.label,
+                heading=article.heading[:300],
+                text=article.text,
+            )
+        )
+
+
+def create_law(
+    meta: LawMeta,
+    parsed: ParsedLaw | None,
+    *,
+    owner_unit: OrgUnit,
+    actor: Actor,
+    sample: bool = False,
+) -> Law:
+    ensure_manage(actor, owner_unit)
+    meta = check_meta(meta)
+    ensure_new(meta.title, owner_unit)
+    law = Law(owner_unit=owner_unit, sample=sample, created_by_id=_user_id(actor))
+    _assign(law, meta)
+    _add_articles(law, parsed)
+    db.session.add(law)
+    db.session.flush()
+    _audit(actor, "law.create", law, f"{law.display_name}，{len(law.articles)}条")
+    return law
+
+
+def _user_id(actor: Actor) -> int | None:
+    return actor.user.id if actor.user is not None else None
+
+
+def _assign(law: Law, meta: LawMeta) -> None:
+    law.title = meta.title
+    law.kind = meta.kind
+    law.short_name = meta.short_name
+    law.issuer = meta.issuer
+    law.promulgated_on = meta.promulgated_on
+    law.effective_on = meta.effective_on
+
+
+def update_law(law: Law, meta: LawMeta, *, actor: Actor) -> None:
+    """Correct the metadata of a version (a typo, a date); the text stays."""
+    ensure_manage(actor, law.owner_unit)
+    meta = check_meta(meta)
+    if law.is_current and _duplicate(meta.title, law.owner_unit, exclude_family=law.family_id):
+        raise LawError(f"法规库中已有现行有效的《{meta.title}》")
+    before = LawMeta.of(law).to_dict()
+    _assign(law, meta)
+    db.session.flush()
+    after = meta.to_dict()
+    changed = [key for key in after if after[key] != before[key]]
+    _audit(actor, "law.update", law, "、".join(changed))
+
+
+def import_version(law: Law, meta: LawMeta, parsed: ParsedLaw, *, actor: Actor) -> Law:
+    """The amended text as a new version; the old one becomes 已修改 and whatever points
+    at an older version is flagged 待复核. Returns the new version."""
+    ensure_manage(actor, law.owner_unit)
+    if not law.is_current:
+        raise LawError("只能为现行有效的版本导入新版本")
+    meta = check_meta(meta)
+    older = versions(law)
+    newer = Law(
+        owner_unit_id=law.owner_unit_id,
+        root_id=law.family_id,
+        version=max(v.version for v in older) + 1,
+        created_by_id=_user_id(actor),
+    )
+    _assign(newer, meta)
+    _add_articles(newer, parsed)
+    law.status = LawStatus.AMENDED
+    db.session.add(newer)
+    db.session.flush()
+    flagged = law_refs.flag_references([v.id for v in older])
+    _audit(
+        actor,
+        "law.version",
+        newer,
+        f"{newer.display_name}第{newer.version}版，{len(newer.articles)}条；{flagged}项引用待复核",
+    )
+    return newer
+
+
+def repeal_law(law: Law, *, actor: Actor) -> int:
+    """Mark a law 已废止; what points at it is flagged 待复核. Returns how many."""
+    ensure_manage(actor, law.owner_unit)
+    if not law.is_current:
+        raise LawError("只有现行有效的法规可以标记为已废止")
+    law.status = LawStatus.REPEALED
+    db.session.flush()
+    flagged = law_refs.flag_references([v.id for v in versions(law)])
+    _audit(actor, "law.repeal", law, f"{law.display_name}；{flagged}项引用待复核")
+    return flagged
