@@ -16,6 +16,8 @@ from .exams.models import (
 from .org.import_models import PendingImport
 from .org.models import OrgUnit, RoleGrant, User
 from .study import models as study_models  # noqa: F401
+from .study import plan_models as study_plan_models  # noqa: F401
+from .study import reading_models as study_reading_models  # noqa: F401
 from .training import models as training_models  # noqa: F401
 
 __all__ = [

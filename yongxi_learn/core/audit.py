@@ -52,6 +52,12 @@ ACTION_LABELS = {
     "question_category.create": "新建题库分类",
     "question_category.rename": "题库分类改名",
     "questions.import": "批量导入题目",
+    "study_list.create": "新建学习清单",
+    "study_list.update": "修改学习清单",
+    "study_list.item": "修改学习清单条目",
+    "study.choice_change": "管理员调整选学",
+    "reading.create": "布置阅读任务",
+    "reading.update": "修改阅读任务",
 }
 RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}
 
