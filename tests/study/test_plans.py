@@ -70,7 +70,7 @@ def test_person_outside_audience_cannot_choose(study_list, make_user, tree):
 
 def test_after_deadline_the_person_is_refused(study_list, leader):
     later = study_list.choose_until + timedelta(minutes=1)
-    with pytest.raises(StudyError, match="选学已于.*截止，如需调整请联系管理员"):
+    with pytest.raises(StudyError, match=r"选学已于.*截止，如需调整请联系管理员"):
         choose_as(leader, study_list, ["民法典", "行政处罚法", "土地管理法"], now=later)
 
 
