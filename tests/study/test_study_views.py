@@ -9,7 +9,7 @@ from yongxi_learn.org.models import Category, Role
 from yongxi_learn.study import plans
 from yongxi_learn.study.reading_models import ReadingProgress
 
-from ..conftest import csrf_token
+from ..conftest import PASSWORD, csrf_token
 from .conftest import item_of
 
 
@@ -209,3 +209,15 @@ class TestCsrf:
         assert client.post(url, json={"state": "start"}).status_code == 400
         ok = client.post(url, json={"state": "start"}, headers={"X-CSRFToken": csrf_token(page)})
         assert ok.status_code == 200 and ok.get_json()["ok"]
+
+    def test_beacon_beat_carries_the_token_in_its_form_body(self, client, reading, learner):
+        page = client.get("/login").get_data(as_text=True)
+        client.post(
+            "/login",
+            data={"phone": learner.phone, "password": PASSWORD, "csrf_token": csrf_token(page)},
+        )
+        token = csrf_token(client.get(f"/study/readings/{reading.id}").get_data(as_text=True))
+        url = f"/study/readings/{reading.id}/beat"
+        assert client.post(url, data={"state": "hidden"}).status_code == 400
+        reply = client.post(url, data={"state": "hidden", "at_end": "1", "csrf_token": token})
+        assert reply.status_code == 200 and reply.get_json()["reached_end"]

@@ -8,7 +8,6 @@ the database; the per-person selects back the 未完成名单 pages and download
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -17,6 +16,7 @@ from ..org.audience import people_select
 from ..org.models import Category, OrgUnit, User
 from ..study.plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
 from ..study.reading_models import ReadingAssignment, ReadingProgress
+from ..study.readings import in_year
 from .common import Rate, child_bucket, child_units, subtree
 
 __all__ = [
@@ -204,13 +204,20 @@ def study_item_figures(lst: StudyList, unit: OrgUnit | None = None) -> list[Item
             .group_by(StudySelection.item_id)
         ).all()
     )
+    chosen = sa.and_(
+        StudySelection.item_id == StudyProgress.item_id,
+        StudySelection.user_id == StudyProgress.user_id,
+    )
     finished = dict(
         db.session.execute(
             sa.select(StudyProgress.item_id, sa.func.count())
+            .join(StudyListItem, StudyProgress.item_id == StudyListItem.id)
+            .outerjoin(StudySelection, chosen)
             .where(
                 StudyProgress.list_id == lst.id,
                 StudyProgress.finished_at.is_not(None),
                 StudyProgress.user_id.in_(ids),
+                sa.or_(StudyListItem.kind == ItemKind.REQUIRED, StudySelection.id.is_not(None)),
             )
             .group_by(StudyProgress.item_id)
         ).all()
@@ -218,9 +225,7 @@ def study_item_figures(lst: StudyList, unit: OrgUnit | None = None) -> list[Item
     out = []
     for item in lst.items:
         learners = audience if item.kind is ItemKind.REQUIRED else chose.get(item.id, 0)
-        out.append(
-            ItemFigure(item, learners, Rate(min(finished.get(item.id, 0), learners), learners))
-        )
+        out.append(ItemFigure(item, learners, Rate(finished.get(item.id, 0), learners)))
     return out
 
 
@@ -299,16 +304,7 @@ def reading_figures(reading: ReadingAssignment, unit: OrgUnit | None = None) -> 
 
 
 def _readings_of_year(year: int, unit: OrgUnit) -> list[ReadingAssignment]:
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    in_year = sa.or_(
-        ReadingAssignment.due_on.between(first, last),
-        sa.and_(
-            ReadingAssignment.due_on.is_(None),
-            ReadingAssignment.created_at >= datetime(year, 1, 1),
-            ReadingAssignment.created_at < datetime(year + 1, 1, 1),
-        ),
-    )
-    readings = db.session.scalars(sa.select(ReadingAssignment).where(in_year))
+    readings = db.session.scalars(sa.select(ReadingAssignment).where(in_year(year)))
     return [r for r in readings if r.owner_unit.contains(unit) or unit.contains(r.owner_unit)]
 
 

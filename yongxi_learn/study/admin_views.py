@@ -15,7 +15,7 @@ from ..org.forms import unit_choices
 from ..org.models import OrgUnit, User
 from ..org.services import units_in_scope
 from ..stats import queries
-from . import plans
+from . import plans, readings
 from .admin_common import (
     MAX_ROWS,
     actor,
@@ -48,15 +48,14 @@ def index():
         .where(StudyList.year == year, visible_owner(current_user, OrgUnit.path))
         .order_by(StudyList.id.desc())
     ).all()
-    readings = db.session.scalars(
+    year_readings = db.session.scalars(
         sa.select(ReadingAssignment)
         .join(ReadingAssignment.owner_unit)
-        .where(visible_owner(current_user, OrgUnit.path))
+        .where(readings.in_year(year), visible_owner(current_user, OrgUnit.path))
         .order_by(ReadingAssignment.id.desc())
-        .limit(100)
     ).all()
     return render_template(
-        "study/admin_index.html", form=form, year=year, lists=lists, readings=readings
+        "study/admin_index.html", form=form, year=year, lists=lists, readings=year_readings
     )
 
 

@@ -45,6 +45,12 @@ def in_audience(audience: dict, user: User) -> bool:
     return db.session.scalar(query.with_only_columns(User.id)) is not None
 
 
+def owned_above(user: User, owner_path) -> sa.ColumnElement[bool]:
+    """Owned by the person's unit or one of its ancestors (whose audience may hold them).
+    Paths hold only digits and slashes: nothing to escape in the LIKE pattern."""
+    return sa.literal(user.unit.path).startswith(owner_path)
+
+
 def visible_owner(user: User, owner_path) -> sa.ColumnElement[bool]:
     """Owned inside the viewer's VIEW_STUDY subtrees, or above them: a village admin
     follows the town's list for the village's people."""

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.services import Actor
 from . import sanitize
-from .common import StudyError, check_audience, ensure_manage, in_audience, record
+from .common import StudyError, check_audience, ensure_manage, in_audience, owned_above, record
 from .models import Law, LawArticle, LawStatus
 from .plans import check_range
 from .reading_models import ReadingAssignment, ReadingKind, ReadingProgress
@@ -101,6 +101,19 @@ def update_reading(reading: ReadingAssignment, s: ReadingSettings, *, actor: Act
     db.session.flush()
 
 
+def in_year(year: int) -> sa.ColumnElement[bool]:
+    """Readings of a year: due in it, or (without a due date) created in it."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    return sa.or_(
+        ReadingAssignment.due_on.between(first, last),
+        sa.and_(
+            ReadingAssignment.due_on.is_(None),
+            ReadingAssignment.created_at >= datetime(year, 1, 1),
+            ReadingAssignment.created_at < datetime(year + 1, 1, 1),
+        ),
+    )
+
+
 def articles_of(law_id: int | None, first: int | None, last: int | None) -> list[LawArticle]:
     if not law_id:
         return []
@@ -118,12 +131,12 @@ def articles_of(law_id: int | None, first: int | None, last: int | None) -> list
 def my_readings(user: User) -> list[tuple[ReadingAssignment, ReadingProgress | None]]:
     """The readings whose audience holds the person, newest first, with progress."""
     candidates = db.session.scalars(
-        sa.select(ReadingAssignment).order_by(
-            ReadingAssignment.due_on.desc(), ReadingAssignment.id.desc()
-        )
+        sa.select(ReadingAssignment)
+        .join(ReadingAssignment.owner_unit)
+        .where(owned_above(user, OrgUnit.path))
+        .order_by(ReadingAssignment.due_on.desc(), ReadingAssignment.id.desc())
     )
-    mine = [r for r in candidates if user.unit.path.startswith(r.owner_unit.path)]
-    mine = [r for r in mine if in_audience(r.audience, user)]
+    mine = [r for r in candidates if in_audience(r.audience, user)]
     progress = {
         p.assignment_id: p
         for p in db.session.scalars(

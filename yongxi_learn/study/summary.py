@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from ..core.time import local_today, utcnow
 from ..extensions import db
-from ..org.models import User
+from ..org.models import OrgUnit, User
 from . import plans, readings
-from .common import in_audience
+from .common import in_audience, owned_above
 from .plan_models import ItemKind, StudyList, StudyListItem, StudyProgress
 from .reading_models import ReadingAssignment
 
@@ -70,11 +70,13 @@ class ListView:
 
 
 def _lists_for(user: User, year: int) -> list[StudyList]:
-    query = sa.select(StudyList).where(StudyList.year == year).order_by(StudyList.id)
-    lists = [
-        lst for lst in db.session.scalars(query) if user.unit.path.startswith(lst.owner_unit.path)
-    ]
-    return [lst for lst in lists if in_audience(lst.audience, user)]
+    query = (
+        sa.select(StudyList)
+        .join(StudyList.owner_unit)
+        .where(StudyList.year == year, owned_above(user, OrgUnit.path))
+        .order_by(StudyList.id)
+    )
+    return [lst for lst in db.session.scalars(query) if in_audience(lst.audience, user)]
 
 
 def list_view(lst: StudyList, user: User, now: datetime) -> ListView:
