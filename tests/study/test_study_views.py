@@ -221,3 +221,10 @@ class TestCsrf:
         assert client.post(url, data={"state": "hidden"}).status_code == 400
         reply = client.post(url, data={"state": "hidden", "at_end": "1", "csrf_token": token})
         assert reply.status_code == 200 and reply.get_json()["reached_end"]
+
+
+def test_list_page_links_other_years(client, login, study_list, leader):
+    login(leader)
+    page = client.get("/study/?year=2023").get_data(as_text=True)
+    assert "2023年没有安排给您的学习清单" in page
+    assert 'href="/study/?year=2024"' in page

@@ -223,7 +223,7 @@ def study_item_figures(lst: StudyList, unit: OrgUnit | None = None) -> list[Item
         ).all()
     )
     out = []
-    for item in lst.items:
+    for item in lst.sorted_items:
         learners = audience if item.kind is ItemKind.REQUIRED else chose.get(item.id, 0)
         out.append(ItemFigure(item, learners, Rate(finished.get(item.id, 0), learners)))
     return out

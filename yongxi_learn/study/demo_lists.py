@@ -57,7 +57,7 @@ FIELD = [
     ("中华人民共和国人民调解法", "司法行政", ["司法所"]),
 ]
 CASE_TITLE = "以案释法（示例案例）：未告知陈述申辩权利的罚款决定被撤销"
-CASE_BODY = """<p><strong>示例案例：人物、单位与情节均为虚构，仅供学习演示。</strong></p>
+_CASE = """<p><strong>示例案例：人物、单位与情节均为虚构，仅供学习演示。</strong></p>
 <h3>基本案情</h3>
 <p>某镇综合行政执法人员在检查中发现，个体经营者王某（化名）占用人行道堆放建材。执法人员当场拍照取证后，
 次日即向王某送达了罚款决定书，决定书作出前未告知王某拟作出处罚的事实、理由和依据，也未告知其享有陈述、申辩的权利。
@@ -75,6 +75,8 @@ CASE_BODY = """<p><strong>示例案例：人物、单位与情节均为虚构，
 <h3>启示</h3>
 <p>基层执法要把“告知—听取意见—决定”的程序走完整、留好痕，做到严格规范公正文明执法。</p>
 <p>（具体条文请以官方文本为准。）</p>"""
+# Lines are joined without spaces: a line break inside Chinese text would show as one.
+CASE_BODY = "".join(line.strip() for line in _CASE.splitlines())
 
 
 def _at(day: date, hour: int = 10) -> datetime:

@@ -30,7 +30,8 @@ def _actor() -> Actor:
 def my_lists():
     year = request.args.get("year", type=int) or local_today().year
     views = summary.list_views(current_user, year, utcnow())
-    return render_template("study/my_lists.html", views=views, year=year)
+    years = summary.years_for(current_user)
+    return render_template("study/my_lists.html", views=views, year=year, years=years)
 
 
 @bp.post("/lists/<int:list_id>/choose")

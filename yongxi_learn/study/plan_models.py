@@ -24,6 +24,7 @@ class ItemKind(enum.StrEnum):
         return ITEM_KIND_LABELS[self]
 
 
+KIND_ORDER = [ItemKind.REQUIRED, ItemKind.KEY, ItemKind.FIELD]
 ITEM_KIND_LABELS = {ItemKind.REQUIRED: "必学", ItemKind.KEY: "重点", ItemKind.FIELD: "专业"}
 
 
@@ -47,8 +48,13 @@ class StudyList(db.Model):
     items: Mapped[list["StudyListItem"]] = relationship(
         back_populates="study_list",
         cascade="all, delete-orphan",
-        order_by="(StudyListItem.kind, StudyListItem.position, StudyListItem.id)",
+        order_by="(StudyListItem.position, StudyListItem.id)",
     )
+
+    @property
+    def sorted_items(self) -> list["StudyListItem"]:
+        """必学, then 重点, then 专业, each in the order added."""
+        return sorted(self.items, key=lambda i: KIND_ORDER.index(i.kind))
 
     @property
     def rule_text(self) -> str:

@@ -69,14 +69,21 @@ class ListView:
         return len(self.required) + lst.key_count + lst.field_count
 
 
-def _lists_for(user: User, year: int) -> list[StudyList]:
+def _lists_for(user: User, year: int | None) -> list[StudyList]:
     query = (
         sa.select(StudyList)
         .join(StudyList.owner_unit)
-        .where(StudyList.year == year, owned_above(user, OrgUnit.path))
+        .where(owned_above(user, OrgUnit.path))
         .order_by(StudyList.id)
     )
+    if year is not None:
+        query = query.where(StudyList.year == year)
     return [lst for lst in db.session.scalars(query) if in_audience(lst.audience, user)]
+
+
+def years_for(user: User) -> list[int]:
+    """The years in which the person has a list, newest first (the page's year links)."""
+    return sorted({lst.year for lst in _lists_for(user, None)}, reverse=True)
 
 
 def list_view(lst: StudyList, user: User, now: datetime) -> ListView:
