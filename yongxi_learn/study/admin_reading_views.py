@@ -28,6 +28,7 @@ from .admin_common import (
     visible,
 )
 from .forms import ReadingForm
+from .models import LawStatus
 from .reading_models import ReadingAssignment, ReadingKind
 
 
@@ -40,6 +41,9 @@ def _form(reading: ReadingAssignment | None) -> ReadingForm:
         SelectChoice(0, "（请选择）"),
         *(SelectChoice(law.id, law.display_name) for law in plans.current_laws()),
     ]
+    if reading is not None and reading.law and reading.law.status is not LawStatus.CURRENT:
+        label = f"{reading.law.display_name}（已修改或废止）"
+        form.law_id.choices.insert(1, SelectChoice(reading.law_id, label))
     if reading is not None and request.method == "GET":
         form.owner_unit_id.data = reading.owner_unit_id
         form.title.data, form.kind.data = reading.title, reading.kind.value
