@@ -228,3 +228,16 @@ def test_list_page_links_other_years(client, login, study_list, leader):
     page = client.get("/study/?year=2023").get_data(as_text=True)
     assert "2023年没有安排给您的学习清单" in page
     assert 'href="/study/?year=2024"' in page
+
+
+def test_unchosen_filter_lists_who_has_not_chosen(
+    client, login, admin, study_list, leader, make_user, tree
+):
+    late = make_user("领导乙", tree["town"], category=Category.LEADER)
+    ids = [item_of(study_list, t).id for t in ("民法典", "行政处罚法", "土地管理法")]
+    plans.choose(study_list, leader, ids, actor=plans.Actor(leader), now=study_list.created_at)
+    db.session.commit()
+    login(admin)
+    page = client.get(f"/admin/study/lists/{study_list.id}/people?show=unchosen")
+    text = page.get_data(as_text=True)
+    assert "未按规则选学名单" in text and late.name in text and "领导甲" not in text

@@ -81,10 +81,10 @@ def run(change, success: str) -> bool:
     return True
 
 
-def unit_filter(owner: OrgUnit) -> tuple[UnitFilterForm, OrgUnit]:
+def unit_filter(owner: OrgUnit, form_class=UnitFilterForm) -> tuple[UnitFilterForm, OrgUnit]:
     """The filter of a 未完成名单 page and the unit its figures are cut by: a unit the
     viewer may see (else 404), by default the viewer's own scope within the owner."""
-    form = UnitFilterForm(formdata=request.args)
+    form = form_class(formdata=request.args)
     units = [
         u
         for u in units_in_scope(current_user, Perm.VIEW_STUDY)

@@ -31,7 +31,15 @@ from .admin_common import (
     visible,
 )
 from .common import visible_owner
-from .forms import ChoiceChangeForm, ItemForm, ListForm, YearForm, local_to_utc, utc_to_form
+from .forms import (
+    ChoiceChangeForm,
+    ItemForm,
+    ListFilterForm,
+    ListForm,
+    YearForm,
+    local_to_utc,
+    utc_to_form,
+)
 from .plan_models import ItemKind, StudyList, StudyListItem
 from .reading_models import ReadingAssignment
 from .summary import list_view
@@ -194,10 +202,12 @@ def delete_item(item_id):
 # ---------------------------------------------------------------- 未完成名单
 
 
-def _people_rows(lst: StudyList, unit: OrgUnit, behind_only: bool) -> sa.Select:
+def _people_rows(lst: StudyList, unit: OrgUnit, show: str) -> sa.Select:
     people = queries.study_people_select(lst, unit).subquery()
     query = in_scope(sa.select(people), people.c.unit_path)
-    if behind_only:
+    if show == "unchosen":
+        query = query.where(people.c.chosen == 0)
+    elif show != "all":
         query = query.where(people.c.completed == 0)
     return query.order_by(people.c.unit_path, people.c.name_sort, people.c.user_id)
 
@@ -206,14 +216,12 @@ def _people_rows(lst: StudyList, unit: OrgUnit, behind_only: bool) -> sa.Select:
 @require(Perm.VIEW_STUDY)
 def list_people(list_id):
     lst = visible(StudyList, list_id)
-    form, unit = unit_filter(lst.owner_unit)
-    behind = form.show.data != "all"
-    query = _people_rows(lst, unit, behind)
+    form, unit = unit_filter(lst.owner_unit, ListFilterForm)
+    query = _people_rows(lst, unit, form.show.data)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         return _download(lst, query, fmt)
     rows = db.session.execute(query.limit(MAX_ROWS)).all()
-    behind_rows = rows if behind else [r for r in rows if not r.completed]
     return render_template(
         "study/admin_list_people.html",
         lst=lst,
@@ -222,7 +230,7 @@ def list_people(list_id):
         rows=rows,
         figures=queries.study_list_figures(lst, unit),
         items=queries.study_item_figures(lst, unit),
-        reminder=reminder_text(behind_rows, lst.name),
+        reminder=reminder_text([r for r in rows if not r.completed], lst.name),
         may_change=can(current_user, Perm.MANAGE_STUDY, unit),
         args={k: v for k, v in request.args.items() if v and k != "format"},
     )

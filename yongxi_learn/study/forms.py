@@ -94,5 +94,17 @@ class UnitFilterForm(QueryForm):
     )
 
 
+class ListFilterForm(UnitFilterForm):
+    show = SelectField(
+        "显示",
+        choices=[
+            SelectChoice("behind", "未完成"),
+            SelectChoice("unchosen", "未按规则选学"),
+            SelectChoice("all", "全部"),
+        ],
+        default="behind",
+    )
+
+
 class YearForm(QueryForm):
     year = IntegerField("年度", validators=[Optional(), NumberRange(2000, 2100)])
