@@ -241,3 +241,65 @@ def test_unchosen_filter_lists_who_has_not_chosen(
     page = client.get(f"/admin/study/lists/{study_list.id}/people?show=unchosen")
     text = page.get_data(as_text=True)
     assert "未按规则选学名单" in text and late.name in text and "领导甲" not in text
+
+
+def test_admin_edits_a_list_and_an_item(client, login, admin, study_list, laws, tree):
+    login(admin)
+    page = client.post(
+        f"/admin/study/lists/{study_list.id}",
+        data={
+            "name": "2024年领导干部学法清单（修订）",
+            "year": 2024,
+            "key_count": 3,
+            "field_count": 1,
+            "audience_units": [tree["town"].id],
+            "audience_categories": ["leader"],
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "已保存" in page and "2024年领导干部学法清单（修订）" in page
+    assert study_list.key_count == 3 and study_list.audience["categories"] == ["leader"]
+    item = item_of(study_list, "土地管理法")
+    page = client.post(
+        f"/admin/study/items/{item.id}",
+        data={
+            "item-kind": "field",
+            "item-law_id": laws["土地管理法"].id,
+            "item-article_from": 1,
+            "item-article_to": 20,
+            "item-field_name": "规划建设",
+            "item-field_unit_ids": [tree["office"].id],
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "已保存" in page and "《土地管理法》第1条至第20条" in page
+    assert item.field_unit_ids == [tree["office"].id] and item.field_name == "规划建设"
+
+
+def test_admin_edits_a_reading_and_clears_its_review_flag(
+    client, login, admin, reading, laws, tree
+):
+    reading.needs_review = True
+    db.session.commit()
+    login(admin)
+    page = client.get(f"/admin/study/readings/{reading.id}").get_data(as_text=True)
+    assert "所引法规已修改" in page
+    page = client.post(
+        f"/admin/study/readings/{reading.id}",
+        data={
+            "title": "学习宪法第一条至第二条",
+            "kind": "articles",
+            "law_id": laws["宪法"].id,
+            "article_from": 1,
+            "article_to": 2,
+            "min_minutes": 1,
+            "audience_units": [tree["town"].id],
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "已保存" in page and "所引法规已修改" not in page
+    assert (reading.title, reading.article_to, reading.needs_review) == (
+        "学习宪法第一条至第二条",
+        2,
+        False,
+    )

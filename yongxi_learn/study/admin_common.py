@@ -33,7 +33,10 @@ def visible(model, object_id: int, *, manage: bool = False):
 
 def fill_audience(form, owner: OrgUnit | None, audience: dict | None) -> None:
     units = units_in_scope(current_user, Perm.MANAGE_STUDY, include_inactive=False)
-    form.owner_unit_id.choices = unit_choices(units)
+    if owner is None:
+        form.owner_unit_id.choices = unit_choices(units)
+    else:
+        del form.owner_unit_id  # the owner of an existing list or reading never changes
     in_owner = [u for u in units if owner is None or owner.contains(u)]
     form.audience_units.choices = unit_choices(in_owner)
     if audience is not None and request.method == "GET":

@@ -45,7 +45,6 @@ def _form(reading: ReadingAssignment | None) -> ReadingForm:
         label = f"{reading.law.display_name}（已修改或废止）"
         form.law_id.choices.insert(1, SelectChoice(reading.law_id, label))
     if reading is not None and request.method == "GET":
-        form.owner_unit_id.data = reading.owner_unit_id
         form.title.data, form.kind.data = reading.title, reading.kind.value
         form.law_id.data = reading.law_id or 0
         form.article_from.data, form.article_to.data = reading.article_from, reading.article_to

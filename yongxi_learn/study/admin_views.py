@@ -77,7 +77,6 @@ def _list_form(lst: StudyList | None) -> ListForm:
         form.name.data, form.year.data = lst.name, lst.year
         form.choose_until.data = utc_to_form(lst.choose_until)
         form.key_count.data, form.field_count.data = lst.key_count, lst.field_count
-        form.owner_unit_id.data = lst.owner_unit_id
     elif lst is None and request.method == "GET":
         form.year.data = local_today().year
     return form
