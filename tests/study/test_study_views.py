@@ -303,3 +303,39 @@ def test_admin_edits_a_reading_and_clears_its_review_flag(
         2,
         False,
     )
+
+
+def test_admin_pages_render(client, login, admin, study_list, reading, leader):
+    login(admin)
+    item = item_of(study_list, "民法典")
+    pages = {
+        "/admin/study/?year=2024": study_list.name,
+        "/admin/study/lists/new": "新建学习清单",
+        f"/admin/study/lists/{study_list.id}": "添加法规",
+        f"/admin/study/items/{item.id}": "修改条目",
+        f"/admin/study/lists/{study_list.id}/people?show=all": "领导甲",
+        f"/admin/study/lists/{study_list.id}/people/{leader.id}/choice": "调整领导甲的选学",
+        "/admin/study/readings/new": "布置阅读任务",
+        f"/admin/study/readings/{reading.id}": reading.title,
+        f"/admin/study/readings/{reading.id}/people?show=all": "领导甲",
+    }
+    for url, text in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert text in response.get_data(as_text=True), url
+
+
+def test_admin_deletes_an_unused_item_but_not_a_chosen_one(
+    client, login, admin, study_list, leader
+):
+    ids = [item_of(study_list, t).id for t in ("民法典", "行政处罚法", "土地管理法")]
+    plans.choose(study_list, leader, ids, actor=plans.Actor(leader), now=study_list.created_at)
+    db.session.commit()
+    login(admin)
+    chosen = item_of(study_list, "民法典").id
+    page = client.post(f"/admin/study/items/{chosen}/delete", follow_redirects=True)
+    assert "已有人选学或学习此条目，不能删除" in page.get_data(as_text=True)
+    unused = item_of(study_list, "行政许可法").id
+    page = client.post(f"/admin/study/items/{unused}/delete", follow_redirects=True)
+    assert "已删除" in page.get_data(as_text=True)
+    assert "行政许可法" not in [i.law.title for i in study_list.items]
