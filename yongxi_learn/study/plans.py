@@ -213,7 +213,7 @@ def choose(
 
 def _check_chooser(lst: StudyList, person: User, actor: Actor, now: datetime, reason: str) -> bool:
     """Whether an admin (not the person) makes the change; refuses the rest."""
-    is_self = actor.user is person
+    is_self = actor.user is not None and actor.user.id == person.id
     admin = actor.user is None or can(actor.user, Perm.MANAGE_STUDY, person.unit)
     if not is_self and not admin:
         raise StudyError("只能调整本人的选学")
