@@ -68,6 +68,12 @@ ACTION_LABELS = {
     "report.download": "下载报告",
     "report.template": "修改报告模板",
     "stats.export": "下载统计",
+    "study_list.create": "新建学习清单",
+    "study_list.update": "修改学习清单",
+    "study_list.item": "修改学习清单条目",
+    "study.choice_change": "管理员调整选学",
+    "reading.create": "布置阅读任务",
+    "reading.update": "修改阅读任务",
 }
 RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}
 

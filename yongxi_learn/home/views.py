@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from ..core.time import utcnow
 from ..exams.take_views import exam_entries
 from ..extensions import db
+from ..study.summary import home_items
 from ..training.services import upcoming_for
 
 bp = Blueprint("home", __name__)
@@ -20,6 +21,7 @@ def index():
         exams_to_take=[e for e in entries if e.can_start],
         exam_results=[e for e in entries if e.latest and not e.can_start][:5],
         sessions=upcoming_for(current_user, utcnow()),
+        study=home_items(current_user),
     )
 
 

@@ -8,6 +8,7 @@ from ..core.time import local_today, utcnow
 from ..exams import attempts
 from ..extensions import db
 from ..org.models import User
+from ..study.summary import year_record as study_year_record
 from . import services
 
 bp = Blueprint("record", __name__)
@@ -31,6 +32,7 @@ def _page(person: User, endpoint: str, **args):
     return render_template(
         "record/year.html",
         record=services.year_record(person, year),
+        study_record=study_year_record(person, year),
         year_links=[
             (y, url_for(endpoint, year=y, **args))
             for y in services.years(person, local_today().year)

@@ -1,3 +1,320 @@
-"""Figures of the study feature (DESIGN §3); exported through stats.queries."""
+"""Figures of the study feature (DESIGN §3); exported through stats.queries.
 
-__all__: list[str] = []
+Study lists: selection done (exactly N 重点 + M 专业 chosen) and completion (every
+必学 and chosen item confirmed 已学完) over the people of the list's audience.
+Readings: completion = confirmed / assigned. The audience is evaluated as it stands
+(lists and readings are not frozen like an exam's enrolment). Everything is counted by
+the database; the per-person selects back the 未完成名单 pages and downloads.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..org.audience import people_select
+from ..org.models import Category, OrgUnit, User
+from ..study.plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
+from ..study.reading_models import ReadingAssignment, ReadingProgress
+from ..study.readings import in_year
+from .common import Rate, child_bucket, child_units, subtree
+
+__all__ = [
+    "ItemFigure",
+    "LeaderStudy",
+    "ReadingFigures",
+    "StudyListFigures",
+    "UnitRates",
+    "leader_study",
+    "reading_completion",
+    "reading_figures",
+    "reading_people_select",
+    "study_item_figures",
+    "study_list_figures",
+    "study_people_select",
+]
+
+
+@dataclass(frozen=True)
+class UnitRates:
+    unit: OrgUnit
+    people: int
+    first: Rate  # lists: selection done; readings: confirmed
+    second: Rate | None = None  # lists: completed
+
+
+@dataclass(frozen=True)
+class StudyListFigures:
+    study_list: StudyList
+    people: int
+    chosen: Rate
+    completed: Rate
+    by_unit: list[UnitRates]
+
+
+@dataclass(frozen=True)
+class ItemFigure:
+    item: StudyListItem
+    learners: int  # 必学: the audience; 重点/专业: those who chose it
+    finished: Rate
+
+
+@dataclass(frozen=True)
+class LeaderStudy:
+    year: int
+    lists: int
+    people: int
+    chosen: Rate
+    completed: Rate
+
+
+@dataclass(frozen=True)
+class ReadingFigures:
+    reading: ReadingAssignment
+    assigned: int
+    confirmed: Rate
+    by_unit: list[UnitRates]
+
+
+def _people(audience: dict, unit: OrgUnit | None, category: Category | None) -> sa.Select:
+    query = people_select(audience).order_by(None)
+    if unit is not None:
+        query = query.where(subtree(OrgUnit.path, unit))
+    if category is not None:
+        query = query.where(User.category == category)
+    return query
+
+
+# ---------------------------------------------------------------- study lists
+
+
+def _required_count(lst: StudyList) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(StudyListItem.id)).where(
+            StudyListItem.list_id == lst.id, StudyListItem.kind == ItemKind.REQUIRED
+        )
+    )
+
+
+def _selection_counts(lst: StudyList):
+    item = StudyListItem
+    return (
+        sa.select(
+            StudySelection.user_id.label("user_id"),
+            sa.func.count(sa.case((item.kind == ItemKind.KEY, 1))).label("key_n"),
+            sa.func.count(sa.case((item.kind == ItemKind.FIELD, 1))).label("field_n"),
+        )
+        .join(item, StudySelection.item_id == item.id)
+        .where(StudySelection.list_id == lst.id)
+        .group_by(StudySelection.user_id)
+        .subquery()
+    )
+
+
+def _finished_counts(lst: StudyList):
+    """Finished items per person that are on their plan (必学, or still chosen)."""
+    item = StudyListItem
+    chosen = sa.and_(
+        StudySelection.item_id == StudyProgress.item_id,
+        StudySelection.user_id == StudyProgress.user_id,
+    )
+    return (
+        sa.select(StudyProgress.user_id.label("user_id"), sa.func.count().label("done_n"))
+        .join(item, StudyProgress.item_id == item.id)
+        .outerjoin(StudySelection, chosen)
+        .where(
+            StudyProgress.list_id == lst.id,
+            StudyProgress.finished_at.is_not(None),
+            sa.or_(item.kind == ItemKind.REQUIRED, StudySelection.id.is_not(None)),
+        )
+        .group_by(StudyProgress.user_id)
+        .subquery()
+    )
+
+
+def study_people_select(
+    lst: StudyList, unit: OrgUnit | None = None, category: Category | None = None
+) -> sa.Select:
+    """One row per person of the audience (in ``unit``'s subtree): user_id, name, phone,
+    unit_name, unit_path, key_n, field_n, done_n, planned (items on a full plan),
+    chosen and completed (0/1)."""
+    sel, done = _selection_counts(lst), _finished_counts(lst)
+    key_n = sa.func.coalesce(sel.c.key_n, 0)
+    field_n = sa.func.coalesce(sel.c.field_n, 0)
+    done_n = sa.func.coalesce(done.c.done_n, 0)
+    planned = _required_count(lst) + lst.key_count + lst.field_count
+    chosen = sa.and_(key_n == lst.key_count, field_n == lst.field_count)
+    return (
+        _people(lst.audience, unit, category)
+        .outerjoin(sel, sel.c.user_id == User.id)
+        .outerjoin(done, done.c.user_id == User.id)
+        .with_only_columns(
+            User.id.label("user_id"),
+            User.name.label("name"),
+            User.phone.label("phone"),
+            User.name_sort.label("name_sort"),
+            OrgUnit.name.label("unit_name"),
+            OrgUnit.path.label("unit_path"),
+            key_n.label("key_n"),
+            field_n.label("field_n"),
+            done_n.label("done_n"),
+            sa.literal(planned).label("planned"),
+            sa.case((chosen, 1), else_=0).label("chosen"),
+            sa.case((sa.and_(chosen, done_n >= planned), 1), else_=0).label("completed"),
+        )
+    )
+
+
+def study_list_figures(
+    lst: StudyList, unit: OrgUnit | None = None, category: Category | None = None
+) -> StudyListFigures:
+    root = unit or lst.owner_unit
+    people = study_people_select(lst, root, category).subquery()
+    children = child_units(root)
+    bucket = child_bucket(people.c.unit_path, root, children).label("bucket")
+    rows = db.session.execute(
+        sa.select(
+            bucket,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(people.c.chosen), 0),
+            sa.func.coalesce(sa.func.sum(people.c.completed), 0),
+        ).group_by(bucket)
+    ).all()
+    counts = {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
+    by_unit = [
+        UnitRates(u, n, Rate(c, n), Rate(d, n))
+        for u in [root, *children]
+        for n, c, d in [counts.get(u.id, (0, 0, 0))]
+    ]
+    total = [sum(v[i] for v in counts.values()) for i in range(3)]
+    return StudyListFigures(
+        lst, total[0], Rate(total[1], total[0]), Rate(total[2], total[0]), by_unit
+    )
+
+
+def study_item_figures(lst: StudyList, unit: OrgUnit | None = None) -> list[ItemFigure]:
+    """Per item: who studies it (audience or choosers) and how many finished it."""
+    people = _people(lst.audience, unit or lst.owner_unit, None)
+    ids = people.with_only_columns(User.id).scalar_subquery()
+    audience = db.session.scalar(people.with_only_columns(sa.func.count(User.id)))
+    chose = dict(
+        db.session.execute(
+            sa.select(StudySelection.item_id, sa.func.count())
+            .where(StudySelection.list_id == lst.id, StudySelection.user_id.in_(ids))
+            .group_by(StudySelection.item_id)
+        ).all()
+    )
+    chosen = sa.and_(
+        StudySelection.item_id == StudyProgress.item_id,
+        StudySelection.user_id == StudyProgress.user_id,
+    )
+    finished = dict(
+        db.session.execute(
+            sa.select(StudyProgress.item_id, sa.func.count())
+            .join(StudyListItem, StudyProgress.item_id == StudyListItem.id)
+            .outerjoin(StudySelection, chosen)
+            .where(
+                StudyProgress.list_id == lst.id,
+                StudyProgress.finished_at.is_not(None),
+                StudyProgress.user_id.in_(ids),
+                sa.or_(StudyListItem.kind == ItemKind.REQUIRED, StudySelection.id.is_not(None)),
+            )
+            .group_by(StudyProgress.item_id)
+        ).all()
+    )
+    out = []
+    for item in lst.sorted_items:
+        learners = audience if item.kind is ItemKind.REQUIRED else chose.get(item.id, 0)
+        out.append(ItemFigure(item, learners, Rate(finished.get(item.id, 0), learners)))
+    return out
+
+
+def _lists_covering(year: int, unit: OrgUnit) -> list[StudyList]:
+    """The year's lists owned at, above or below ``unit``."""
+    return [
+        lst
+        for lst in db.session.scalars(sa.select(StudyList).where(StudyList.year == year))
+        if lst.owner_unit.contains(unit) or unit.contains(lst.owner_unit)
+    ]
+
+
+def leader_study(year: int, unit: OrgUnit) -> LeaderStudy:
+    """Leading cadres' 2 + 1 for the year: per list and person (a person on two lists
+    counts twice), selection done and completion."""
+    people = chosen = completed = 0
+    lists = _lists_covering(year, unit)
+    for lst in lists:
+        rows = study_people_select(lst, unit, Category.LEADER).subquery()
+        n, c, d = db.session.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(rows.c.chosen), 0),
+                sa.func.coalesce(sa.func.sum(rows.c.completed), 0),
+            )
+        ).one()
+        people, chosen, completed = people + n, chosen + int(c), completed + int(d)
+    return LeaderStudy(year, len(lists), people, Rate(chosen, people), Rate(completed, people))
+
+
+# ---------------------------------------------------------------- readings
+
+
+def reading_people_select(reading: ReadingAssignment, unit: OrgUnit | None = None) -> sa.Select:
+    """One row per person the reading is for (in ``unit``'s subtree): user_id, name,
+    phone, unit_name, unit_path, opened_at, counted_ms, confirmed_at, confirmed (0/1)."""
+    mine = sa.and_(ReadingProgress.user_id == User.id, ReadingProgress.assignment_id == reading.id)
+    return (
+        _people(reading.audience, unit or reading.owner_unit, None)
+        .where(subtree(OrgUnit.path, reading.owner_unit))
+        .outerjoin(ReadingProgress, mine)
+        .with_only_columns(
+            User.id.label("user_id"),
+            User.name.label("name"),
+            User.phone.label("phone"),
+            User.name_sort.label("name_sort"),
+            OrgUnit.name.label("unit_name"),
+            OrgUnit.path.label("unit_path"),
+            ReadingProgress.opened_at.label("opened_at"),
+            sa.func.coalesce(ReadingProgress.counted_ms, 0).label("counted_ms"),
+            ReadingProgress.confirmed_at.label("confirmed_at"),
+            sa.case((ReadingProgress.confirmed_at.is_not(None), 1), else_=0).label("confirmed"),
+        )
+    )
+
+
+def reading_figures(reading: ReadingAssignment, unit: OrgUnit | None = None) -> ReadingFigures:
+    root = unit or reading.owner_unit
+    people = reading_people_select(reading, root).subquery()
+    children = child_units(root)
+    bucket = child_bucket(people.c.unit_path, root, children).label("bucket")
+    rows = db.session.execute(
+        sa.select(
+            bucket, sa.func.count(), sa.func.coalesce(sa.func.sum(people.c.confirmed), 0)
+        ).group_by(bucket)
+    ).all()
+    counts = {row[0]: (int(row[1]), int(row[2])) for row in rows}
+    by_unit = [
+        UnitRates(u, n, Rate(c, n))
+        for u in [root, *children]
+        for n, c in [counts.get(u.id, (0, 0))]
+    ]
+    assigned = sum(n for n, _ in counts.values())
+    confirmed = sum(c for _, c in counts.values())
+    return ReadingFigures(reading, assigned, Rate(confirmed, assigned), by_unit)
+
+
+def _readings_of_year(year: int, unit: OrgUnit) -> list[ReadingAssignment]:
+    readings = db.session.scalars(sa.select(ReadingAssignment).where(in_year(year)))
+    return [r for r in readings if r.owner_unit.contains(unit) or unit.contains(r.owner_unit)]
+
+
+def reading_completion(year: int, unit: OrgUnit) -> Rate:
+    """Confirmed / assigned over the year's readings (person-readings) in the subtree."""
+    assigned = confirmed = 0
+    for reading in _readings_of_year(year, unit):
+        people = reading_people_select(reading, unit).subquery()
+        n, c = db.session.execute(
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(people.c.confirmed), 0))
+        ).one()
+        assigned, confirmed = assigned + n, confirmed + int(c)
+    return Rate(confirmed, assigned)

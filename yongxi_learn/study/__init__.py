@@ -31,3 +31,39 @@ def _register_library(app: Flask) -> None:
 
 def _register_study(app: Flask) -> None:
     """Study lists (学习清单) and reading assignments (阅读任务)."""
+    from ..org.models import OrgUnit
+    from . import (
+        admin_reading_views,  # noqa: F401  (routes on the admin blueprint)
+        figures,
+    )
+    from .admin_views import bp as admin_bp
+    from .law_refs import LawReference, register
+    from .learner_views import bp as learner_bp
+    from .plan_models import StudyList, StudyListItem
+    from .reading_models import ReadingAssignment
+
+    app.register_blueprint(learner_bp, url_prefix="/study")
+    app.register_blueprint(admin_bp, url_prefix="/admin/study")
+    figures.register()
+    register(
+        LawReference(
+            label="学习清单条目",
+            model=StudyListItem,
+            describe=lambda item: f"{item.study_list.name}：{item.title}",
+            endpoint="study_admin.edit_item",
+            endpoint_arg="item_id",
+            owner_join=lambda query: query.join(
+                StudyList, StudyListItem.list_id == StudyList.id
+            ).join(OrgUnit, StudyList.owner_unit_id == OrgUnit.id),
+        )
+    )
+    register(
+        LawReference(
+            label="阅读任务",
+            model=ReadingAssignment,
+            describe=lambda reading: reading.title,
+            endpoint="study_admin.edit_reading",
+            endpoint_arg="reading_id",
+            unit_column="owner_unit_id",
+        )
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import url_for
 
-from ..core.permissions import Perm, can, scope_filter
+from ..core.permissions import Perm, can, scope_filter, scope_units
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from .models import Law
@@ -29,8 +29,10 @@ class LawReference:
     endpoint: str  # url_for endpoint of the page where an admin fixes one row
     endpoint_arg: str = "id"  # the endpoint's argument that takes the row id
     # Optional: the model's column holding its owner unit id (scopes the 待复核 list),
+    # or ``owner_join`` adding the join to the owner's OrgUnit when it is further away;
     # the permission needed to fix a row, and which rows are worth listing at all.
     unit_column: str | None = None
+    owner_join: Callable[[sa.Select], sa.Select] | None = None
     perm: Perm = Perm.MANAGE_STUDY
     listed: Callable[[], sa.ColumnElement[bool]] | None = None
 
@@ -92,6 +94,10 @@ def count_flagged(user: User) -> int:
     return total
 
 
+def any_root(user: User, perm: Perm) -> bool:
+    return any(unit.parent_id is None for unit in scope_units(user, perm))
+
+
 def _flagged_query(ref: LawReference, user: User) -> sa.Select:
     query = sa.select(ref.model, Law).outerjoin(Law, ref.law_column == Law.id)
     query = query.where(ref.model.needs_review.is_(True))
@@ -99,9 +105,13 @@ def _flagged_query(ref: LawReference, user: User) -> sa.Select:
         query = query.where(ref.listed())
     if ref.unit_column is not None:
         unit_id = getattr(ref.model, ref.unit_column)
-        query = query.join(OrgUnit, unit_id == OrgUnit.id).where(
-            scope_filter(user, ref.perm, OrgUnit.path)
-        )
+        query = query.join(OrgUnit, unit_id == OrgUnit.id)
+    elif ref.owner_join is not None:
+        query = ref.owner_join(query)
+    else:  # no owner to scope by: only those who manage a whole tree see the rows
+        query = query.where(sa.literal(any_root(user, ref.perm)))
+    if ref.unit_column is not None or ref.owner_join is not None:
+        query = query.where(scope_filter(user, ref.perm, OrgUnit.path))
     return query.order_by(ref.model.id)
 
 

@@ -1,0 +1,147 @@
+"""Reading-assignment admin pages: create and edit (MANAGE_STUDY); completion by unit
+and person, downloads and a reminder text (VIEW_STUDY, the viewer's subtree only)."""
+
+import sqlalchemy as sa
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from ..core.permissions import Perm, can, require
+from ..core.spreadsheets import Sheet, send_csv, send_xlsx
+from ..core.time import format_local
+from ..extensions import db
+from ..org.models import OrgUnit
+from ..stats import queries
+from . import plans, readings
+from .admin_common import (
+    MAX_ROWS,
+    actor,
+    audience_of,
+    bp,
+    fill_audience,
+    flash_errors,
+    in_scope,
+    owner_of,
+    reminder_text,
+    run,
+    unit_filter,
+    visible,
+)
+from .forms import ReadingForm
+from .models import LawStatus
+from .reading_models import ReadingAssignment, ReadingKind
+
+
+def _form(reading: ReadingAssignment | None) -> ReadingForm:
+    form = ReadingForm()
+    fill_audience(
+        form, reading.owner_unit if reading else None, reading.audience if reading else None
+    )
+    form.law_id.choices = [
+        SelectChoice(0, "（请选择）"),
+        *(SelectChoice(law.id, law.display_name) for law in plans.current_laws()),
+    ]
+    if reading is not None and reading.law and reading.law.status is not LawStatus.CURRENT:
+        label = f"{reading.law.display_name}（已修改或废止）"
+        form.law_id.choices.insert(1, SelectChoice(reading.law_id, label))
+    if reading is not None and request.method == "GET":
+        form.title.data, form.kind.data = reading.title, reading.kind.value
+        form.law_id.data = reading.law_id or 0
+        form.article_from.data, form.article_to.data = reading.article_from, reading.article_to
+        form.body.data, form.due_on.data = reading.body_html, reading.due_on
+        form.min_minutes.data = max(1, reading.min_seconds // 60)
+    return form
+
+
+def _settings(form: ReadingForm, owner: OrgUnit) -> readings.ReadingSettings:
+    return readings.ReadingSettings(
+        title=form.title.data or "",
+        kind=ReadingKind(form.kind.data),
+        due_on=form.due_on.data,
+        min_seconds=form.min_minutes.data * 60,
+        law_id=form.law_id.data or None,
+        article_from=form.article_from.data,
+        article_to=form.article_to.data,
+        body=form.body.data or "",
+        audience=audience_of(form, owner),
+    )
+
+
+@bp.route("/readings/new", methods=["GET", "POST"])
+@require(Perm.MANAGE_STUDY)
+def new_reading():
+    form = _form(None)
+    if form.validate_on_submit():
+        owner = owner_of(form)
+        made = []
+        if run(
+            lambda: made.append(
+                readings.create_reading(owner, _settings(form, owner), actor=actor())
+            ),
+            "阅读任务已布置",
+        ):
+            return redirect(url_for("study_admin.reading_people", reading_id=made[0].id))
+    flash_errors(form)
+    return render_template("study/admin_reading_form.html", form=form, reading=None)
+
+
+@bp.route("/readings/<int:reading_id>", methods=["GET", "POST"])
+@require(Perm.MANAGE_STUDY)
+def edit_reading(reading_id):
+    reading = visible(ReadingAssignment, reading_id, manage=True)
+    form = _form(reading)
+    if form.validate_on_submit():
+        settings = _settings(form, reading.owner_unit)
+        if run(lambda: readings.update_reading(reading, settings, actor=actor()), "已保存"):
+            return redirect(url_for("study_admin.edit_reading", reading_id=reading.id))
+    flash_errors(form)
+    return render_template("study/admin_reading_form.html", form=form, reading=reading)
+
+
+def _rows(reading: ReadingAssignment, unit: OrgUnit, behind_only: bool) -> sa.Select:
+    people = queries.reading_people_select(reading, unit).subquery()
+    query = in_scope(sa.select(people), people.c.unit_path)
+    if behind_only:
+        query = query.where(people.c.confirmed == 0)
+    return query.order_by(people.c.unit_path, people.c.name_sort, people.c.user_id)
+
+
+HEADERS = ["单位", "姓名", "手机号", "首次打开", "阅读秒数", "确认学习时间"]
+
+
+@bp.get("/readings/<int:reading_id>/people")
+@require(Perm.VIEW_STUDY)
+def reading_people(reading_id):
+    reading = visible(ReadingAssignment, reading_id)
+    form, unit = unit_filter(reading.owner_unit)
+    behind = form.show.data != "all"
+    query = _rows(reading, unit, behind)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _download(reading, query, fmt)
+    rows = db.session.execute(query.limit(MAX_ROWS)).all()
+    return render_template(
+        "study/admin_reading_people.html",
+        reading=reading,
+        form=form,
+        unit=unit,
+        rows=rows,
+        figures=queries.reading_figures(reading, unit),
+        reminder=reminder_text([r for r in rows if not r.confirmed], reading.title),
+        may_manage=can(current_user, Perm.MANAGE_STUDY, reading.owner_unit),
+        args={k: v for k, v in request.args.items() if v and k != "format"},
+    )
+
+
+def _download(reading: ReadingAssignment, query, fmt: str):
+    rows = (
+        (
+            r.unit_name, r.name, r.phone, format_local(r.opened_at) or "未打开",
+            r.counted_ms // 1000, format_local(r.confirmed_at) or "未确认",
+        )
+        for r in db.session.execute(query)
+    )  # fmt: skip
+    name = f"{reading.title}-阅读情况"
+    if fmt == "csv":
+        return send_csv(f"{name}.csv", HEADERS, rows)
+    return send_xlsx(f"{name}.xlsx", Sheet("阅读情况", HEADERS, rows, text_columns=frozenset({2})))
