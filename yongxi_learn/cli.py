@@ -39,7 +39,8 @@ def seed_demo():
             f"已载入示例题库{result.questions_added}题和“{result.exam.title}”"
             f"（应考{result.enrolled}人，交卷{result.submitted}人）。"
         )
-    for feature in (training_demo, study_demo):
+    # The law library first: training sessions link the laws they covered.
+    for feature in (study_demo, training_demo):
         for line in feature.seed(seed.demo_town(), track=track):
             click.echo(line)
         db.session.commit()

@@ -7,9 +7,16 @@ import sqlalchemy as sa
 
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.extensions import db
+from yongxi_learn.org.models import Role
 from yongxi_learn.org.services import SYSTEM, Actor
 from yongxi_learn.training import services
-from yongxi_learn.training.models import KindCode, SessionStatus, TrainingKind, TrainingSession
+from yongxi_learn.training.models import (
+    KindCode,
+    SessionLaw,
+    SessionStatus,
+    TrainingKind,
+    TrainingSession,
+)
 from yongxi_learn.training.services import TrainingError
 
 from .conftest import NOON
@@ -183,3 +190,107 @@ def test_admins_add_and_retire_kinds(client, login, admin, kinds):
 def test_kinds_can_be_added_by_the_service_and_are_audited(kinds, admin):
     services.add_kind("读书分享会", actor=Actor(admin))
     assert "新增类型“读书分享会”" in db.session.scalars(sa.select(AuditLog.detail)).all()
+
+
+# ---------------------------------------------------------------- laws of the library
+
+
+@pytest.fixture
+def law(tree):
+    from yongxi_learn.study.models import Law, LawKind
+
+    law = Law(owner_unit=tree["district"], title="中华人民共和国行政复议法", kind=LawKind.LAW)
+    db.session.add(law)
+    db.session.commit()
+    return law
+
+
+def test_a_session_links_laws_of_the_library(client, login, admin, kinds, tree, law):
+    login(admin)
+    client.post("/admin/training/new", data=_form(kinds, tree, law_ids=[str(law.id)]))
+    session = db.session.scalar(sa.select(TrainingSession))
+    assert [link.law_id for link in session.law_links] == [law.id]
+    page = client.get(f"/admin/training/{session.id}").get_data(as_text=True)
+    assert "《中华人民共和国行政复议法》" in page and f"/laws/{law.id}" in page
+
+
+def test_an_amended_law_flags_the_session_until_it_is_saved_again(
+    client, login, admin, kinds, tree, law, make_session
+):
+    from yongxi_learn.study import law_refs
+    from yongxi_learn.study.models import LawStatus
+
+    session = make_session()
+    services.update_session(
+        session,
+        services.SessionData(
+            session.kind_id,
+            session.topic,
+            session.starts_at,
+            session.ends_at,
+            audience=session.audience,
+            law_ids=[law.id],
+        ),
+        actor=Actor(admin),
+    )
+    db.session.commit()
+    law.status = LawStatus.AMENDED
+    assert law_refs.flag_references([law.id]) == 1
+    db.session.commit()
+    login(admin)
+    review = client.get("/laws/review").get_data(as_text=True)
+    assert session.topic in review and f"/admin/training/{session.id}/edit" in review
+    # A new link to a law that is no longer current is refused...
+    other = make_session(topic="另一场")
+    with pytest.raises(TrainingError, match="现行有效"):
+        services.update_session(
+            other,
+            services.SessionData(
+                other.kind_id,
+                other.topic,
+                other.starts_at,
+                other.ends_at,
+                audience=other.audience,
+                law_ids=[law.id],
+            ),
+            actor=Actor(admin),
+        )
+    db.session.rollback()
+    # ...while saving the flagged session again confirms its link.
+    form = client.get(f"/admin/training/{session.id}/edit").get_data(as_text=True)
+    assert "（已修改）" in form
+    client.post(
+        f"/admin/training/{session.id}/edit",
+        data=_form(
+            kinds,
+            tree,
+            kind_id=session.kind_id,
+            topic=session.topic,
+            law_ids=[str(law.id)],
+            starts_at="2024-06-12T10:00",
+            ends_at="2024-06-12T12:00",
+        ),
+    )
+    db.session.refresh(session)
+    assert not session.law_links[0].needs_review
+    assert session.topic not in client.get("/laws/review").get_data(as_text=True)
+
+
+def test_another_towns_admin_does_not_see_the_flagged_session(
+    app, login, tree, law, make_session, make_user
+):
+    from yongxi_learn.study import law_refs
+    from yongxi_learn.study.models import LawStatus
+
+    session = make_session(topic="雍溪镇的专题学习")
+    session.law_links.append(SessionLaw(law_id=law.id))
+    db.session.commit()
+    law.status = LawStatus.AMENDED
+    law_refs.flag_references([law.id])
+    db.session.commit()
+    stranger = make_user(
+        "宝顶镇管理员", tree["other_town"], roles=[(Role.ADMIN, tree["other_town"])]
+    )
+    client = app.test_client()
+    login(stranger, client=client)
+    assert "雍溪镇的专题学习" not in client.get("/laws/review").get_data(as_text=True)

@@ -33,6 +33,8 @@ class LawReference:
     # the permission needed to fix a row, and which rows are worth listing at all.
     unit_column: str | None = None
     owner_join: Callable[[sa.Select], sa.Select] | None = None
+    # The endpoint argument's value for a row, when it is not the row's own id.
+    target: Callable[[object], int] | None = None
     perm: Perm = Perm.MANAGE_STUDY
     listed: Callable[[], sa.ColumnElement[bool]] | None = None
 
@@ -122,7 +124,7 @@ def _flagged_of(ref: LawReference, user: User) -> list[FlaggedRow]:
             label=ref.label,
             text=ref.describe(row),
             endpoint=ref.endpoint,
-            args={ref.endpoint_arg: row.id},
+            args={ref.endpoint_arg: ref.target(row) if ref.target else row.id},
             law=law,
         )
         for row, law in result

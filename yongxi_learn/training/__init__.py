@@ -2,12 +2,35 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Blueprints of the training feature."""
+    """Blueprints of the training feature, its statistics section and its law links."""
     from . import figures
     from .admin_views import bp as admin_bp
     from .views import bp
 
-    figures.register()
-
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp, url_prefix="/admin/training")
+    figures.register()
+    _register_law_links()
+
+
+def _register_law_links() -> None:
+    """Amending a law a session covered flags the session 待复核 (study/law_refs.py)."""
+    from ..core.permissions import Perm
+    from ..org.models import OrgUnit
+    from ..study.law_refs import LawReference, register
+    from .models import SessionLaw, TrainingSession
+
+    register(
+        LawReference(
+            label="集中学习",
+            model=SessionLaw,
+            describe=lambda link: link.session.topic,
+            endpoint="training_admin.edit",
+            endpoint_arg="session_id",
+            target=lambda link: link.session_id,
+            perm=Perm.MANAGE_TRAINING,
+            owner_join=lambda query: query.join(
+                TrainingSession, SessionLaw.session_id == TrainingSession.id
+            ).join(OrgUnit, TrainingSession.owner_unit_id == OrgUnit.id),
+        )
+    )

@@ -37,6 +37,7 @@ from ..org.names import InvalidValue, normalise_phone
 from ..org.services import Actor, units_in_scope
 from ..stats.common import get_unit
 from ..stats.sections import Scope
+from ..study.laws import current_laws
 from . import attendance, figures, services, signin
 from . import forms as training_forms
 from .models import TrainingKind
@@ -118,6 +119,7 @@ def _session_form(session=None):
     if session is not None and all(k.id != session.kind_id for k in kinds):
         kinds.append(session.kind)
     form.kind_id.choices = [SelectChoice(k.id, k.name) for k in kinds]
+    form.law_ids.choices = _law_choices(session)
     owner = session.owner_unit if session else (owners[0] if owners else None)
     if request.method == "POST" and session is None:
         owner = next((u for u in owners if u.id == form.owner_unit_id.data), owner)
@@ -128,6 +130,18 @@ def _session_form(session=None):
         form.fill(session)
         form.audience_phones.data = audience_module.phones_of(session.audience)
     return form, owner
+
+
+def _law_choices(session) -> list[SelectChoice]:
+    """Current laws, and the ones already linked (an amended law stays until re-pointed)."""
+    choices = [SelectChoice(law.id, law.title) for law in current_laws()]
+    present = {c.value for c in choices}
+    for link in session.law_links if session else []:
+        if link.law_id not in present:
+            choices.append(
+                SelectChoice(link.law_id, f"{link.law.title}（{link.law.status.label}）")
+            )
+    return choices
 
 
 def _save(form, session, owner):

@@ -1,5 +1,6 @@
 """Yongxi's 2024 training sessions for the demo, run through the real services.
 
+Laws named in a session are linked to the library's (the study demo runs first).
 The shape follows the town's 2024 report: 8 法治专题学习, the party committee's
 中心组 sessions, three 法治讲堂 in 宪法宣传周, one lecture by an invited expert; about
 200 person-times in all. Topics are plausible, the attendance is made up.
@@ -15,6 +16,7 @@ from ..extensions import db
 from ..org import audience as audience_module
 from ..org.models import Category, OrgUnit
 from ..org.services import SYSTEM
+from ..study.laws import find_current
 from . import attendance, services
 from .models import AttendanceMethod, KindCode, TrainingSession
 
@@ -205,8 +207,21 @@ def seed(town: OrgUnit | None, *, track) -> list[str]:
     return [f"已载入2024年集中学习{len(SESSIONS)}场，参训{person_times}人次。"]
 
 
+def _link_laws(text: str) -> tuple[list[int], str]:
+    """The laws of the library named in ``text`` (《…》、《…》), and what is left."""
+    law_ids, rest = [], []
+    for part in text.split("、"):
+        law = find_current(part) if part.startswith("《") else None
+        if law is not None:
+            law_ids.append(law.id)
+        else:
+            rest.append(part)
+    return law_ids, "、".join(rest)
+
+
 def _seed_session(town, kind, when, topic, laws, categories, count, lecturer, *, offset) -> int:
     starts = local_to_utc(datetime.strptime(when, "%Y-%m-%d %H:%M"))
+    law_ids, laws = _link_laws(laws)
     session = services.create_session(
         town,
         services.SessionData(
@@ -218,6 +233,7 @@ def _seed_session(town, kind, when, topic, laws, categories, count, lecturer, *,
             lecturer=lecturer,
             lecturer_external=kind.code is KindCode.EXPERT,
             laws=laws,
+            law_ids=law_ids,
             hours=Decimal(2),
             audience={"units": [town.id], "categories": categories},
         ),

@@ -35,10 +35,13 @@ class SessionForm(Form):
     place = StringField("地点", validators=[Optional(), Length(max=100)])
     lecturer = StringField("授课人", validators=[Optional(), Length(max=100)])
     lecturer_external = BooleanField("外请专家授课")
+    law_ids = SelectMultipleField(
+        "学习的法律法规（法规库）", coerce=int, description="按住 Ctrl 可多选"
+    )
     laws = StringField(
-        "学习的法律法规",
+        "其他学习内容",
         validators=[Optional(), Length(max=500)],
-        description="如：《中华人民共和国行政复议法》，多部用顿号分隔",
+        description="法规库以外的内容，如：习近平法治思想、典型案例",
     )
     hours = DecimalField(
         "计入学时", places=1, default=Decimal(2), validators=[InputRequired("请输入学时")]
@@ -60,6 +63,7 @@ class SessionForm(Form):
             session.lecturer_external,
         )
         self.laws.data, self.hours.data = session.laws, session.hours
+        self.law_ids.data = [link.law_id for link in session.law_links]
         self.notes.data = session.notes
         audience = session.audience or {}
         self.audience_units.data = audience.get("units", [])
@@ -82,6 +86,7 @@ class SessionForm(Form):
                 "people": people,
             },
             notes=self.notes.data or "",
+            law_ids=list(self.law_ids.data or []),
         )
 
 

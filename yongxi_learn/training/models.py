@@ -71,7 +71,8 @@ class TrainingSession(db.Model):
     place: Mapped[str] = mapped_column(sa.String(100), default="")
     lecturer: Mapped[str] = mapped_column(sa.String(100), default="")
     lecturer_external: Mapped[bool] = mapped_column(default=False)  # 外请专家
-    laws: Mapped[str] = mapped_column(sa.String(500), default="")  # free text for now
+    # What the session covered beyond the linked laws (习近平法治思想, a case...).
+    laws: Mapped[str] = mapped_column(sa.String(500), default="")
     hours: Mapped[Decimal] = mapped_column(Hours, default=Decimal(2))
     # {"units": [ids], "categories": [values], "people": [ids]}: see org/audience.py.
     audience: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -87,10 +88,32 @@ class TrainingSession(db.Model):
 
     owner_unit: Mapped[OrgUnit] = relationship()
     kind: Mapped[TrainingKind] = relationship(lazy="joined", innerjoin=True)
+    law_links: Mapped[list["SessionLaw"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="SessionLaw.id"
+    )
 
     @property
     def cancelled(self) -> bool:
         return self.status is SessionStatus.CANCELLED
+
+
+class SessionLaw(db.Model):
+    """A law (one version in the library) a session covered. When the law is amended
+    the link is flagged 待复核 until an admin saves the session again."""
+
+    __tablename__ = "training_session_law"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("training_session.id"))
+    law_id: Mapped[int] = mapped_column(sa.ForeignKey("law.id"), index=True)
+    needs_review: Mapped[bool] = mapped_column(default=False)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="law_links")
+    law = relationship("Law", lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "law_id", name="uq_training_session_law_session_law"),
+    )
 
 
 class AttendanceMethod(enum.StrEnum):

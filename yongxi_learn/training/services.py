@@ -14,7 +14,8 @@ from ..org import audience as audience_module
 from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
 from ..org.services import Actor
-from .models import DEFAULT_KINDS, SessionStatus, TrainingKind, TrainingSession
+from ..study.models import Law, LawStatus
+from .models import DEFAULT_KINDS, SessionLaw, SessionStatus, TrainingKind, TrainingSession
 
 MAX_REASON = 200
 # Sign-in stays open this long after the end (see signin.py, which imports this module).
@@ -103,6 +104,7 @@ class SessionData:
     hours: Decimal = Decimal(2)
     audience: dict = field(default_factory=dict)
     notes: str = ""
+    law_ids: list[int] = field(default_factory=list)  # laws of the library it covered
 
 
 def _apply(session: TrainingSession, data: SessionData) -> None:
@@ -127,6 +129,23 @@ def _apply(session: TrainingSession, data: SessionData) -> None:
     session.lecturer_external = data.lecturer_external
     session.laws, session.hours = data.laws.strip(), data.hours
     session.audience, session.notes = data.audience, data.notes.strip()
+    _link_laws(session, data.law_ids)
+
+
+def _link_laws(session: TrainingSession, law_ids: list[int]) -> None:
+    """Newly linked laws must be current; a link kept as it was is confirmed (its
+    待复核 flag cleared): the admin has seen it while saving."""
+    wanted = list(dict.fromkeys(law_ids or []))
+    kept = {link.law_id: link for link in session.law_links}
+    for law_id in wanted:
+        if law_id in kept:
+            kept[law_id].needs_review = False
+            continue
+        law = db.session.get(Law, law_id)
+        if law is None or law.status is not LawStatus.CURRENT:
+            raise TrainingError("请从法规库中选择现行有效的法律法规")
+        session.law_links.append(SessionLaw(law_id=law.id))
+    session.law_links[:] = [link for link in session.law_links if link.law_id in wanted]
 
 
 def create_session(owner: OrgUnit, data: SessionData, *, actor: Actor) -> TrainingSession:
