@@ -1,0 +1,61 @@
+"""An admin drafts the 2024 report section for 雍溪镇 from the records, edits a
+sentence, saves it, opens the list behind a figure and downloads the .docx."""
+
+import docx
+import pytest
+from playwright.sync_api import expect
+
+from yongxi_learn.org.models import Category, Role
+
+from .test_stats_flow import _exam_with_results, _office
+
+pytestmark = pytest.mark.e2e
+
+ORIGINAL = "切实将学习成果转化为实际行动。"
+EDITED = "切实将学习成果转化为推进基层法治建设的实际行动。"
+
+
+def test_admin_drafts_edits_checks_and_downloads_the_section(
+    live_server, make_person, page, log_in, assert_fits_phone, screenshot, tmp_path
+):
+    phone, password = make_person(
+        "平安法治办管理员", Category.OFFICIAL, "主任", role=Role.ADMIN, must_change_password=False
+    )
+    absent, _ = make_person("冉晓丽")
+    sat, _ = make_person("陈建国", Category.OFFICIAL, "科员", unit_id=_office(live_server.app))
+    _exam_with_results(live_server.app, absent, sat)
+
+    page.goto(live_server.url("/login"))
+    log_in(page, phone, password)
+    page.goto(live_server.url("/admin/reports/"))
+    page.get_by_label("年度").fill("2024")
+    page.get_by_role("button", name="根据记录生成").click()
+    expect(page.get_by_text("已根据记录生成第1稿")).to_be_visible()
+    title = "雍溪镇2024年法治政府建设情况报告（干部学法部分）"
+    expect(page.get_by_role("heading", level=1, name=title, exact=True)).to_be_visible()
+    preview = page.locator(".report-preview")
+    expect(preview).to_contain_text("参考率50%，通过率100%")
+    assert_fits_phone(page)
+    screenshot(page, "1-draft")
+
+    editor = page.get_by_label("正文")
+    editor.fill(editor.input_value().replace(ORIGINAL, EDITED))
+    page.get_by_role("button", name="保存为新的一稿").click()
+    expect(page.get_by_text("已保存为新的一稿")).to_be_visible()
+    expect(page.get_by_text("第2稿，平安法治办管理员")).to_be_visible()
+    expect(preview).to_contain_text(EDITED)
+
+    # Every figure opens the people behind it: 参考率 → 未参考名单.
+    preview.get_by_role("link", name="50%").click()
+    expect(page.get_by_role("heading", name="未参考名单：雍溪镇")).to_be_visible()
+    expect(page.get_by_role("cell", name="冉晓丽")).to_be_visible()
+    page.go_back()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载 Word（公文格式）").click()
+    assert download.value.suggested_filename == f"{title}（第2稿）.docx"
+    target = tmp_path / "section.docx"
+    download.value.save_as(target)
+    paragraphs = [p.text for p in docx.Document(str(target)).paragraphs]
+    assert paragraphs[0] == title
+    assert any(EDITED in p for p in paragraphs) and not any(ORIGINAL in p for p in paragraphs)
