@@ -47,3 +47,12 @@ def run_service(change, success: str, errors: tuple[type[Exception], ...]) -> bo
     db.session.commit()
     flash(success, "success")
     return True
+
+
+def flash_errors(form) -> None:
+    """Each field's errors as a flash message, prefixed with the field's label."""
+    for name, errors in form.errors.items():
+        field = getattr(form, name, None)
+        label = field.label.text if field is not None else ""
+        for error in errors:
+            flash(f"{label}：{error}" if label else error, "danger")

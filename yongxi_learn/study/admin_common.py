@@ -2,10 +2,11 @@
 unit fields, the 未完成名单 cut by unit, and turning service errors into messages."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, request
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from ..core.forms import run_service
 from ..core.net import client_address
 from ..core.permissions import Perm, scope_filter, scope_units
 from ..extensions import db
@@ -63,25 +64,9 @@ def owner_of(form) -> OrgUnit:
     return owner
 
 
-def flash_errors(form) -> None:
-    for name, errors in form.errors.items():
-        field = getattr(form, name, None)
-        label = field.label.text if field is not None else ""
-        for error in errors:
-            flash(f"{label}：{error}" if label else error, "danger")
-
-
 def run(change, success: str) -> bool:
     """Run a service call; commit and flash ``success``, or roll back and flash why."""
-    try:
-        change()
-    except StudyError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    return run_service(change, success, (StudyError,))
 
 
 def unit_filter(owner: OrgUnit, form_class=UnitFilterForm) -> tuple[UnitFilterForm, OrgUnit]:

@@ -6,6 +6,7 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from ..core.forms import flash_errors
 from ..core.permissions import Perm, can, require
 from ..core.spreadsheets import Sheet, send_csv, send_xlsx
 from ..core.time import format_local
@@ -19,7 +20,6 @@ from .admin_common import (
     audience_of,
     bp,
     fill_audience,
-    flash_errors,
     in_scope,
     owner_of,
     reminder_text,

@@ -24,7 +24,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core import spreadsheets
-from ..core.forms import run_service
+from ..core.forms import flash_errors, run_service
 from ..core.net import client_address
 from ..core.permissions import Perm, PermissionDenied, can, require
 from ..core.time import format_local, utcnow
@@ -66,13 +66,6 @@ def _manageable(session_id: int):
 
 def _run(change, success: str) -> bool:
     return run_service(change, success, (TrainingError,))
-
-
-def _flash_errors(form) -> None:
-    for name, errors in form.errors.items():
-        label = getattr(form, name).label.text if hasattr(form, name) else ""
-        for error in errors:
-            flash(f"{label}：{error}" if label else error, "danger")
 
 
 # ---------------------------------------------------------------- list
@@ -171,7 +164,7 @@ def _edit_page(session):
             flash("已保存", "success")
             return redirect(url_for(".detail", session_id=saved.id))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_errors(form)
     return render_template("training/admin_form.html", form=form, session=session)
 
 
@@ -200,7 +193,7 @@ def cancel(session_id):
             "已取消本次学习；记录保留，不计入统计",
         )
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return redirect(url_for(".detail", session_id=session.id))
 
 
@@ -248,7 +241,7 @@ def mark(session_id):
     session = _manageable(session_id)
     form = training_forms.MarkForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_errors(form)
         return redirect(url_for(".detail", session_id=session.id))
     try:
         phone = normalise_phone(form.phone.data)
@@ -280,7 +273,7 @@ def unmark(session_id, attendance_id):
             f"已撤销{row.user.name}的签到",
         )
     else:
-        _flash_errors(form)
+        flash_errors(form)
     return redirect(url_for(".detail", session_id=session.id))
 
 
@@ -380,7 +373,7 @@ def kinds():
         if _run(lambda: services.add_kind(form.name.data, actor=_actor()), "已新增类型"):
             return redirect(url_for(".kinds"))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_errors(form)
     return render_template(
         "training/kinds.html", form=form, kinds=services.kinds(include_inactive=True)
     )
