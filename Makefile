@@ -14,8 +14,11 @@ run: $(VENV)/.installed
 	$(FLASK) seed-demo
 	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-# The whole suite on SQLite, then on a throwaway PostgreSQL, then in Chromium.
-test: test-sqlite test-pg test-e2e
+# The whole suite on SQLite and on a throwaway PostgreSQL side by side (each keeps
+# one core busy; their logs are printed whole as each finishes), then in Chromium.
+test: $(VENV)/.installed-dev
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg
+	$(MAKE) --no-print-directory test-e2e
 
 test-sqlite: $(VENV)/.installed-dev
 	$(PYTEST) -m "not e2e"
