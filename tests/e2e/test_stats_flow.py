@@ -98,7 +98,7 @@ def test_admin_drills_down_to_absent_names_and_downloads_them(
     screenshot(page, "2-exam")
     page.go_back()
 
-    page.get_by_role("link", name="石佛村", exact=True).click()
+    page.locator("#section-exams").get_by_role("link", name="石佛村", exact=True).click()
     expect(page.get_by_role("heading", name="2024年度统计：石佛村")).to_be_visible()
     assert_fits_phone(page)
     page.get_by_role("link", name="石佛村未参考名单：1人").first.click()
