@@ -3,7 +3,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Blueprints of the training feature, its statistics section and its law links."""
-    from . import figures
+    from . import admin_sheets, figures  # noqa: F401  (admin_sheets adds routes to admin_bp)
     from .admin_views import bp as admin_bp
     from .views import bp
 

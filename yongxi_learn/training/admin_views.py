@@ -5,13 +5,9 @@ Views parse forms, call the services and commit once. A session out of the viewe
 scope is a 404; changes need MANAGE_TRAINING over the organising unit.
 """
 
-import io
-
-import segno
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -23,41 +19,40 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core import spreadsheets
 from ..core.forms import flash_errors, run_service
 from ..core.net import client_address
-from ..core.permissions import Perm, PermissionDenied, can, require
-from ..core.time import format_local, utcnow
+from ..core.permissions import Perm, can, require
+from ..core.time import utcnow
 from ..extensions import db
 from ..org import audience as audience_module
 from ..org.audience import AudienceError
 from ..org.forms import unit_choices
-from ..org.models import Category, User
+from ..org.models import User
 from ..org.names import InvalidValue, normalise_phone
 from ..org.services import Actor, units_in_scope
-from ..stats.common import get_unit
-from ..stats.sections import Scope
 from ..study.laws import current_laws
-from . import attendance, figures, services, signin
+from . import attendance, services, signin
 from . import forms as training_forms
 from .models import TrainingKind
 from .services import TrainingError
 
 bp = Blueprint("training_admin", __name__)
+# The downloads, the projector and the name lists behind figures are in admin_sheets.py,
+# on the same blueprint (imported by training.register).
 
 
 def _actor() -> Actor:
     return Actor(user=current_user, address=client_address())
 
 
-def _visible(session_id: int):
+def visible(session_id: int):
     session = services.get_session(session_id, user=current_user, perm=Perm.VIEW_TRAINING)
     if session is None:
         abort(404)
     return session
 
 
-def _manageable(session_id: int):
+def manageable(session_id: int):
     session = services.get_session(session_id, user=current_user, perm=Perm.MANAGE_TRAINING)
     if session is None:
         abort(404)
@@ -177,13 +172,13 @@ def new():
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 @require(Perm.MANAGE_TRAINING)
 def edit(session_id):
-    return _edit_page(_manageable(session_id))
+    return _edit_page(manageable(session_id))
 
 
 @bp.post("/<int:session_id>/cancel")
 @require(Perm.MANAGE_TRAINING)
 def cancel(session_id):
-    session = _manageable(session_id)
+    session = manageable(session_id)
     form = training_forms.CancelForm()
     if form.validate_on_submit():
         _run(
@@ -212,7 +207,7 @@ def _detail_context(session):
 @bp.get("/<int:session_id>")
 @require(Perm.VIEW_TRAINING)
 def detail(session_id):
-    session = _visible(session_id)
+    session = visible(session_id)
     return render_template(
         "training/admin_detail.html",
         **_detail_context(session),
@@ -227,7 +222,7 @@ def detail(session_id):
 @require(Perm.VIEW_TRAINING)
 def live(session_id):
     """The attendance list alone, fetched every few seconds by training.js."""
-    session = _visible(session_id)
+    session = visible(session_id)
     return render_template(
         "training/_live.html",
         **_detail_context(session),
@@ -238,7 +233,7 @@ def live(session_id):
 @bp.post("/<int:session_id>/mark")
 @require(Perm.MANAGE_TRAINING)
 def mark(session_id):
-    session = _manageable(session_id)
+    session = manageable(session_id)
     form = training_forms.MarkForm()
     if not form.validate_on_submit():
         flash_errors(form)
@@ -262,7 +257,7 @@ def mark(session_id):
 @bp.post("/<int:session_id>/attendance/<int:attendance_id>/undo")
 @require(Perm.MANAGE_TRAINING)
 def unmark(session_id, attendance_id):
-    session = _manageable(session_id)
+    session = manageable(session_id)
     row = attendance.get_attendance(attendance_id, session)
     if row is None or not can(current_user, Perm.MANAGE_TRAINING, row.unit):
         abort(404)
@@ -275,91 +270,6 @@ def unmark(session_id, attendance_id):
     else:
         flash_errors(form)
     return redirect(url_for(".detail", session_id=session.id))
-
-
-# ---------------------------------------------------------------- downloads
-
-
-HEADERS = ["单位", "姓名", "手机号", "人员类别", "状态", "签到时间", "签到方式", "补录原因"]
-
-
-def _download_rows(session):
-    for row in attendance.roster(session, viewer=current_user).rows:
-        a = row.attendance
-        yield [
-            row.unit.name,
-            row.person.name,
-            row.person.phone,
-            row.person.category.label,
-            row.status,
-            format_local(a.signed_at) if a else "",
-            a.method.label if a else "",
-            a.reason if a else "",
-        ]
-
-
-def _filename(session, ext: str) -> str:
-    return f"{format_local(session.starts_at, '%Y%m%d')}{session.topic[:30]}签到表.{ext}"
-
-
-@bp.get("/<int:session_id>/attendance.csv")
-@require(Perm.VIEW_TRAINING)
-def download_csv(session_id):
-    session = _visible(session_id)
-    return spreadsheets.send_csv(_filename(session, "csv"), HEADERS, _download_rows(session))
-
-
-@bp.get("/<int:session_id>/attendance.xlsx")
-@require(Perm.VIEW_TRAINING)
-def download_xlsx(session_id):
-    session = _visible(session_id)
-    sheet = spreadsheets.Sheet(
-        name="签到表", headers=HEADERS, rows=_download_rows(session), text_columns=frozenset({2})
-    )
-    return spreadsheets.send_xlsx(_filename(session, "xlsx"), sheet)
-
-
-# ---------------------------------------------------------------- projector
-
-
-def _scan_url(session, now) -> str:
-    token = signin.make_token(session, now)
-    return url_for("training.scan", session_id=session.id, token=token, _external=True)
-
-
-@bp.get("/<int:session_id>/projector")
-@require(Perm.MANAGE_TRAINING)
-def projector(session_id):
-    session = _manageable(session_id)
-    now = utcnow()
-    open_now = signin.is_open(session, now)
-    return render_template(
-        "training/projector.html",
-        session=session,
-        open_now=open_now,
-        code=signin.current_code(session, now) if open_now else "",
-        refresh=signin.seconds_left(now) + 1,
-        signed_in=attendance.roster(session, viewer=current_user).signed_in,
-        code_url=url_for("training.code", _external=True),
-    )
-
-
-@bp.get("/<int:session_id>/qr.svg")
-@require(Perm.MANAGE_TRAINING)
-def qr(session_id):
-    session = _manageable(session_id)
-    now = utcnow()
-    if not signin.is_open(session, now):
-        abort(404)
-    out = io.BytesIO()
-    # A standalone SVG file (with its namespace) for an <img>: no inline SVG, so the CSP
-    # needs no exception, and the token never sits in the page's HTML.
-    segno.make(_scan_url(session, now), error="m").save(
-        out, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False
-    )
-    response = Response(out.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 # ---------------------------------------------------------------- kinds
@@ -389,28 +299,3 @@ def kind_active(kind_id):
         "已启用" if active else "已停用（已有记录不变）",
     )
     return redirect(url_for(".kinds"))
-
-
-# ---------------------------------------------------------------- the people behind figures
-
-
-@bp.get("/people")
-@require(Perm.VIEW_STATS)
-def people():
-    """参训名单 (who attended in the year, with times and hours) or 未参训名单 of a group."""
-    try:
-        unit = get_unit(request.args.get("unit", type=int), current_user)
-    except PermissionDenied:
-        abort(403)
-    year = request.args.get("year", type=int) or utcnow().year
-    category = request.args.get("category", "")
-    categories = (Category(category),) if category in set(Category) else ()
-    scope = Scope(year, unit, current_user, utcnow(), categories)
-    group = request.args.get("group", "")
-    if group in figures.GROUPS:
-        rows = [(u, None, None) for u in figures.uncovered(scope, group)]
-        title = f"{figures.GROUPS[group][0]}未参训名单"
-    else:
-        rows = list(figures.attendees(scope))
-        title = "参训名单"
-    return render_template("training/people.html", scope=scope, rows=rows, title=title, group=group)

@@ -1,0 +1,127 @@
+"""Training admin pages that give attendance out: the sign-in sheet downloads, the
+projector's QR code, and the people behind the statistics figures (参训名单, 未参训名单).
+Routes on the training_admin blueprint."""
+
+import io
+
+import segno
+from flask import Response, abort, render_template, request, url_for
+from flask_login import current_user
+
+from ..core import spreadsheets
+from ..core.permissions import Perm, PermissionDenied, require
+from ..core.time import format_local, utcnow
+from ..org.models import Category
+from ..stats.common import get_unit
+from ..stats.sections import Scope
+from . import attendance, figures, signin
+from .admin_views import bp, manageable, visible
+
+# ---------------------------------------------------------------- downloads
+
+
+HEADERS = ["单位", "姓名", "手机号", "人员类别", "状态", "签到时间", "签到方式", "补录原因"]
+
+
+def _download_rows(session):
+    for row in attendance.roster(session, viewer=current_user).rows:
+        a = row.attendance
+        yield [
+            row.unit.name,
+            row.person.name,
+            row.person.phone,
+            row.person.category.label,
+            row.status,
+            format_local(a.signed_at) if a else "",
+            a.method.label if a else "",
+            a.reason if a else "",
+        ]
+
+
+def _filename(session, ext: str) -> str:
+    return f"{format_local(session.starts_at, '%Y%m%d')}{session.topic[:30]}签到表.{ext}"
+
+
+@bp.get("/<int:session_id>/attendance.csv")
+@require(Perm.VIEW_TRAINING)
+def download_csv(session_id):
+    session = visible(session_id)
+    return spreadsheets.send_csv(_filename(session, "csv"), HEADERS, _download_rows(session))
+
+
+@bp.get("/<int:session_id>/attendance.xlsx")
+@require(Perm.VIEW_TRAINING)
+def download_xlsx(session_id):
+    session = visible(session_id)
+    sheet = spreadsheets.Sheet(
+        name="签到表", headers=HEADERS, rows=_download_rows(session), text_columns=frozenset({2})
+    )
+    return spreadsheets.send_xlsx(_filename(session, "xlsx"), sheet)
+
+
+# ---------------------------------------------------------------- projector
+
+
+def _scan_url(session, now) -> str:
+    token = signin.make_token(session, now)
+    return url_for("training.scan", session_id=session.id, token=token, _external=True)
+
+
+@bp.get("/<int:session_id>/projector")
+@require(Perm.MANAGE_TRAINING)
+def projector(session_id):
+    session = manageable(session_id)
+    now = utcnow()
+    open_now = signin.is_open(session, now)
+    return render_template(
+        "training/projector.html",
+        session=session,
+        open_now=open_now,
+        code=signin.current_code(session, now) if open_now else "",
+        refresh=signin.seconds_left(now) + 1,
+        signed_in=attendance.roster(session, viewer=current_user).signed_in,
+        code_url=url_for("training.code", _external=True),
+    )
+
+
+@bp.get("/<int:session_id>/qr.svg")
+@require(Perm.MANAGE_TRAINING)
+def qr(session_id):
+    session = manageable(session_id)
+    now = utcnow()
+    if not signin.is_open(session, now):
+        abort(404)
+    out = io.BytesIO()
+    # A standalone SVG file (with its namespace) for an <img>: no inline SVG, so the CSP
+    # needs no exception, and the token never sits in the page's HTML.
+    segno.make(_scan_url(session, now), error="m").save(
+        out, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False
+    )
+    response = Response(out.getvalue(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------- the people behind figures
+
+
+@bp.get("/people")
+@require(Perm.VIEW_STATS)
+def people():
+    """参训名单 (who attended in the year, with times and hours) or 未参训名单 of a group."""
+    try:
+        unit = get_unit(request.args.get("unit", type=int), current_user)
+    except PermissionDenied:
+        abort(403)
+    year = request.args.get("year", type=int) or utcnow().year
+    category = request.args.get("category", "")
+    categories = (Category(category),) if category in set(Category) else ()
+    scope = Scope(year, unit, current_user, utcnow(), categories)
+    group = request.args.get("group", "")
+    if group in figures.GROUPS:
+        rows = [(u, None, None) for u in figures.uncovered(scope, group)]
+        title = f"{figures.GROUPS[group][0]}未参训名单"
+    else:
+        rows = list(figures.attendees(scope))
+        title = "参训名单"
+    return render_template("training/people.html", scope=scope, rows=rows, title=title, group=group)
