@@ -190,3 +190,23 @@ def test_logged_in_person_visiting_login_goes_home(client, login, person):
     login(person)
     response = client.get("/login")
     assert response.headers["Location"] == "/"
+
+
+def test_login_hands_out_the_csrf_token_so_parallel_pages_share_it(app, make_user, tree):
+    """Two pages opened at once after login must not each mint a token (the later
+    cookie would invalidate the other page's forms)."""
+    import re
+
+    from tests.conftest import PASSWORD
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    person = make_user("并行页面", tree["office"])
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"phone": person.phone, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        assert session.get("csrf_token")  # already in the login response's cookie

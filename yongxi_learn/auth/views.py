@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -11,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from ..core.net import client_address
 from ..core.security import safe_next
@@ -72,6 +74,11 @@ def login():
         session.clear()  # nothing from before the login survives it
         session.permanent = True
         login_user(login_session.user)
+        # The new CSRF token goes out with this response: pages loaded at once after
+        # login (two tabs) would otherwise each mint one, and the last cookie wins.
+        # Flask-WTF caches the old session's token in g; drop it so a new one is made.
+        g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+        generate_csrf()
         db.session.commit()
         return redirect(target or url_for("home.index"))
     return render_template("auth/login.html", form=form)
