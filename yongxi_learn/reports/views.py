@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from ..core import audit
+from ..core.db import expect_writes
 from ..core.forms import run_service
 from ..core.net import client_address
 from ..core.permissions import Perm, can, require
@@ -22,6 +23,13 @@ from .services import ReportError
 bp = Blueprint("reports", __name__)
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.before_request
+def _writing():
+    # Checking a draft finalizes overdue attempts (through the figures) and downloads
+    # are audited: these GETs write, so they open a writing transaction from the start.
+    expect_writes()
 
 
 def _actor() -> Actor:
