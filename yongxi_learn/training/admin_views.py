@@ -23,7 +23,7 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core import spreadsheets
+from ..core import audit, spreadsheets
 from ..core.forms import flash_errors, run_service
 from ..core.net import client_address
 from ..core.permissions import Perm, PermissionDenied, can, require
@@ -298,6 +298,16 @@ def _download_rows(session):
         ]
 
 
+def _audit_download(session, ext: str) -> None:
+    audit.record_download(
+        "training.export",
+        actor=current_user,
+        address=client_address(),
+        obj=session,
+        detail=_filename(session, ext),
+    )
+
+
 def _filename(session, ext: str) -> str:
     return f"{format_local(session.starts_at, '%Y%m%d')}{session.topic[:30]}签到表.{ext}"
 
@@ -306,6 +316,7 @@ def _filename(session, ext: str) -> str:
 @require(Perm.VIEW_TRAINING)
 def download_csv(session_id):
     session = _visible(session_id)
+    _audit_download(session, "csv")
     return spreadsheets.send_csv(_filename(session, "csv"), HEADERS, _download_rows(session))
 
 
@@ -313,6 +324,7 @@ def download_csv(session_id):
 @require(Perm.VIEW_TRAINING)
 def download_xlsx(session_id):
     session = _visible(session_id)
+    _audit_download(session, "xlsx")
     sheet = spreadsheets.Sheet(
         name="签到表", headers=HEADERS, rows=_download_rows(session), text_columns=frozenset({2})
     )
