@@ -2,6 +2,7 @@
 cookies (session and remember); SECRET_KEY_FALLBACKS keeps people logged in while
 the key is rotated."""
 
+import pytest
 from flask_login.utils import encode_cookie
 
 from tests.conftest import PASSWORD, _config, csrf_token
@@ -13,6 +14,7 @@ from tests.security.sess_helpers import (
     shows_login_page,
 )
 from yongxi_learn import create_app
+from yongxi_learn.extensions import db
 
 NEW = "Shifo2024cun"
 OLD_KEY = "old-secret-key-that-is-long-enough-for-prod-0001"
@@ -69,22 +71,34 @@ def test_logout_kills_the_session_cookie(app, client, login, admin):
     assert shows_login_page(replay(app, old))
 
 
-def _app_with(db_url, tmp_path, **config):
-    app = create_app(_config(db_url, **config))
-    app.instance_path = str(tmp_path)
-    return app
+@pytest.fixture
+def app_with(db_url, tmp_path):
+    """Apps on the test database with other settings; their engines closed afterwards."""
+    made = []
+
+    def make(**config):
+        app = create_app(_config(db_url, **config))
+        app.instance_path = str(tmp_path)
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
-def test_secret_key_rotation_keeps_people_logged_in(app, db_url, tmp_path, login, admin):
-    old_app = _app_with(db_url, tmp_path, SECRET_KEY=OLD_KEY)
+def test_secret_key_rotation_keeps_people_logged_in(app, app_with, login, admin):
+    old_app = app_with(SECRET_KEY=OLD_KEY)
     browser = old_app.test_client()
     login(admin, client=browser)
     cookie = browser.get_cookie(COOKIE).value
 
-    rotated = _app_with(db_url, tmp_path, SECRET_KEY=NEW_KEY, SECRET_KEY_FALLBACKS=[OLD_KEY])
+    rotated = app_with(SECRET_KEY=NEW_KEY, SECRET_KEY_FALLBACKS=[OLD_KEY])
     assert replay(rotated, cookie).status_code == 200
 
-    without_fallback = _app_with(db_url, tmp_path, SECRET_KEY=NEW_KEY)
+    without_fallback = app_with(SECRET_KEY=NEW_KEY)
     assert shows_login_page(replay(without_fallback, cookie))
 
 
