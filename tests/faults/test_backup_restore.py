@@ -78,6 +78,13 @@ def _check_consistent(path, attempt_ids, base) -> None:
         conn.close()
 
 
+@pytest.fixture(autouse=True)
+def _keep_loggers(monkeypatch):
+    # stamp() runs migrations/env.py, whose logging set-up (alembic.ini) would silence
+    # the loggers of every test that runs after this module (the audit log's too).
+    monkeypatch.setattr("logging.config.fileConfig", lambda *args, **kwargs: None)
+
+
 @sqlite_only
 def test_backup_during_concurrent_autosaves_restores_a_consistent_database(
     app, runner, tmp_path, exam, cadre, other, db_url
