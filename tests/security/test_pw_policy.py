@@ -91,3 +91,13 @@ def test_rotation_leaves_a_recent_password_alone(app, client, login, person):
 def test_rotation_is_off_by_default(client, login, person):
     _age_password(person, 3650)
     assert login(person).request.path == "/"
+
+
+def test_an_aged_password_does_not_stop_an_exam_saving_answers(app, client, login, person):
+    login(person)
+    app.config["PASSWORD_MAX_AGE_DAYS"] = 90
+    _age_password(person, 91)
+    # An attempt that is not the person's is a 404, not a redirect to /password.
+    saved = client.post("/exams/attempts/999999/answer", json={"position": 1, "answer": "A"})
+    assert saved.status_code == 404
+    assert client.get("/").headers["Location"].endswith("/password")

@@ -25,6 +25,8 @@ bp = Blueprint("auth", __name__)
 
 # Endpoints a person who must change their password can still reach.
 _OPEN_WHILE_PASSWORD_EXPIRED = {"auth.change_password", "auth.logout", "static", "healthz"}
+# A password that ages out (rotation) mid-exam must not cost the answers being saved.
+_OPEN_WHILE_PASSWORD_AGED = {"take.answer", "take.submit"}
 
 
 @login_manager.user_loader
@@ -39,6 +41,8 @@ def _force_password_change():
     if current_user.must_change_password:
         return redirect(url_for("auth.change_password"))
     max_age = current_app.config["PASSWORD_MAX_AGE_DAYS"]
+    if request.endpoint in _OPEN_WHILE_PASSWORD_AGED:
+        return None
     if passwords.is_expired(current_user, max_age_days=max_age, now=utcnow()):
         flash(f"您的密码已超过{max_age}天未修改，请修改密码", "warning")
         return redirect(url_for("auth.change_password"))
