@@ -199,6 +199,25 @@ class PgServer:
             if attempt == attempts:
                 self._check(result, "pg_ctl start")
 
+    def start_again(self) -> None:
+        """Start a stopped server on the port it had (for tests of a database outage)."""
+        result = self._run(
+            "pg_ctl",
+            "start",
+            "--pgdata",
+            str(self.data_dir),
+            "--log",
+            str(self.log_file),
+            "--wait",
+            "--timeout",
+            str(READY_TIMEOUT_S),
+            "-o",
+            f"-p {self.port}",
+            start_new_session=True,
+        )
+        self._check(result, "pg_ctl start")
+        self.wait_ready()
+
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
         pg_isready = self.bin_dir / "pg_isready"
         if not pg_isready.is_file():

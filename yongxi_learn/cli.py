@@ -73,8 +73,13 @@ def reset_password_command(phone):
 
 
 def register_cli(app: Flask) -> None:
+    from .core.audit_cli import audit_cli
+    from .core.backup_cli import backup_command, restore_command
     from .exams.cli import exams_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(reset_password_command)
     app.cli.add_command(exams_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -25,7 +25,14 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "yongxi_session"
+    # Absolute lifetime of a login, whatever the activity.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Idle timeout: people holding an admin, unit-admin or reviewer role; everyone else.
+    # Any request of the person (an exam's autosave too) counts as activity.
+    SESSION_IDLE_ADMIN_MINUTES = 30
+    SESSION_IDLE_MINUTES = 120
+    # Old secret keys still accepted for signed cookies while a new key rolls out.
+    SECRET_KEY_FALLBACKS: ClassVar[list] = []
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session; exams run for hours
@@ -40,6 +47,12 @@ class Config:
     LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
     LOGIN_LOCK_THRESHOLD = 5
     LOGIN_LOCK_MINUTES = 15
+    PASSWORD_MAX_AGE_DAYS = 0  # forced change after this many days; 0 = never
+    PASSWORD_HISTORY = 3  # the last N passwords cannot be chosen again
+    # Send Strict-Transport-Security even when the proxy does not say "https".
+    HSTS = False
+    # Test servers only: the grader writes its pid here and pauses (see exams.attempts).
+    TEST_GRADING_PAUSE_FILE = None
 
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hash method's name, not a password)
     TIMEZONE = "Asia/Shanghai"
@@ -65,14 +78,39 @@ def from_environment() -> dict:
         out["SECRET_KEY"] = env["SECRET_KEY"]
     if env.get("RATELIMIT_STORAGE_URI"):
         out["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
+    if env.get("LOGIN_RATE_LIMIT"):
+        out["LOGIN_RATE_LIMIT"] = env["LOGIN_RATE_LIMIT"]
     if env.get("PROXY_FIX_X_FOR"):
         out["PROXY_FIX_X_FOR"] = int(env["PROXY_FIX_X_FOR"])
+    for name in _INT_SETTINGS:
+        if env.get(name):
+            out[name] = int(env[name])
+    if env.get("SESSION_LIFETIME_HOURS"):
+        out["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=float(env["SESSION_LIFETIME_HOURS"]))
+    if env.get("SECRET_KEY_FALLBACKS"):
+        out["SECRET_KEY_FALLBACKS"] = [
+            key.strip() for key in env["SECRET_KEY_FALLBACKS"].split(",") if key.strip()
+        ]
+    if env.get("YONGXI_TEST_GRADING_PAUSE_FILE"):
+        out["TEST_GRADING_PAUSE_FILE"] = env["YONGXI_TEST_GRADING_PAUSE_FILE"]
+    if env.get("HSTS", "").lower() in {"1", "true", "yes"}:
+        out["HSTS"] = True
     if env.get("YONGXI_PRODUCTION", "").lower() in {"1", "true", "yes"}:
         out["PRODUCTION"] = True
     if env.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}:
         out["SESSION_COOKIE_SECURE"] = True
         out["PREFERRED_URL_SCHEME"] = "https"
     return out
+
+
+_INT_SETTINGS = (
+    "SESSION_IDLE_ADMIN_MINUTES",
+    "SESSION_IDLE_MINUTES",
+    "PASSWORD_MAX_AGE_DAYS",
+    "PASSWORD_HISTORY",
+    "LOGIN_LOCK_THRESHOLD",
+    "LOGIN_LOCK_MINUTES",
+)
 
 
 def _normalise_db_url(url: str) -> str:

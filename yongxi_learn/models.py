@@ -1,6 +1,6 @@
 """Every model module, imported so the metadata is complete (migrations, tests)."""
 
-from .auth.models import LoginSession
+from .auth.models import LoginSession, PasswordHistory
 from .core.audit import AuditLog
 from .core.settings import SiteSetting
 from .exams.models import (
@@ -31,6 +31,7 @@ __all__ = [
     "ExamRule",
     "LoginSession",
     "OrgUnit",
+    "PasswordHistory",
     "PendingImport",
     "Question",
     "QuestionCategory",

@@ -30,5 +30,18 @@ class LoginSession(db.Model):
     address: Mapped[str] = mapped_column(sa.String(64), default="")
     user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
     ended_at: Mapped[datetime | None]
+    # Refreshed by the person's requests (at most once a minute): the idle timeout.
+    last_seen_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class PasswordHistory(db.Model):
+    """Hashes of passwords a person chose, so the last few cannot be chosen again."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

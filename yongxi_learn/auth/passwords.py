@@ -2,6 +2,7 @@
 
 import secrets
 import string
+from datetime import datetime, timedelta
 
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -55,5 +56,16 @@ def validate_new_password(password: str, *, phone: str) -> None:
         any(c.isascii() and c.isalpha() for c in password) and any(c.isdigit() for c in password)
     ):
         raise InvalidValue("新密码须同时包含字母和数字")
-    if phone and phone in password:
+    if phone and (phone in password or phone[-8:] in password):
         raise InvalidValue("新密码不能包含手机号")
+
+
+def is_expired(user, *, max_age_days: int, now: datetime) -> bool:
+    """Rotation: the person's own password is older than ``max_age_days`` (0: never).
+
+    A person who never chose a password must change it anyway
+    (``must_change_password``), so only chosen passwords age here.
+    """
+    if max_age_days <= 0 or user.password_changed_at is None:
+        return False
+    return user.password_changed_at < now - timedelta(days=max_age_days)

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..org.models import User
 from ..org.names import InvalidValue, normalise_phone
 from . import passwords
-from .models import LoginSession
+from .models import LoginSession, PasswordHistory
 from .sessions import end_all_sessions, start_session
 
 LOGIN_FAILED = "手机号或密码错误"
@@ -86,15 +86,34 @@ def authenticate(
     return login
 
 
-def change_password(user: User, *, current: str, new: str, address: str) -> None:
+def change_password(user: User, *, current: str, new: str, address: str, history: int = 3) -> None:
+    """Set a new password chosen by the person; every session of theirs ends
+    (the caller starts a fresh one for the browser that made the change)."""
     if not passwords.check_password(user.password_hash, current):
         raise InvalidValue("当前密码不正确")
     passwords.validate_new_password(new, phone=user.phone)
     if passwords.check_password(user.password_hash, new):
         raise InvalidValue("新密码不能与当前密码相同")
+    if any(passwords.check_password(old, new) for old in recent_hashes(user, history)):
+        raise InvalidValue(f"新密码不能与最近{history}次使用过的密码相同")
     user.password_hash = passwords.hash_password(new)
     user.must_change_password = False
     user.password_changed_at = utcnow()
-    end_all_sessions(user, keep=user.current_login)
+    db.session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash))
+    end_all_sessions(user)
     audit.record("password.change", actor=user, address=address, obj=user)
     db.session.flush()
+
+
+def recent_hashes(user: User, count: int) -> list[str]:
+    """The hashes of the last ``count`` passwords the person chose, newest first."""
+    if count <= 0:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(PasswordHistory.password_hash)
+            .where(PasswordHistory.user_id == user.id)
+            .order_by(PasswordHistory.id.desc())
+            .limit(count)
+        )
+    )

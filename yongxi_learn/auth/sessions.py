@@ -1,5 +1,6 @@
-"""Server-side login sessions: start, load, end."""
+"""Server-side login sessions: start, load (with absolute and idle timeouts), end."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -9,28 +10,86 @@ from ..extensions import db
 from ..org.models import User
 from .models import LoginSession
 
+# last_seen_at is written at most this often, so a page full of requests costs one
+# UPDATE, and an idle timeout is exact to within a minute.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    lifetime: timedelta  # absolute, from the login
+    idle: timedelta  # people without an admin role
+    idle_admin: timedelta  # people holding any role (admin, unit admin, reviewer)
+
+    @classmethod
+    def from_config(cls, config) -> "Timeouts":
+        return cls(
+            lifetime=config["PERMANENT_SESSION_LIFETIME"],
+            idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+            idle_admin=timedelta(minutes=config["SESSION_IDLE_ADMIN_MINUTES"]),
+        )
+
+    def idle_for(self, user: User) -> timedelta:
+        return self.idle_admin if user.grants else self.idle
+
 
 def start_session(user: User, *, address: str, user_agent: str) -> LoginSession:
-    login = LoginSession(user=user, address=address[:64], user_agent=user_agent[:255])
+    now = utcnow()
+    login = LoginSession(
+        user=user,
+        address=address[:64],
+        user_agent=user_agent[:255],
+        created_at=now,
+        last_seen_at=now,
+    )
     db.session.add(login)
     db.session.flush()
     user.current_login = login
     return login
 
 
-def load_user(token: str, *, lifetime: timedelta) -> User | None:
-    """The active user of a live login session, or None."""
+def load_user(token: str, *, timeouts: Timeouts) -> User | None:
+    """The active user of a live login session, or None.
+
+    A session past its absolute lifetime or idle for too long is ended for good,
+    so presenting its cookie again later finds nothing either.
+    """
+    now = utcnow()
     login = db.session.scalar(
         sa.select(LoginSession).where(
             LoginSession.token == token,
             LoginSession.ended_at.is_(None),
-            LoginSession.created_at > utcnow() - lifetime,
+            LoginSession.created_at > now - timeouts.lifetime,
         )
     )
     if login is None or not login.user.active:
         return None
+    last_seen = login.last_seen_at or login.created_at
+    if last_seen <= now - timeouts.idle_for(login.user):
+        login.ended_at = now
+        _commit_now()
+        return None
+    if now - last_seen >= TOUCH_INTERVAL:
+        login.last_seen_at = now
+        _commit_now()
     login.user.current_login = login
     return login.user
+
+
+def _commit_now() -> bool:
+    """Commit the session row's change at once.
+
+    The user is loaded before anything else of the request (auth.views'
+    before-request hook asks for it), so nothing else is pending; a GET request
+    never commits, and the touch must not wait for it. Under SQLite a concurrent
+    writer may refuse the write: the touch is skipped, the next request retries.
+    """
+    try:
+        db.session.commit()
+    except sa.exc.OperationalError:
+        db.session.rollback()
+        return False
+    return True
 
 
 def end_session(login: LoginSession) -> None:

@@ -16,30 +16,37 @@ from flask_wtf.csrf import generate_csrf
 
 from ..core.net import client_address
 from ..core.security import safe_next
+from ..core.time import utcnow
 from ..extensions import db, limiter, login_manager
 from ..org.names import InvalidValue
-from . import services
+from . import passwords, services
 from .forms import ChangePasswordForm, LoginForm
-from .sessions import end_session, load_user
+from .sessions import Timeouts, end_session, load_user, start_session
 
 bp = Blueprint("auth", __name__)
 
 # Endpoints a person who must change their password can still reach.
 _OPEN_WHILE_PASSWORD_EXPIRED = {"auth.change_password", "auth.logout", "static", "healthz"}
+# A password that ages out (rotation) mid-exam must not cost the answers being saved.
+_OPEN_WHILE_PASSWORD_AGED = {"take.answer", "take.submit"}
 
 
 @login_manager.user_loader
 def _load_user(token: str):
-    return load_user(token, lifetime=current_app.config["PERMANENT_SESSION_LIFETIME"])
+    return load_user(token, timeouts=Timeouts.from_config(current_app.config))
 
 
 @bp.before_app_request
 def _force_password_change():
-    if (
-        current_user.is_authenticated
-        and current_user.must_change_password
-        and request.endpoint not in _OPEN_WHILE_PASSWORD_EXPIRED
-    ):
+    if not current_user.is_authenticated or request.endpoint in _OPEN_WHILE_PASSWORD_EXPIRED:
+        return None
+    if current_user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    max_age = current_app.config["PASSWORD_MAX_AGE_DAYS"]
+    if request.endpoint in _OPEN_WHILE_PASSWORD_AGED:
+        return None
+    if passwords.is_expired(current_user, max_age_days=max_age, now=utcnow()):
+        flash(f"您的密码已超过{max_age}天未修改，请修改密码", "warning")
         return redirect(url_for("auth.change_password"))
     return None
 
@@ -100,18 +107,35 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
             services.change_password(
-                current_user, current=form.current.data, new=form.new.data, address=client_address()
+                user,
+                current=form.current.data,
+                new=form.new.data,
+                address=client_address(),
+                history=current_app.config["PASSWORD_HISTORY"],
             )
         except InvalidValue as exc:
             db.session.rollback()
             flash(str(exc), "danger")
         else:
+            _continue_in_new_session(user)
             db.session.commit()
             flash("密码已修改", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)
+
+
+def _continue_in_new_session(user) -> None:
+    """Every session of the person ended with the change, this one too (its cookie,
+    replayed, finds nothing); this browser goes on in a fresh session."""
+    login_session = start_session(
+        user, address=client_address(), user_agent=request.headers.get("User-Agent", "")
+    )
+    session.clear()
+    session.permanent = True
+    login_user(login_session.user)
 
 
 @bp.get("/profile")

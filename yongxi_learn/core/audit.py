@@ -5,6 +5,7 @@ are committed (or rolled back) together. Failed logins are the exception: the
 auth service commits them itself, since the request that follows fails.
 """
 
+import logging
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,6 +15,9 @@ from ..extensions import db
 from ..org.models import OrgUnit, User
 from .permissions import Perm, scope_filter, scope_units
 from .time import utcnow
+
+# Each record is also one line here (forward it to syslog for a central log store).
+logger = logging.getLogger("yongxi_learn.audit")
 
 ACTION_LABELS = {
     "login": "登录",
@@ -74,6 +78,11 @@ ACTION_LABELS = {
     "study.choice_change": "管理员调整选学",
     "reading.create": "布置阅读任务",
     "reading.update": "修改阅读任务",
+    "training.export": "下载签到表",
+    "questions.export": "导出题库",
+    "study.export": "下载学习清单完成情况",
+    "reading.export": "下载阅读任务完成情况",
+    "audit.prune": "清理操作日志",
 }
 RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}
 
@@ -111,17 +120,62 @@ def record(
     result: str = "ok",
     detail: str = "",
 ) -> AuditLog:
+    """Add an audit row to the current transaction. Never pass a password in ``detail``."""
     entry = AuditLog(
         action=action,
         actor_id=getattr(actor, "id", None),
-        address=address[:64],
+        address=escape_controls(address)[:64],
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=getattr(obj, "id", None),
         result=result,
-        detail=detail,
+        detail=escape_controls(detail),
     )
     db.session.add(entry)
+    logger.info(
+        "action=%s actor=%s address=%s object=%s#%s result=%s detail=%s",
+        entry.action,
+        entry.actor_id,
+        entry.address,
+        entry.object_type,
+        entry.object_id,
+        entry.result,
+        entry.detail,
+    )
     return entry
+
+
+def escape_controls(text: str) -> str:
+    """CR, LF and other control characters as visible escapes (\\r, \\n, \\x1b), so a
+    name or title cannot start a forged line in the log or its exports."""
+    return "".join(_escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if ch == "\\":
+        return "\\\\"
+    if code >= 0x20 and code != 0x7F and not 0x80 <= code < 0xA0 and ch not in "\u2028\u2029":
+        return ch
+    if ch in _NAMED:
+        return _NAMED[ch]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_NAMED = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
+
+
+def record_download(action: str, *, actor, address: str, obj=None, detail: str = "") -> None:
+    """Audit a download from a GET view, committed before the file is sent.
+
+    GET requests run read-only transactions under SQLite (core.db); the record
+    needs a writing one, begun afresh.
+    """
+    from .db import expect_writes
+
+    expect_writes()
+    db.session.commit()
+    record(action, actor=actor, address=address, obj=obj, detail=detail)
+    db.session.commit()
 
 
 def visible_entries(user: User) -> sa.Select:

@@ -1,9 +1,12 @@
 """Error pages in Chinese, and domain exceptions turned into HTTP answers."""
 
-from flask import Flask, render_template, request
+import logging
+
+import sqlalchemy as sa
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from ..extensions import db
+from ..extensions import db, login_manager
 from ..org.services import NotFound
 from .permissions import PermissionDenied
 
@@ -32,7 +35,32 @@ def _server_error(_exc):
     return _render(500)
 
 
+UNAVAILABLE = ("系统暂时无法访问", "数据库暂时无法连接，请稍候一两分钟后重试。")
+log = logging.getLogger(__name__)
+
+
+def _database_unavailable(exc):
+    """The database went away (restart, network): a Chinese 503, never a traceback.
+
+    Connections it broke are dropped from the pool, and pool_pre_ping tests the
+    others before use, so the app recovers by itself once the database is back.
+    """
+    log.warning("database unavailable: %s", exc)
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session.close()
+    # The layout and the security headers ask who is logged in: do not ask the database.
+    g._login_user = login_manager.anonymous_user()
+    if request.accept_mimetypes.best == "application/json":
+        body, status = {"error": UNAVAILABLE[0], "message": UNAVAILABLE[1]}, 503
+        return body, status, {"Retry-After": "30"}
+    return render_template("errors/unavailable.html"), 503, {"Retry-After": "30"}
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(sa.exc.OperationalError, _database_unavailable)
+    app.register_error_handler(sa.exc.InterfaceError, _database_unavailable)
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: _render(code))
     app.register_error_handler(500, _server_error)

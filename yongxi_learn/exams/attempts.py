@@ -15,6 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ..core.faults import pause_for_fault_tests
 from ..extensions import db
 from ..org.models import User
 from ..org.services import NotFound
@@ -433,6 +434,7 @@ def _grade(attempt: Attempt, status: AttemptStatus, finished_at: datetime) -> No
     for aq, graded in zip(rows, result.items, strict=True):
         aq.correct = graded.correct
         aq.awarded = graded.awarded
+    pause_for_fault_tests()
     attempt.score = result.score
     attempt.max_score = result.max_score
     attempt.passed = result.passed

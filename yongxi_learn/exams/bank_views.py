@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
+from ..core import audit
 from ..core.errors import MESSAGES
 from ..core.import_views import confirm_page, read_upload
 from ..core.net import client_address
@@ -103,10 +104,14 @@ def index():
 @bp.get("/export.xlsx")
 @require(Perm.MANAGE_EXAMS)
 def export():
+    filename = f"题库导出-{local_today():%Y%m%d}.xlsx"
+    audit.record_download(
+        "questions.export", actor=current_user, address=client_address(), detail=filename
+    )
     query = bank.questions_select(current_user, _criteria(_filter_form()))
     questions = db.session.scalars(query.order_by(None).order_by(Question.id))
     sheets = bank_template.template_sheets(_limits(), questions)
-    return send_xlsx(f"题库导出-{local_today():%Y%m%d}.xlsx", *sheets)
+    return send_xlsx(filename, *sheets)
 
 
 # ---------------------------------------------------------------- one question

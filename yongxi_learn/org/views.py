@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core import audit
+from ..core import audit_search
 from ..core.net import client_address
 from ..core.permissions import Perm, can, require
 from ..extensions import db
@@ -276,9 +276,11 @@ def revoke_role(grant_id):
 @bp.get("/audit")
 @require(Perm.VIEW_AUDIT)
 def audit_log():
-    query = audit.visible_entries(current_user)
+    form = audit_search.AuditFilterForm(formdata=request.args)
+    query = audit_search.search(current_user, audit_search.AuditQuery.from_form(form))
     page = db.paginate(query, per_page=50, error_out=False)
-    return render_template("org/audit.html", page=page)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("org/audit.html", page=page, form=form, args=args)
 
 
 def _flash_form_errors(form) -> None:

@@ -6,7 +6,9 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from ..core import audit
 from ..core.forms import flash_errors
+from ..core.net import client_address
 from ..core.permissions import Perm, can, require
 from ..core.spreadsheets import Sheet, send_csv, send_xlsx
 from ..core.time import format_local
@@ -134,6 +136,9 @@ def reading_people(reading_id):
 
 
 def _download(reading: ReadingAssignment, query, fmt: str):
+    audit.record_download(
+        "reading.export", actor=current_user, address=client_address(), obj=reading, detail=fmt
+    )
     rows = (
         (
             r.unit_name, r.name, r.phone, format_local(r.opened_at) or "未打开",

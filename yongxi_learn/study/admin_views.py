@@ -7,7 +7,9 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from ..core import audit
 from ..core.forms import flash_errors
+from ..core.net import client_address
 from ..core.permissions import Perm, can, require
 from ..core.spreadsheets import Sheet, send_csv, send_xlsx
 from ..core.time import local_today, utcnow
@@ -249,6 +251,9 @@ HEADERS = [
 
 
 def _download(lst: StudyList, query, fmt: str):
+    audit.record_download(
+        "study.export", actor=current_user, address=client_address(), obj=lst, detail=fmt
+    )
     rows = (
         (
             r.unit_name, r.name, r.phone, r.key_n, r.field_n, r.done_n, r.planned,

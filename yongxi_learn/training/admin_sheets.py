@@ -8,7 +8,8 @@ import segno
 from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 
-from ..core import spreadsheets
+from ..core import audit, spreadsheets
+from ..core.net import client_address
 from ..core.permissions import Perm, PermissionDenied, require
 from ..core.time import format_local, utcnow
 from ..org.models import Category
@@ -38,6 +39,16 @@ def _download_rows(session):
         ]
 
 
+def _audit_download(session, ext: str) -> None:
+    audit.record_download(
+        "training.export",
+        actor=current_user,
+        address=client_address(),
+        obj=session,
+        detail=_filename(session, ext),
+    )
+
+
 def _filename(session, ext: str) -> str:
     return f"{format_local(session.starts_at, '%Y%m%d')}{session.topic[:30]}签到表.{ext}"
 
@@ -46,6 +57,7 @@ def _filename(session, ext: str) -> str:
 @require(Perm.VIEW_TRAINING)
 def download_csv(session_id):
     session = visible(session_id)
+    _audit_download(session, "csv")
     return spreadsheets.send_csv(_filename(session, "csv"), HEADERS, _download_rows(session))
 
 
@@ -53,6 +65,7 @@ def download_csv(session_id):
 @require(Perm.VIEW_TRAINING)
 def download_xlsx(session_id):
     session = visible(session_id)
+    _audit_download(session, "xlsx")
     sheet = spreadsheets.Sheet(
         name="签到表", headers=HEADERS, rows=_download_rows(session), text_columns=frozenset({2})
     )

@@ -1,0 +1,155 @@
+"""A real gunicorn (2 sync workers) on loopback for the tests that need several
+worker processes: ``with running_gunicorn(db_url, tmp_path, **env) as server``.
+
+The server reads its configuration from the environment, as in production; it
+serves the test database, so data made by the usual fixtures (and committed) is
+what it sees. ``Browser`` is a tiny cookie-keeping HTTP client with CSRF tokens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.cookiejar
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+SECRET = "gunicorn-test-secret-key-long-enough-0123456789"
+READY_TIMEOUT_S = 30
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def worker_pids(self) -> set[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return {int(pid) for pid in children.read_text().split()}
+
+    def wait_for_workers(self, count: int = 2, timeout: float = READY_TIMEOUT_S) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.worker_pids()) < count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn has fewer than {count} workers\n{self.output()}")
+            time.sleep(0.1)
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@contextlib.contextmanager
+def running_gunicorn(database_url: str, tmp_path: Path, **env: str) -> Iterator[Server]:
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "PYTHONPATH": str(ROOT),
+        **env,
+    }
+    args = [str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60"]
+    args += ["--graceful-timeout", "2", "--chdir", str(ROOT), "wsgi:app"]
+    with log.open("w") as out:
+        process = subprocess.Popen(args, env=environment, stdout=out, stderr=out)
+    server = Server(process=process, url=f"http://127.0.0.1:{port}", log=log)
+    try:
+        _wait_healthy(server)
+        server.wait_for_workers()
+        yield server
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_healthy(server: Server) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while True:
+        health = server.url + "/healthz"  # always http://127.0.0.1
+        with contextlib.suppress(OSError), urllib.request.urlopen(health, timeout=2) as response:  # noqa: S310
+            if response.status == 200:
+                return
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"gunicorn did not become healthy\n{server.output()}")
+        time.sleep(0.2)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@dataclass
+class Reply:
+    status: int
+    text: str
+    location: str = ""
+
+
+class Browser:
+    """Cookies, the CSRF token of the last page, no automatic redirects."""
+
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None):
+        self.base_url = base_url
+        self.headers = headers or {}
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
+        )
+        self.csrf = ""
+
+    def request(self, method, path, *, form=None, json_body=None, timeout=30) -> Reply:
+        headers = {**self.headers, **({"X-CSRFToken": self.csrf} if self.csrf else {})}
+        data = None
+        if form is not None:
+            data = urllib.parse.urlencode({"csrf_token": self.csrf, **form}).encode()
+        elif json_body is not None:
+            data = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        req = urllib.request.Request(self.base_url + path, data, headers, method=method)  # noqa: S310
+        try:
+            with self.opener.open(req, timeout=timeout) as response:
+                reply = Reply(response.status, response.read().decode(), "")
+        except urllib.error.HTTPError as exc:
+            reply = Reply(exc.code, exc.read().decode(), exc.headers.get("Location", ""))
+        token = re.search(r'name="csrf-token" content="([^"]+)"', reply.text) or re.search(
+            r'name="csrf_token"[^>]*value="([^"]+)"', reply.text
+        )
+        if token:
+            self.csrf = token.group(1)
+        return reply
+
+    def get(self, path, **kw) -> Reply:
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw) -> Reply:
+        return self.request("POST", path, **kw)
+
+    def log_in(self, phone: str, password: str) -> Reply:
+        self.get("/login")
+        return self.post("/login", form={"phone": phone, "password": password})

@@ -1,0 +1,75 @@
+"""Against a real gunicorn with 2 workers: the account lockout lives in the database,
+so it holds whichever worker answers; the per-address limit with the embedded
+``memory://`` storage is counted per worker (hence Redis with several workers)."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import PASSWORD
+from tests.gunicorn_server import GUNICORN, Browser, running_gunicorn
+from yongxi_learn.core.audit import AuditLog
+from yongxi_learn.extensions import db
+
+pytestmark = pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed")
+
+PER_WORKER_LIMIT = 4
+
+
+@pytest.fixture(scope="module")
+def server(db_url, tmp_path_factory):
+    env = {
+        "LOGIN_RATE_LIMIT": f"{PER_WORKER_LIMIT} per minute",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Behind a proxy: each test comes from an address of its own.
+        "PROXY_FIX_X_FOR": "1",
+    }
+    with running_gunicorn(db_url, tmp_path_factory.mktemp("gunicorn"), **env) as running:
+        yield running
+
+
+def wrong_logins_in_parallel(server, phone: str, addresses: list[str]) -> list[int]:
+    statuses: list[int] = []
+
+    def attempt(address):
+        browser = Browser(server.url, {"X-Forwarded-For": address})
+        statuses.append(browser.log_in(phone, "WrongPass999").status)
+
+    threads = [threading.Thread(target=attempt, args=(a,)) for a in addresses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def audit_count(action: str, result: str) -> int:
+    count = db.session.scalar(
+        sa.select(sa.func.count()).where(AuditLog.action == action, AuditLog.result == result)
+    )
+    db.session.commit()
+    return count
+
+
+def test_lockout_holds_across_workers(app, server, make_user, tree):
+    phone = make_user("王锁定", tree["office"]).phone
+    db.session.commit()  # end the test's own SQLite transaction before the server writes
+    # 5 wrong passwords sent at once, from 5 addresses (so no address limit
+    # applies), reach both workers; the 5th locks the account.
+    statuses = wrong_logins_in_parallel(server, phone, [f"10.0.1.{i}" for i in range(5)])
+    assert statuses == [200] * 5
+    assert audit_count("lockout", "locked") == 1
+    for _ in range(2):  # whichever worker answers, the right password is refused now
+        page = Browser(server.url, {"X-Forwarded-For": "10.0.0.3"}).log_in(phone, PASSWORD)
+        assert page.status == 200 and "账号已临时锁定" in page.text
+
+
+def test_memory_rate_limit_is_counted_per_worker(app, server, make_user, tree):
+    phone = make_user("赵限流", tree["office"]).phone
+    db.session.commit()
+    statuses = wrong_logins_in_parallel(server, phone, ["10.0.0.2"] * 3 * PER_WORKER_LIMIT)
+    let_through = statuses.count(200)
+    # One counter would let 4 through; each of the 2 workers keeps its own, so 4 to 8.
+    assert PER_WORKER_LIMIT <= let_through <= 2 * PER_WORKER_LIMIT
+    assert statuses.count(429) == len(statuses) - let_through
