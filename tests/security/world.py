@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from tests.exams.paper_fixtures import add_attempt, make_exam, make_questions
-from tests.study.law_fixtures import make_law
+from tests.study.law_fixtures import LAW_TEXT, make_law
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams import bank
 from yongxi_learn.exams.models import Enrolment
@@ -36,33 +36,40 @@ class World:
     b_person: object = None
 
 
-def build(tree, make_user) -> World:
+def build(tree, make_user, mark: str = MARK) -> World:
+    """Town B's objects; ``mark`` goes into every text (the XSS sweep passes payloads)."""
     b_town, b_village = tree["other_town"], tree["other_village"]
-    b_admin = make_user(f"{MARK}管理员", b_town, roles=[(Role.ADMIN, b_town)], phone="13911112222")
+    b_village.name = f"{mark}村"
+    b_admin = make_user(f"{mark}管理员", b_town, roles=[(Role.ADMIN, b_town)], phone="13911112222")
     b_person = make_user(
-        f"{MARK}村干部", b_village, category=Category.VILLAGE_CADRE, phone="13933334444"
+        f"{mark}村干部", b_village, category=Category.VILLAGE_CADRE, phone="13933334444"
     )
+    b_person.post = mark
     actor = Actor(user=b_admin, address="test")
     world = World(b_admin=b_admin, b_person=b_person)
     ids = world.ids
     ids.update(unit_id=b_village.id, person_id=b_person.id, user_id=b_person.id)
     ids["grant_id"] = b_admin.grants[0].id
-    _exam_objects(ids, b_town, b_admin, b_person, actor)
-    _training_objects(ids, b_town, b_person, actor)
-    _study_objects(ids, b_town, b_person, actor)
-    draft = reports.draft(2024, b_town, actor=actor, now=utcnow())
-    ids["draft_id"] = draft.draft_id
+    _exam_objects(ids, b_town, b_admin, b_person, actor, mark)
+    _training_objects(ids, b_town, b_person, actor, mark)
+    _study_objects(ids, b_town, b_person, actor, mark)
+    version = reports.draft(2024, b_town, actor=actor, now=utcnow())
+    reports.save(version.draft, f"{mark}报告", f"{mark}正文。\n{version.text}", actor=actor)
+    ids["draft_id"] = version.draft_id
     _pending_imports(ids, b_admin)
     ids.update(fmt="csv", kind="enrolled", filename="css/app.css", ticket="x")
     db.session.commit()
     return world
 
 
-def _exam_objects(ids, b_town, b_admin, b_person, actor) -> None:
-    category = bank.create_category(f"{MARK}分类", b_town, actor=actor)
-    questions = make_questions(b_town, n=2, law_ref=f"{MARK}法")
+def _exam_objects(ids, b_town, b_admin, b_person, actor, mark) -> None:
+    category = bank.create_category(f"{mark}分类", b_town, actor=actor)
+    questions = make_questions(b_town, n=2, law_ref=f"{mark}法", explanation=f"{mark}解析")
+    for question in questions:
+        question.stem = f"{mark}题干"
+        question.options = [f"{mark}甲", "乙", "丙", "丁"]
     exam = make_exam(
-        b_town, b_admin, audience={"units": [b_town.id]}, questions=questions, title=f"{MARK}考试"
+        b_town, b_admin, audience={"units": [b_town.id]}, questions=questions, title=f"{mark}考试"
     )
     enrolment = Enrolment(
         exam_id=exam.id, user_id=b_person.id, unit_id=b_person.unit_id, category=b_person.category
@@ -79,13 +86,17 @@ def _exam_objects(ids, b_town, b_admin, b_person, actor) -> None:
     )
 
 
-def _training_objects(ids, b_town, b_person, actor) -> None:
+def _training_objects(ids, b_town, b_person, actor, mark) -> None:
     training.ensure_default_kinds()
     kinds = {k.code: k for k in training.kinds() if k.code}
     start = utcnow() - timedelta(minutes=10)  # open for sign-in: the QR code is served
     data = training.SessionData(
         kind_id=kinds[KindCode.TOPIC].id,
-        topic=f"{MARK}学习",
+        topic=f"{mark}学习",
+        place=f"{mark}会议室",
+        lecturer=f"{mark}律师",
+        laws=f"{mark}法",
+        notes=f"{mark}备注",
         starts_at=start,
         ends_at=start + timedelta(hours=2),
         hours=Decimal(2),
@@ -93,16 +104,19 @@ def _training_objects(ids, b_town, b_person, actor) -> None:
     )
     session = training.create_session(b_town, data, actor=actor)
     db.session.flush()
-    row = attendance.mark(session, b_person, "补录", actor=actor, now=utcnow())
+    row = attendance.mark(session, b_person, f"{mark}补录", actor=actor, now=utcnow())
     ids.update(session_id=session.id, attendance_id=row.id, kind_id=kinds[KindCode.TOPIC].id)
 
 
-def _study_objects(ids, b_town, b_person, actor) -> None:
-    law = make_law(b_town, title=f"{MARK}示例管理法", short_name=f"{MARK}法", actor=actor)
+def _study_objects(ids, b_town, b_person, actor, mark) -> None:
+    text = LAW_TEXT.replace("为了规范示例管理", f"为了规范{mark}")
+    law = make_law(
+        b_town, title=f"{mark}示例管理法", short_name=f"{mark}法", text=text, actor=actor
+    )
     lst = plans.create_list(
         b_town,
         plans.ListSettings(
-            name=f"{MARK}清单",
+            name=f"{mark}清单",
             year=2024,
             choose_until=utcnow() + timedelta(days=30),
             audience={"units": [b_town.id], "categories": [], "people": []},
@@ -111,15 +125,15 @@ def _study_objects(ids, b_town, b_person, actor) -> None:
     )
     item = plans.add_item(lst, plans.ItemSpec(kind=ItemKind.REQUIRED, law_id=law.id), actor=actor)
     db.session.flush()
-    plans.save_note(item, b_person, f"{MARK}心得")
+    plans.save_note(item, b_person, f"{mark}心得")
     reading = readings.create_reading(
         b_town,
         readings.ReadingSettings(
-            title=f"{MARK}阅读",
+            title=f"{mark}阅读",
             kind=ReadingKind.TEXT,
             due_on=None,
             min_seconds=60,
-            body=f"<p>{MARK}案例</p>",
+            body=f'<p>{mark}案例<a href="{mark}">链接</a></p>',
             audience={"units": [b_town.id], "categories": [], "people": []},
         ),
         actor=actor,
