@@ -102,7 +102,7 @@ def _safe_uses() -> list[str]:
     root = Path(__file__).parents[2] / "yongxi_learn" / "templates"
     hits = []
     for path in sorted(root.rglob("*.html")):
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for line in path.read_text(encoding="utf-8").splitlines():
             if re.search(r"\|\s*safe\b|autoescape\s+false", line):
                 hits.append(f"{path.relative_to(root)}: {line.strip()}")
     return hits
