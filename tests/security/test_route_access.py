@@ -68,8 +68,8 @@ def _url(app, rule: Rule, ids: dict) -> str:
         value = ids[arg]
         if arg == "token":
             value = value.get(_IMPORT_KINDS.get(rule.endpoint), "x")
-        elif arg == "fmt" and rule.endpoint == "reports.download":
-            value = "txt"
+        elif arg == "fmt":
+            value = _FORMATS.get(rule.endpoint, value)
         values[arg] = value
     with app.test_request_context():
         from flask import url_for
@@ -77,6 +77,7 @@ def _url(app, rule: Rule, ids: dict) -> str:
         return url_for(rule.endpoint, **values)
 
 
+_FORMATS = {"reports.download": "txt", "record.export_person": "xlsx"}
 _IMPORT_KINDS = {
     "people_import.confirm": "people",
     "bank.confirm": "questions",

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from ..core.forms import flash_errors
 from ..core.permissions import Perm, can, require
+from ..core.privacy import shown_phone
 from ..core.spreadsheets import Sheet, send_csv, send_xlsx
 from ..core.time import local_today, utcnow
 from ..extensions import db
@@ -251,7 +252,8 @@ HEADERS = [
 def _download(lst: StudyList, query, fmt: str):
     rows = (
         (
-            r.unit_name, r.name, r.phone, r.key_n, r.field_n, r.done_n, r.planned,
+            r.unit_name, r.name, shown_phone(r.phone, r.unit_path),
+            r.key_n, r.field_n, r.done_n, r.planned,
             "是" if r.chosen else "否", "是" if r.completed else "否",
         )
         for r in db.session.execute(query)

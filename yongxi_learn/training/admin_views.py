@@ -27,6 +27,7 @@ from ..core import spreadsheets
 from ..core.forms import flash_errors, run_service
 from ..core.net import client_address
 from ..core.permissions import Perm, PermissionDenied, can, require
+from ..core.privacy import shown_phone
 from ..core.time import format_local, utcnow
 from ..extensions import db
 from ..org import audience as audience_module
@@ -289,7 +290,7 @@ def _download_rows(session):
         yield [
             row.unit.name,
             row.person.name,
-            row.person.phone,
+            shown_phone(row.person.phone, row.unit),
             row.person.category.label,
             row.status,
             format_local(a.signed_at) if a else "",
