@@ -102,7 +102,7 @@ def test_every_response_is_no_store_and_no_url_holds_a_phone(app, client, tree, 
             if response.mimetype == "text/html":
                 parser = _Links()
                 parser.feed(body.decode())
-                urls = parser.urls + [response.headers.get("Location", "")]
+                urls = [*parser.urls, response.headers.get("Location", "")]
                 leaked += [(url, u) for u in urls if any(p in u for p in phones)]
         client.post("/logout")
     assert cached == []
