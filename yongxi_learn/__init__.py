@@ -33,6 +33,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _register_blueprints(app)
     _register_template_helpers(app)
+    from .core import privacy
+
+    privacy.init_app(app)
 
     from .cli import register_cli
 

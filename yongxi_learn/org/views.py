@@ -7,6 +7,7 @@ from wtforms import SelectChoice
 from ..core import audit_search
 from ..core.net import client_address
 from ..core.permissions import Perm, can, require
+from ..core.privacy import mask_phone
 from ..extensions import db
 from . import services
 from .forms import (
@@ -173,6 +174,8 @@ def person(person_id):
     person = services.get_person(person_id, user=current_user, perm=Perm.VIEW_PEOPLE)
     may_edit = services.may_manage_person(current_user, person)
     form = _person_form(person)
+    if not may_edit:  # 审阅人 and others read the person, with the phone masked
+        form.phone.data = mask_phone(person.phone)
     if request.method == "POST":
         if not may_edit:
             abort(403)

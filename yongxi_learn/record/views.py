@@ -1,15 +1,20 @@
 """The 学法档案 pages: one's own, and a person's as seen by an admin of their unit."""
 
-from flask import Blueprint, abort, render_template, request, url_for
+import json
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..core.db import expect_writes
+from ..core.net import client_address
+from ..core.spreadsheets import Sheet, content_disposition, send_xlsx
 from ..core.time import local_today, utcnow
 from ..exams import attempts
 from ..extensions import db
 from ..org.models import User
+from ..org.services import Actor
 from ..study.summary import year_record as study_year_record
-from . import services
+from . import export, services
 
 bp = Blueprint("record", __name__)
 
@@ -54,3 +59,23 @@ def person(person_id):
     if person is None or not services.may_view(current_user, person):
         abort(404)
     return _page(person, "record.person", person_id=person.id)
+
+
+@bp.get("/admin/people/<int:person_id>/export.<fmt>")
+@login_required
+def export_person(person_id, fmt):
+    """导出个人数据 (XLSX or JSON) for an admin who manages the person."""
+    person = db.session.get(User, person_id)
+    if person is None or fmt not in ("xlsx", "json") or not services.may_view(current_user, person):
+        abort(404)
+    sections = export.personal_data(person, actor=Actor(current_user, client_address()))
+    db.session.commit()  # the audit entry
+    filename = f"{person.name}-个人数据.{fmt}"
+    if fmt == "xlsx":
+        sheets = [Sheet(s.name, s.headers, s.rows) for s in sections]
+        return send_xlsx(filename, *sheets)
+    data = {s.name: [dict(zip(s.headers, row, strict=True)) for row in s.rows] for s in sections}
+    body = json.dumps(data, ensure_ascii=False, indent=1)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    return response

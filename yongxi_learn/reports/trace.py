@@ -72,6 +72,6 @@ def _figure_html(shown: str, f: Found) -> Markup:
             shown, f.current
         )
     url = f.figure.get("list") or ""
-    if not url.startswith("/"):  # only our own pages, never a stored absolute URL
+    if not url.startswith("/") or url.startswith("//"):  # own pages only, never another host
         return Markup('<span class="figure" title="{}">{}</span>').format(label, inner)
     return Markup('<a class="figure" href="{}" title="{}">{}</a>').format(url, label, inner)

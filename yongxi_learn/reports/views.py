@@ -58,6 +58,8 @@ def index():
     units = units_in_scope(current_user, Perm.MANAGE_REPORTS, include_inactive=False)
     form = DraftForm(data={"year": local_today().year - 1})
     form.unit_id.choices = unit_choices(units)
+    if request.method == "POST" and not units:
+        abort(403)  # 审阅人 and unit admins read drafts; only report makers write them
     if form.validate_on_submit():
         unit = next((u for u in units if u.id == form.unit_id.data), None)
         if unit is None:

@@ -72,7 +72,7 @@ def names_select(
     exam: Exam, unit: OrgUnit, kind: NameList, *, user: User | None, categories=()
 ) -> sa.Select:
     """The people of one list, by unit then name. Each row: enrolment_id, name, phone,
-    unit_name, parent_name (the frozen unit and its parent), category, post, active,
+    unit_name, unit_path, parent_name (the frozen unit and its parent), category, post, active,
     current_unit (where the person is now), first, best, exempt, exempt_reason."""
     ensure_view(user, unit)
     formal = formal_exam(exam, unit)
@@ -85,6 +85,7 @@ def names_select(
             User.name,
             User.phone,
             OrgUnit.name.label("unit_name"),
+            OrgUnit.path.label("unit_path"),
             parent.name.label("parent_name"),
             Enrolment.category,
             User.post,

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..core.privacy import shown_phone
 from ..core.spreadsheets import Sheet
 from ..core.time import format_local, utcnow
 from ..extensions import db
@@ -149,7 +150,7 @@ def person_cells(exam_title: str, row) -> list:
     return [
         exam_title,
         row.name,
-        row.phone,
+        shown_phone(row.phone, row.unit_path),
         row.unit_name,
         row.parent_name or "",
         CATEGORY_LABELS[row.category],

@@ -10,6 +10,7 @@ from ..core import audit
 from ..core.forms import flash_errors
 from ..core.net import client_address
 from ..core.permissions import Perm, can, require
+from ..core.privacy import shown_phone
 from ..core.spreadsheets import Sheet, send_csv, send_xlsx
 from ..core.time import format_local
 from ..extensions import db
@@ -141,8 +142,9 @@ def _download(reading: ReadingAssignment, query, fmt: str):
     )
     rows = (
         (
-            r.unit_name, r.name, r.phone, format_local(r.opened_at) or "未打开",
-            r.counted_ms // 1000, format_local(r.confirmed_at) or "未确认",
+            r.unit_name, r.name, shown_phone(r.phone, r.unit_path),
+            format_local(r.opened_at) or "未打开", r.counted_ms // 1000,
+            format_local(r.confirmed_at) or "未确认",
         )
         for r in db.session.execute(query)
     )  # fmt: skip

@@ -11,6 +11,7 @@ from ..core import audit
 from ..core.forms import flash_errors
 from ..core.net import client_address
 from ..core.permissions import Perm, can, require
+from ..core.privacy import shown_phone
 from ..core.spreadsheets import Sheet, send_csv, send_xlsx
 from ..core.time import local_today, utcnow
 from ..extensions import db
@@ -256,7 +257,8 @@ def _download(lst: StudyList, query, fmt: str):
     )
     rows = (
         (
-            r.unit_name, r.name, r.phone, r.key_n, r.field_n, r.done_n, r.planned,
+            r.unit_name, r.name, shown_phone(r.phone, r.unit_path),
+            r.key_n, r.field_n, r.done_n, r.planned,
             "是" if r.chosen else "否", "是" if r.completed else "否",
         )
         for r in db.session.execute(query)

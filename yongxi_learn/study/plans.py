@@ -13,7 +13,7 @@ from ..core.permissions import Perm, can
 from ..core.time import format_local
 from ..extensions import db
 from ..org.models import OrgUnit, User
-from ..org.services import Actor
+from ..org.services import Actor, NotFound
 from .common import StudyError, check_audience, ensure_manage, in_audience, record
 from .models import Law, LawStatus
 from .plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
@@ -200,6 +200,8 @@ def choose(
     """Replace the person's 重点 and 专业 choice: exactly N and M, 专业 of their own field.
     After the deadline only an admin may change it, with a reason (audited)."""
     by_admin = _check_chooser(lst, person, actor, now, reason)
+    if not by_admin and not in_audience(lst.audience, person):
+        raise NotFound  # someone else's list: as if it did not exist
     if not in_audience(lst.audience, person):
         raise StudyError(f"{person.name}不在本清单的学习对象中")
     items = _picked_items(lst, item_ids)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from ..core import audit, spreadsheets
 from ..core.net import client_address
 from ..core.permissions import Perm, PermissionDenied, require
+from ..core.privacy import shown_phone
 from ..core.time import format_local, utcnow
 from ..org.models import Category
 from ..stats.common import get_unit
@@ -30,7 +31,7 @@ def _download_rows(session):
         yield [
             row.unit.name,
             row.person.name,
-            row.person.phone,
+            shown_phone(row.person.phone, row.unit),
             row.person.category.label,
             row.status,
             format_local(a.signed_at) if a else "",

@@ -1,0 +1,66 @@
+"""Personal data (PIPL): who sees a phone number in full, and nothing personal cached.
+
+A phone number is shown in full to its owner and to those who manage the person
+(MANAGE_PEOPLE over the person's unit); everyone else — learners, 审阅人, a unit admin
+looking at another unit — sees 138****1234. Pages and downloads are never stored by the
+browser or a proxy (``Cache-Control: no-store``) once someone is logged in.
+"""
+
+from flask import Flask, g, has_request_context, request
+from flask_login import current_user
+
+from ..org.models import OrgUnit, User
+from .permissions import Perm, scope_units
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****1234; anything that is not a full mobile number is hidden entirely."""
+    phone = phone or ""
+    if len(phone) == 11 and phone.isdigit():
+        return f"{phone[:3]}****{phone[-4:]}"
+    return "****" if phone else ""
+
+
+class PhoneView:
+    """Phones as ``viewer`` may see them; the viewer's scope is read once."""
+
+    def __init__(self, viewer: User | None):
+        authenticated = viewer is not None and viewer.is_authenticated
+        self._roots = [u.path for u in scope_units(viewer, Perm.MANAGE_PEOPLE)] if viewer else []
+        self._own = viewer.phone if authenticated else None
+
+    def full_over(self, unit: OrgUnit | str | None) -> bool:
+        path = unit.path if isinstance(unit, OrgUnit) else unit
+        return path is not None and any(path.startswith(root) for root in self._roots)
+
+    def __call__(self, phone: str | None, unit: OrgUnit | str | None) -> str:
+        """``unit``: the person's unit (or its path)."""
+        if phone and (phone == self._own or self.full_over(unit)):
+            return phone
+        return mask_phone(phone)
+
+
+def phone_view() -> PhoneView:
+    """The logged-in person's view, once per request."""
+    if "phone_view" not in g:
+        g.phone_view = PhoneView(current_user)
+    return g.phone_view
+
+
+def shown_phone(phone: str | None, unit: OrgUnit | str | None) -> str:
+    """In a request, as the logged-in person may see it; outside one (the CLI, run by
+    the server's operator) in full."""
+    if not has_request_context():
+        return phone or ""
+    return phone_view()(phone, unit)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_global(shown_phone, "phone")
+
+    @app.after_request
+    def _no_store(response):
+        # Every page and download of a logged-in person may hold personal data.
+        if request.endpoint != "static" and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
