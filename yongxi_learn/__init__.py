@@ -82,7 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from .exams.bank_views import bp as bank_bp
     from .exams.take_views import bp as take_bp
     from .home.views import bp as home_bp
-    from .home.views import healthz
+    from .home.views import healthz, ping
     from .org.import_views import bp as import_bp
     from .org.views import bp as org_bp
 
@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exam_admin_bp, url_prefix="/admin/exams")
     app.register_blueprint(bank_bp, url_prefix="/admin/questions")
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/ping", "ping", ping)
     from . import reports, stats, study, training
     from .record.views import bp as record_bp
 

@@ -73,8 +73,10 @@ def reset_password_command(phone):
 
 
 def register_cli(app: Flask) -> None:
+    from .bench.cli import bench_data_command
     from .exams.cli import exams_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(reset_password_command)
     app.cli.add_command(exams_cli)
+    app.cli.add_command(bench_data_command)
