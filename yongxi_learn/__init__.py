@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (complete metadata for migrations)
     from .core import db as core_db
-    from .core import errors, security
+    from .core import errors, security, static
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"  # not "strong": phones change IP mid-exam
     security.init_app(app)
+    static.init_app(app)
     errors.init_app(app)
 
     _register_blueprints(app)
