@@ -140,15 +140,21 @@ def export(rows: int, fmt: str, trace: bool) -> dict:
 
 def check(exam_id: int, sent_path: Path) -> dict:
     """Every stored answer equals the last one sent; each attempt graded once."""
+    from yongxi_learn.exams.grading import canonical_to_shown
     from yongxi_learn.exams.models import Attempt, AttemptQuestion
 
-    sent = json.loads(sent_path.read_text())  # {attempt_id: {position: letter}}
+    sent = json.loads(sent_path.read_text())  # {attempt_id: {position: letter as shown}}
     stored = db.session.execute(
-        sa.select(AttemptQuestion.attempt_id, AttemptQuestion.position, AttemptQuestion.response)
+        sa.select(
+            AttemptQuestion.attempt_id,
+            AttemptQuestion.position,
+            AttemptQuestion.response,
+            AttemptQuestion.option_order,
+        )
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .where(Attempt.exam_id == exam_id)
     ).all()
-    answers = {(a, p): r for a, p, r in stored}
+    answers = {(a, p): canonical_to_shown(r, order) for a, p, r, order in stored}
     lost = sum(
         answers.get((int(a), int(p))) != letter
         for a, positions in sent.items()
