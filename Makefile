@@ -40,8 +40,9 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench:
-	@echo "Benchmarks arrive with the Scale issue; nothing to run yet."
+# Not run by CI: a benchmark on this machine (~10-15 min), figures in bench/last.json.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

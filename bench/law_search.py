@@ -105,7 +105,7 @@ def bench(url: str) -> None:
         db.drop_all()
         db.create_all()
         start = time.perf_counter()
-        fill(random.Random(2024))  # noqa: S311 (synthetic text)
+        fill(random.Random(2024))
         print(
             f"{db.engine.dialect.name}: {LAWS} laws × {ARTICLES} articles loaded in "
             f"{time.perf_counter() - start:.1f}s"

@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (complete metadata for migrations)
     from .core import db as core_db
-    from .core import errors, security
+    from .core import errors, security, static
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"  # not "strong": phones change IP mid-exam
     security.init_app(app)
+    static.init_app(app)
     errors.init_app(app)
 
     _register_blueprints(app)
@@ -85,7 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from .exams.bank_views import bp as bank_bp
     from .exams.take_views import bp as take_bp
     from .home.views import bp as home_bp
-    from .home.views import healthz
+    from .home.views import healthz, ping
     from .org.import_views import bp as import_bp
     from .org.views import bp as org_bp
 
@@ -97,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(exam_admin_bp, url_prefix="/admin/exams")
     app.register_blueprint(bank_bp, url_prefix="/admin/questions")
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/ping", "ping", ping)
     from . import reports, stats, study, training
     from .record.views import bp as record_bp
 

@@ -33,6 +33,10 @@ class Config:
     SESSION_IDLE_MINUTES = 120
     # Old secret keys still accepted for signed cookies while a new key rolls out.
     SECRET_KEY_FALLBACKS: ClassVar[list] = []
+    # The login's lifetime runs from its start on the server (LoginSession.created_at),
+    # so re-signing the cookie on every request (an autosave each few seconds) buys
+    # nothing; the cookie is written when the session changes.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session; exams run for hours

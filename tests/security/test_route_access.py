@@ -20,6 +20,7 @@ PUBLIC = {
     "auth.login",  # the login page itself
     "static",  # CSS, JS, fonts
     "healthz",  # load balancer probe: "ok", no data
+    "ping",  # the bench's trivial in-app route: "ok", no data
     "training.scan",  # QR link /t/<id>/<token>: only exchanges a signed code for a
     # ticket and shows a message; recording needs a login and a POST
 }

@@ -29,6 +29,9 @@ bp = Blueprint("auth", __name__)
 _OPEN_WHILE_PASSWORD_EXPIRED = {"auth.change_password", "auth.logout", "static", "healthz"}
 # A password that ages out (rotation) mid-exam must not cost the answers being saved.
 _OPEN_WHILE_PASSWORD_AGED = {"take.answer", "take.submit"}
+# Endpoints that check the login session themselves without loading the user (the
+# autosave hot path: its query refuses a person who must change their password).
+_CHECKS_ITS_OWN_SESSION = {"take.answer"}
 
 
 @login_manager.user_loader
@@ -38,6 +41,8 @@ def _load_user(token: str):
 
 @bp.before_app_request
 def _force_password_change():
+    if request.endpoint in _CHECKS_ITS_OWN_SESSION:
+        return None
     if not current_user.is_authenticated or request.endpoint in _OPEN_WHILE_PASSWORD_EXPIRED:
         return None
     if current_user.must_change_password:

@@ -1,12 +1,22 @@
 """Taking exams: 我的考试, the attempt page, autosave, submit, result, 错题本."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from ..core.db import expect_writes
 from ..core.time import utcnow
 from ..extensions import db
-from . import attempts, practice, review
+from . import attempts, autosave, practice, review
 from .grading import canonical_to_shown
 from .models import Attempt, Exam
 from .my_exams import ExamEntry, available_exams
@@ -57,12 +67,40 @@ def attempt(attempt_id):
 
 
 @bp.post("/attempts/<int:attempt_id>/answer")
-@login_required
 def answer(attempt_id):
-    attempt = attempts.load_attempt(attempt_id, current_user, lock="share")
+    """Autosave: the fast path (no user loaded) when all is usual, else the full one."""
+    token = session.get("_user_id")
+    if not isinstance(token, str):  # not logged in: the login answer, before anything
+        return current_app.login_manager.unauthorized()
     data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return _json_error("请求内容无效", 400)
+    if not isinstance(data, dict):  # the full path says 404 for others' attempts, else 400
+        return _answer_full(attempt_id, {})
+    position, seq = _int(data.get("position")), _int(data.get("seq"))
+    if isinstance(token, str) and position and seq and seq > 0:
+        try:
+            saved = autosave.save(
+                token,
+                current_app.config["PERMANENT_SESSION_LIFETIME"],
+                attempt_id,
+                position,
+                str(data.get("answer") or ""),
+                seq,
+                utcnow(),
+            )
+        except attempts.InvalidAnswer as exc:
+            return _json_error(str(exc), 400)
+        if saved is not None:
+            db.session.commit()
+            return _saved(saved.applied, seq, saved.remaining_seconds)
+    return _answer_full(attempt_id, data)
+
+
+def _answer_full(attempt_id: int, data: dict):
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if current_user.must_change_password:  # what auth's before_request does elsewhere
+        return redirect(url_for("auth.change_password"))
+    attempt = attempts.load_attempt(attempt_id, current_user, lock="share")
     now = utcnow()
     try:
         applied = attempts.save_answer(
@@ -79,12 +117,11 @@ def answer(attempt_id):
     except attempts.InvalidAnswer as exc:
         return _json_error(str(exc), 400)
     db.session.commit()
-    return {
-        "ok": True,
-        "applied": applied,
-        "saved_seq": _int(data.get("seq")),
-        "remaining_seconds": attempts.remaining_seconds(attempt, now),
-    }
+    return _saved(applied, _int(data.get("seq")), attempts.remaining_seconds(attempt, now))
+
+
+def _saved(applied: bool, seq: int | None, remaining: int | None) -> dict:
+    return {"ok": True, "applied": applied, "saved_seq": seq, "remaining_seconds": remaining}
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

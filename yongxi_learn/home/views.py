@@ -25,6 +25,11 @@ def index():
     )
 
 
+def ping():
+    """Liveness without the database (what a load balancer polls every second)."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def healthz():
     try:
         db.session.execute(sa.text("SELECT 1"))

@@ -1,0 +1,187 @@
+"""Steps of ``make bench`` that run inside the app (a subprocess each, with
+DATABASE_URL and SECRET_KEY in the environment); each prints one JSON line.
+
+    python bench/inapp.py prepare OUT_DIR [N]   open exams, attempts, cookies
+    python bench/inapp.py stats                 time the stats layer
+    python bench/inapp.py export ROWS FORMAT    time / peak memory of a name-list export
+    python bench/inapp.py check EXAM_ID JSON    reliability: compare stored with last sent
+"""
+
+import json
+import resource
+import sys
+import time
+import tracemalloc
+from itertools import islice
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from yongxi_learn import create_app
+from yongxi_learn.extensions import db
+
+
+def _district():
+    from yongxi_learn.org.models import OrgUnit, UnitKind
+
+    return db.session.scalar(sa.select(OrgUnit).where(OrgUnit.kind == UnitKind.DISTRICT))
+
+
+def _people(district, count: int) -> list[int]:
+    from yongxi_learn.org.models import OrgUnit, User
+
+    return list(
+        db.session.scalars(
+            sa.select(User.id)
+            .join(OrgUnit, OrgUnit.id == User.unit_id)
+            .where(OrgUnit.path.startswith(district.path))
+            .order_by(User.id)
+            .limit(count)
+        )
+    )
+
+
+def prepare(app, out_dir: Path, count: int) -> dict:
+    from yongxi_learn.bench import prepare as p
+
+    district = _district()
+    ids = _people(district, count)
+    examinees = p.login_cookies(app, ids)
+    save_exam = p.open_exam(district, "压测：作答与自动保存", ids)
+    started = dict(zip(ids, p.start_attempts(save_exam, ids), strict=True))
+    submit_exam = p.open_exam(district, "压测：交卷", ids)
+    submits = dict(zip(ids, p.start_attempts(submit_exam, ids), strict=True))
+    start_exam = p.open_exam(district, "压测：开始考试", ids)
+    reliability_exam = p.open_exam(district, "压测：弱网可靠性", ids)
+    db.session.commit()
+    for e in examinees:
+        e.attempt_id, e.submit_id = started[e.user_id], submits[e.user_id]
+    _write_lua(out_dir / "examinees.lua", examinees)
+    people = [e.__dict__ for e in examinees]
+    (out_dir / "examinees.json").write_text(json.dumps(people))
+    return {
+        "start_exam": start_exam.id,
+        "reliability_exam": reliability_exam.id,
+        "pages": _learner_pages(app),
+    }
+
+
+def _write_lua(path: Path, examinees) -> None:
+    lines = [
+        f'{{c="{e.cookie}", t="{e.csrf}", a={e.attempt_id}, s={e.submit_id}}},' for e in examinees
+    ]
+    path.write_text("return {\n" + "\n".join(lines) + "\n}\n")
+
+
+def _learner_pages(app) -> list[str]:
+    """Every GET page without arguments a learner may open (not admin, stats, reports)."""
+    skip = ("/admin", "/stats", "/reports", "/static", "/logout", "/healthz", "/ping")
+    pages = []
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and not rule.arguments and not rule.rule.startswith(skip):
+            pages.append(rule.rule)
+    return sorted(set(pages))
+
+
+def _best(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+        db.session.rollback()
+    return min(times)
+
+
+def stats() -> dict:
+    from yongxi_learn.core.time import utcnow
+    from yongxi_learn.exams.models import Exam
+    from yongxi_learn.stats import queries
+
+    district = _district()
+    now = utcnow()
+    exam = db.session.scalar(sa.select(Exam).where(Exam.title.like("%压测第1场%")))
+    return {
+        "stats_year_s": _best(
+            lambda: queries.year_overview(exam.year, district, user=None, now=now)
+        ),
+        "stats_exam_s": _best(lambda: queries.exam_report(exam, district, user=None, now=now)),
+    }
+
+
+def export(rows: int, fmt: str, trace: bool) -> dict:
+    """The 应考名单 明细 of a district exam (20,000 people), cut to ``rows``."""
+    from yongxi_learn.core.spreadsheets import csv_chunks, write_xlsx
+    from yongxi_learn.core.time import utcnow
+    from yongxi_learn.exams.models import Exam
+    from yongxi_learn.stats import downloads, queries
+    from yongxi_learn.stats.sections import Scope
+
+    exam = db.session.scalar(sa.select(Exam).where(Exam.title.like("%压测第1场%")))
+    scope = Scope(year=exam.year, unit=_district(), user=None, now=utcnow(), categories=())
+    if trace:
+        tracemalloc.start()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    detail = downloads.name_list(exam, queries.NameList.ALL, scope)[1]
+    with open("/dev/null", "wb") as out:
+        if fmt == "xlsx":
+            sheet = detail.sheet()
+            sheet.rows = islice(sheet.rows, rows)
+            write_xlsx(out, [sheet])
+        else:
+            for chunk in csv_chunks(list(detail.headers), islice(detail.csv_rows(), rows)):
+                out.write(chunk)
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] if trace else 0
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": seconds, "peak_mb": peak / 2**20, "rss_growth_mb": (after - before) / 1024}
+
+
+def check(exam_id: int, sent_path: Path) -> dict:
+    """Every stored answer equals the last one sent; each attempt graded once."""
+    from yongxi_learn.exams.grading import canonical_to_shown
+    from yongxi_learn.exams.models import Attempt, AttemptQuestion
+
+    sent = json.loads(sent_path.read_text())  # {attempt_id: {position: letter as shown}}
+    stored = db.session.execute(
+        sa.select(
+            AttemptQuestion.attempt_id,
+            AttemptQuestion.position,
+            AttemptQuestion.response,
+            AttemptQuestion.option_order,
+        )
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(Attempt.exam_id == exam_id)
+    ).all()
+    answers = {(a, p): canonical_to_shown(r, order) for a, p, r, order in stored}
+    lost = sum(
+        answers.get((int(a), int(p))) != letter
+        for a, positions in sent.items()
+        for p, letter in positions.items()
+    )
+    graded = db.session.execute(
+        sa.select(Attempt.user_id, sa.func.count())
+        .where(Attempt.exam_id == exam_id, Attempt.score.is_not(None))
+        .group_by(Attempt.user_id)
+    ).all()
+    return {"lost_answers": lost, "double_scores": sum(1 for _, n in graded if n > 1)}
+
+
+def main(argv: list[str]) -> None:
+    app = create_app()
+    with app.app_context():
+        command = argv[0]
+        if command == "prepare":
+            result = prepare(app, Path(argv[1]), int(argv[2]))
+        elif command == "stats":
+            result = stats()
+        elif command == "export":
+            result = export(int(argv[1]), argv[2], trace=len(argv) > 3)
+        else:
+            result = check(int(argv[1]), Path(argv[2]))
+    print("BENCHJSON " + json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,328 @@
+"""``make bench``: the exam hot path against a bare Flask route, figures and exports at
+district size, page weights and reliability, in one bounded run on this machine.
+
+Prints one ``name value unit`` line per figure and writes them to bench/last.json.
+Every server listens on 127.0.0.1 only and every load run is bounded in time.
+Options (environment): BENCH_SECONDS (per load run, default 10), BENCH_PEOPLE
+(district size, default 20000), BENCH_SKIP_PG=1.
+"""
+
+import contextlib
+import gzip
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+PEOPLE = int(os.environ.get("BENCH_PEOPLE", "20000"))
+CONNECTIONS = 32
+EXAMINEES = 600
+RELIABILITY_PEOPLE = 200
+STEP_TIMEOUT = 900
+figures: dict[str, float] = {}
+units: dict[str, str] = {}
+
+
+def say(text: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def record(name: str, value: float, unit: str = "") -> None:
+    figures[name] = round(value, 4) if isinstance(value, float) else value
+    units[name] = unit
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("wrk not found: installing the Debian package")
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, timeout=600)
+        return shutil.which("wrk")
+    sys.exit("make bench needs wrk (Debian: apt-get install wrk) — run as root or install it")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def json_of(output: str) -> dict:
+    for line in output.splitlines():
+        if line.startswith("BENCHJSON "):
+            return json.loads(line[len("BENCHJSON ") :])
+    raise RuntimeError("no result in:\n" + output[-3000:])
+
+
+def run_json(args: list[str], env: dict, timeout: int = STEP_TIMEOUT) -> dict:
+    done = subprocess.run(
+        args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{args} failed:\n{done.stderr[-3000:]}")
+    return json_of(done.stdout)
+
+
+def flask(env: dict, *args: str, timeout: int = STEP_TIMEOUT) -> None:
+    cmd = [str(BIN / "flask"), "--app", "yongxi_learn", *args]
+    subprocess.run(cmd, env=env, cwd=ROOT, check=True, timeout=timeout)
+
+
+# ---------------------------------------------------------------- servers
+
+
+@contextlib.contextmanager
+def gunicorn(app: str, env: dict, log: Path):
+    port = free_port()
+    env = {**env, "BIND": f"127.0.0.1:{port}"}
+    cmd = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", app]
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_up(port, proc)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def wait_up(port: int, proc) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("gunicorn exited")
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return
+        with contextlib.suppress(Exception):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2)
+            return
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not start")
+
+
+def wrk(base: str, mode: str, env: dict, data: Path, **extra: str) -> dict:
+    wrk_env = {**env, "BENCH_MODE": mode, "BENCH_DATA": str(data)}
+    wrk_env.update({f"BENCH_{k.upper()}": v for k, v in extra.items()})
+    cmd = [ensure_wrk(), "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s"]
+    cmd += ["-s", str(ROOT / "bench/lua/rotate.lua"), base]
+    done = subprocess.run(
+        cmd, env=wrk_env, capture_output=True, text=True, timeout=SECONDS + 60, check=True
+    )
+    result = json_of(done.stdout)
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+# ---------------------------------------------------------------- steps
+
+
+def load_data(env: dict, label: str) -> None:
+    say(f"{label}: migrating and generating district data ({PEOPLE} people)")
+    flask(env, "db", "upgrade")
+    attempts = PEOPLE * 15 // 2
+    flask(env, "bench-data", "--people", str(PEOPLE), "--attempts", str(attempts), "--quiet")
+
+
+def http_phase(env: dict, label: str, work: Path, baseline: float) -> dict:
+    prep = run_json(
+        [str(BIN / "python"), "bench/inapp.py", "prepare", str(work), str(EXAMINEES)], env
+    )
+    data = work / "examinees.lua"
+    results = {}
+    with gunicorn("wsgi:app", env, work / f"gunicorn-{label}.log") as base:
+        plan = [
+            ("ping", "get", {"path": "/ping"}),
+            ("autosave", "autosave", {}),
+            ("attempt_page", "attempt", {}),
+            ("home", "home", {}),
+            ("start", "start", {"exam": str(prep["start_exam"])}),
+            ("submit", "submit", {}),
+        ]
+        for name, mode, extra in plan:
+            say(f"{label}: {name} for {SECONDS}s")
+            results[name] = wrk(base, mode, env, data, **extra)
+        if label == "pg":
+            weigh_pages(base, prep["pages"], work)
+            reliability(base, env, prep["reliability_exam"], work)
+    log = (work / f"gunicorn-{label}.log").read_text(errors="replace")
+    results["locked"] = log.count("database is locked")
+    for name, r in results.items():
+        if name != "locked":
+            say(
+                f"{label} {name}: {r['rps']:.0f} req/s, p50 {r['p50_us'] / 1000:.1f} ms, "
+                f"p99 {r['p99_us'] / 1000:.1f} ms, ratio {r['rps'] / baseline:.3f}"
+            )
+    return results
+
+
+def baseline_phase(env: dict, work: Path) -> float:
+    data = work / "none.lua"
+    data.write_text("return {{c='', t='', a=0, s=0}}\n")
+    with gunicorn("bench.bare_app:app", env, work / "gunicorn-bare.log") as base:
+        say(f"baseline: bare Flask route for {SECONDS}s")
+        result = wrk(base, "get", env, data, path="/")
+    record("baseline_rps", result["rps"], "req/s")
+    record("baseline_p99_ms", result["p99_us"] / 1000, "ms")
+    return result["rps"]
+
+
+def record_http(results: dict, baseline: float, suffix: str) -> int:
+    for name, r in results.items():
+        if name == "locked":
+            continue
+        record(f"{name}_rps{suffix}", r["rps"], "req/s")
+        record(f"{name}_p50_ms{suffix}", r["p50_us"] / 1000, "ms")
+        record(f"{name}_p99_ms{suffix}", r["p99_us"] / 1000, "ms")
+    ratio = {n: r["rps"] / baseline for n, r in results.items() if n != "locked"}
+    record("autosave_ratio" + suffix, ratio["autosave"], "x")
+    if not suffix:
+        record("autosave_p99_ms", results["autosave"]["p99_us"] / 1000, "ms")
+    record("app_overhead_ratio" + suffix, ratio["ping"], "x")
+    record("home_ratio" + suffix, ratio["home"], "x")
+    record("attempt_page_ratio" + suffix, ratio["attempt_page"], "x")
+    record("start_ratio" + suffix, ratio["start"], "x")
+    record("submit_ratio" + suffix, ratio["submit"], "x")
+    record("database_locked" + suffix, results["locked"], "lines")
+    return sum(r["errors"] + r["status_errors"] for n, r in results.items() if n != "locked")
+
+
+def stats_phase(env: dict, suffix: str) -> None:
+    say(f"stats{suffix}: district year overview and one exam by unit")
+    result = run_json([str(BIN / "python"), "bench/inapp.py", "stats"], env)
+    record("stats_year_s" + suffix, result["stats_year_s"], "s")
+    record("stats_exam_s" + suffix, result["stats_exam_s"], "s")
+
+
+def export_phase(env: dict) -> None:
+    py = [str(BIN / "python"), "bench/inapp.py", "export"]
+    for rows, tag in ((2000, "2k"), (20000, "20k")):
+        say(f"export: {rows} rows, xlsx and csv")
+        timed = run_json([*py, str(rows), "xlsx"], env)
+        traced = run_json([*py, str(rows), "xlsx", "trace"], env)
+        csv = run_json([*py, str(rows), "csv"], env)
+        record(f"xlsx_{tag}_s", timed["seconds"], "s")
+        record(f"xlsx_peak_mb_{tag}", traced["peak_mb"], "MB")
+        record(f"xlsx_rss_growth_mb_{tag}", timed["rss_growth_mb"], "MB")
+        record(f"csv_{tag}_s", csv["seconds"], "s")
+
+
+def weigh_pages(base: str, pages: list[str], work: Path) -> None:
+    """HTML of each learner page, gzip; first load = the heaviest page + its CSS and JS."""
+    person = json.loads((work / "examinees.json").read_text())[0]
+    attempt_page = f"/exams/attempts/{person['attempt_id']}"
+    heaviest, first_load, requests = 0.0, 0.0, 0
+    for page in [*pages, attempt_page]:
+        html = fetch(base + page, person["cookie"])
+        if html is None:
+            continue
+        assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html.decode())
+        asset_kb = sum(gz_kb(fetch(base + a, "") or b"") for a in set(assets))
+        page_kb = gz_kb(html)
+        heaviest = max(heaviest, page_kb)
+        if page_kb + asset_kb > first_load:
+            first_load, requests = page_kb + asset_kb, 1 + len(set(assets))
+        say(f"page {page}: {page_kb:.1f} KB gz HTML, {asset_kb:.1f} KB gz assets")
+    record("learner_page_max_kb_gz", heaviest, "KB")
+    record("learner_first_load_kb_gz", first_load, "KB")
+    record("learner_first_load_requests", requests, "requests")
+
+
+def fetch(url: str, cookie: str) -> bytes | None:
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read() if response.status == 200 else None
+    except OSError:
+        return None
+
+
+def gz_kb(body: bytes) -> float:
+    return len(gzip.compress(body, 6)) / 1024
+
+
+def reliability(base: str, env: dict, exam_id: int, work: Path) -> None:
+    say(f"reliability: {RELIABILITY_PEOPLE} simulated examinees with dropped responses")
+    sent = work / "sent.json"
+    args = [str(BIN / "python"), "bench/reliability.py", base, str(exam_id)]
+    args += [str(work / "examinees.json"), str(sent), str(RELIABILITY_PEOPLE)]
+    summary = run_json(args, env, timeout=300)
+    checked = run_json(
+        [str(BIN / "python"), "bench/inapp.py", "check", str(exam_id), str(sent)], env
+    )
+    record("reliability_server_errors", summary["server_errors"], "responses")
+    record("lost_answers", checked["lost_answers"], "answers")
+    record("double_scores", checked["double_scores"], "attempts")
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> None:
+    started = time.monotonic()
+    ensure_wrk()
+    work = Path(tempfile.mkdtemp(prefix="yongxi-bench-"))
+    base_env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48), "PYTHONPATH": str(ROOT)}
+    base_env.pop("DATABASE_URL", None)
+    try:
+        baseline = baseline_phase(base_env, work)
+        errors = sqlite_run(base_env, work, baseline)
+        errors += pg_run(base_env, work, baseline)
+        record("errors", errors, "requests")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    record("bench_seconds", time.monotonic() - started, "s")
+    report()
+
+
+def sqlite_run(env: dict, work: Path, baseline: float) -> int:
+    sub = work / "sqlite"
+    sub.mkdir()
+    env = {**env, "DATABASE_URL": f"sqlite:///{sub / 'bench.sqlite3'}"}
+    load_data(env, "sqlite")
+    stats_phase(env, "_sqlite")
+    results = http_phase(env, "sqlite", sub, baseline)
+    return record_http(results, baseline, "_sqlite")
+
+
+def pg_run(env: dict, work: Path, baseline: float) -> int:
+    import pgserver
+
+    if os.environ.get("BENCH_SKIP_PG") or pgserver.find_bin_dir() is None:
+        say("*** PostgreSQL not found or skipped: PostgreSQL figures are missing ***")
+        return 0
+    sub = work / "pg"
+    sub.mkdir()
+    with pgserver.temporary_server() as server:
+        env = {**env, "DATABASE_URL": server.url}
+        load_data(env, "pg")
+        stats_phase(env, "")
+        export_phase(env)
+        results = http_phase(env, "pg", sub, baseline)
+        return record_http(results, baseline, "")
+
+
+def report() -> None:
+    out = ROOT / "bench/last.json"
+    out.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n")
+    for name, value in figures.items():
+        print(f"{name} {value} {units[name]}".rstrip())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The autosave fast path (one SELECT, one guarded UPDATE) refuses exactly what the
+full path refuses: an ended login, a deactivated person, someone who must change
+their password, someone else's attempt."""
+
+import sqlalchemy as sa
+
+from tests.exams.test_take_views import begin, post_answer, snapshot
+from yongxi_learn.auth.models import LoginSession
+from yongxi_learn.core.time import utcnow
+from yongxi_learn.extensions import db
+
+
+def saved(attempt_id):
+    return snapshot(attempt_id)[2][0]
+
+
+def test_an_answer_saves_through_the_fast_path(client, login, cadre, exam):
+    login(cadre)
+    attempt = begin(client, exam)
+    response = post_answer(client, attempt.id, position=1, answer="B", seq=3)
+    assert response.json["applied"] is True
+    assert response.json["remaining_seconds"] > 0
+    assert saved(attempt.id)[1] == 3
+
+
+def test_an_ended_login_saves_nothing(client, login, cadre, exam):
+    login(cadre)
+    attempt = begin(client, exam)
+    db.session.execute(sa.update(LoginSession).values(ended_at=utcnow()))
+    db.session.commit()
+    response = post_answer(client, attempt.id, position=1, answer="B", seq=1)
+    assert response.status_code in (302, 401)
+    assert saved(attempt.id) == ("", 0)
+
+
+def test_a_deactivated_person_saves_nothing(client, login, cadre, exam):
+    login(cadre)
+    attempt = begin(client, exam)
+    cadre.active = False
+    db.session.commit()
+    response = post_answer(client, attempt.id, position=1, answer="B", seq=1)
+    assert response.status_code in (302, 401)
+    assert saved(attempt.id) == ("", 0)
+
+
+def test_someone_who_must_change_their_password_is_sent_to_do_it(client, login, cadre, exam):
+    login(cadre)
+    attempt = begin(client, exam)
+    cadre.must_change_password = True
+    db.session.commit()
+    response = post_answer(client, attempt.id, position=1, answer="B", seq=1)
+    assert response.status_code == 302
+    assert "/password" in response.headers["Location"]
+    assert saved(attempt.id) == ("", 0)
+
+
+def test_someone_elses_attempt_is_a_404_and_unchanged(app, login, cadre, other, exam):
+    first, second = app.test_client(), app.test_client()
+    login(cadre, client=first)
+    attempt = begin(first, exam)
+    login(other, client=second)
+    response = post_answer(second, attempt.id, position=1, answer="B", seq=1)
+    assert response.status_code == 404
+    assert saved(attempt.id) == ("", 0)

@@ -1,0 +1,1 @@
+"""District-sized benchmark data (``flask bench-data``) and what ``make bench`` prepares."""

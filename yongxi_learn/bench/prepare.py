@@ -1,0 +1,83 @@
+"""What the HTTP benchmark needs beforehand: open exams, attempts in progress,
+logged-in sessions with their cookies and CSRF tokens (built the way Flask and
+Flask-WTF build them, so no login form and no rate limit is on the measured path)."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Flask
+from itsdangerous import URLSafeTimedSerializer
+
+from ..auth.models import LoginSession
+from ..core.time import utcnow
+from ..exams import attempts, papers
+from ..exams.models import Exam, ExamKind, Question, ReviewPolicy
+from ..extensions import db
+from ..org.models import OrgUnit, User
+from ..org.services import SYSTEM
+from .exams import PAPER_SIZE, PASS_SCORE, QUESTION_SCORE
+
+
+@dataclass
+class Examinee:
+    user_id: int
+    cookie: str  # "name=value"
+    csrf: str
+    attempt_id: int = 0  # in progress, for autosave and the attempt page
+    submit_id: int = 0  # in progress, to be submitted
+
+
+def open_exam(district: OrgUnit, title: str, user_ids: list[int]) -> Exam:
+    """A formal exam open now for ``user_ids``, with a fixed paper of the bank."""
+    now = utcnow()
+    questions = list(
+        db.session.scalars(
+            sa.select(Question.id)
+            .where(Question.owner_unit_id == district.id)
+            .order_by(Question.id)
+            .limit(PAPER_SIZE)
+        )
+    )
+    settings = papers.Settings(
+        title=title,
+        kind=ExamKind.FORMAL,
+        year=now.year,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=1),
+        time_limit_minutes=600,
+        pass_score=PASS_SCORE,
+        review_policy=ReviewPolicy.AFTER_CLOSE,
+        audience={"people": user_ids},
+    )
+    exam = papers.create_exam(district, settings, actor=SYSTEM)
+    papers.set_fixed_questions(exam, [(q, QUESTION_SCORE) for q in questions], actor=SYSTEM)
+    papers.publish(exam, actor=SYSTEM, now=now - timedelta(hours=2))
+    return exam
+
+
+def start_attempts(exam: Exam, user_ids: list[int]) -> list[int]:
+    """Start an attempt for each person through the real service."""
+    now = utcnow()
+    users = db.session.scalars(sa.select(User).where(User.id.in_(user_ids)).order_by(User.id))
+    return [attempts.start_attempt(exam, user, now).id for user in users]
+
+
+def login_cookies(app: Flask, user_ids: list[int]) -> list[Examinee]:
+    """A live LoginSession per person and the signed cookie that carries it."""
+    rows = [LoginSession(user_id=uid, address="127.0.0.1", user_agent="bench") for uid in user_ids]
+    db.session.add_all(rows)
+    db.session.flush()
+    signer = app.session_interface.get_signing_serializer(app)
+    csrf_signer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
+    name = app.config["SESSION_COOKIE_NAME"]
+    examinees = []
+    for row in rows:
+        raw = hashlib.sha1(secrets.token_bytes(64)).hexdigest()  # noqa: S324 (as Flask-WTF)
+        value = signer.dumps(
+            {"_user_id": row.token, "_fresh": True, "csrf_token": raw, "_permanent": True}
+        )
+        examinees.append(Examinee(row.user_id, f"{name}={value}", csrf_signer.dumps(raw)))
+    return examinees
