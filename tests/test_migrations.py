@@ -53,3 +53,60 @@ def test_upgrade_from_empty_leaves_nothing_to_autogenerate(
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
+
+
+# Rows of session 1's schema (revision d4fc2a0bef4a) that later table rebuilds must keep:
+# an exam with a question asked in an attempt, so exam and question are referenced.
+OLD_ROWS = [
+    "INSERT INTO org_unit (id, name, kind, parent_id, path, sort_order, active, created_at)"
+    " VALUES (1, '雍溪镇', 'town', NULL, '/1/', 0, true, '2024-01-01')",
+    'INSERT INTO "user" (id, name, name_sort, phone, password_hash, must_change_password,'
+    " unit_id, category, post, active, failed_logins, created_at)"
+    " VALUES (1, '张三', 'zhang san', '13900000001', 'x', false, 1, 'official', '', true, 0,"
+    " '2024-01-01')",
+    "INSERT INTO question (id, owner_unit_id, type, stem, options, answer, explanation,"
+    " difficulty, score, tags, law_ref, article_ref, status, version, needs_review,"
+    " created_at, updated_at) VALUES (1, 1, 'single', '题干', '[\"甲\", \"乙\"]', 'A', '', 2,"
+    " 2, '', '宪法', '', 'active', 1, false, '2024-01-01', '2024-01-01')",
+    "INSERT INTO exam (id, owner_unit_id, title, kind, year, status, pass_score,"
+    " max_attempts, shuffle_questions, shuffle_options, review_policy, audience, created_at)"
+    " VALUES (1, 1, '考试', 'formal', 2024, 'published', 60, 1, true, true, 'immediate', '{}',"
+    " '2024-01-01')",
+    "INSERT INTO attempt (id, exam_id, user_id, number, status, started_at, max_score)"
+    " VALUES (1, 1, 1, 1, 'submitted', '2024-01-01', 2)",
+    "INSERT INTO attempt_question (id, attempt_id, position, question_id, option_order,"
+    " score, response, seq) VALUES (1, 1, 1, 1, '[0, 1]', 2, 'A', 1)",
+]
+
+
+def test_a_populated_database_upgrades_through_the_table_rebuilds(
+    empty_database_url, tmp_path, monkeypatch
+):
+    """SQLite rebuilds a table to alter it; with foreign keys on, dropping the old copy
+    of a table others point at failed on a database that held data."""
+    monkeypatch.setattr("logging.config.fileConfig", lambda *args, **kwargs: None)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod",
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+        }
+    )
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        upgrade(revision="d4fc2a0bef4a")
+        with db.engine.begin() as conn:
+            for statement in OLD_ROWS:
+                conn.exec_driver_sql(statement)
+        upgrade()
+        with db.engine.connect() as conn:
+            counts = [
+                conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar()  # noqa: S608
+                for t in ("exam", "question", "attempt", "attempt_question")
+            ]
+            personal = conn.exec_driver_sql("SELECT personal FROM exam").scalar()
+            if conn.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        db.engine.dispose()
+    assert counts == [1, 1, 1, 1] and not personal
