@@ -174,34 +174,10 @@ class PgServer:
             conf.write("\n# yongxi-learn test server\n")
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
 
-    def start(self, attempts: int = 3) -> None:
-        for attempt in range(1, attempts + 1):
-            self.port = free_port()
-            # New session: a Ctrl-C in the terminal reaches the tests, and the
-            # server is shut down by stop() afterwards rather than killed mid-way.
-            result = self._run(
-                "pg_ctl",
-                "start",
-                "--pgdata",
-                str(self.data_dir),
-                "--log",
-                str(self.log_file),
-                "--wait",
-                "--timeout",
-                str(READY_TIMEOUT_S),
-                "-o",
-                f"-p {self.port}",
-                start_new_session=True,
-            )
-            if result.returncode == 0:
-                self.wait_ready()
-                return
-            if attempt == attempts:
-                self._check(result, "pg_ctl start")
-
-    def start_again(self) -> None:
-        """Start a stopped server on the port it had (for tests of a database outage)."""
-        result = self._run(
+    def _pg_ctl_start(self):
+        # New session: a Ctrl-C in the terminal reaches the tests, and the
+        # server is shut down by stop() afterwards rather than killed mid-way.
+        return self._run(
             "pg_ctl",
             "start",
             "--pgdata",
@@ -215,7 +191,20 @@ class PgServer:
             f"-p {self.port}",
             start_new_session=True,
         )
-        self._check(result, "pg_ctl start")
+
+    def start(self, attempts: int = 3) -> None:
+        for attempt in range(1, attempts + 1):
+            self.port = free_port()
+            result = self._pg_ctl_start()
+            if result.returncode == 0:
+                self.wait_ready()
+                return
+            if attempt == attempts:
+                self._check(result, "pg_ctl start")
+
+    def start_again(self) -> None:
+        """Start a stopped server on the port it had (for tests of a database outage)."""
+        self._check(self._pg_ctl_start(), "pg_ctl start")
         self.wait_ready()
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
