@@ -58,7 +58,8 @@ def test_json_clients_get_errors_as_json(client):
 
 @pytest.fixture
 def failing_app(app):
-    """The app with a route that breaks the way real bugs do: a failed database write."""
+    """The app with a route that breaks the way real bugs do: a failed database write.
+    Tests using it are marked ``fresh_app``: Flask refuses a route added after requests."""
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     def boom():
@@ -70,6 +71,7 @@ def failing_app(app):
     return app
 
 
+@pytest.mark.fresh_app
 def test_server_error_is_a_chinese_500_page(failing_app):
     response = failing_app.test_client().get("/test-boom")
     assert response.status_code == 500
@@ -77,6 +79,7 @@ def test_server_error_is_a_chinese_500_page(failing_app):
     assert "请稍后再试" in text(response)
 
 
+@pytest.mark.fresh_app
 def test_server_error_page_shows_for_a_logged_in_person(failing_app, login, admin):
     client = failing_app.test_client()
     login(admin, client=client)
