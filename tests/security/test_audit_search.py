@@ -1,6 +1,8 @@
 """The audit page searches by action, actor name or phone, date range and object,
-pages its results and shows only the searching admin's subtree."""
+pages its results and shows only the searching admin's subtree. It is a POST form:
+a phone number typed into it never reaches a URL."""
 
+import re
 from datetime import datetime
 
 import pytest
@@ -25,8 +27,8 @@ def records(admin, make_user, tree):
     return {"clerk": clerk, "outsider": outsider}
 
 
-def search(client, **args) -> str:
-    response = client.get("/admin/audit", query_string=args)
+def search(client, **fields) -> str:
+    response = client.post("/admin/audit", data=fields)
     assert response.status_code == 200
     return response.text
 
@@ -83,8 +85,29 @@ def test_results_are_paged_and_keep_the_filters(client, login, admin, records):
     login(admin)
     page = search(client, action="exam.update")
     assert rows(page) == 50 and "第 1 / 2 页" in page
-    assert "action=exam.update" in page and "page=2" in page
+    # The next-page button submits the same form, whose fields keep the filter.
+    assert re.search(r'<button[^>]*form="audit-search"[^>]*name="page"[^>]*value="2"', page)
+    assert re.search(r'<option selected value="exam.update">', page)
     assert rows(search(client, action="exam.update", page=2)) == 10
+
+
+def test_a_phone_typed_in_the_search_never_reaches_a_url(client, login, admin, records):
+    login(admin)
+    page = search(client, actor="13955550001", action="login")
+    assert rows(page) == 1
+    assert re.search(r'<form[^>]*method="post"[^>]*action="/admin/audit"', page)
+    assert "13955550001" not in " ".join(re.findall(r'(?:href|action)="([^"]*)"', page))
+    # A phone in the query string is not a search: the page ignores it.
+    by_url = client.get("/admin/audit", query_string={"actor": "13955550001"}).text
+    assert rows(by_url) == len(db.session.scalars(audit.visible_entries(admin)).all())
+
+
+def test_the_search_needs_its_csrf_token(app, client, login, admin, records):
+    login(admin)
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/admin/audit", data={"actor": "13955550001"})
+    assert response.status_code == 400
+    assert "13955550001" not in response.text
 
 
 def test_unit_admins_and_learners_get_403(client, login, unit_admin, learner, records):

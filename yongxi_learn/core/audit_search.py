@@ -1,5 +1,8 @@
 """Searching the audit log: by action, actor (name or phone), date range and object,
-always within what the searching user may see (``audit.visible_entries``)."""
+always within what the searching user may see (``audit.visible_entries``).
+
+The search is a POST form (CSRF), paged by its own buttons: a phone number typed
+into it must never reach a URL, where proxies and server logs would keep it."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -10,11 +13,11 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from ..org.models import User
 from .audit import ACTION_LABELS, AuditLog, visible_entries
-from .forms import QueryForm
+from .forms import Form
 from .time import local_to_utc
 
 
-class AuditFilterForm(QueryForm):
+class AuditFilterForm(Form):
     action = SelectField(
         "操作",
         choices=[
@@ -35,6 +38,7 @@ class AuditFilterForm(QueryForm):
         "对象类型", validators=[Optional(), Length(max=40)], render_kw={"placeholder": "如 User"}
     )
     object_id = IntegerField("对象编号", validators=[Optional(), NumberRange(min=1)])
+    page = IntegerField("页码", validators=[Optional(), NumberRange(min=1)], default=1)
 
 
 @dataclass(frozen=True)

@@ -276,14 +276,17 @@ def revoke_role(grant_id):
 # ---------------------------------------------------------------- audit
 
 
-@bp.get("/audit")
+@bp.route("/audit", methods=["GET", "POST"])
 @require(Perm.VIEW_AUDIT)
 def audit_log():
-    form = audit_search.AuditFilterForm(formdata=request.args)
-    query = audit_search.search(current_user, audit_search.AuditQuery.from_form(form))
-    page = db.paginate(query, per_page=50, error_out=False)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("org/audit.html", page=page, form=form, args=args)
+    form = audit_search.AuditFilterForm()
+    query = audit_search.AuditQuery()
+    if form.is_submitted():
+        query = audit_search.AuditQuery.from_form(form)
+    number = (form.page.data or 1) if not form.errors else 1
+    select = audit_search.search(current_user, query)
+    page = db.paginate(select, page=number, per_page=50, error_out=False)
+    return render_template("org/audit.html", page=page, form=form)
 
 
 def _flash_form_errors(form) -> None:
