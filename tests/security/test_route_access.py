@@ -172,6 +172,16 @@ def test_unit_admin_of_another_unit_is_refused_every_object_of_town_b(
     _sweep_signed_in(app, client, world, allowed_ids={"fmt", "kind", "filename"})
 
 
+def test_unit_admin_is_refused_every_object_of_a_sibling_village(
+    app, client, tree, make_user, login, unit_admin
+):
+    """Same town, next village: 石佛村's admin reaches nothing of 红岩村's."""
+    with app.test_request_context():
+        sibling = build(tree, make_user, sibling=True)
+    login(unit_admin)
+    _sweep_signed_in(app, client, sibling, allowed_ids={"fmt", "kind", "filename"})
+
+
 def test_auditor_is_refused_every_post(app, client, world, login, make_user, tree):
     """A 审阅人 over the whole district (town B included) reads, and changes nothing."""
     auditor = make_user("区审阅人", tree["district"], roles=[(Role.REVIEWER, tree["district"])])
@@ -190,8 +200,13 @@ def test_auditor_is_refused_every_post(app, client, world, login, make_user, tre
     assert fingerprint() == before
 
 
-def test_the_ids_are_real_town_b_admin_opens_every_page_with_them(app, client, world, login):
-    """Guards the sweep itself: its 403/404s are refusals, not missing objects."""
+@pytest.mark.parametrize("sibling", [False, True], ids=["other-town", "sibling-village"])
+def test_the_ids_are_real_b_admin_opens_every_page_with_them(
+    app, client, tree, make_user, login, sibling
+):
+    """Guards the sweeps: their 403/404s are refusals, not missing objects."""
+    with app.test_request_context():
+        world = build(tree, make_user, sibling=sibling)
     login(world.b_admin)
     broken = []
     # An attempt is its taker's alone: even B's admin gets 404 (tested in tests/exams).

@@ -37,9 +37,13 @@ class World:
     b_person: object = None
 
 
-def build(tree, make_user, mark: str = MARK) -> World:
-    """Town B's objects; ``mark`` goes into every text (the XSS sweep passes payloads)."""
+def build(tree, make_user, mark: str = MARK, *, sibling: bool = False) -> World:
+    """Town B's objects; ``mark`` goes into every text (the XSS sweep passes payloads).
+    ``sibling``: B is 红岩村 instead, a village of town A beside the callers' 石佛村,
+    owning every object itself (a village admin must not cross to the next village)."""
     b_town, b_village = tree["other_town"], tree["other_village"]
+    if sibling:
+        b_town = b_village = tree["village2"]
     b_village.name = f"{mark}村"
     b_admin = make_user(f"{mark}管理员", b_town, roles=[(Role.ADMIN, b_town)], phone="13911112222")
     b_person = make_user(

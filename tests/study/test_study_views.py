@@ -339,3 +339,29 @@ def test_admin_deletes_an_unused_item_but_not_a_chosen_one(
     page = client.post(f"/admin/study/items/{unused}/delete", follow_redirects=True)
     assert "已删除" in page.get_data(as_text=True)
     assert "行政许可法" not in [i.law.title for i in study_list.items]
+
+
+@pytest.mark.parametrize("kind", ["list", "reading"])
+def test_editing_with_an_unknown_phone_says_so_and_changes_nothing(
+    client, login, admin, study_list, reading, tree, kind
+):
+    obj = study_list if kind == "list" else reading
+    url = f"/admin/study/{kind}s/{obj.id}"
+    data = {
+        "name": "改名的清单",
+        "year": 2024,
+        "key_count": 2,
+        "field_count": 1,
+        "title": "改名的阅读",
+        "kind": reading.kind.value,
+        "body": "<p>案情</p>",
+        "min_minutes": 1,
+        "audience_units": [tree["town"].id],
+        "audience_phones": "13900000000",
+    }
+    login(admin)
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    assert "手机号13900000000不存在或不在本单位范围内" in response.text
+    db.session.expire_all()
+    assert "改名的" not in (study_list.name + reading.title)

@@ -94,8 +94,11 @@ def edit_reading(reading_id):
     reading = visible(ReadingAssignment, reading_id, manage=True)
     form = _form(reading)
     if form.validate_on_submit():
-        settings = _settings(form, reading.owner_unit)
-        if run(lambda: readings.update_reading(reading, settings, actor=actor()), "已保存"):
+
+        def change():  # reads the audience: an unknown phone is a message, not a 500
+            readings.update_reading(reading, _settings(form, reading.owner_unit), actor=actor())
+
+        if run(change, "已保存"):
             return redirect(url_for("study_admin.edit_reading", reading_id=reading.id))
     flash_errors(form)
     return render_template("study/admin_reading_form.html", form=form, reading=reading)

@@ -118,8 +118,11 @@ def edit_list(list_id):
     lst = visible(StudyList, list_id, manage=True)
     form = _list_form(lst)
     if form.validate_on_submit():
-        settings = _settings(form, lst.owner_unit)
-        if run(lambda: plans.update_list(lst, settings, actor=actor()), "已保存"):
+
+        def change():  # reads the audience: an unknown phone is a message, not a 500
+            plans.update_list(lst, _settings(form, lst.owner_unit), actor=actor())
+
+        if run(change, "已保存"):
             return redirect(url_for("study_admin.edit_list", list_id=lst.id))
     flash_errors(form)
     return render_template(
