@@ -54,6 +54,11 @@ class Server:
                 raise RuntimeError(f"gunicorn has fewer than {count} workers\n{self.output()}")
             time.sleep(0.1)
 
+    def answered_by(self, method: str, path: str) -> set[int]:
+        """The pids of the workers that answered ``method path`` (from the access log)."""
+        pattern = rf"^ACCESS <(\d+)> {method} {re.escape(path)} \d+$"
+        return {int(pid) for pid in re.findall(pattern, self.output(), re.MULTILINE)}
+
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
@@ -71,6 +76,8 @@ def running_gunicorn(database_url: str, tmp_path: Path, **env: str) -> Iterator[
     }
     args = [str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60"]
     args += ["--graceful-timeout", "2", "--chdir", str(ROOT), "wsgi:app"]
+    # Which worker answered what: "ACCESS <pid> <method> <path> <status>" lines.
+    args += ["--access-logfile", "-", "--access-logformat", "ACCESS %(p)s %(m)s %(U)s %(s)s"]
     with log.open("w") as out:
         process = subprocess.Popen(args, env=environment, stdout=out, stderr=out)
     server = Server(process=process, url=f"http://127.0.0.1:{port}", log=log)
@@ -153,3 +160,33 @@ class Browser:
     def log_in(self, phone: str, password: str) -> Reply:
         self.get("/login")
         return self.post("/login", form={"phone": phone, "password": password})
+
+
+REDIS_SERVER = Path("/usr/bin/redis-server")
+
+
+@contextlib.contextmanager
+def running_redis() -> Iterator[str]:
+    """A throwaway Redis on loopback, nothing saved to disk; yields its storage URI."""
+    port = free_port()
+    args = [str(REDIS_SERVER), "--port", str(port), "--bind", "127.0.0.1"]
+    args += ["--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        _wait_redis(port, process)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_redis(port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while True:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1) as s:
+            s.sendall(b"PING\r\n")
+            if s.recv(16).startswith(b"+PONG"):
+                return
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("redis-server did not start")
+        time.sleep(0.1)

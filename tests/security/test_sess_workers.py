@@ -1,14 +1,22 @@
 """Against a real gunicorn with 2 workers: the account lockout lives in the database,
 so it holds whichever worker answers; the per-address limit with the embedded
-``memory://`` storage is counted per worker (hence Redis with several workers)."""
+``memory://`` storage is counted per worker, and with Redis (production) by all
+workers together."""
 
+import os
 import threading
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD
-from tests.gunicorn_server import GUNICORN, Browser, running_gunicorn
+from tests.gunicorn_server import (
+    GUNICORN,
+    REDIS_SERVER,
+    Browser,
+    running_gunicorn,
+    running_redis,
+)
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.extensions import db
 
@@ -70,6 +78,39 @@ def test_memory_rate_limit_is_counted_per_worker(app, server, make_user, tree):
     db.session.commit()
     statuses = wrong_logins_in_parallel(server, phone, ["10.0.0.2"] * 3 * PER_WORKER_LIMIT)
     let_through = statuses.count(200)
+    assert len(server.answered_by("POST", "/login")) == 2
     # One counter would let 4 through; each of the 2 workers keeps its own, so 4 to 8.
     assert PER_WORKER_LIMIT <= let_through <= 2 * PER_WORKER_LIMIT
     assert statuses.count(429) == len(statuses) - let_through
+
+
+@pytest.fixture(scope="module")
+def redis_backed_server(db_url, tmp_path_factory):
+    if not REDIS_SERVER.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("redis-server is missing: .ci/run installs Debian's redis-server")
+        pytest.skip("redis-server is not installed (Debian: redis-server)")
+    with running_redis() as storage:
+        env = {
+            "LOGIN_RATE_LIMIT": f"{PER_WORKER_LIMIT} per minute",
+            "RATELIMIT_STORAGE_URI": storage,
+            "PROXY_FIX_X_FOR": "1",
+        }
+        with running_gunicorn(db_url, tmp_path_factory.mktemp("redis"), **env) as running:
+            yield running
+
+
+def test_redis_rate_limit_is_counted_by_all_workers_together(
+    app, redis_backed_server, make_user, tree
+):
+    phone = make_user("钱共享", tree["office"]).phone
+    db.session.commit()
+    addresses = ["10.0.0.4"] * 3 * PER_WORKER_LIMIT
+    statuses = wrong_logins_in_parallel(redis_backed_server, phone, addresses)
+    # Both workers answered, and one counter in Redis let exactly the limit through.
+    assert len(redis_backed_server.answered_by("POST", "/login")) == 2
+    assert statuses.count(200) == PER_WORKER_LIMIT
+    assert statuses.count(429) == len(statuses) - PER_WORKER_LIMIT
+    # Another address has its own allowance.
+    other = wrong_logins_in_parallel(redis_backed_server, phone, ["10.0.0.5"])
+    assert other == [200]
