@@ -1,5 +1,6 @@
 """Exam admin pages: who may see and change what, and the main flows through forms."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -134,6 +135,18 @@ def test_enrolment_page_adds_late_and_exempts_with_reason(
     )
     assert "病假：住院" in resp.text
     assert db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "exam.exempt"))
+
+
+def test_enrolment_search_by_phone_is_posted_and_paged(app, client, login, admin, exam, cadres):
+    app.config["PER_PAGE"] = 1
+    login(admin)
+    page = client.post(f"/admin/exams/{exam.id}/enrolment", data={"q": cadres[1].phone}).text
+    assert "村干部二" in page and "村干部一" not in page and "共 1 人" in page
+    assert cadres[1].phone not in " ".join(re.findall(r'(?:href|action)="([^"]*)"', page))
+    page = client.post(f"/admin/exams/{exam.id}/enrolment", data={"q": "村干部"}).text
+    assert "第 1 / 2 页" in page and 'form="enrolment-search" name="page" value="2"' in page
+    second = client.post(f"/admin/exams/{exam.id}/enrolment", data={"q": "村干部", "page": 2})
+    assert "第 2 / 2 页" in second.text
 
 
 def test_monitor_shows_statuses_and_filters(client, login, admin, exam):

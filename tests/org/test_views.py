@@ -123,12 +123,24 @@ def test_people_list_pages_and_keeps_the_filter(app, as_admin, tree, make_user):
     app.config["PER_PAGE"] = 2
     for name in ["陈一", "陈二", "陈三", "陈四", "陈五"]:
         make_user(name, tree["village"])
-    first = as_admin.get("/admin/people?q=陈")
+    first = as_admin.post("/admin/people", data={"q": "陈"})
     assert "第 1 / 3 页，共 5 条" in text(first)
-    assert "page=2" in text(first) and "q=%E9%99%88" in text(first)
-    third = as_admin.get("/admin/people?q=陈&page=3")
+    # The next-page button submits the search form again, which still holds "陈".
+    assert re.search(r'<button[^>]*form="people-search"[^>]*name="page"[^>]*value="2"', text(first))
+    assert re.search(r'<input[^>]*name="q"[^>]*value="陈"', text(first))
+    third = as_admin.post("/admin/people", data={"q": "陈", "page": 3})
     assert len(listed_names(third)) == 1
     assert set(listed_names(first)).isdisjoint(listed_names(third))
+
+
+def test_a_phone_searched_for_stays_out_of_every_url(as_admin, tree, make_user):
+    make_user("手机查找", tree["village"], phone="13712345678")
+    response = as_admin.post("/admin/people", data={"q": "13712345678"})
+    assert listed_names(response) == ["手机查找"]
+    page = text(response)
+    assert re.search(r'<form[^>]*method="post"[^>]*id="people-search"', page)
+    links = " ".join(re.findall(r'(?:href|action|src)="([^"]*)"', page))
+    assert "13712345678" not in links
 
 
 def test_deactivated_people_are_hidden_unless_asked_for(as_admin, tree, make_user):

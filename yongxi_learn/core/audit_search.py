@@ -38,7 +38,6 @@ class AuditFilterForm(Form):
         "对象类型", validators=[Optional(), Length(max=40)], render_kw={"placeholder": "如 User"}
     )
     object_id = IntegerField("对象编号", validators=[Optional(), NumberRange(min=1)])
-    page = IntegerField("页码", validators=[Optional(), NumberRange(min=1)], default=1)
 
 
 @dataclass(frozen=True)

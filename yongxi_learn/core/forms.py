@@ -1,7 +1,7 @@
 """The base forms: CSRF from Flask-WTF, WTForms' built-in Chinese messages; a reason
-picked from a list; and running a service call from a view."""
+picked from a list; search forms sent by POST; and running a service call from a view."""
 
-from flask import flash
+from flask import flash, request
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
@@ -20,6 +20,17 @@ class QueryForm(Form):
     class Meta:
         csrf = False
         locales = ("zh",)
+
+
+def search_data():
+    """A search form's values: from the POSTed form (what was typed, a phone number
+    included, stays out of the URL), else from the query string (links by unit or
+    category). The form's paging buttons send ``page``."""
+    return request.form if request.method == "POST" else request.args
+
+
+def search_page() -> int:
+    return max(search_data().get("page", 1, type=int) or 1, 1)
 
 
 class ChosenReasonForm(Form):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core.db import expect_writes
+from ..core.forms import search_data, search_page
 from ..core.permissions import Perm, can, require
 from ..core.time import utcnow
 from ..extensions import db
@@ -27,13 +28,14 @@ from .paper_base import ExamError
 # ---------------------------------------------------------------- enrolment
 
 
-@bp.get("/<int:exam_id>/enrolment")
+@bp.route("/<int:exam_id>/enrolment", methods=["GET", "POST"])
 @require(Perm.MANAGE_EXAMS)
 def enrolment_page(exam_id):
     exam = manageable(exam_id)
-    search = forms.SearchForm(formdata=request.args)
+    search = forms.SearchForm(formdata=search_data())
     page = db.paginate(
         enrolment.enrolment_select(exam, current_user, search.q.data or ""),
+        page=search_page(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -43,7 +45,6 @@ def enrolment_page(exam_id):
         exam=exam,
         search=search,
         page=page,
-        args={"q": search.q.data} if search.q.data else {},
         add_form=forms.AddPersonForm(),
         exempt_form=forms.ExemptForm(),
         submitted=submitted,

@@ -5,6 +5,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core import audit_search
+from ..core.forms import search_data, search_page
 from ..core.net import client_address
 from ..core.permissions import Perm, can, require
 from ..core.privacy import mask_phone
@@ -112,10 +113,10 @@ def edit_unit(unit_id):
 # ---------------------------------------------------------------- people
 
 
-@bp.get("/people")
+@bp.route("/people", methods=["GET", "POST"])
 @require(Perm.VIEW_PEOPLE)
 def people():
-    form = PeopleFilterForm(formdata=request.args)
+    form = PeopleFilterForm(formdata=search_data())
     visible_units = services.units_in_scope(current_user, Perm.VIEW_PEOPLE)
     form.unit.choices = [SelectChoice(0, "全部单位"), *unit_choices(visible_units)]
     query = services.PeopleQuery(
@@ -126,11 +127,11 @@ def people():
     )
     page = db.paginate(
         services.people_select(current_user, query),
+        page=search_page(),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("org/people.html", form=form, page=page, args=args)
+    return render_template("org/people.html", form=form, page=page)
 
 
 def _person_form(person: User | None = None) -> PersonForm:
@@ -283,9 +284,8 @@ def audit_log():
     query = audit_search.AuditQuery()
     if form.is_submitted():
         query = audit_search.AuditQuery.from_form(form)
-    number = (form.page.data or 1) if not form.errors else 1
     select = audit_search.search(current_user, query)
-    page = db.paginate(select, page=number, per_page=50, error_out=False)
+    page = db.paginate(select, page=search_page(), per_page=50, error_out=False)
     return render_template("org/audit.html", page=page, form=form)
 
 
