@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from yongxi_learn.core.audit import AuditLog
+from yongxi_learn.core.permissions import PermissionDenied
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Role
 from yongxi_learn.org.services import SYSTEM, Actor
@@ -174,22 +175,60 @@ def test_a_topic_with_markup_is_shown_as_text(client, login, admin, make_session
         assert "&lt;script&gt;" in page
 
 
-def test_admins_add_and_retire_kinds(client, login, admin, kinds):
+def test_admins_add_and_retire_kinds(client, login, admin, kinds, tree):
     login(admin)
-    client.post("/admin/training/kinds", data={"name": "宪法宣传周活动"})
+    town = tree["town"].id
+    client.post("/admin/training/kinds", data={"name": "宪法宣传周活动", "owner_unit_id": town})
     kind = db.session.scalar(sa.select(TrainingKind).where(TrainingKind.name == "宪法宣传周活动"))
-    assert kind is not None and kind.code is None
-    page = client.post("/admin/training/kinds", data={"name": "法治讲堂"}).get_data(as_text=True)
+    assert (kind.code, kind.owner_unit_id) == (None, town)
+    data = {"name": "法治讲堂", "owner_unit_id": town}
+    page = client.post("/admin/training/kinds", data=data).get_data(as_text=True)
     assert "已有“法治讲堂”类型" in page
     client.post(f"/admin/training/kinds/{kind.id}/active", data={"active": "0"})
     db.session.refresh(kind)
     assert not kind.active
-    assert kind not in services.kinds()
+    assert kind not in services.kinds(tree["town"])
 
 
-def test_kinds_can_be_added_by_the_service_and_are_audited(kinds, admin):
-    services.add_kind("读书分享会", actor=Actor(admin))
-    assert "新增类型“读书分享会”" in db.session.scalars(sa.select(AuditLog.detail)).all()
+def test_kinds_can_be_added_by_the_service_and_are_audited(kinds, admin, tree):
+    services.add_kind("读书分享会", tree["town"], actor=Actor(admin))
+    assert "雍溪镇新增类型“读书分享会”" in db.session.scalars(sa.select(AuditLog.detail)).all()
+
+
+@pytest.fixture
+def other_admin(make_user, tree):
+    return make_user("宝顶管理员", tree["other_town"], roles=[(Role.ADMIN, tree["other_town"])])
+
+
+def test_a_towns_kind_is_its_own_and_its_villages(kinds, admin, other_admin, tree):
+    """Town B's admin cannot see, use, retire or shadow town A's kinds, nor the built-in."""
+    ours = services.add_kind("读书分享会", tree["town"], actor=Actor(admin))
+    assert ours in services.kinds(tree["village"])  # A's villages use it
+    assert ours not in services.kinds(tree["other_village"])
+    assert ours not in services.kinds_for(other_admin)
+    theirs = services.add_kind("读书分享会", tree["other_town"], actor=Actor(other_admin))
+    assert theirs.id != ours.id  # the same name in another town is no clash
+    with pytest.raises(TrainingError, match="不能在此停用"):
+        services.set_kind_active(ours, False, actor=Actor(other_admin))
+    with pytest.raises(TrainingError, match="不能在此停用"):
+        services.set_kind_active(kinds[KindCode.TOPIC], False, actor=Actor(other_admin))
+    with pytest.raises(PermissionDenied):
+        services.add_kind("越权类型", tree["town"], actor=Actor(other_admin))
+    assert ours.active and kinds[KindCode.TOPIC].active
+
+
+def test_a_session_cannot_take_another_towns_kind(client, login, kinds, tree, other_admin, admin):
+    ours = services.add_kind("读书分享会", tree["town"], actor=Actor(admin))
+    db.session.commit()
+    login(other_admin)
+    data = _form(kinds, tree, owner_unit_id=tree["other_town"].id, kind_id=ours.id)
+    data["audience_units"] = [tree["other_town"].id]
+    client.post("/admin/training/new", data=data)
+    assert db.session.scalars(sa.select(TrainingSession)).all() == []
+    page = client.get("/admin/training/kinds").get_data(as_text=True)
+    assert "读书分享会" not in page
+    response = client.post(f"/admin/training/kinds/{ours.id}/active", data={"active": "0"})
+    assert response.status_code == 404
 
 
 # ---------------------------------------------------------------- laws of the library

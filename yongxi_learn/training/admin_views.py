@@ -75,7 +75,7 @@ def index():
     form.unit.choices = [SelectChoice(0, "全部单位"), *unit_choices(units)]
     form.kind.choices = [
         SelectChoice(0, "全部类型"),
-        *(SelectChoice(k.id, k.name) for k in services.kinds(include_inactive=True)),
+        *(SelectChoice(k.id, k.name) for k in services.kinds_for(current_user, Perm.VIEW_TRAINING)),
     ]
     unit = next((u for u in units if u.id == form.unit.data), None)
     query = services.sessions_select(
@@ -103,7 +103,7 @@ def _session_form(session=None):
     form = training_forms.SessionForm()
     owners = units_in_scope(current_user, Perm.MANAGE_TRAINING, include_inactive=False)
     form.owner_unit_id.choices = unit_choices(owners if session is None else [session.owner_unit])
-    kinds = services.kinds()
+    kinds = services.kinds_for(current_user, include_inactive=False)
     if session is not None and all(k.id != session.kind_id for k in kinds):
         kinds.append(session.kind)
     form.kind_id.choices = [SelectChoice(k.id, k.name) for k in kinds]
@@ -279,13 +279,23 @@ def unmark(session_id, attendance_id):
 @require(Perm.MANAGE_TRAINING)
 def kinds():
     form = training_forms.KindForm()
+    owners = units_in_scope(current_user, Perm.MANAGE_TRAINING, include_inactive=False)
+    form.owner_unit_id.choices = unit_choices(owners)
     if form.validate_on_submit():
-        if _run(lambda: services.add_kind(form.name.data, actor=_actor()), "已新增类型"):
+        owner = next(u for u in owners if u.id == form.owner_unit_id.data)
+
+        def add():
+            services.add_kind(form.name.data, owner, actor=_actor())
+
+        if _run(add, "已新增类型"):
             return redirect(url_for(".kinds"))
     elif request.method == "POST":
         flash_errors(form)
     return render_template(
-        "training/kinds.html", form=form, kinds=services.kinds(include_inactive=True)
+        "training/kinds.html",
+        form=form,
+        kinds=services.kinds_for(current_user),
+        may_change=lambda kind: services.may_change_kind(current_user, kind),
     )
 
 
@@ -293,6 +303,8 @@ def kinds():
 @require(Perm.MANAGE_TRAINING)
 def kind_active(kind_id):
     kind = db.get_or_404(TrainingKind, kind_id)
+    if kind not in services.kinds_for(current_user):
+        abort(404)  # another town's kind
     active = request.form.get("active") == "1"
     _run(
         lambda: services.set_kind_active(kind, active, actor=_actor()),

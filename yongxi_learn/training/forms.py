@@ -113,6 +113,7 @@ class UnmarkForm(Form):
 
 
 class KindForm(Form):
+    owner_unit_id = SelectField("添加单位（本单位及下级使用）", coerce=int, choices=[])
     name = StringField("类型名称", validators=[DataRequired("请输入类型名称"), Length(max=50)])
 
 

@@ -45,11 +45,19 @@ class TrainingKind(db.Model):
     __tablename__ = "training_kind"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
     # Set on the built-in kinds only; the report finds "法治专题学习" by its code.
     code: Mapped[KindCode | None] = mapped_column(str_enum(KindCode), unique=True)
+    # The unit whose admins added it; its subtree uses it. None: built in, for everyone.
+    owner_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+
+    owner_unit: Mapped["OrgUnit | None"] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("owner_unit_id", "name", name="uq_training_kind_owner_name"),
+    )
 
 
 class SessionStatus(enum.StrEnum):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..core import audit
-from ..core.permissions import Perm, ensure, scope_units
+from ..core.permissions import Perm, can, ensure, scope_units
 from ..core.time import to_local
 from ..extensions import db
 from ..org import audience as audience_module
@@ -58,34 +58,73 @@ def ensure_default_kinds() -> None:
     db.session.flush()
 
 
-def kinds(*, include_inactive: bool = False) -> list[TrainingKind]:
+def kinds(unit: OrgUnit | None = None, *, include_inactive: bool = False) -> list[TrainingKind]:
+    """The built-in kinds, and those added by ``unit`` or a unit above it (a town's
+    kinds are its villages' too, never another town's). No unit: the built-in ones."""
     query = sa.select(TrainingKind).order_by(TrainingKind.position, TrainingKind.id)
+    owners = _ancestor_ids(unit) if unit is not None else []
+    query = query.where(
+        sa.or_(TrainingKind.owner_unit_id.is_(None), TrainingKind.owner_unit_id.in_(owners))
+    )
     if not include_inactive:
         query = query.where(TrainingKind.active)
     return list(db.session.scalars(query))
 
 
-def add_kind(name: str, *, actor: Actor) -> TrainingKind:
+def kinds_for(
+    user: User, perm: Perm = Perm.MANAGE_TRAINING, *, include_inactive: bool = True
+) -> list[TrainingKind]:
+    """The kinds a person's pages offer: built in, and those of the units in their
+    ``perm`` scope and of the units above them."""
+    seen: dict[int, TrainingKind] = {}
+    for unit in scope_units(user, perm):
+        for kind in kinds(unit, include_inactive=include_inactive):
+            seen.setdefault(kind.id, kind)
+    return sorted(seen.values(), key=lambda k: (k.position, k.id))
+
+
+def may_change_kind(user: User | None, kind: TrainingKind) -> bool:
+    """Built-in kinds are the report's; an added kind belongs to its unit's admins."""
+    if kind.code is not None or kind.owner_unit is None:
+        return False
+    return user is None or can(user, Perm.MANAGE_TRAINING, kind.owner_unit)
+
+
+def _ancestor_ids(unit: OrgUnit) -> list[int]:
+    return [int(part) for part in unit.path.strip("/").split("/") if part]
+
+
+def add_kind(name: str, owner: OrgUnit, *, actor: Actor) -> TrainingKind:
+    if actor.user is not None:
+        ensure(actor.user, Perm.MANAGE_TRAINING, owner)
     name = " ".join((name or "").split())
     if not name or len(name) > 50:
         raise TrainingError("类型名称须为1至50个字")
-    if db.session.scalar(sa.select(TrainingKind.id).where(TrainingKind.name == name)):
+    if any(k.name == name for k in kinds(owner, include_inactive=True)):
         raise TrainingError(f"已有“{name}”类型")
     last = db.session.scalar(sa.select(sa.func.max(TrainingKind.position))) or 0
-    kind = TrainingKind(name=name, position=last + 1)
+    kind = TrainingKind(name=name, owner_unit_id=owner.id, position=last + 1)
     db.session.add(kind)
     db.session.flush()
-    audit_training(actor, "training.kind", kind, detail=f"新增类型“{name}”")
+    audit_training(actor, "training.kind", kind, detail=f"{owner.name}新增类型“{name}”")
     return kind
 
 
 def set_kind_active(kind: TrainingKind, active: bool, *, actor: Actor) -> None:
+    if not may_change_kind(actor.user, kind):
+        raise TrainingError("内置类型和上级单位添加的类型不能在此停用或启用")
     if kind.active == active:
         return
     kind.active = active
     verb = "启用" if active else "停用"
     audit_training(actor, "training.kind", kind, detail=f"{verb}“{kind.name}”")
     db.session.flush()
+
+
+def _usable(kind: TrainingKind, unit: OrgUnit) -> bool:
+    """Active, and built in or added by ``unit`` or a unit above it."""
+    owned = kind.owner_unit_id is None or kind.owner_unit_id in _ancestor_ids(unit)
+    return kind.active and owned
 
 
 # ---------------------------------------------------------------- sessions
@@ -109,7 +148,8 @@ class SessionData:
 
 def _apply(session: TrainingSession, data: SessionData) -> None:
     kind = db.session.get(TrainingKind, data.kind_id)
-    if kind is None or (not kind.active and kind.id != session.kind_id):
+    # A session keeps its kind even once retired; a new choice must be usable here.
+    if kind is None or (kind.id != session.kind_id and not _usable(kind, session.owner_unit)):
         raise TrainingError("请选择学习类型")
     topic = " ".join((data.topic or "").split())
     if not topic:
