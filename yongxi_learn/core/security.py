@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request, session
+from flask import Flask, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 CSP = (
@@ -34,17 +34,13 @@ def safe_next(target: str | None) -> str | None:
 
 
 def logged_in() -> bool:
-    """Whether the request is a logged-in person's, for response headers only.
+    """Whether the request carries a login, for response headers only.
 
-    The person already loaded answers it; otherwise the signed session cookie's login
-    token does, without loading the person: a request that never needed them (the
-    autosave fast path, /ping) does not pay a database round trip for a header. A
-    cookie whose login has ended also counts, so a header like ``no-store`` errs on
-    the safe side.
+    Read from the signed session cookie, without loading the person: a request that
+    never needed them (the autosave fast path, /ping) does not pay a database round
+    trip for a header. A cookie whose login has ended also counts, so a header like
+    ``no-store`` errs on the safe side.
     """
-    user = g.get("_login_user")
-    if user is not None:
-        return user.is_authenticated
     return "_user_id" in session
 
 
