@@ -16,13 +16,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (complete metadata for migrations)
     from .core import db as core_db
     from .core import errors, security, static
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import csrf, db, limit_posts_only, limiter, login_manager, migrate
 
     db.init_app(app)
     core_db.init_app(app, db)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    limit_posts_only(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"

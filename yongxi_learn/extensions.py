@@ -1,7 +1,9 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+from functools import partial, wraps
+
 import sqlalchemy as sa
-from flask import request
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -39,3 +41,41 @@ def _only_posts_are_limited() -> bool:
     limiter's per-request bookkeeping for the rest (15% of a trivial request's time).
     A limit on a GET would need this filter changed."""
     return request.method != "POST"
+
+
+def limit_posts_only(app: Flask) -> None:
+    """Run the limiter's request hooks for POST requests only.
+
+    With the filter above a GET is never limited, yet Flask-Limiter still resolves
+    the endpoint's limits, builds its request context and releases it on every
+    request; its three hooks are wrapped to skip all of that for other methods.
+    The before-request hook applies only app-wide limits (a route's own limit is
+    checked by its decorator): without any configured it is skipped for POSTs too.
+    """
+    app_wide = bool(app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"))
+    hooks = (
+        (
+            app.before_request_funcs,
+            lambda f: f == limiter._check_request_limit,
+            app_wide,
+        ),
+        (app.after_request_funcs, lambda f: isinstance(f, partial) and limiter in f.args, True),
+        (
+            app.teardown_request_funcs,
+            lambda f: getattr(f, "__self__", None) is limiter and "release" in f.__name__,
+            True,
+        ),
+    )
+    for registry, is_limiters, needed in hooks:
+        funcs = registry.get(None, [])
+        registry[None] = [_on_posts(f, needed) if is_limiters(f) else f for f in funcs]
+
+
+def _on_posts(hook, needed: bool = True):
+    @wraps(hook)
+    def wrapped(*args):
+        if needed and request.method == "POST":
+            return hook(*args)
+        return args[0] if args else None  # after_request passes the response on
+
+    return wrapped

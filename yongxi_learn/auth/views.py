@@ -41,16 +41,19 @@ def _load_user(token: str):
 
 @bp.before_app_request
 def _force_password_change():
-    if request.endpoint in _CHECKS_ITS_OWN_SESSION:
+    # Without a login token in the cookie nobody can be logged in: no need to ask
+    # Flask-Login (this app sets no remember-me cookie).
+    if request.endpoint in _CHECKS_ITS_OWN_SESSION or "_user_id" not in session:
         return None
-    if not current_user.is_authenticated or request.endpoint in _OPEN_WHILE_PASSWORD_EXPIRED:
+    user = current_user._get_current_object()
+    if not user.is_authenticated or request.endpoint in _OPEN_WHILE_PASSWORD_EXPIRED:
         return None
-    if current_user.must_change_password:
+    if user.must_change_password:
         return redirect(url_for("auth.change_password"))
     max_age = current_app.config["PASSWORD_MAX_AGE_DAYS"]
     if request.endpoint in _OPEN_WHILE_PASSWORD_AGED:
         return None
-    if passwords.is_expired(current_user, max_age_days=max_age, now=utcnow()):
+    if passwords.is_expired(user, max_age_days=max_age, now=utcnow()):
         flash(f"您的密码已超过{max_age}天未修改，请修改密码", "warning")
         return redirect(url_for("auth.change_password"))
     return None

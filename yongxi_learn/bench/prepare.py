@@ -20,6 +20,12 @@ from ..org.models import OrgUnit, User
 from ..org.services import SYSTEM
 from .exams import PAPER_SIZE, PASS_SCORE, QUESTION_SCORE
 
+# What Flask-Login's session protection stores at login ("_id"): the client's address
+# and User-Agent, hashed. For wrk on loopback (it sends no User-Agent); without it
+# every request would find a "new" client, mark the session non-fresh and re-sign
+# the cookie, which a real logged-in phone does once at most.
+LOOPBACK_CLIENT_ID = hashlib.sha512(b"b'127.0.0.1'|None").hexdigest()
+
 
 @dataclass
 class Examinee:
@@ -77,7 +83,13 @@ def login_cookies(app: Flask, user_ids: list[int]) -> list[Examinee]:
     for row in rows:
         raw = hashlib.sha1(secrets.token_bytes(64)).hexdigest()  # noqa: S324 (as Flask-WTF)
         value = signer.dumps(
-            {"_user_id": row.token, "_fresh": True, "csrf_token": raw, "_permanent": True}
+            {
+                "_user_id": row.token,
+                "_fresh": True,
+                "_id": LOOPBACK_CLIENT_ID,
+                "csrf_token": raw,
+                "_permanent": True,
+            }
         )
         examinees.append(Examinee(row.user_id, f"{name}={value}", csrf_signer.dumps(raw)))
     return examinees

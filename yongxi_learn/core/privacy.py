@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from ..org.models import OrgUnit, User
 from .permissions import Perm, scope_units
+from .security import logged_in
 
 
 def mask_phone(phone: str | None) -> str:
@@ -61,6 +62,6 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _no_store(response):
         # Every page and download of a logged-in person may hold personal data.
-        if request.endpoint != "static" and current_user.is_authenticated:
+        if request.endpoint != "static" and logged_in():
             response.headers["Cache-Control"] = "no-store"
         return response

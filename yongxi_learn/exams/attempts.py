@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 from sqlalchemy.exc import IntegrityError
 
 from ..core.faults import pause_for_fault_tests
@@ -81,12 +82,17 @@ class InvalidAnswer(AttemptError):
 # ---------------------------------------------------------------- loading
 
 
-def load_attempt(attempt_id: int, user: User, *, lock: str | None = None) -> Attempt:
-    """The person's own attempt, optionally row-locked ("share" or "update").
+def load_attempt(
+    attempt_id: int, user: User, *, lock: str | None = None, with_exam: bool = False
+) -> Attempt:
+    """The person's own attempt, optionally row-locked ("share" or "update") or
+    with its exam in the same query (a page that shows the exam's title).
 
     Someone else's attempt is NotFound (a 404), exactly like a missing one.
     """
     query = sa.select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+    if with_exam:
+        query = query.options(orm.joinedload(Attempt.exam))
     if lock:
         # Always re-read the row: the lock is only useful with the newest state.
         query = query.with_for_update(read=lock == "share").execution_options(

@@ -1,22 +1,25 @@
 """The autosave hot path: at the last evening of a district exam most requests are
 answer saves, so the common case costs one SELECT and one guarded UPDATE.
 
-The SELECT checks in its WHERE clause that the login session is live, the person
+The SELECT checks in its WHERE clause that the login session is live (within its
+lifetime, and seen recently enough that no idle timeout can have struck), the person
 active and the attempt theirs, and reads the attempt's state and the question's
 option order (row-locking the attempt FOR SHARE on PostgreSQL, so a concurrent
 submit waits for this save, as ``attempts.save_answer`` does). The UPDATE applies
-the answer only over an older sequence number. Anything unusual (no session, not
-the person's attempt, finished or overdue, a bad position) returns None and the view
-takes the full path, which gives the proper answer for each case.
+the answer only over an older sequence number. Like every request of the person,
+the save counts as activity: the login's last_seen_at is written when it is a minute
+old (``auth.sessions.TOUCH_INTERVAL``), in the same transaction. Anything unusual (no
+session, not the person's attempt, finished or overdue, a bad position) returns None
+and the view takes the full path, which gives the proper answer for each case.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from ..auth.models import LoginSession
-from ..auth.sessions import TOUCH_INTERVAL
+from ..auth.sessions import TOUCH_INTERVAL, Timeouts
 from ..extensions import db
 from ..org.models import User
 from .attempts import GRACE, to_canonical
@@ -31,7 +34,7 @@ class Saved:
 
 def save(
     token: str,
-    lifetime: timedelta,
+    timeouts: Timeouts,
     attempt_id: int,
     position: int,
     shown: str,
@@ -47,8 +50,10 @@ def save(
         _STATE,
         {
             "token": token,
-            "cutoff": now - lifetime,
-            "fresh": now - TOUCH_INTERVAL,
+            "cutoff": now - timeouts.lifetime,
+            # The shorter idle timeout of the two: whatever the person's roles, a
+            # login seen since then cannot have timed out.
+            "idle_cutoff": now - min(timeouts.idle, timeouts.idle_admin),
             "attempt_id": attempt_id,
             "position": position,
         },
@@ -58,6 +63,8 @@ def save(
     if row.deadline is not None and now > row.deadline + GRACE:
         return None  # overdue: the full path finalizes it
     canonical = to_canonical(shown, QuestionType(row.type), row.option_order)
+    if now - row.last_seen >= TOUCH_INTERVAL:
+        connection.execute(_TOUCH, {"login_id": row.login_id, "now": now})
     params = {"b_attempt": attempt_id, "b_position": position, "new_seq": seq}
     applied = connection.execute(
         _UPDATE, {**params, "new_response": canonical, "now": now}
@@ -71,31 +78,37 @@ def save(
 # Built once: constructing a statement costs more Python than running it here.
 _attempt, _aq = Attempt.__table__, AttemptQuestion.__table__
 _question, _login, _user = Question.__table__, LoginSession.__table__, User.__table__
-_LIVE_USER = (
-    sa.select(_login.c.user_id)
-    .join(_user, _user.c.id == _login.c.user_id)
-    .where(
-        _login.c.token == sa.bindparam("token"),
-        _login.c.ended_at.is_(None),
-        _login.c.created_at > sa.bindparam("cutoff"),
-        # Seen within the last minute: the idle timeout cannot have struck, and the
-        # session needs no touch. Otherwise the full path checks and touches it.
-        sa.func.coalesce(_login.c.last_seen_at, _login.c.created_at) > sa.bindparam("fresh"),
-        _user.c.active.is_(True),
-        _user.c.must_change_password.is_(False),
-    )
-    .scalar_subquery()
-)
+_seen = sa.func.coalesce(_login.c.last_seen_at, _login.c.created_at)
 _STATE = (
-    sa.select(_attempt.c.status, _attempt.c.deadline, _aq.c.option_order, _question.c.type)
+    sa.select(
+        _attempt.c.status,
+        _attempt.c.deadline,
+        _aq.c.option_order,
+        _question.c.type,
+        _login.c.id.label("login_id"),
+        _seen.label("last_seen"),
+    )
+    .select_from(_attempt)
+    .join(_login, _login.c.user_id == _attempt.c.user_id)
+    .join(_user, _user.c.id == _attempt.c.user_id)
     .join(_aq, _aq.c.attempt_id == _attempt.c.id)
     .join(_question, _question.c.id == _aq.c.question_id)
     .where(
         _attempt.c.id == sa.bindparam("attempt_id"),
-        _attempt.c.user_id == _LIVE_USER,
+        _login.c.token == sa.bindparam("token"),
+        _login.c.ended_at.is_(None),
+        _login.c.created_at > sa.bindparam("cutoff"),
+        _seen > sa.bindparam("idle_cutoff"),
+        _user.c.active.is_(True),
+        _user.c.must_change_password.is_(False),
         _aq.c.position == sa.bindparam("position"),
     )
     .with_for_update(read=True, of=_attempt)
+)
+_TOUCH = (
+    sa.update(_login)
+    .where(_login.c.id == sa.bindparam("login_id"))
+    .values(last_seen_at=sa.bindparam("now"))
 )
 _UPDATE = (
     sa.update(_aq)

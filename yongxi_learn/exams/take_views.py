@@ -13,13 +13,14 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from ..auth.sessions import Timeouts
 from ..core.db import expect_writes
 from ..core.time import utcnow
 from ..extensions import db
 from . import attempts, autosave, practice, review
-from .grading import canonical_to_shown
 from .models import Attempt, Exam
 from .my_exams import ExamEntry, available_exams
+from .paper_page import paper_items
 
 bp = Blueprint("take", __name__)
 
@@ -53,16 +54,14 @@ def attempt(attempt_id):
     attempt = _touch(attempt_id)
     if attempt.status.finished:
         return redirect(url_for("take.result", attempt_id=attempt.id))
-    now = utcnow()
+    items = paper_items(attempt.id)
     return render_template(
         "exams/attempt.html",
         attempt=attempt,
-        items=attempt.questions,
-        remaining=attempts.remaining_seconds(attempt, now),
-        answered=review.answered_count(attempt.questions),
-        last_seq=max((aq.seq for aq in attempt.questions), default=0),
-        shown_options=review.shown_options,
-        shown_letters=_shown_letters,
+        items=items,
+        remaining=attempts.remaining_seconds(attempt, utcnow()),
+        answered=sum(1 for item in items if item.letters),
+        last_seq=max((item.seq for item in items), default=0),
     )
 
 
@@ -80,7 +79,7 @@ def answer(attempt_id):
         try:
             saved = autosave.save(
                 token,
-                current_app.config["PERMANENT_SESSION_LIFETIME"],
+                Timeouts.from_config(current_app.config),
                 attempt_id,
                 position,
                 str(data.get("answer") or ""),
@@ -205,7 +204,7 @@ def _touch(attempt_id: int) -> Attempt:
     GET requests read in a deferred SQLite transaction, which cannot safely turn
     into a writer: start a writing one for the rare overdue case.
     """
-    attempt = attempts.load_attempt(attempt_id, current_user)
+    attempt = attempts.load_attempt(attempt_id, current_user, with_exam=True)
     now = utcnow()
     if not attempts.is_overdue(attempt, now):
         return attempt
@@ -225,15 +224,16 @@ def _form_answers() -> dict[int, str]:
     return answers
 
 
-def _shown_letters(aq) -> str:
-    return canonical_to_shown(aq.response, aq.option_order)
-
-
 def _int(value) -> int | None:
+    """An integer the database's INTEGER columns hold, else None (a 400, not a 500)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -_INT_LIMIT <= number < _INT_LIMIT else None
+
+
+_INT_LIMIT = 2**31
 
 
 def _json_error(message: str, status: int):

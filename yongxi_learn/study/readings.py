@@ -137,6 +137,8 @@ def my_readings(user: User) -> list[tuple[ReadingAssignment, ReadingProgress | N
         .order_by(ReadingAssignment.due_on.desc(), ReadingAssignment.id.desc())
     )
     mine = [r for r in candidates if in_audience(r.audience, user)]
+    if not mine:  # the usual case on the home page: no query for nobody's progress
+        return []
     progress = {
         p.assignment_id: p
         for p in db.session.scalars(
