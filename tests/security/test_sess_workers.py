@@ -23,12 +23,15 @@ from yongxi_learn.extensions import db
 pytestmark = pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed")
 
 PER_WORKER_LIMIT = 4
+# Per day, not per minute: a fixed window that rolled over mid-test would let a second
+# allowance through and fail the exact counts below.
+LIMIT = f"{PER_WORKER_LIMIT} per day"
 
 
 @pytest.fixture(scope="module")
 def server(db_url, tmp_path_factory):
     env = {
-        "LOGIN_RATE_LIMIT": f"{PER_WORKER_LIMIT} per minute",
+        "LOGIN_RATE_LIMIT": LIMIT,
         "RATELIMIT_STORAGE_URI": "memory://",
         # Behind a proxy: each test comes from an address of its own.
         "PROXY_FIX_X_FOR": "1",
@@ -92,7 +95,7 @@ def redis_backed_server(db_url, tmp_path_factory):
         pytest.skip("redis-server is not installed (Debian: redis-server)")
     with running_redis() as storage:
         env = {
-            "LOGIN_RATE_LIMIT": f"{PER_WORKER_LIMIT} per minute",
+            "LOGIN_RATE_LIMIT": LIMIT,
             "RATELIMIT_STORAGE_URI": storage,
             "PROXY_FIX_X_FOR": "1",
         }
