@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import click
+import sqlalchemy as sa
 
 from ..core.time import utcnow
 from ..extensions import db
@@ -89,6 +90,10 @@ def generate(size: Size, *, year: int | None = None, quiet: bool = False) -> Res
         )
     db.session.commit()
     result.study_rows = study.add_study(tree.district, year, rng)
+    db.session.commit()
+    # A bulk load leaves the planner's statistics stale (autovacuum would catch up
+    # later on PostgreSQL; SQLite has none until ANALYZE): measure the plans in use.
+    db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
     return result
 

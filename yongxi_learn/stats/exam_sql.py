@@ -48,8 +48,8 @@ def attempt_scores(formal_ids: Sequence[int]):
     formal_of = _formal_of(family)
     return (
         sa.select(
-            Attempt.user_id.label("user_id"),
             formal_of.label("formal_id"),
+            Attempt.user_id.label("user_id"),
             sa.func.max(sa.case((Attempt.exam_id == formal_of, Attempt.score))).label("first"),
             sa.func.max(Attempt.score).label("best"),
         )
@@ -57,7 +57,7 @@ def attempt_scores(formal_ids: Sequence[int]):
             Attempt.exam_id.in_([i for ids in family.values() for i in ids]),
             Attempt.status.in_(FINISHED),
         )
-        .group_by(Attempt.user_id, formal_of)
+        .group_by(formal_of, Attempt.user_id)
         .subquery("person_scores")
     )
 
