@@ -17,7 +17,7 @@ from ..org.models import Category, OrgUnit, User
 from ..study.plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
 from ..study.reading_models import ReadingAssignment, ReadingProgress
 from ..study.readings import in_year
-from .common import Rate, child_bucket, child_units, subtree
+from .common import Rate, child_units, subtree, unit_buckets
 
 __all__ = [
     "ItemFigure",
@@ -171,14 +171,16 @@ def study_list_figures(
     root = unit or lst.owner_unit
     people = study_people_select(lst, root, category).subquery()
     children = child_units(root)
-    bucket = child_bucket(people.c.unit_path, root, children).label("bucket")
+    buckets = unit_buckets(root, children)
     rows = db.session.execute(
         sa.select(
-            bucket,
+            buckets.c.bucket,
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(people.c.chosen), 0),
             sa.func.coalesce(sa.func.sum(people.c.completed), 0),
-        ).group_by(bucket)
+        )
+        .join_from(people, buckets, people.c.unit_path == buckets.c.path)
+        .group_by(buckets.c.bucket)
     ).all()
     counts = {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
     by_unit = [
@@ -286,11 +288,15 @@ def reading_figures(reading: ReadingAssignment, unit: OrgUnit | None = None) -> 
     root = unit or reading.owner_unit
     people = reading_people_select(reading, root).subquery()
     children = child_units(root)
-    bucket = child_bucket(people.c.unit_path, root, children).label("bucket")
+    buckets = unit_buckets(root, children)
     rows = db.session.execute(
         sa.select(
-            bucket, sa.func.count(), sa.func.coalesce(sa.func.sum(people.c.confirmed), 0)
-        ).group_by(bucket)
+            buckets.c.bucket,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(people.c.confirmed), 0),
+        )
+        .join_from(people, buckets, people.c.unit_path == buckets.c.path)
+        .group_by(buckets.c.bucket)
     ).all()
     counts = {row[0]: (int(row[1]), int(row[2])) for row in rows}
     by_unit = [
