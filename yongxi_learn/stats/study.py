@@ -136,7 +136,7 @@ def study_people_select(
     lst: StudyList, unit: OrgUnit | None = None, category: Category | None = None
 ) -> sa.Select:
     """One row per person of the audience (in ``unit``'s subtree): user_id, name, phone,
-    unit_name, unit_path, key_n, field_n, done_n, planned (items on a full plan),
+    unit_name, unit_path, unit_id, key_n, field_n, done_n, planned (items on a full plan),
     chosen and completed (0/1)."""
     sel, done = _selection_counts(lst), _finished_counts(lst)
     key_n = sa.func.coalesce(sel.c.key_n, 0)
@@ -155,6 +155,7 @@ def study_people_select(
             User.name_sort.label("name_sort"),
             OrgUnit.name.label("unit_name"),
             OrgUnit.path.label("unit_path"),
+            OrgUnit.id.label("unit_id"),
             key_n.label("key_n"),
             field_n.label("field_n"),
             done_n.label("done_n"),
@@ -179,7 +180,7 @@ def study_list_figures(
             sa.func.coalesce(sa.func.sum(people.c.chosen), 0),
             sa.func.coalesce(sa.func.sum(people.c.completed), 0),
         )
-        .join_from(people, buckets, people.c.unit_path == buckets.c.path)
+        .join_from(people, buckets, people.c.unit_id == buckets.c.unit_id)
         .group_by(buckets.c.bucket)
     ).all()
     counts = {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
@@ -263,7 +264,7 @@ def leader_study(year: int, unit: OrgUnit) -> LeaderStudy:
 
 def reading_people_select(reading: ReadingAssignment, unit: OrgUnit | None = None) -> sa.Select:
     """One row per person the reading is for (in ``unit``'s subtree): user_id, name,
-    phone, unit_name, unit_path, opened_at, counted_ms, confirmed_at, confirmed (0/1)."""
+    phone, unit_name, unit_path, unit_id, opened_at, counted_ms, confirmed_at, confirmed (0/1)."""
     mine = sa.and_(ReadingProgress.user_id == User.id, ReadingProgress.assignment_id == reading.id)
     return (
         _people(reading.audience, unit or reading.owner_unit, None)
@@ -276,6 +277,7 @@ def reading_people_select(reading: ReadingAssignment, unit: OrgUnit | None = Non
             User.name_sort.label("name_sort"),
             OrgUnit.name.label("unit_name"),
             OrgUnit.path.label("unit_path"),
+            OrgUnit.id.label("unit_id"),
             ReadingProgress.opened_at.label("opened_at"),
             sa.func.coalesce(ReadingProgress.counted_ms, 0).label("counted_ms"),
             ReadingProgress.confirmed_at.label("confirmed_at"),
@@ -295,7 +297,7 @@ def reading_figures(reading: ReadingAssignment, unit: OrgUnit | None = None) -> 
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(people.c.confirmed), 0),
         )
-        .join_from(people, buckets, people.c.unit_path == buckets.c.path)
+        .join_from(people, buckets, people.c.unit_id == buckets.c.unit_id)
         .group_by(buckets.c.bucket)
     ).all()
     counts = {row[0]: (int(row[1]), int(row[2])) for row in rows}

@@ -229,31 +229,22 @@ def training_by_unit(year: int, unit: OrgUnit, categories=None) -> list[Training
 
 
 def _attendance_by_bucket(year: int, unit: OrgUnit, categories, children) -> dict:
-    """{bucket: (参训人次, 参训人数, 学时)}: sign-ins summed per (bucket, person) first,
-    so 参训人数 is a plain count (no COUNT DISTINCT sorting every sign-in)."""
+    """{bucket: (参训人次, 参训人数, 学时)}."""
     attended = _attendance_in(year, unit, categories).subquery()
     buckets = unit_buckets(unit, children)
-    per_person = (
+    rows = db.session.execute(
         sa.select(
             buckets.c.bucket,
-            sa.func.count(attended.c.id).label("times"),
-            sa.func.sum(TrainingSession.hours).label("hours"),
+            sa.func.count(attended.c.id),
+            sa.func.count(sa.distinct(attended.c.user_id)),
+            sa.func.coalesce(sa.func.sum(TrainingSession.hours), 0),
         )
         .select_from(attended)
         .join(buckets, attended.c.unit_id == buckets.c.unit_id)
         .join(TrainingSession, attended.c.session_id == TrainingSession.id)
-        .group_by(buckets.c.bucket, attended.c.user_id)
-        .subquery("per_person")
+        .group_by(buckets.c.bucket)
     )
-    rows = db.session.execute(
-        sa.select(
-            per_person.c.bucket,
-            sa.func.sum(per_person.c.times),
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(per_person.c.hours), 0),
-        ).group_by(per_person.c.bucket)
-    )
-    return {r[0]: (int(r[1]), int(r[2]), r[3]) for r in rows}
+    return {r[0]: r[1:] for r in rows}
 
 
 def _group_by_bucket(year: int, unit: OrgUnit, categories, children) -> dict:
