@@ -133,6 +133,8 @@ def _widths(spec: Sheet, sample: list[Sequence]) -> list[int]:
 
 def _cell_content(value, col: int, text_columns: frozenset[int]) -> float | str | None:
     """What _write_cell writes, for the fast row writer: a number, a string or nothing."""
+    if type(value) is str:  # most cells: skip the checks below
+        return value.translate(_UNWRITABLE) if value else None
     if value is None or value == "":
         return None
     if isinstance(value, bool):
