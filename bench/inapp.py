@@ -94,15 +94,20 @@ def _best(fn, repeat: int = 3) -> float:
 
 
 def stats() -> dict:
+    """stats_year_s: every section of the district's year overview (exams, 集中学习,
+    学习清单与阅读), as the 统计 page builds them; stats_exam_s: one exam by unit."""
     from yongxi_learn.core.time import utcnow
     from yongxi_learn.exams.models import Exam
     from yongxi_learn.stats import queries
+    from yongxi_learn.stats.sections import SECTIONS, Scope
 
     district = _district()
     now = utcnow()
     exam = db.session.scalar(sa.select(Exam).where(Exam.title.like("%压测第1场%")))
+    scope = Scope(exam.year, district, None, now)
     return {
-        "stats_year_s": _best(
+        "stats_year_s": _best(lambda: [section.build(scope) for section in SECTIONS]),
+        "stats_year_exams_s": _best(
             lambda: queries.year_overview(exam.year, district, user=None, now=now)
         ),
         "stats_exam_s": _best(lambda: queries.exam_report(exam, district, user=None, now=now)),

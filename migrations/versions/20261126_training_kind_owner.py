@@ -1,7 +1,7 @@
 """training kinds belong to the unit that added them
 
 Revision ID: 7a1f0c2e9b10
-Revises: 7a1f0c2e9b07
+Revises: 7a1f0c2e9b08
 Create Date: 2026-11-26 04:00:00
 
 Kinds added before this were visible to every town; they stay shared (no owner), like
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7a1f0c2e9b10'
-down_revision = '7a1f0c2e9b07'
+down_revision = '7a1f0c2e9b08'
 branch_labels = None
 depends_on = None
 

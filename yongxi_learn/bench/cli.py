@@ -23,6 +23,6 @@ def bench_data_command(towns, people, questions, exams, attempts, papers, sessio
     result = generate(size, quiet=quiet)
     click.echo(
         f"已生成压测数据：{result.people}人，{len(result.exam_ids)}场考试，"
-        f"{result.attempts}份答卷，{result.attendance}条签到，"
+        f"{result.attempts}份答卷，{result.attendance}条签到，{result.study_rows}条学习记录，"
         f"用时{time.perf_counter() - started:.1f}秒"
     )

@@ -5,10 +5,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import click
+import sqlalchemy as sa
 
 from ..core.time import utcnow
 from ..extensions import db
-from . import exams, people, training
+from . import exams, people, study, training
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Result:
     people: int = 0
     attempts: int = 0
     attendance: int = 0
+    study_rows: int = 0
     admin_id: int = 0
 
 
@@ -54,7 +56,8 @@ class _Silent:
 
 def generate(size: Size, *, year: int | None = None, quiet: bool = False) -> Result:
     """Units, people, a bank, ``size.exams`` past formal exams of this year with
-    attempts, and training sessions; commits as it goes (the data is large)."""
+    attempts, training sessions, a study list and readings for everyone; commits as it
+    goes (the data is large)."""
     rng = random.Random(size.seed)  # noqa: S311 (repeatable data, not secrets)
     now = utcnow()
     year = year or now.year
@@ -85,6 +88,12 @@ def generate(size: Size, *, year: int | None = None, quiet: bool = False) -> Res
         result.attendance = training.add_sessions(
             tree.towns, size.sessions_per_town, year, rng, bar.update
         )
+    db.session.commit()
+    result.study_rows = study.add_study(tree.district, year, rng)
+    db.session.commit()
+    # A bulk load leaves the planner's statistics stale (autovacuum would catch up
+    # later on PostgreSQL; SQLite has none until ANALYZE): measure the plans in use.
+    db.session.execute(sa.text("ANALYZE"))
     db.session.commit()
     return result
 

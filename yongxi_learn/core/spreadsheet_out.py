@@ -104,9 +104,10 @@ def _write_sheet(sheet, spec: Sheet, formats: dict) -> None:
         sheet.data_validation(
             top + 1, col, top + spec.choice_rows, col, {"validate": "list", "source": list(values)}
         )
+    columns = [_column_format(spec, col, formats) for col in range(len(spec.headers))]
     for number, row in enumerate(_chain(sample, rows), start=top + 1):
         for col, value in enumerate(row):
-            _write_cell(sheet, number, col, value, _column_format(spec, col, formats))
+            _write_cell(sheet, number, col, value, columns[col] if col < len(columns) else None)
 
 
 def _chain(first: list, rest: Iterator) -> Iterator:
@@ -124,7 +125,11 @@ def _widths(spec: Sheet, sample: list[Sequence]) -> list[int]:
 
 
 def _write_cell(sheet, row: int, col: int, value, fmt) -> None:
-    if value is None or value == "":
+    if type(value) is str:  # most cells: skip the checks below
+        if value:
+            sheet.write_string(row, col, clean_text(value), fmt)
+        return
+    if value is None:
         return
     is_text_column = fmt is not None and fmt.num_format == "@"
     if isinstance(value, bool):

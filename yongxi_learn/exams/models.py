@@ -242,7 +242,11 @@ class Enrolment(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     unit: Mapped[OrgUnit] = relationship()
 
-    __table_args__ = (sa.UniqueConstraint("exam_id", "user_id", name="uq_enrolment_exam_user"),)
+    __table_args__ = (
+        sa.UniqueConstraint("exam_id", "user_id", name="uq_enrolment_exam_user"),
+        # The figures group an exam's enrolment by unit from this index alone (stats).
+        sa.Index("ix_enrolment_exam_unit", "exam_id", "unit_id", "user_id", "exempt", "category"),
+    )
 
 
 class AttemptStatus(enum.StrEnum):
@@ -284,6 +288,8 @@ class Attempt(db.Model):
     # One row per try: two concurrent "start" requests cannot both create try 1.
     __table_args__ = (
         sa.UniqueConstraint("exam_id", "user_id", "number", name="uq_attempt_exam_user_number"),
+        # The figures read each person's best score from this index alone (stats).
+        sa.Index("ix_attempt_exam_user_score", "exam_id", "user_id", "status", "score"),
     )
 
 

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..org.models import Category, OrgUnit, User
 from ..org.services import NotFound
 from .common import Rate, StatsError, child_bucket, child_units, ensure_view, subtree
-from .exam_sql import enrolment_base, figure_columns
+from .exam_sql import COUNTS, enrolment_base, figure_columns
 
 __all__ = [
     "DEFINITIONS",
@@ -224,7 +224,39 @@ def _decimal(value, places: str = "0.1") -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal(places))
 
 
-def figures_of(row) -> ExamFigures:
+@dataclass(frozen=True)
+class _Counts:
+    """The summable figures of a group of enrolments (one row of figure_columns)."""
+
+    exempt: int = 0
+    enrolled: int = 0
+    sat: int = 0
+    passed: int = 0
+    sat_first: int = 0
+    passed_first: int = 0
+    scored: int = 0
+    score_sum: Decimal = Decimal(0)
+    lowest: Decimal | None = None
+
+    @classmethod
+    def of(cls, row) -> "_Counts":
+        counts = {name: int(getattr(row, name) or 0) for name in COUNTS}
+        score_sum = Decimal(str(row.score_sum)) if row.score_sum is not None else Decimal(0)
+        return cls(**counts, score_sum=score_sum, lowest=row.lowest)
+
+    def __add__(self, other: "_Counts") -> "_Counts":
+        lows = [v for v in (self.lowest, other.lowest) if v is not None]
+        counts = {name: getattr(self, name) + getattr(other, name) for name in COUNTS}
+        return _Counts(
+            **counts, score_sum=self.score_sum + other.score_sum, lowest=min(lows, default=None)
+        )
+
+    @property
+    def average(self) -> Decimal | None:
+        return self.score_sum / self.scored if self.scored else None
+
+
+def figures_of(row: _Counts | None) -> ExamFigures:
     if row is None:
         return ExamFigures()
     return ExamFigures(
@@ -242,21 +274,34 @@ def figures_of(row) -> ExamFigures:
 # ---------------------------------------------------------------- reports
 
 
-def _by_child(formal_ids: list[int], unit: OrgUnit, categories, user) -> dict[tuple, object]:
-    """{(formal exam id, bucket unit id): row} in one GROUP BY, plus totals per exam
-    under the key (exam id, None)."""
-    children = child_units(unit)
+def _by_child(formal_ids: list[int], unit: OrgUnit, categories, user) -> dict[tuple, _Counts]:
+    """{(formal exam id, bucket unit id): counts}, plus totals per exam under the key
+    (exam id, None). The database groups the enrolment by (exam, frozen unit), then
+    sums those few rows into child-unit buckets (child_bucket); totals add the buckets."""
     base, best, formal = enrolment_base(formal_ids, unit, categories, user)
-    bucket = child_bucket(OrgUnit.path, unit, children).label("bucket")
-    columns = figure_columns(best, formal)
+    per_unit = (
+        base.add_columns(Enrolment.exam_id, Enrolment.unit_id, *figure_columns(best, formal))
+        .group_by(Enrolment.exam_id, Enrolment.unit_id)
+        .subquery("per_unit")
+    )
+    unit_of = sa.orm.aliased(OrgUnit, name="bucket_unit")
+    bucket = child_bucket(unit_of.path, unit, child_units(unit)).label("bucket")
     rows = db.session.execute(
-        base.add_columns(Enrolment.exam_id, bucket, *columns).group_by(Enrolment.exam_id, bucket)
+        sa.select(
+            per_unit.c.exam_id,
+            bucket,
+            *(sa.func.sum(per_unit.c[name]).label(name) for name in COUNTS),
+            sa.func.sum(per_unit.c.score_sum).label("score_sum"),
+            sa.func.min(per_unit.c.lowest).label("lowest"),
+        )
+        .join_from(per_unit, unit_of, per_unit.c.unit_id == unit_of.id)
+        .group_by(per_unit.c.exam_id, bucket)
     ).all()
-    totals = db.session.execute(
-        base.add_columns(Enrolment.exam_id, *columns).group_by(Enrolment.exam_id)
-    ).all()
-    found = {(r.exam_id, r.bucket): r for r in rows}
-    found.update({(r.exam_id, None): r for r in totals})
+    found: dict[tuple, _Counts] = {}
+    for r in rows:
+        counts = _Counts.of(r)
+        found[(r.exam_id, r.bucket)] = counts
+        found[(r.exam_id, None)] = found.get((r.exam_id, None), _Counts()) + counts
     return found
 
 

@@ -17,7 +17,7 @@ from ..org.models import Category, OrgUnit, User
 from ..study.plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
 from ..study.reading_models import ReadingAssignment, ReadingProgress
 from ..study.readings import in_year
-from .common import Rate, child_bucket, child_units, subtree
+from .common import Rate, child_units, subtree, unit_buckets
 
 __all__ = [
     "ItemFigure",
@@ -136,7 +136,7 @@ def study_people_select(
     lst: StudyList, unit: OrgUnit | None = None, category: Category | None = None
 ) -> sa.Select:
     """One row per person of the audience (in ``unit``'s subtree): user_id, name, phone,
-    unit_name, unit_path, key_n, field_n, done_n, planned (items on a full plan),
+    unit_name, unit_path, unit_id, key_n, field_n, done_n, planned (items on a full plan),
     chosen and completed (0/1)."""
     sel, done = _selection_counts(lst), _finished_counts(lst)
     key_n = sa.func.coalesce(sel.c.key_n, 0)
@@ -155,6 +155,7 @@ def study_people_select(
             User.name_sort.label("name_sort"),
             OrgUnit.name.label("unit_name"),
             OrgUnit.path.label("unit_path"),
+            OrgUnit.id.label("unit_id"),
             key_n.label("key_n"),
             field_n.label("field_n"),
             done_n.label("done_n"),
@@ -171,14 +172,16 @@ def study_list_figures(
     root = unit or lst.owner_unit
     people = study_people_select(lst, root, category).subquery()
     children = child_units(root)
-    bucket = child_bucket(people.c.unit_path, root, children).label("bucket")
+    buckets = unit_buckets(root, children)
     rows = db.session.execute(
         sa.select(
-            bucket,
+            buckets.c.bucket,
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(people.c.chosen), 0),
             sa.func.coalesce(sa.func.sum(people.c.completed), 0),
-        ).group_by(bucket)
+        )
+        .join_from(people, buckets, people.c.unit_id == buckets.c.unit_id)
+        .group_by(buckets.c.bucket)
     ).all()
     counts = {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
     by_unit = [
@@ -261,7 +264,7 @@ def leader_study(year: int, unit: OrgUnit) -> LeaderStudy:
 
 def reading_people_select(reading: ReadingAssignment, unit: OrgUnit | None = None) -> sa.Select:
     """One row per person the reading is for (in ``unit``'s subtree): user_id, name,
-    phone, unit_name, unit_path, opened_at, counted_ms, confirmed_at, confirmed (0/1)."""
+    phone, unit_name, unit_path, unit_id, opened_at, counted_ms, confirmed_at, confirmed (0/1)."""
     mine = sa.and_(ReadingProgress.user_id == User.id, ReadingProgress.assignment_id == reading.id)
     return (
         _people(reading.audience, unit or reading.owner_unit, None)
@@ -274,6 +277,7 @@ def reading_people_select(reading: ReadingAssignment, unit: OrgUnit | None = Non
             User.name_sort.label("name_sort"),
             OrgUnit.name.label("unit_name"),
             OrgUnit.path.label("unit_path"),
+            OrgUnit.id.label("unit_id"),
             ReadingProgress.opened_at.label("opened_at"),
             sa.func.coalesce(ReadingProgress.counted_ms, 0).label("counted_ms"),
             ReadingProgress.confirmed_at.label("confirmed_at"),
@@ -286,11 +290,15 @@ def reading_figures(reading: ReadingAssignment, unit: OrgUnit | None = None) -> 
     root = unit or reading.owner_unit
     people = reading_people_select(reading, root).subquery()
     children = child_units(root)
-    bucket = child_bucket(people.c.unit_path, root, children).label("bucket")
+    buckets = unit_buckets(root, children)
     rows = db.session.execute(
         sa.select(
-            bucket, sa.func.count(), sa.func.coalesce(sa.func.sum(people.c.confirmed), 0)
-        ).group_by(bucket)
+            buckets.c.bucket,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(people.c.confirmed), 0),
+        )
+        .join_from(people, buckets, people.c.unit_id == buckets.c.unit_id)
+        .group_by(buckets.c.bucket)
     ).all()
     counts = {row[0]: (int(row[1]), int(row[2])) for row in rows}
     by_unit = [

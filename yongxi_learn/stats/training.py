@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..training.models import Attendance, SessionStatus, TrainingKind, TrainingSession
-from .common import Rate, child_bucket, child_units, subtree
+from .common import Rate, child_units, subtree, unit_buckets
 
 __all__ = [
     "KindCount",
@@ -216,40 +216,8 @@ def units_reached(year: int, unit: OrgUnit, kind: UnitKind, categories=None) -> 
 def training_by_unit(year: int, unit: OrgUnit, categories=None) -> list[TrainingUnitRow]:
     """One row per child unit (and the unit itself when it has people of its own)."""
     children = child_units(unit)
-    attended = _attendance_in(year, unit, categories).subquery()
-    att_unit = sa.orm.aliased(OrgUnit)
-    bucket = child_bucket(att_unit.path, unit, children)
-    figures = {
-        r[0]: r[1:]
-        for r in db.session.execute(
-            sa.select(
-                bucket,
-                sa.func.count(attended.c.id),
-                sa.func.count(sa.distinct(attended.c.user_id)),
-                sa.func.coalesce(sa.func.sum(TrainingSession.hours), 0),
-            )
-            .select_from(attended)
-            .join(att_unit, attended.c.unit_id == att_unit.id)
-            .join(TrainingSession, attended.c.session_id == TrainingSession.id)
-            .group_by(bucket)
-        )
-    }
-    group = _group(year, unit, categories, None).subquery()
-    group_unit = sa.orm.aliased(OrgUnit)
-    gbucket = child_bucket(group_unit.path, unit, children)
-    groups = {
-        r[0]: (r[1], r[2])
-        for r in db.session.execute(
-            sa.select(
-                gbucket,
-                sa.func.count(group.c.id),
-                sa.func.count(group.c.id).filter(group.c.id.in_(_attended_ids(year))),
-            )
-            .select_from(group)
-            .join(group_unit, group.c.unit_id == group_unit.id)
-            .group_by(gbucket)
-        )
-    }
+    figures = _attendance_by_bucket(year, unit, categories, children)
+    groups = _group_by_bucket(year, unit, categories, children)
     rows = []
     for u in [unit, *children]:
         times, people, hours = figures.get(u.id, (0, 0, 0))
@@ -258,3 +226,39 @@ def training_by_unit(year: int, unit: OrgUnit, categories=None) -> list[Training
             continue  # the town itself usually has no people of its own
         rows.append(TrainingUnitRow(u, times, people, Decimal(hours), Rate(covered, size)))
     return rows
+
+
+def _attendance_by_bucket(year: int, unit: OrgUnit, categories, children) -> dict:
+    """{bucket: (参训人次, 参训人数, 学时)}."""
+    attended = _attendance_in(year, unit, categories).subquery()
+    buckets = unit_buckets(unit, children)
+    rows = db.session.execute(
+        sa.select(
+            buckets.c.bucket,
+            sa.func.count(attended.c.id),
+            sa.func.count(sa.distinct(attended.c.user_id)),
+            sa.func.coalesce(sa.func.sum(TrainingSession.hours), 0),
+        )
+        .select_from(attended)
+        .join(buckets, attended.c.unit_id == buckets.c.unit_id)
+        .join(TrainingSession, attended.c.session_id == TrainingSession.id)
+        .group_by(buckets.c.bucket)
+    )
+    return {r[0]: r[1:] for r in rows}
+
+
+def _group_by_bucket(year: int, unit: OrgUnit, categories, children) -> dict:
+    """{bucket: (group size, members who attended)}."""
+    group = _group(year, unit, categories, None).subquery()
+    buckets = unit_buckets(unit, children)
+    rows = db.session.execute(
+        sa.select(
+            buckets.c.bucket,
+            sa.func.count(group.c.id),
+            sa.func.count(group.c.id).filter(group.c.id.in_(_attended_ids(year))),
+        )
+        .select_from(group)
+        .join(buckets, group.c.unit_id == buckets.c.unit_id)
+        .group_by(buckets.c.bucket)
+    )
+    return {r[0]: (r[1], r[2]) for r in rows}
