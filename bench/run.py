@@ -2,9 +2,15 @@
 district size, page weights and reliability, in one bounded run on this machine.
 
 Prints one ``name value unit`` line per figure and writes them to bench/last.json.
-Every server listens on 127.0.0.1 only and every load run is bounded in time.
+Every server listens on 127.0.0.1 only, except the reliability step's, which listens
+on a private address (10.237.x.x) of a network namespace link the bench makes and
+removes (bench/netem.py); every load run is bounded in time.
 Options (environment): BENCH_SECONDS (per load run, default 10), BENCH_PEOPLE
-(district size, default 20000), BENCH_SKIP_PG=1.
+(district size, default 20000), BENCH_SKIP_PG=1, BENCH_NET_DELAY_MS (the
+reliability link's delay each way, default 200), BENCH_NET_LOSS (its loss each way,
+default 0.01), BENCH_ONLY=reliability (only the data, ``prepare`` and the
+reliability step, on PostgreSQL, or SQLite with BENCH_SKIP_PG=1; with a small
+district, e.g. BENCH_PEOPLE=1000, it takes a few minutes).
 """
 
 import contextlib
@@ -25,12 +31,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "20000"))
 CONNECTIONS = 32
 EXAMINEES = 600
-RELIABILITY_PEOPLE = 200
+RELIABILITY_PEOPLE = 500
+NET_DELAY_MS = int(os.environ.get("BENCH_NET_DELAY_MS", "200"))
+NET_LOSS = float(os.environ.get("BENCH_NET_LOSS", "0.01"))
+ONLY = os.environ.get("BENCH_ONLY", "")
 STEP_TIMEOUT = 900
 figures: dict[str, float] = {}
 units: dict[str, str] = {}
@@ -46,14 +56,18 @@ def record(name: str, value: float, unit: str = "") -> None:
 
 
 def ensure_wrk() -> str:
-    found = shutil.which("wrk")
+    return ensure_tool("wrk", "wrk")
+
+
+def ensure_tool(tool: str, package: str) -> str:
+    found = shutil.which(tool)
     if found:
         return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        say("wrk not found: installing the Debian package")
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, timeout=600)
-        return shutil.which("wrk")
-    sys.exit("make bench needs wrk (Debian: apt-get install wrk) — run as root or install it")
+        say(f"{tool} not found: installing the Debian package {package}")
+        subprocess.run(["apt-get", "install", "-y", "-q", package], check=True, timeout=600)
+        return shutil.which(tool)
+    sys.exit(f"make bench needs {tool} (Debian: apt-get install {package}) — run as root")
 
 
 def free_port() -> int:
@@ -87,33 +101,76 @@ def flask(env: dict, *args: str, timeout: int = STEP_TIMEOUT) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict, log: Path):
+def gunicorn(app: str, env: dict, log: Path, host: str = "127.0.0.1"):
     port = free_port()
-    env = {**env, "BIND": f"127.0.0.1:{port}"}
+    env = {**env, "BIND": f"{host}:{port}"}
     cmd = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", app]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         try:
-            wait_up(port, proc)
-            yield f"http://127.0.0.1:{port}"
+            wait_up(f"http://{host}:{port}", proc)
+            yield f"http://{host}:{port}"
         finally:
             proc.terminate()
             proc.wait(timeout=30)
 
 
-def wait_up(port: int, proc) -> None:
+def wait_up(base: str, proc) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited")
+            raise RuntimeError(f"{base}: the server exited")
         with contextlib.suppress(OSError):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            urllib.request.urlopen(f"{base}/", timeout=2)
             return
         with contextlib.suppress(Exception):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2)
+            urllib.request.urlopen(f"{base}/ping", timeout=2)
             return
         time.sleep(0.3)
     raise RuntimeError("gunicorn did not start")
+
+
+NGINX_CONF = """worker_processes 1;
+daemon off;
+user root;
+pid {work}/nginx.pid;
+events {{ worker_connections 4096; }}
+http {{
+    access_log {work}/nginx-access.log;
+    client_body_temp_path {work}/nginx-body;
+    proxy_temp_path {work}/nginx-proxy;
+    fastcgi_temp_path {work}/nginx-fastcgi;
+    uwsgi_temp_path {work}/nginx-uwsgi;
+    scgi_temp_path {work}/nginx-scgi;
+    server {{
+        listen {listen};
+        location / {{
+            proxy_pass {upstream};
+            proxy_set_header Host $http_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_read_timeout 120s;
+        }}
+    }}
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx(upstream: str, host: str, work: Path):
+    """nginx in front of gunicorn as in production (README, deployment): it holds the
+    slow connections, so a sync worker never waits on the network."""
+    listen = f"{host}:{free_port()}"
+    conf = work / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(work=work, listen=listen, upstream=upstream))
+    cmd = [ensure_tool("nginx", "nginx-light"), "-p", str(work), "-c", str(conf)]
+    cmd += ["-e", str(work / "nginx-error.log")]
+    proc = subprocess.Popen(cmd, cwd=work, stderr=subprocess.DEVNULL)
+    try:
+        wait_up(f"http://{listen}", proc)
+        yield f"http://{listen}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def wrk(base: str, mode: str, env: dict, data: Path, **extra: str) -> dict:
@@ -159,7 +216,8 @@ def http_phase(env: dict, label: str, work: Path, baseline: float) -> dict:
             results[name] = wrk(base, mode, env, data, **extra)
         if label == "pg":
             weigh_pages(base, prep["pages"], work)
-            reliability(base, env, prep["reliability_exam"], work)
+    if label == "pg":
+        reliability(env, prep, work)
     log = (work / f"gunicorn-{label}.log").read_text(errors="replace")
     results["locked"] = log.count("database is locked")
     for name, r in results.items():
@@ -256,18 +314,93 @@ def gz_kb(body: bytes) -> float:
     return len(gzip.compress(body, 6)) / 1024
 
 
-def reliability(base: str, env: dict, exam_id: int, work: Path) -> None:
-    say(f"reliability: {RELIABILITY_PEOPLE} simulated examinees with dropped responses")
-    sent = work / "sent.json"
-    args = [str(BIN / "python"), "bench/reliability.py", base, str(exam_id)]
-    args += [str(work / "examinees.json"), str(sent), str(RELIABILITY_PEOPLE)]
-    summary = run_json(args, env, timeout=300)
+def reliability(env: dict, prep: dict, work: Path) -> None:
+    """500 examinees over a slow, lossy link (bench/netem.py) to nginx in front of
+    their own gunicorn; without root or ``ip netns``, straight to gunicorn on
+    127.0.0.1 with the client's own faults only."""
+    import netem
+
+    started = time.monotonic()
+    log = work / "gunicorn-reliability.log"
+    try:
+        with netem.lossy_link(NET_DELAY_MS, NET_LOSS) as link:
+            say(
+                f"reliability: {RELIABILITY_PEOPLE} examinees, {link.kind}: delay "
+                f"{NET_DELAY_MS} ms and loss {NET_LOSS:.0%} each way, in {link.netns}"
+            )
+            with (
+                gunicorn("wsgi:app", env, log) as upstream,
+                nginx(upstream, link.server_ip, work) as base,
+            ):
+                summary = examinees(base, env, prep, work, link.exec_prefix())
+            record("reliability_netem", 1, "")
+            record("reliability_tc_netem", int(link.kind == "tc netem"), "")
+            record("reliability_net_delay_ms", NET_DELAY_MS, "ms each way")
+            record("reliability_net_loss_pct", NET_LOSS * 100, "% each way")
+            if link.wire:
+                record("reliability_packets_lost", link.wire.dropped, "packets")
+                record("reliability_packets_passed", link.wire.passed, "packets")
+    except netem.NoLink as exc:
+        say(f"*** reliability WITHOUT a lossy network ({exc}): 127.0.0.1, client faults only ***")
+        with gunicorn("wsgi:app", env, log) as base:
+            summary = examinees(base, env, prep, work, [])
+        record("reliability_netem", 0, "")
+    exam = str(prep["reliability_exam"])
     checked = run_json(
-        [str(BIN / "python"), "bench/inapp.py", "check", str(exam_id), str(sent)], env
+        [str(BIN / "python"), "bench/inapp.py", "check", exam, str(work / "sent.json")], env
     )
-    record("reliability_server_errors", summary["server_errors"], "responses")
+    logs = [log, work / "nginx-access.log"]
+    logged_5xx = sum(
+        len(re.findall(r'" 5\d\d ', p.read_text(errors="replace"))) for p in logs if p.exists()
+    )
+    record_reliability(summary, checked, logged_5xx, time.monotonic() - started)
+
+
+def examinees(base: str, env: dict, prep: dict, work: Path, prefix: list[str]) -> dict:
+    args = [*prefix, str(BIN / "python"), "bench/reliability.py", base]
+    args += [str(prep["reliability_exam"]), str(work / "examinees.json"), str(work / "sent.json")]
+    args += ["--people", str(RELIABILITY_PEOPLE), "--questions", str(prep["paper_size"])]
+    return run_json(args, env, timeout=STEP_TIMEOUT)
+
+
+def record_reliability(summary: dict, checked: dict, logged_5xx: int, seconds: float) -> None:
+    say(f"reliability: client {summary}, check {checked}")
+    record("reliability_examinees", summary["examinees"], "people")
+    record("reliability_submitted", summary["submitted"], "attempts")
+    record("reliability_answers", summary["answers"], "answers")
+    record("reliability_requests", summary["requests"], "requests")
+    record("reliability_retries", summary["retries"], "requests")
+    record("reliability_timeouts", summary["timeouts"], "requests")
+    record("reliability_gave_up", summary["gave_up"], "requests")
+    record("reliability_server_errors", max(summary["server_errors"], logged_5xx), "responses")
+    record("reliability_late_saves_accepted", summary["late_accepted"], "requests")
+    record("reliability_save_p50_s", summary["save_p50_s"], "s")
+    record("reliability_save_p99_s", summary["save_p99_s"], "s")
+    record("reliability_save_max_s", summary["save_max_s"], "s")
+    record("reliability_client_s", summary["seconds"], "s")
+    record("reliability_s", seconds, "s")
     record("lost_answers", checked["lost_answers"], "answers")
     record("double_scores", checked["double_scores"], "attempts")
+    record("reliability_extra_attempts", checked["extra_attempts"], "attempts")
+    record("reliability_unscored", checked["unscored"], "attempts")
+    record("reliability_score_mismatch", checked["score_mismatch"], "attempts")
+
+
+def reliability_only(env: dict, work: Path) -> None:
+    """BENCH_ONLY=reliability: data, ``prepare`` and the reliability step alone."""
+    import pgserver
+
+    with contextlib.ExitStack() as stack:
+        if os.environ.get("BENCH_SKIP_PG") or pgserver.find_bin_dir() is None:
+            env = {**env, "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}"}
+        else:
+            server = stack.enter_context(pgserver.temporary_server())
+            env = {**env, "DATABASE_URL": server.url}
+        load_data(env, "reliability")
+        prep = run_json(
+            [str(BIN / "python"), "bench/inapp.py", "prepare", str(work), str(EXAMINEES)], env
+        )
+        reliability(env, prep, work)
 
 
 # ---------------------------------------------------------------- main
@@ -275,19 +408,22 @@ def reliability(base: str, env: dict, exam_id: int, work: Path) -> None:
 
 def main() -> None:
     started = time.monotonic()
-    ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="yongxi-bench-"))
     base_env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48), "PYTHONPATH": str(ROOT)}
     base_env.pop("DATABASE_URL", None)
     try:
-        baseline = baseline_phase(base_env, work)
-        errors = sqlite_run(base_env, work, baseline)
-        errors += pg_run(base_env, work, baseline)
-        record("errors", errors, "requests")
+        if ONLY == "reliability":
+            reliability_only(base_env, work)
+        else:
+            ensure_wrk()
+            baseline = baseline_phase(base_env, work)
+            errors = sqlite_run(base_env, work, baseline)
+            errors += pg_run(base_env, work, baseline)
+            record("errors", errors, "requests")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     record("bench_seconds", time.monotonic() - started, "s")
-    report()
+    report(write=not ONLY)
 
 
 def sqlite_run(env: dict, work: Path, baseline: float) -> int:
@@ -317,9 +453,11 @@ def pg_run(env: dict, work: Path, baseline: float) -> int:
         return record_http(results, baseline, "")
 
 
-def report() -> None:
-    out = ROOT / "bench/last.json"
-    out.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n")
+def report(write: bool = True) -> None:
+    """One line per figure; the full run also writes them to bench/last.json."""
+    if write:
+        out = ROOT / "bench/last.json"
+        out.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n")
     for name, value in figures.items():
         print(f"{name} {value} {units[name]}".rstrip())
 
