@@ -22,6 +22,7 @@ import heapq
 import os
 import random
 import selectors
+import shutil
 import signal
 import struct
 import subprocess
@@ -63,6 +64,8 @@ def ip(*args: str, netns: str | None = None) -> None:
 def lossy_link(delay_ms: int = 200, loss: float = 0.01):
     if os.geteuid() != 0:
         raise NoLink("not root")
+    if shutil.which("ip") is None:
+        raise NoLink("no ip command (iproute2)")
     remove_stale()
     pid = os.getpid()
     netns = f"{PREFIX}{pid}"
@@ -101,6 +104,8 @@ def _interrupt(signum, frame):
 
 def _veth_netem(link: Link, names: tuple[str, str]) -> None:
     root, inside = names
+    if shutil.which("tc") is None:
+        raise NoLink("no tc command")
     ip("link", "add", root, "type", "veth", "peer", "name", inside, "netns", link.netns)
     _address(link, names)
     for name, netns in ((root, None), (inside, link.netns)):
