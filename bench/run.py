@@ -33,13 +33,12 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import reliability_step  # noqa: E402 (bench/, on the path just above)
+
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "20000"))
 CONNECTIONS = 32
 EXAMINEES = 600
-RELIABILITY_PEOPLE = 500
-NET_DELAY_MS = int(os.environ.get("BENCH_NET_DELAY_MS", "200"))
-NET_LOSS = float(os.environ.get("BENCH_NET_LOSS", "0.01"))
 ONLY = os.environ.get("BENCH_ONLY", "")
 STEP_TIMEOUT = 900
 figures: dict[str, float] = {}
@@ -130,49 +129,6 @@ def wait_up(base: str, proc) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
-NGINX_CONF = """worker_processes 1;
-daemon off;
-user root;
-pid {work}/nginx.pid;
-events {{ worker_connections 4096; }}
-http {{
-    access_log {work}/nginx-access.log;
-    client_body_temp_path {work}/nginx-body;
-    proxy_temp_path {work}/nginx-proxy;
-    fastcgi_temp_path {work}/nginx-fastcgi;
-    uwsgi_temp_path {work}/nginx-uwsgi;
-    scgi_temp_path {work}/nginx-scgi;
-    server {{
-        listen {listen};
-        location / {{
-            proxy_pass {upstream};
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_read_timeout 120s;
-        }}
-    }}
-}}
-"""
-
-
-@contextlib.contextmanager
-def nginx(upstream: str, host: str, work: Path):
-    """nginx in front of gunicorn as in production (README, deployment): it holds the
-    slow connections, so a sync worker never waits on the network."""
-    listen = f"{host}:{free_port()}"
-    conf = work / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(work=work, listen=listen, upstream=upstream))
-    cmd = [ensure_tool("nginx", "nginx-light"), "-p", str(work), "-c", str(conf)]
-    cmd += ["-e", str(work / "nginx-error.log")]
-    proc = subprocess.Popen(cmd, cwd=work, stderr=subprocess.DEVNULL)
-    try:
-        wait_up(f"http://{listen}", proc)
-        yield f"http://{listen}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
 def wrk(base: str, mode: str, env: dict, data: Path, **extra: str) -> dict:
     wrk_env = {**env, "BENCH_MODE": mode, "BENCH_DATA": str(data)}
     wrk_env.update({f"BENCH_{k.upper()}": v for k, v in extra.items()})
@@ -217,7 +173,7 @@ def http_phase(env: dict, label: str, work: Path, baseline: float) -> dict:
         if label == "pg":
             weigh_pages(base, prep["pages"], work)
     if label == "pg":
-        reliability(env, prep, work)
+        reliability_step.reliability(env, prep, work, sys.modules[__name__])
     log = (work / f"gunicorn-{label}.log").read_text(errors="replace")
     results["locked"] = log.count("database is locked")
     for name, r in results.items():
@@ -314,78 +270,6 @@ def gz_kb(body: bytes) -> float:
     return len(gzip.compress(body, 6)) / 1024
 
 
-def reliability(env: dict, prep: dict, work: Path) -> None:
-    """500 examinees over a slow, lossy link (bench/netem.py) to nginx in front of
-    their own gunicorn; without root or ``ip netns``, straight to gunicorn on
-    127.0.0.1 with the client's own faults only."""
-    import netem
-
-    started = time.monotonic()
-    log = work / "gunicorn-reliability.log"
-    try:
-        with netem.lossy_link(NET_DELAY_MS, NET_LOSS) as link:
-            say(
-                f"reliability: {RELIABILITY_PEOPLE} examinees, {link.kind}: delay "
-                f"{NET_DELAY_MS} ms and loss {NET_LOSS:.0%} each way, in {link.netns}"
-            )
-            with (
-                gunicorn("wsgi:app", env, log) as upstream,
-                nginx(upstream, link.server_ip, work) as base,
-            ):
-                summary = examinees(base, env, prep, work, link.exec_prefix())
-            record("reliability_netem", 1, "")
-            record("reliability_tc_netem", int(link.kind == "tc netem"), "")
-            record("reliability_net_delay_ms", NET_DELAY_MS, "ms each way")
-            record("reliability_net_loss_pct", NET_LOSS * 100, "% each way")
-            if link.wire:
-                record("reliability_packets_lost", link.wire.dropped, "packets")
-                record("reliability_packets_passed", link.wire.passed, "packets")
-    except netem.NoLink as exc:
-        say(f"*** reliability WITHOUT a lossy network ({exc}): 127.0.0.1, client faults only ***")
-        with gunicorn("wsgi:app", env, log) as base:
-            summary = examinees(base, env, prep, work, [])
-        record("reliability_netem", 0, "")
-    exam = str(prep["reliability_exam"])
-    checked = run_json(
-        [str(BIN / "python"), "bench/inapp.py", "check", exam, str(work / "sent.json")], env
-    )
-    logs = [log, work / "nginx-access.log"]
-    logged_5xx = sum(
-        len(re.findall(r'" 5\d\d ', p.read_text(errors="replace"))) for p in logs if p.exists()
-    )
-    record_reliability(summary, checked, logged_5xx, time.monotonic() - started)
-
-
-def examinees(base: str, env: dict, prep: dict, work: Path, prefix: list[str]) -> dict:
-    args = [*prefix, str(BIN / "python"), "bench/reliability.py", base]
-    args += [str(prep["reliability_exam"]), str(work / "examinees.json"), str(work / "sent.json")]
-    args += ["--people", str(RELIABILITY_PEOPLE), "--questions", str(prep["paper_size"])]
-    return run_json(args, env, timeout=STEP_TIMEOUT)
-
-
-def record_reliability(summary: dict, checked: dict, logged_5xx: int, seconds: float) -> None:
-    say(f"reliability: client {summary}, check {checked}")
-    record("reliability_examinees", summary["examinees"], "people")
-    record("reliability_submitted", summary["submitted"], "attempts")
-    record("reliability_answers", summary["answers"], "answers")
-    record("reliability_requests", summary["requests"], "requests")
-    record("reliability_retries", summary["retries"], "requests")
-    record("reliability_timeouts", summary["timeouts"], "requests")
-    record("reliability_gave_up", summary["gave_up"], "requests")
-    record("reliability_server_errors", max(summary["server_errors"], logged_5xx), "responses")
-    record("reliability_late_saves_accepted", summary["late_accepted"], "requests")
-    record("reliability_save_p50_s", summary["save_p50_s"], "s")
-    record("reliability_save_p99_s", summary["save_p99_s"], "s")
-    record("reliability_save_max_s", summary["save_max_s"], "s")
-    record("reliability_client_s", summary["seconds"], "s")
-    record("reliability_s", seconds, "s")
-    record("lost_answers", checked["lost_answers"], "answers")
-    record("double_scores", checked["double_scores"], "attempts")
-    record("reliability_extra_attempts", checked["extra_attempts"], "attempts")
-    record("reliability_unscored", checked["unscored"], "attempts")
-    record("reliability_score_mismatch", checked["score_mismatch"], "attempts")
-
-
 def reliability_only(env: dict, work: Path) -> None:
     """BENCH_ONLY=reliability: data, ``prepare`` and the reliability step alone."""
     import pgserver
@@ -400,7 +284,7 @@ def reliability_only(env: dict, work: Path) -> None:
         prep = run_json(
             [str(BIN / "python"), "bench/inapp.py", "prepare", str(work), str(EXAMINEES)], env
         )
-        reliability(env, prep, work)
+        reliability_step.reliability(env, prep, work, sys.modules[__name__])
 
 
 # ---------------------------------------------------------------- main
