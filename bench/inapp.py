@@ -62,6 +62,7 @@ def prepare(app, out_dir: Path, count: int) -> dict:
     return {
         "start_exam": start_exam.id,
         "reliability_exam": reliability_exam.id,
+        "paper_size": p.PAPER_SIZE,
         "pages": _learner_pages(app),
     }
 
@@ -144,33 +145,81 @@ def export(rows: int, fmt: str, trace: bool) -> dict:
 
 
 def check(exam_id: int, sent_path: Path) -> dict:
-    """Every stored answer equals the last one sent; each attempt graded once."""
-    from yongxi_learn.exams.grading import canonical_to_shown
-    from yongxi_learn.exams.models import Attempt, AttemptQuestion
+    """Every stored answer equals the last one sent; each person has one attempt and
+    each submitted attempt one score, the grade of its stored answers."""
+    from yongxi_learn.exams.models import Attempt
 
-    sent = json.loads(sent_path.read_text())  # {attempt_id: {position: letter as shown}}
-    stored = db.session.execute(
+    sent = json.loads(sent_path.read_text())  # answers: {attempt: {position: shown}}
+    stored = _stored_answers(exam_id)
+    lost = sum(
+        stored.get((int(a), int(p)), (None,))[0] != letter
+        for a, positions in sent["answers"].items()
+        for p, letter in positions.items()
+    )
+    per_person = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count(Attempt.score),
+        )
+        .where(Attempt.exam_id == exam_id)
+        .group_by(Attempt.user_id)
+    ).all()
+    scores = dict(
+        db.session.execute(
+            sa.select(Attempt.id, Attempt.score).where(
+                Attempt.id.in_([int(a) for a in sent["submitted"]])
+            )
+        ).all()
+    )
+    return {
+        "lost_answers": lost,
+        "double_scores": sum(1 for _, scored in per_person if scored > 1),
+        "extra_attempts": sum(n - 1 for n, _ in per_person if n > 1),
+        "unscored": sum(1 for a in sent["submitted"] if scores.get(int(a)) is None),
+        "score_mismatch": _score_mismatch(scores, stored),
+    }
+
+
+def _stored_answers(exam_id: int) -> dict:
+    """{(attempt, position): (letters as shown, question type, key, points)}"""
+    from yongxi_learn.exams.grading import canonical_to_shown
+    from yongxi_learn.exams.models import Attempt, AttemptQuestion, Question
+
+    rows = db.session.execute(
         sa.select(
             AttemptQuestion.attempt_id,
             AttemptQuestion.position,
             AttemptQuestion.response,
             AttemptQuestion.option_order,
+            Question.type,
+            Question.answer,
+            AttemptQuestion.score,
         )
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .join(Question, Question.id == AttemptQuestion.question_id)
         .where(Attempt.exam_id == exam_id)
     ).all()
-    answers = {(a, p): canonical_to_shown(r, order) for a, p, r, order in stored}
-    lost = sum(
-        answers.get((int(a), int(p))) != letter
-        for a, positions in sent.items()
-        for p, letter in positions.items()
+    return {
+        (a, p): (canonical_to_shown(r, order), qtype, key, points, r)
+        for a, p, r, order, qtype, key, points in rows
+    }
+
+
+def _score_mismatch(scores: dict, stored: dict) -> int:
+    """Submitted attempts whose score is not the grade of the answers stored now
+    (a save applied after grading would show here). 500 attempts: a loop is fine."""
+    from decimal import Decimal
+
+    from yongxi_learn.exams.grading import Item, grade
+
+    items: dict[int, list] = {}
+    for (attempt, _), (_, qtype, key, points, response) in sorted(stored.items()):
+        items.setdefault(attempt, []).append(Item(qtype, key, response, points))
+    return sum(
+        1
+        for attempt, score in scores.items()
+        if score is not None and grade(items[attempt], Decimal(0)).score != score
     )
-    graded = db.session.execute(
-        sa.select(Attempt.user_id, sa.func.count())
-        .where(Attempt.exam_id == exam_id, Attempt.score.is_not(None))
-        .group_by(Attempt.user_id)
-    ).all()
-    return {"lost_answers": lost, "double_scores": sum(1 for _, n in graded if n > 1)}
 
 
 def main(argv: list[str]) -> None:

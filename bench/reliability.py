@@ -1,99 +1,254 @@
-"""Simulated examinees behaving like the exam page (static/js/exam.js): every answer
-saved with a rising sequence number and retried with backoff when the response is
-lost, a late stale retry now and then, then submit twice.
+"""Simulated examinees behaving like the exam page (static/js/exam.js), run by
+``make bench`` inside a network namespace with a slow, lossy link (bench/netem.py).
 
-    python bench/reliability.py BASE_URL EXAM_ID EXAMINEES_JSON OUT_JSON [N]
+    python bench/reliability.py BASE_URL EXAM_ID EXAMINEES_JSON OUT_JSON
+        [--people N] [--questions 20] [--threads 160] [--seed 9]
 
-Faults are injected by the client (a dropped response, a delayed duplicate); with
-root and ``ip netns`` available, run.py also runs it inside a namespace with netem.
-Prints BENCHJSON {"server_errors": n, "requests": n, "sent": path}.
+Each examinee starts the exam, answers every question and changes some answers,
+each save with a rising sequence number, retried like the page: a lost response, a
+timeout, a 5xx or a non-JSON answer is sent again after 1 s, 2 s, 4 s … (at most
+30 s). On top of what the network does, the client makes its own faults: a response
+thrown away unread (the save is retried with the same number), an old save
+delivered after a newer one (it must be ignored), a double-clicked submit (two at
+once) or a submit retried, and an old save arriving after the submit (it must be
+refused with 409). Only the standard library: no package beyond the project's.
+
+Writes OUT_JSON {"answers": {attempt: {position: letter}}, "submitted": [attempt]},
+the last answer sent for each question, and prints BENCHJSON with the counts.
 """
 
+import argparse
 import http.client
 import json
 import random
-import sys
+import socket
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-POSITIONS = 20
-DROP = 0.05  # response lost: the page retries the same save
-STALE = 0.05  # an old retry arrives after a newer answer
-ATTEMPTS = 6
+DROP = 0.03  # a response thrown away unread: the page retries the same save
+STALE = 0.05  # an old save delivered after a newer one
+CHANGE = 0.25  # answers changed after the first pass
+DOUBLE_SUBMIT = 0.25  # two submits at once (a double click); the others submit twice in a row
+LATE_SAVE = 0.1  # an old save delivered after the submit
+TIMEOUT = 20  # seconds; the page gives up on an XHR after 15 s and retries
+FIRST_DELAY, MAX_DELAY, TRIES = 1.0, 30.0, 8  # exam.js: 1 s, doubled, at most 30 s
+FORM = "application/x-www-form-urlencoded"
+
+
+class GaveUp(RuntimeError):
+    pass
+
+
+class Counts:
+    """Shared by all threads; += on ints under the GIL is not atomic, so a lock."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.values = dict.fromkeys(
+            (
+                "requests",
+                "retries",
+                "timeouts",
+                "server_errors",
+                "dropped",
+                "gave_up",
+                "late_refused",
+                "late_accepted",
+            ),
+            0,
+        )
+        self.save_seconds: list[float] = []
+
+    def add(self, name: str, n: int = 1) -> None:
+        with self.lock:
+            self.values[name] += n
 
 
 class Client:
-    def __init__(self, base: str, person: dict):
-        self.host, self.port = urlsplit(base).hostname, urlsplit(base).port
-        self.person = person
-        self.errors = 0
-        self.requests = 0
+    def __init__(self, base: str, person: dict, counts: Counts):
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname, parts.port
+        self.headers = {"Cookie": person["cookie"], "X-CSRFToken": person["csrf"]}
+        self.counts = counts
 
-    def post(self, path: str, body: str, kind: str, drop: bool = False):
-        headers = {"Cookie": self.person["cookie"], "X-CSRFToken": self.person["csrf"]}
-        headers["Content-Type"] = kind
-        for attempt in range(ATTEMPTS):
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-            try:
-                conn.request("POST", path, body, headers)
-                self.requests += 1
-                if drop and attempt == 0:
-                    continue  # the answer never came back: retry like the page
-                response = conn.getresponse()
-                data = response.read()
-                if response.status >= 500:
-                    self.errors += 1
-                    raise OSError(f"HTTP {response.status}")
-                return response, data
-            except OSError:
-                time.sleep(0.05 * 2**attempt)
-            finally:
-                conn.close()
-        raise RuntimeError(f"gave up on {path}")
-
-
-def examinee(base: str, exam_id: int, person: dict, seed: int):
-    rng = random.Random(seed)
-    client = Client(base, person)
-    response, _ = client.post(f"/exams/{exam_id}/start", "", "application/x-www-form-urlencoded")
-    attempt_id = int(response.getheader("Location").rstrip("/").rsplit("/", 1)[1])
-    last: dict[int, str] = {}
-    seq = 0
-    for position in list(range(1, POSITIONS + 1)) * 2:  # answer, then change some
-        if position in last and rng.random() < 0.5:
-            continue
-        seq += 1
-        letter = rng.choice("AB")
-        body = json.dumps({"position": position, "answer": letter, "seq": seq})
-        path = f"/exams/attempts/{attempt_id}/answer"
-        client.post(path, body, "application/json", drop=rng.random() < DROP)
-        if last.get(position) and rng.random() < STALE:
-            stale = json.dumps({"position": position, "answer": last[position], "seq": seq - 1})
-            client.post(path, stale, "application/json")
-        last[position] = letter
-    for _ in range(2):
-        client.post(f"/exams/attempts/{attempt_id}/submit", "", "application/x-www-form-urlencoded")
-    return attempt_id, last, client.errors, client.requests
-
-
-def main(base: str, exam_id: int, people_path: str, out_path: str, count: int) -> None:
-    people = json.load(open(people_path))[:count]  # noqa: SIM115
-    with ThreadPoolExecutor(max_workers=24) as pool:
-        results = list(
-            pool.map(lambda ip: examinee(base, exam_id, ip[1], ip[0]), enumerate(people))
+    def once(self, path: str, body: str, kind: str, drop: bool = False):
+        """One request on a new connection (gunicorn's sync workers close each one),
+        headers and body in one write as a browser sends a small POST: two writes
+        would let Nagle hold the body back a round trip while a worker waits for it."""
+        head = f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n" + "".join(
+            f"{name}: {value}\r\n" for name, value in self.headers.items()
         )
-    sent = {str(a): {str(p): letter for p, letter in last.items()} for a, last, _, _ in results}
-    with open(out_path, "w") as out:
-        json.dump(sent, out)
-    summary = {
-        "server_errors": sum(r[2] for r in results),
-        "requests": sum(r[3] for r in results),
-        "examinees": len(results),
+        payload = body.encode()
+        head += f"Content-Type: {kind}\r\nContent-Length: {len(payload)}\r\n"
+        head += "Connection: close\r\n\r\n"
+        try:
+            with socket.create_connection((self.host, self.port), timeout=TIMEOUT) as sock:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                sock.sendall(head.encode() + payload)
+                self.counts.add("requests")
+                if drop:
+                    self.counts.add("dropped")
+                    return None
+                response = http.client.HTTPResponse(sock)
+                response.begin()
+                return response.status, response.getheader("Location") or "", response.read()
+        except TimeoutError:
+            self.counts.add("timeouts")
+            return None
+        except (OSError, http.client.HTTPException):
+            return None
+
+    def post(self, path: str, body: str, kind: str, ok, drop: bool = False):
+        """Send until ``ok(status, location, data)``; back off like exam.js meanwhile."""
+        delay = FIRST_DELAY
+        for attempt in range(TRIES):
+            result = self.once(path, body, kind, drop=drop and attempt == 0)
+            if result is not None and result[0] >= 500:
+                self.counts.add("server_errors")
+            elif result is not None and ok(*result):
+                return result
+            self.counts.add("retries")
+            time.sleep(delay)
+            delay = min(delay * 2, MAX_DELAY)
+        self.counts.add("gave_up")
+        raise GaveUp(path)
+
+
+def saved(status: int, location: str, data: bytes) -> bool:
+    if status != 200:
+        return False
+    try:
+        return json.loads(data).get("ok") is True
+    except ValueError:
+        return False  # e.g. a login page: the page retries
+
+
+def redirected(status: int, location: str, data: bytes) -> bool:
+    return status in (302, 303) and "/exams/attempts/" in location
+
+
+class Examinee:
+    def __init__(self, base: str, exam_id: int, person: dict, questions: int, seed: int, counts):
+        self.rng = random.Random(seed)
+        self.client = Client(base, person, counts)
+        self.exam_id, self.questions, self.counts = exam_id, questions, counts
+        self.last: dict[int, str] = {}
+        self.seq = 0
+
+    def run(self) -> tuple[int, dict[int, str], bool]:
+        start = f"/exams/{self.exam_id}/start"
+        try:
+            _, location, _ = self.client.post(start, "", FORM, redirected)
+        except GaveUp:
+            return 0, {}, False
+        self.attempt = int(location.rstrip("/").rsplit("/", 1)[1])
+        try:
+            order = list(range(1, self.questions + 1))
+            changes = [p for p in order if self.rng.random() < CHANGE]
+            for position in order + changes:
+                self.answer(position)
+            self.submit()
+        except GaveUp:
+            return self.attempt, self.last, False
+        if self.rng.random() < LATE_SAVE:
+            self.late_save()
+        return self.attempt, self.last, True
+
+    def path(self, action: str) -> str:
+        return f"/exams/attempts/{self.attempt}/{action}"
+
+    def answer(self, position: int) -> None:
+        self.seq += 1
+        letter = self.rng.choice("AB")
+        body = json.dumps({"position": position, "answer": letter, "seq": self.seq})
+        self.last[position] = letter  # sent: from now on the server must keep it
+        started = time.monotonic()
+        self.client.post(self.path("answer"), body, "application/json", saved, self.drop())
+        with self.counts.lock:
+            self.counts.save_seconds.append(time.monotonic() - started)
+        if self.seq > 1 and self.rng.random() < STALE:
+            other = "B" if letter == "A" else "A"
+            stale = json.dumps({"position": position, "answer": other, "seq": self.seq - 1})
+            self.client.post(self.path("answer"), stale, "application/json", saved)
+
+    def drop(self) -> bool:
+        return self.rng.random() < DROP
+
+    def submit(self) -> None:
+        def send():
+            self.client.post(self.path("submit"), "", FORM, redirected)
+
+        if self.rng.random() < DOUBLE_SUBMIT:
+            second = threading.Thread(target=send)
+            second.start()
+            send()
+            second.join()
+        else:
+            send()
+            send()
+
+    def late_save(self) -> None:
+        """An old retry reaching the server after the submit: refused, nothing changes."""
+        position = self.rng.randint(1, self.questions)
+        other = "B" if self.last.get(position) == "A" else "A"
+        body = json.dumps({"position": position, "answer": other, "seq": self.seq + 1})
+        try:
+            status, _, _ = self.client.post(self.path("answer"), body, "application/json", answered)
+        except GaveUp:
+            return
+        self.counts.add("late_refused" if status == 409 else "late_accepted")
+
+
+def answered(status: int, location: str, data: bytes) -> bool:
+    return status < 500
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    for name in ("base", "exam_id", "people_json", "out_json"):
+        parser.add_argument(name)
+    parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--questions", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=160)
+    parser.add_argument("--seed", type=int, default=9)
+    args = parser.parse_args()
+    with open(args.people_json) as source:
+        people = json.load(source)[: args.people]
+    counts = Counts()
+    started = time.monotonic()
+
+    def one(item):
+        n, person = item
+        seed = args.seed * 100_003 + n
+        return Examinee(args.base, int(args.exam_id), person, args.questions, seed, counts).run()
+
+    with ThreadPoolExecutor(max_workers=args.threads) as pool:
+        results = list(pool.map(one, enumerate(people)))
+    seconds = time.monotonic() - started
+    sent = {
+        "answers": {str(a): {str(p): x for p, x in last.items()} for a, last, _ in results if a},
+        "submitted": [a for a, _, done in results if done],
     }
-    print("BENCHJSON " + json.dumps(summary))
+    with open(args.out_json, "w") as out:
+        json.dump(sent, out)
+    print("BENCHJSON " + json.dumps(summary(counts, results, seconds)))
+
+
+def summary(counts: Counts, results: list, seconds: float) -> dict:
+    times = sorted(counts.save_seconds) or [0.0]
+    return {
+        **counts.values,
+        "examinees": len(results),
+        "submitted": sum(1 for _, _, done in results if done),
+        "answers": sum(len(last) for _, last, _ in results),
+        "seconds": seconds,
+        "save_p50_s": times[len(times) // 2],
+        "save_p99_s": times[min(len(times) - 1, len(times) * 99 // 100)],
+        "save_max_s": times[-1],
+    }
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(args[0], int(args[1]), args[2], args[3], int(args[4]) if len(args) > 4 else 300)
+    main()

@@ -2,9 +2,15 @@
 district size, page weights and reliability, in one bounded run on this machine.
 
 Prints one ``name value unit`` line per figure and writes them to bench/last.json.
-Every server listens on 127.0.0.1 only and every load run is bounded in time.
+Every server listens on 127.0.0.1 only, except the reliability step's, which listens
+on a private address (10.237.x.x) of a network namespace link the bench makes and
+removes (bench/netem.py); every load run is bounded in time.
 Options (environment): BENCH_SECONDS (per load run, default 10), BENCH_PEOPLE
-(district size, default 20000), BENCH_SKIP_PG=1.
+(district size, default 20000), BENCH_SKIP_PG=1, BENCH_NET_DELAY_MS (the
+reliability link's delay each way, default 200), BENCH_NET_LOSS (its loss each way,
+default 0.01), BENCH_ONLY=reliability (only the data, ``prepare`` and the
+reliability step, on PostgreSQL, or SQLite with BENCH_SKIP_PG=1; with a small
+district, e.g. BENCH_PEOPLE=1000, it takes a few minutes).
 """
 
 import contextlib
@@ -25,12 +31,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import reliability_step  # noqa: E402 (bench/, on the path just above)
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "20000"))
 CONNECTIONS = 32
 EXAMINEES = 600
-RELIABILITY_PEOPLE = 200
+ONLY = os.environ.get("BENCH_ONLY", "")
 STEP_TIMEOUT = 900
 figures: dict[str, float] = {}
 units: dict[str, str] = {}
@@ -46,14 +55,18 @@ def record(name: str, value: float, unit: str = "") -> None:
 
 
 def ensure_wrk() -> str:
-    found = shutil.which("wrk")
+    return ensure_tool("wrk", "wrk")
+
+
+def ensure_tool(tool: str, package: str) -> str:
+    found = shutil.which(tool)
     if found:
         return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        say("wrk not found: installing the Debian package")
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, timeout=600)
-        return shutil.which("wrk")
-    sys.exit("make bench needs wrk (Debian: apt-get install wrk) — run as root or install it")
+        say(f"{tool} not found: installing the Debian package {package}")
+        subprocess.run(["apt-get", "install", "-y", "-q", package], check=True, timeout=600)
+        return shutil.which(tool)
+    sys.exit(f"make bench needs {tool} (Debian: apt-get install {package}) — run as root")
 
 
 def free_port() -> int:
@@ -87,30 +100,30 @@ def flask(env: dict, *args: str, timeout: int = STEP_TIMEOUT) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict, log: Path):
+def gunicorn(app: str, env: dict, log: Path, host: str = "127.0.0.1"):
     port = free_port()
-    env = {**env, "BIND": f"127.0.0.1:{port}"}
+    env = {**env, "BIND": f"{host}:{port}"}
     cmd = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", app]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         try:
-            wait_up(port, proc)
-            yield f"http://127.0.0.1:{port}"
+            wait_up(f"http://{host}:{port}", proc)
+            yield f"http://{host}:{port}"
         finally:
             proc.terminate()
             proc.wait(timeout=30)
 
 
-def wait_up(port: int, proc) -> None:
+def wait_up(base: str, proc) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited")
+            raise RuntimeError(f"{base}: the server exited")
         with contextlib.suppress(OSError):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            urllib.request.urlopen(f"{base}/", timeout=2)
             return
         with contextlib.suppress(Exception):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2)
+            urllib.request.urlopen(f"{base}/ping", timeout=2)
             return
         time.sleep(0.3)
     raise RuntimeError("gunicorn did not start")
@@ -159,7 +172,8 @@ def http_phase(env: dict, label: str, work: Path, baseline: float) -> dict:
             results[name] = wrk(base, mode, env, data, **extra)
         if label == "pg":
             weigh_pages(base, prep["pages"], work)
-            reliability(base, env, prep["reliability_exam"], work)
+    if label == "pg":
+        reliability_step.reliability(env, prep, work, sys.modules[__name__])
     log = (work / f"gunicorn-{label}.log").read_text(errors="replace")
     results["locked"] = log.count("database is locked")
     for name, r in results.items():
@@ -256,18 +270,21 @@ def gz_kb(body: bytes) -> float:
     return len(gzip.compress(body, 6)) / 1024
 
 
-def reliability(base: str, env: dict, exam_id: int, work: Path) -> None:
-    say(f"reliability: {RELIABILITY_PEOPLE} simulated examinees with dropped responses")
-    sent = work / "sent.json"
-    args = [str(BIN / "python"), "bench/reliability.py", base, str(exam_id)]
-    args += [str(work / "examinees.json"), str(sent), str(RELIABILITY_PEOPLE)]
-    summary = run_json(args, env, timeout=300)
-    checked = run_json(
-        [str(BIN / "python"), "bench/inapp.py", "check", str(exam_id), str(sent)], env
-    )
-    record("reliability_server_errors", summary["server_errors"], "responses")
-    record("lost_answers", checked["lost_answers"], "answers")
-    record("double_scores", checked["double_scores"], "attempts")
+def reliability_only(env: dict, work: Path) -> None:
+    """BENCH_ONLY=reliability: data, ``prepare`` and the reliability step alone."""
+    import pgserver
+
+    with contextlib.ExitStack() as stack:
+        if os.environ.get("BENCH_SKIP_PG") or pgserver.find_bin_dir() is None:
+            env = {**env, "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}"}
+        else:
+            server = stack.enter_context(pgserver.temporary_server())
+            env = {**env, "DATABASE_URL": server.url}
+        load_data(env, "reliability")
+        prep = run_json(
+            [str(BIN / "python"), "bench/inapp.py", "prepare", str(work), str(EXAMINEES)], env
+        )
+        reliability_step.reliability(env, prep, work, sys.modules[__name__])
 
 
 # ---------------------------------------------------------------- main
@@ -275,19 +292,22 @@ def reliability(base: str, env: dict, exam_id: int, work: Path) -> None:
 
 def main() -> None:
     started = time.monotonic()
-    ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="yongxi-bench-"))
     base_env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(48), "PYTHONPATH": str(ROOT)}
     base_env.pop("DATABASE_URL", None)
     try:
-        baseline = baseline_phase(base_env, work)
-        errors = sqlite_run(base_env, work, baseline)
-        errors += pg_run(base_env, work, baseline)
-        record("errors", errors, "requests")
+        if ONLY == "reliability":
+            reliability_only(base_env, work)
+        else:
+            ensure_wrk()
+            baseline = baseline_phase(base_env, work)
+            errors = sqlite_run(base_env, work, baseline)
+            errors += pg_run(base_env, work, baseline)
+            record("errors", errors, "requests")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     record("bench_seconds", time.monotonic() - started, "s")
-    report()
+    report(write=not ONLY)
 
 
 def sqlite_run(env: dict, work: Path, baseline: float) -> int:
@@ -317,9 +337,11 @@ def pg_run(env: dict, work: Path, baseline: float) -> int:
         return record_http(results, baseline, "")
 
 
-def report() -> None:
-    out = ROOT / "bench/last.json"
-    out.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n")
+def report(write: bool = True) -> None:
+    """One line per figure; the full run also writes them to bench/last.json."""
+    if write:
+        out = ROOT / "bench/last.json"
+        out.write_text(json.dumps(figures, indent=1, ensure_ascii=False) + "\n")
     for name, value in figures.items():
         print(f"{name} {value} {units[name]}".rstrip())
 
