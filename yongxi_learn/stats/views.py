@@ -19,6 +19,7 @@ from ..org.models import CATEGORY_LABELS, Category
 from . import charts, downloads, queries
 from .common import get_unit, scope_roots, unit_trail
 from .sections import SECTIONS, Scope
+from .years import report_years
 
 bp = Blueprint("stats", __name__)
 FORMATS = ("xlsx", "csv")
@@ -62,7 +63,7 @@ def _page_context(scope: Scope) -> dict:
         "args": _args(scope),
         "trail": unit_trail(scope.unit, current_user),
         "roots": scope_roots(current_user),
-        "years": queries.exam_years(scope.unit),
+        "years": report_years(scope.unit),
         "categories": list(Category),
     }
 
