@@ -40,7 +40,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Not run by CI: a benchmark on this machine (~10-15 min), figures in bench/last.json.
+# Not run by CI: a benchmark on this machine (~20-25 min), figures in bench/last.json.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
 
