@@ -58,7 +58,7 @@ class InvalidQuestion(BankError):
 def bank_owner_ids(unit: OrgUnit) -> list[int]:
     """The banks a unit's papers and practice draw from: its own and its ancestors'
     (a town's paper uses the town's and the district's questions)."""
-    return [int(part) for part in unit.path.strip("/").split("/") if part] or [unit.id]
+    return list(unit.path_ids) or [unit.id]
 
 
 def ensure_manage(actor: Actor, unit: OrgUnit) -> None:

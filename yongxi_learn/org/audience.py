@@ -75,6 +75,21 @@ def people_select(audience: dict) -> sa.Select:
     return query.order_by(User.id)
 
 
+def includes(audience: dict, user: User) -> bool:
+    """Whether ``people_select(audience)`` holds ``user``, without a query: a unit's
+    subtree holds the person exactly when the unit's id is on the path of the person's
+    unit (paths are the ids of a unit and of those above it). For the pages a person
+    opens, which check one audience after another."""
+    audience = audience or {}
+    if not user.active or user.unit is None:
+        return False
+    named = user.id in audience.get("people", [])
+    if not (named or not set(user.unit.path_ids).isdisjoint(audience.get("units", []))):
+        return False
+    categories = audience.get("categories")
+    return not categories or user.category in {Category(c) for c in categories}
+
+
 def count(audience: dict) -> int:
     query = people_select(audience).order_by(None).with_only_columns(sa.func.count(User.id))
     return db.session.scalar(query)

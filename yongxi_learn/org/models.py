@@ -111,6 +111,12 @@ class OrgUnit(db.Model):
     def contains(self, other: "OrgUnit") -> bool:
         return other.path.startswith(self.path)
 
+    @property
+    def path_ids(self) -> tuple[int, ...]:
+        """The ids of the units from the top down to this one, read off the path: unit X
+        contains this one exactly when X's id is among them."""
+        return tuple(int(part) for part in self.path.strip("/").split("/") if part)
+
     def __repr__(self) -> str:
         return f"<OrgUnit {self.id} {self.name}>"
 

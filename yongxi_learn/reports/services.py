@@ -42,7 +42,7 @@ def title_of(year: int, unit: OrgUnit) -> str:
 
 def template_for(unit: OrgUnit) -> str:
     """The unit's own template, else its nearest ancestor's, else the default."""
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    ids = unit.path_ids
     own = {
         t.unit_id: t.text
         for t in db.session.scalars(

@@ -123,7 +123,7 @@ def get_unit(unit_id: int | None, user: User | None) -> OrgUnit:
 
 def unit_trail(unit: OrgUnit, user: User | None) -> list[OrgUnit]:
     """The units from the user's scope root down to ``unit``, for a breadcrumb."""
-    ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    ids = unit.path_ids
     units = {u.id: u for u in db.session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(ids)))}
     trail = [units[i] for i in ids if i in units]
     return [u for u in trail if user is None or can(user, Perm.VIEW_STATS, u)]

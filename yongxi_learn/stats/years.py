@@ -20,7 +20,7 @@ def report_years(unit: OrgUnit) -> list[int]:
         .distinct()
     )
     # A list concerns the unit when it is the unit's own, a unit's above it, or below it.
-    above = [int(part) for part in unit.path.strip("/").split("/") if part]
+    above = unit.path_ids
     lists = (
         sa.select(StudyList.year)
         .join(OrgUnit, StudyList.owner_unit_id == OrgUnit.id)

@@ -41,8 +41,7 @@ def people_by_phones(text: str, owner: OrgUnit) -> list[int]:
 
 
 def in_audience(audience: dict, user: User) -> bool:
-    query = audience_module.people_select(audience).where(User.id == user.id).order_by(None)
-    return db.session.scalar(query.with_only_columns(User.id)) is not None
+    return audience_module.includes(audience, user)
 
 
 def owned_above(user: User, owner_path) -> sa.ColumnElement[bool]:

@@ -171,10 +171,7 @@ def _has_progress(item: StudyListItem) -> bool:
 
 def fits_field(item: StudyListItem, person: User) -> bool:
     """A 专业 item belongs to the people of its units' subtrees."""
-    if not item.field_unit_ids:
-        return False
-    units = db.session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(item.field_unit_ids)))
-    return any(unit.contains(person.unit) for unit in units)
+    return not set(person.unit.path_ids).isdisjoint(item.field_unit_ids or [])
 
 
 def chosen_ids(lst: StudyList, person: User) -> set[int]:

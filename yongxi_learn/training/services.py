@@ -62,7 +62,7 @@ def kinds(unit: OrgUnit | None = None, *, include_inactive: bool = False) -> lis
     """The built-in kinds, and those added by ``unit`` or a unit above it (a town's
     kinds are its villages' too, never another town's). No unit: the built-in ones."""
     query = sa.select(TrainingKind).order_by(TrainingKind.position, TrainingKind.id)
-    owners = _ancestor_ids(unit) if unit is not None else []
+    owners = list(unit.path_ids) if unit is not None else []
     query = query.where(
         sa.or_(TrainingKind.owner_unit_id.is_(None), TrainingKind.owner_unit_id.in_(owners))
     )
@@ -88,10 +88,6 @@ def may_change_kind(user: User | None, kind: TrainingKind) -> bool:
     if kind.code is not None or kind.owner_unit is None:
         return False
     return user is None or can(user, Perm.MANAGE_TRAINING, kind.owner_unit)
-
-
-def _ancestor_ids(unit: OrgUnit) -> list[int]:
-    return [int(part) for part in unit.path.strip("/").split("/") if part]
 
 
 def add_kind(name: str, owner: OrgUnit, *, actor: Actor) -> TrainingKind:
@@ -123,7 +119,7 @@ def set_kind_active(kind: TrainingKind, active: bool, *, actor: Actor) -> None:
 
 def _usable(kind: TrainingKind, unit: OrgUnit) -> bool:
     """Active, and built in or added by ``unit`` or a unit above it."""
-    owned = kind.owner_unit_id is None or kind.owner_unit_id in _ancestor_ids(unit)
+    owned = kind.owner_unit_id is None or kind.owner_unit_id in unit.path_ids
     return kind.active and owned
 
 
@@ -289,5 +285,4 @@ def upcoming_for(user: User, now: datetime, days: int = 7) -> list[TrainingSessi
 
 
 def in_audience(session: TrainingSession, user: User) -> bool:
-    query = audience_module.people_select(session.audience).where(User.id == user.id)
-    return db.session.scalar(query.with_only_columns(User.id)) is not None
+    return audience_module.includes(session.audience, user)
