@@ -76,6 +76,19 @@ class ReadingFigures:
     by_unit: list[UnitRates]
 
 
+def _person_columns() -> tuple:
+    """Who a name-list row is about: the same columns for study lists and readings."""
+    return (
+        User.id.label("user_id"),
+        User.name.label("name"),
+        User.phone.label("phone"),
+        User.name_sort.label("name_sort"),
+        OrgUnit.name.label("unit_name"),
+        OrgUnit.path.label("unit_path"),
+        OrgUnit.id.label("unit_id"),
+    )
+
+
 def _people(audience: dict, unit: OrgUnit | None, category: Category | None) -> sa.Select:
     query = people_select(audience).order_by(None)
     if unit is not None:
@@ -149,13 +162,7 @@ def study_people_select(
         .outerjoin(sel, sel.c.user_id == User.id)
         .outerjoin(done, done.c.user_id == User.id)
         .with_only_columns(
-            User.id.label("user_id"),
-            User.name.label("name"),
-            User.phone.label("phone"),
-            User.name_sort.label("name_sort"),
-            OrgUnit.name.label("unit_name"),
-            OrgUnit.path.label("unit_path"),
-            OrgUnit.id.label("unit_id"),
+            *_person_columns(),
             key_n.label("key_n"),
             field_n.label("field_n"),
             done_n.label("done_n"),
@@ -271,13 +278,7 @@ def reading_people_select(reading: ReadingAssignment, unit: OrgUnit | None = Non
         .where(subtree(OrgUnit.path, reading.owner_unit))
         .outerjoin(ReadingProgress, mine)
         .with_only_columns(
-            User.id.label("user_id"),
-            User.name.label("name"),
-            User.phone.label("phone"),
-            User.name_sort.label("name_sort"),
-            OrgUnit.name.label("unit_name"),
-            OrgUnit.path.label("unit_path"),
-            OrgUnit.id.label("unit_id"),
+            *_person_columns(),
             ReadingProgress.opened_at.label("opened_at"),
             sa.func.coalesce(ReadingProgress.counted_ms, 0).label("counted_ms"),
             ReadingProgress.confirmed_at.label("confirmed_at"),
