@@ -1,6 +1,7 @@
 """PostgreSQL stops in the middle of the day: every request gets a Chinese 503 page
 (JSON for the exam's autosave), never a traceback; when it is back, the same app
-serves again without a restart (pool pre-ping), and the person is still logged in."""
+serves again without a restart (dead pooled connections are replaced), and the person
+is still logged in."""
 
 import pytest
 
@@ -77,3 +78,21 @@ def test_database_outage_gives_a_chinese_503_and_the_app_recovers(outage_app, pg
     assert client.get("/healthz").status_code == 200
     home = client.get("/")
     assert home.status_code == 200 and "李四" in home.text
+
+
+def test_a_restart_while_the_app_is_idle_costs_no_request(outage_app, pg):
+    """Pooled connections the server closed are replaced before use, not found dead
+    by a person's request (which would get the 503 page)."""
+    client = outage_app.test_client()
+    client.post("/login", data={"phone": "13700009999", "password": PASSWORD})
+    assert client.get("/").status_code == 200  # a connection now waits in the pool
+
+    pg.stop()
+    pg.start_again()
+
+    home = client.get("/")
+    assert home.status_code == 200 and "李四" in home.text
+    autosave = client.post(
+        "/exams/attempts/1/answer", json={"position": 1, "answer": "A", "seq": 1}
+    )
+    assert autosave.status_code != 503

@@ -8,6 +8,7 @@ Read-only requests (GET/HEAD) keep plain deferred transactions, so readers never
 queue behind writers.
 """
 
+import select
 from contextvars import ContextVar
 
 import sqlalchemy as sa
@@ -36,6 +37,27 @@ def init_app(app: Flask, db) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_S"])
+        elif engine.dialect.name == "postgresql":
+            sa.event.listen(engine, "checkout", _drop_if_server_hung_up)
+
+
+def _drop_if_server_hung_up(dbapi_conn, _record, _proxy) -> None:
+    """Discard a pooled PostgreSQL connection the server has closed, before use.
+
+    An idle connection receives nothing from the server unless it is going away
+    (a restart or an administrator's terminate: an error message, then end of file),
+    so a readable socket at checkout means a dead connection; raising
+    DisconnectionError makes the pool replace it with a fresh one. This costs a
+    ``select()`` instead of SQLAlchemy's ``pool_pre_ping``, a ``SELECT 1`` round trip
+    on every request. A connection that dies without a word (a network cut) is
+    caught by the first statement: the 503 handler drops it and the pool renews
+    every older connection (core.errors).
+    """
+    if dbapi_conn.closed:
+        raise sa.exc.DisconnectionError("connection closed")
+    readable, _w, _x = select.select([dbapi_conn.pgconn.socket], [], [], 0)
+    if readable:
+        raise sa.exc.DisconnectionError("the server closed the connection")
 
 
 def _configure_sqlite(engine: sa.Engine, busy_timeout_s: int) -> None:

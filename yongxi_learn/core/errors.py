@@ -42,8 +42,9 @@ log = logging.getLogger(__name__)
 def _database_unavailable(exc):
     """The database went away (restart, network): a Chinese 503, never a traceback.
 
-    Connections it broke are dropped from the pool, and pool_pre_ping tests the
-    others before use, so the app recovers by itself once the database is back.
+    Connections it broke are dropped from the pool (SQLAlchemy renews every older
+    one after a disconnect), and a connection the server closed is replaced at
+    checkout (core.db), so the app recovers by itself once the database is back.
     """
     log.warning("database unavailable: %s", exc)
     try:

@@ -46,7 +46,9 @@ def logged_in() -> bool:
 
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signing serializer built once per
-    key set instead of on every request (a tenth of a trivial request's time)."""
+    key set instead of on every request (a tenth of a trivial request's time), and
+    nothing parsed or looked up for a request without cookies or a session left
+    empty (a load balancer's /ping, a visitor's first page)."""
 
     _cached: tuple = ((), None)
 
@@ -55,6 +57,17 @@ class SessionInterface(SecureCookieSessionInterface):
         if self._cached[0] != keys:
             self._cached = (keys, super().get_signing_serializer(app))
         return self._cached[1]
+
+    def open_session(self, app: Flask, request):
+        if "HTTP_COOKIE" not in request.environ and app.secret_key:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if session or session.modified:
+            super().save_session(app, session, response)
+        elif session.accessed:
+            response.vary.add("Cookie")
 
 
 _HEADERS = (
