@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from ..extensions import db
 from ..org.models import User
@@ -14,11 +15,11 @@ from .models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatu
 
 @dataclass(frozen=True)
 class ExamEntry:
-    exam: Exam
+    exam: sa.Row  # the columns of Exam in _EXAM
     status: str  # 未开始 / 可参加 / 进行中 / 已交卷 / 已通过 / 未通过 / 已结束
     deadline: datetime | None
-    current: Attempt | None  # the attempt in progress
-    latest: Attempt | None  # the latest finished attempt
+    current: sa.Row | None  # the attempt in progress (the columns of _ATTEMPT)
+    latest: sa.Row | None  # the latest finished attempt
     best_score: Decimal | None
     attempts_left: int
     overdue: bool  # an attempt past its deadline awaits finalization
@@ -28,33 +29,55 @@ class ExamEntry:
         return self.status in {"可参加", "进行中"}
 
 
+# What the lists show and the statuses need, read as plain rows: the home page of
+# every examinee asks for this, and ORM objects cost more than the query.
+_EXAM = orm.Bundle(
+    "exam",
+    Exam.id,
+    Exam.title,
+    Exam.kind,
+    Exam.opens_at,
+    Exam.closes_at,
+    Exam.time_limit_minutes,
+    Exam.max_attempts,
+)
+_ATTEMPT = orm.Bundle(
+    "attempt",
+    Attempt.id,
+    Attempt.number,
+    Attempt.status,
+    Attempt.deadline,
+    Attempt.score,
+    Attempt.passed,
+)
+_MY_EXAMS = (
+    sa.select(_EXAM, _ATTEMPT)
+    .join(Enrolment, Enrolment.exam_id == Exam.id)
+    .outerjoin(
+        Attempt, (Attempt.exam_id == Exam.id) & (Attempt.user_id == sa.bindparam("user_id"))
+    )
+    .where(
+        Enrolment.user_id == sa.bindparam("user_id"),
+        Enrolment.exempt.is_(False),
+        Exam.status == ExamStatus.PUBLISHED,
+        # Practice papers a person draws for themselves live on the 错题本 page.
+        Exam.personal.is_(False),
+    )
+    .order_by(Exam.closes_at.desc().nulls_last(), Exam.id.desc(), Attempt.number)
+)
+
+
 def available_exams(user: User, now: datetime) -> list[ExamEntry]:
     """The person's published exams (not exempt), with what they can do next."""
-    exams = db.session.scalars(
-        sa.select(Exam)
-        .join(Enrolment, Enrolment.exam_id == Exam.id)
-        .where(
-            Enrolment.user_id == user.id,
-            Enrolment.exempt.is_(False),
-            Exam.status == ExamStatus.PUBLISHED,
-            # Practice papers a person draws for themselves live on the 错题本 page.
-            Exam.personal.is_(False),
-        )
-        .order_by(Exam.closes_at.desc().nulls_last(), Exam.id.desc())
-    ).all()
-    by_exam: dict[int, list[Attempt]] = {}
-    if exams:
-        attempts = db.session.scalars(
-            sa.select(Attempt)
-            .where(Attempt.user_id == user.id, Attempt.exam_id.in_([e.id for e in exams]))
-            .order_by(Attempt.number)
-        )
-        for attempt in attempts:
-            by_exam.setdefault(attempt.exam_id, []).append(attempt)
-    return [_entry(exam, by_exam.get(exam.id, []), now) for exam in exams]
+    exams: dict[int, tuple[sa.Row, list[sa.Row]]] = {}
+    for exam, attempt in db.session.execute(_MY_EXAMS, {"user_id": user.id}):
+        _exam, attempts = exams.setdefault(exam.id, (exam, []))
+        if attempt.id is not None:
+            attempts.append(attempt)
+    return [_entry(exam, attempts, now) for exam, attempts in exams.values()]
 
 
-def _entry(exam: Exam, attempts: list[Attempt], now: datetime) -> ExamEntry:
+def _entry(exam: sa.Row, attempts: list[sa.Row], now: datetime) -> ExamEntry:
     # An overdue attempt counts as finished here; it is finalized when next touched.
     current = next(
         (a for a in attempts if a.status is AttemptStatus.IN_PROGRESS and not is_overdue(a, now)),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from ..extensions import db
 from ..org.models import OrgUnit, User
@@ -132,6 +133,7 @@ def my_readings(user: User) -> list[tuple[ReadingAssignment, ReadingProgress | N
     """The readings whose audience holds the person, newest first, with progress."""
     candidates = db.session.scalars(
         sa.select(ReadingAssignment)
+        .options(orm.defer(ReadingAssignment.body_html))  # lists show titles only
         .join(ReadingAssignment.owner_unit)
         .where(owned_above(user, OrgUnit.path))
         .order_by(ReadingAssignment.due_on.desc(), ReadingAssignment.id.desc())

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..org.models import OrgUnit, User
 from . import plans, readings
 from .common import in_audience, owned_above
-from .plan_models import ItemKind, StudyList, StudyListItem, StudyProgress
+from .plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
 from .reading_models import ReadingAssignment
 
 
@@ -149,16 +149,45 @@ def home_items(user: User, *, now: datetime | None = None) -> HomeItems:
     now = now or utcnow()
     today = local_today()
     out = HomeItems()
-    for view in list_views(user, today.year, now):
-        if not view.chosen_ok and not view.deadline_passed:
-            out.choices.append(PendingChoice(view.study_list, view.study_list.choose_until))
-        out.unfinished_items += sum(not r.finished for r in view.plan)
+    lists = _lists_for(user, today.year)
+    counts = _plan_counts([lst.id for lst in lists], user.id)
+    for lst in lists:
+        chosen_key, chosen_field, unfinished = counts.get(lst.id, (0, 0, 0))
+        chosen_ok = chosen_key == lst.key_count and chosen_field == lst.field_count
+        if not chosen_ok and not plans.deadline_passed(lst, now):
+            out.choices.append(PendingChoice(lst, lst.choose_until))
+        out.unfinished_items += unfinished
     for reading, progress in readings.my_readings(user):
         if progress is None or progress.confirmed_at is None:
             overdue = reading.due_on is not None and reading.due_on < today
             seconds = progress.seconds if progress else 0
             out.readings.append(DueReading(reading, reading.due_on, overdue, seconds))
     return out
+
+
+def _plan_counts(list_ids: list[int], user_id: int) -> dict[int, tuple[int, int, int]]:
+    """Per list: the person's chosen 重点 and 专业 items, and the items of their plan
+    (every 必学 item and each chosen one) not yet finished; ``list_view`` in one
+    query for all the lists, without loading items or laws (the home page's counts)."""
+    if not list_ids:
+        return {}
+    item, chosen, progress = StudyListItem, StudySelection, StudyProgress
+    rows = db.session.execute(
+        sa.select(item.list_id, item.kind, chosen.id.is_not(None), progress.finished_at)
+        .outerjoin(chosen, (chosen.item_id == item.id) & (chosen.user_id == user_id))
+        .outerjoin(progress, (progress.item_id == item.id) & (progress.user_id == user_id))
+        .where(item.list_id.in_(list_ids))
+    )
+    counts: dict[int, list[int]] = {}
+    for list_id, kind, is_chosen, finished_at in rows:
+        key_field_unfinished = counts.setdefault(list_id, [0, 0, 0])
+        if is_chosen and kind == ItemKind.KEY:
+            key_field_unfinished[0] += 1
+        elif is_chosen and kind == ItemKind.FIELD:
+            key_field_unfinished[1] += 1
+        if (is_chosen or kind == ItemKind.REQUIRED) and finished_at is None:
+            key_field_unfinished[2] += 1
+    return {list_id: tuple(c) for list_id, c in counts.items()}
 
 
 @dataclass
