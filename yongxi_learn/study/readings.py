@@ -131,26 +131,19 @@ def articles_of(law_id: int | None, first: int | None, last: int | None) -> list
 
 def my_readings(user: User) -> list[tuple[ReadingAssignment, ReadingProgress | None]]:
     """The readings whose audience holds the person, newest first, with progress."""
-    candidates = db.session.scalars(
-        sa.select(ReadingAssignment)
+    rows = db.session.execute(
+        sa.select(ReadingAssignment, ReadingProgress)
         .options(orm.defer(ReadingAssignment.body_html))  # lists show titles only
         .join(ReadingAssignment.owner_unit)
+        .outerjoin(
+            ReadingProgress,
+            (ReadingProgress.assignment_id == ReadingAssignment.id)
+            & (ReadingProgress.user_id == user.id),
+        )
         .where(owned_above(user, OrgUnit.path))
         .order_by(ReadingAssignment.due_on.desc(), ReadingAssignment.id.desc())
     )
-    mine = [r for r in candidates if in_audience(r.audience, user)]
-    if not mine:  # the usual case on the home page: no query for nobody's progress
-        return []
-    progress = {
-        p.assignment_id: p
-        for p in db.session.scalars(
-            sa.select(ReadingProgress).where(
-                ReadingProgress.user_id == user.id,
-                ReadingProgress.assignment_id.in_([r.id for r in mine]),
-            )
-        )
-    }
-    return [(r, progress.get(r.id)) for r in mine]
+    return [(r, progress) for r, progress in rows if in_audience(r.audience, user)]
 
 
 def assigned(reading: ReadingAssignment, user: User) -> bool:
