@@ -53,9 +53,7 @@ _ATTEMPT = orm.Bundle(
 _MY_EXAMS = (
     sa.select(_EXAM, _ATTEMPT)
     .join(Enrolment, Enrolment.exam_id == Exam.id)
-    .outerjoin(
-        Attempt, (Attempt.exam_id == Exam.id) & (Attempt.user_id == sa.bindparam("user_id"))
-    )
+    .outerjoin(Attempt, (Attempt.exam_id == Exam.id) & (Attempt.user_id == sa.bindparam("user_id")))
     .where(
         Enrolment.user_id == sa.bindparam("user_id"),
         Enrolment.exempt.is_(False),

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.services import Actor
 from . import sanitize
-from .common import StudyError, check_audience, ensure_manage, in_audience, owned_above, record
+from .common import StudyError, check_audience, ensure_manage, in_audience, record
 from .models import Law, LawArticle, LawStatus
 from .plans import check_range
 from .reading_models import ReadingAssignment, ReadingKind, ReadingProgress
@@ -134,13 +134,13 @@ def my_readings(user: User) -> list[tuple[ReadingAssignment, ReadingProgress | N
     rows = db.session.execute(
         sa.select(ReadingAssignment, ReadingProgress)
         .options(orm.defer(ReadingAssignment.body_html))  # lists show titles only
-        .join(ReadingAssignment.owner_unit)
         .outerjoin(
             ReadingProgress,
             (ReadingProgress.assignment_id == ReadingAssignment.id)
             & (ReadingProgress.user_id == user.id),
         )
-        .where(owned_above(user, OrgUnit.path))
+        # Owned by the person's unit or one above it (whose audience may hold them).
+        .where(ReadingAssignment.owner_unit_id.in_(user.unit.path_ids))
         .order_by(ReadingAssignment.due_on.desc(), ReadingAssignment.id.desc())
     )
     return [(r, progress) for r, progress in rows if in_audience(r.audience, user)]

@@ -149,10 +149,7 @@ def home_items(user: User, *, now: datetime | None = None) -> HomeItems:
     now = now or utcnow()
     today = local_today()
     out = HomeItems()
-    lists = _lists_for(user, today.year)
-    counts = _plan_counts([lst.id for lst in lists], user.id)
-    for lst in lists:
-        chosen_key, chosen_field, unfinished = counts.get(lst.id, (0, 0, 0))
+    for lst, (chosen_key, chosen_field, unfinished) in _year_plans(user, today.year):
         chosen_ok = chosen_key == lst.key_count and chosen_field == lst.field_count
         if not chosen_ok and not plans.deadline_passed(lst, now):
             out.choices.append(PendingChoice(lst, lst.choose_until))
@@ -165,29 +162,30 @@ def home_items(user: User, *, now: datetime | None = None) -> HomeItems:
     return out
 
 
-def _plan_counts(list_ids: list[int], user_id: int) -> dict[int, tuple[int, int, int]]:
-    """Per list: the person's chosen 重点 and 专业 items, and the items of their plan
-    (every 必学 item and each chosen one) not yet finished; ``list_view`` in one
-    query for all the lists, without loading items or laws (the home page's counts)."""
-    if not list_ids:
-        return {}
+def _year_plans(user: User, year: int) -> list[tuple[StudyList, tuple[int, int, int]]]:
+    """The year's lists whose audience holds the person, each with their chosen 重点 and
+    专业 items and the items of their plan (every 必学 item and each chosen one) not yet
+    finished: ``list_views`` in one query, without loading items or laws (the home
+    page's counts)."""
     item, chosen, progress = StudyListItem, StudySelection, StudyProgress
     rows = db.session.execute(
-        sa.select(item.list_id, item.kind, chosen.id.is_not(None), progress.finished_at)
-        .outerjoin(chosen, (chosen.item_id == item.id) & (chosen.user_id == user_id))
-        .outerjoin(progress, (progress.item_id == item.id) & (progress.user_id == user_id))
-        .where(item.list_id.in_(list_ids))
+        sa.select(StudyList, item.kind, chosen.id.is_not(None), progress.finished_at)
+        .outerjoin(item, item.list_id == StudyList.id)
+        .outerjoin(chosen, (chosen.item_id == item.id) & (chosen.user_id == user.id))
+        .outerjoin(progress, (progress.item_id == item.id) & (progress.user_id == user.id))
+        .where(StudyList.owner_unit_id.in_(user.unit.path_ids), StudyList.year == year)
+        .order_by(StudyList.id)
     )
-    counts: dict[int, list[int]] = {}
-    for list_id, kind, is_chosen, finished_at in rows:
-        key_field_unfinished = counts.setdefault(list_id, [0, 0, 0])
+    counts: dict[StudyList, list[int]] = {}
+    for lst, kind, is_chosen, finished_at in rows:
+        key_field_unfinished = counts.setdefault(lst, [0, 0, 0])
         if is_chosen and kind == ItemKind.KEY:
             key_field_unfinished[0] += 1
         elif is_chosen and kind == ItemKind.FIELD:
             key_field_unfinished[1] += 1
-        if (is_chosen or kind == ItemKind.REQUIRED) and finished_at is None:
+        if kind is not None and (is_chosen or kind == ItemKind.REQUIRED) and finished_at is None:
             key_field_unfinished[2] += 1
-    return {list_id: tuple(c) for list_id, c in counts.items()}
+    return [(lst, tuple(c)) for lst, c in counts.items() if in_audience(lst.audience, user)]
 
 
 @dataclass
