@@ -1,5 +1,6 @@
 """Creating, editing, cancelling and listing sessions, and the kinds."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -333,3 +334,25 @@ def test_another_towns_admin_does_not_see_the_flagged_session(
     client = app.test_client()
     login(stranger, client=client)
     assert "雍溪镇的专题学习" not in client.get("/laws/review").get_data(as_text=True)
+
+
+def test_the_home_page_lists_this_weeks_sessions_of_the_persons_audience(
+    client, login, make_session, cadre, tree
+):
+    from yongxi_learn.core.time import utcnow
+
+    soon = utcnow().replace(microsecond=0) + timedelta(days=1)
+    make_session(topic="学习《行政复议法》<第一讲>", starts_at=soon, kind=KindCode.EXPERT)
+    make_session(
+        topic="红岩村村民代表学法", starts_at=soon, audience={"units": [tree["village2"].id]}
+    )
+    make_session(topic="下个月的学习", starts_at=soon + timedelta(days=30))
+    cancelled = make_session(topic="已取消的学习", starts_at=soon)
+    services.cancel_session(cancelled, "场地冲突", actor=SYSTEM, now=utcnow())
+    db.session.commit()
+
+    login(cadre)
+    page = client.get("/").get_data(as_text=True)
+    assert "学习《行政复议法》&lt;第一讲&gt;" in page and "专家授课" in page
+    assert "红岩村村民代表学法" not in page and "下个月的学习" not in page
+    assert "已取消的学习" not in page

@@ -268,11 +268,20 @@ def years(user: User) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def upcoming_for(user: User, now: datetime, days: int = 7) -> list[TrainingSession]:
+def upcoming_for(user: User, now: datetime, days: int = 7) -> list[sa.Row]:
     """Sessions the person is expected at, from those open for sign-in now to those
-    starting within ``days``; few rows, so membership is checked one by one."""
-    soon = db.session.scalars(
-        sa.select(TrainingSession)
+    starting within ``days``: topic, kind_name, starts_at and place, as rows (the home
+    page of everyone asks); few rows, so membership is checked one by one."""
+    soon = db.session.execute(
+        sa.select(
+            TrainingSession.id,
+            TrainingSession.topic,
+            TrainingKind.name.label("kind_name"),
+            TrainingSession.starts_at,
+            TrainingSession.place,
+            TrainingSession.audience,
+        )
+        .join(TrainingKind, TrainingKind.id == TrainingSession.kind_id)
         .where(
             TrainingSession.status == SessionStatus.SCHEDULED,
             TrainingSession.ends_at >= now - SIGNIN_AFTER,
