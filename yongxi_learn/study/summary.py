@@ -162,19 +162,33 @@ def home_items(user: User, *, now: datetime | None = None) -> HomeItems:
     return out
 
 
+def _year_plans_query():
+    item, chosen, progress = StudyListItem, StudySelection, StudyProgress
+    user_id = sa.bindparam("user_id")
+    return (
+        sa.select(StudyList, item.kind, chosen.id.is_not(None), progress.finished_at)
+        .outerjoin(item, item.list_id == StudyList.id)
+        .outerjoin(chosen, (chosen.item_id == item.id) & (chosen.user_id == user_id))
+        .outerjoin(progress, (progress.item_id == item.id) & (progress.user_id == user_id))
+        .where(
+            StudyList.owner_unit_id.in_(sa.bindparam("units", expanding=True)),
+            StudyList.year == sa.bindparam("year"),
+        )
+        .order_by(StudyList.id)
+    )
+
+
+# Built once: building a statement costs more Python than running it.
+_YEAR_PLANS = _year_plans_query()
+
+
 def _year_plans(user: User, year: int) -> list[tuple[StudyList, tuple[int, int, int]]]:
     """The year's lists whose audience holds the person, each with their chosen 重点 and
     专业 items and the items of their plan (every 必学 item and each chosen one) not yet
     finished: ``list_views`` in one query, without loading items or laws (the home
     page's counts)."""
-    item, chosen, progress = StudyListItem, StudySelection, StudyProgress
     rows = db.session.execute(
-        sa.select(StudyList, item.kind, chosen.id.is_not(None), progress.finished_at)
-        .outerjoin(item, item.list_id == StudyList.id)
-        .outerjoin(chosen, (chosen.item_id == item.id) & (chosen.user_id == user.id))
-        .outerjoin(progress, (progress.item_id == item.id) & (progress.user_id == user.id))
-        .where(StudyList.owner_unit_id.in_(user.unit.path_ids), StudyList.year == year)
-        .order_by(StudyList.id)
+        _YEAR_PLANS, {"user_id": user.id, "units": list(user.unit.path_ids), "year": year}
     )
     counts: dict[StudyList, list[int]] = {}
     for lst, kind, is_chosen, finished_at in rows:

@@ -272,25 +272,29 @@ def upcoming_for(user: User, now: datetime, days: int = 7) -> list[sa.Row]:
     """Sessions the person is expected at, from those open for sign-in now to those
     starting within ``days``: topic, kind_name, starts_at and place, as rows (the home
     page of everyone asks); few rows, so membership is checked one by one."""
-    soon = db.session.execute(
-        sa.select(
-            TrainingSession.id,
-            TrainingSession.topic,
-            TrainingKind.name.label("kind_name"),
-            TrainingSession.starts_at,
-            TrainingSession.place,
-            TrainingSession.audience,
-        )
-        .join(TrainingKind, TrainingKind.id == TrainingSession.kind_id)
-        .where(
-            TrainingSession.status == SessionStatus.SCHEDULED,
-            TrainingSession.ends_at >= now - SIGNIN_AFTER,
-            TrainingSession.starts_at <= now + timedelta(days=days),
-        )
-        .order_by(TrainingSession.starts_at)
-        .limit(50)
+    window = {"ends_after": now - SIGNIN_AFTER, "starts_before": now + timedelta(days=days)}
+    return [s for s in db.session.execute(_UPCOMING, window) if in_audience(s, user)]
+
+
+# Built once (building a statement costs more Python than running it).
+_UPCOMING = (
+    sa.select(
+        TrainingSession.id,
+        TrainingSession.topic,
+        TrainingKind.name.label("kind_name"),
+        TrainingSession.starts_at,
+        TrainingSession.place,
+        TrainingSession.audience,
     )
-    return [s for s in soon if in_audience(s, user)]
+    .join(TrainingKind, TrainingKind.id == TrainingSession.kind_id)
+    .where(
+        TrainingSession.status == SessionStatus.SCHEDULED,
+        TrainingSession.ends_at >= sa.bindparam("ends_after"),
+        TrainingSession.starts_at <= sa.bindparam("starts_before"),
+    )
+    .order_by(TrainingSession.starts_at)
+    .limit(50)
+)
 
 
 def in_audience(session: TrainingSession, user: User) -> bool:
