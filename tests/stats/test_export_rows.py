@@ -1,9 +1,12 @@
 """The 明细 of a name list as its downloads show it, now that its rows are built by
 position and written in one pass (README, Performance: Exports)."""
 
+import sqlite3
+
 import pytest
 
 from yongxi_learn.core.spreadsheets import clean_text
+from yongxi_learn.extensions import db
 
 from .helpers import SAME_FIGURES, csv_dicts, dashboard_figures, pick, workbook
 
@@ -64,3 +67,24 @@ def test_the_xlsx_detail_keeps_phones_as_text_scores_as_numbers(scenario, logged
     assert [c.value for c in rows["甲"][7:10]] == ["—", "—", "未参考"]
     assert rows["戊"][10].value == "账号已停用"
     assert all(row[0].value == scenario.formal.title for row in rows.values())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_download_being_sent_leaves_sqlite_free_for_writers(scenario, logged_in, fmt):
+    # An export is read after its audit row is committed; while the file goes out (to
+    # a slow phone, seconds) the request must not hold SQLite's single write lock, or
+    # every autosave of the evening waits behind it.
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite locking only")
+    url = f"/stats/exams/{scenario.formal.id}/names/all/export.{fmt}"
+    response = logged_in.get(url, buffered=False)
+    body = b"".join(response.response)
+    writer = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
+        response.close()
+    assert "庚".encode() in body or fmt == "xlsx"
+    assert len(body) > 100
