@@ -129,12 +129,12 @@ def export(rows: int, fmt: str, trace: bool) -> dict:
         tracemalloc.start()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    detail = downloads.name_list(exam, queries.NameList.ALL, scope)[1]
+    summary, detail = downloads.name_list(exam, queries.NameList.ALL, scope)
     with open("/dev/null", "wb") as out:
-        if fmt == "xlsx":
+        if fmt == "xlsx":  # both sheets, as the download (the 汇总 computes the figures)
             sheet = detail.sheet()
             sheet.rows = islice(sheet.rows, rows)
-            write_xlsx(out, [sheet])
+            write_xlsx(out, [summary.sheet(), sheet])
         else:
             for chunk in csv_chunks(list(detail.headers), islice(detail.csv_rows(), rows)):
                 out.write(chunk)

@@ -28,6 +28,13 @@ def expect_writes() -> None:
     _read_only.set(False)
 
 
+def reads_only() -> None:
+    """From here on the request only reads: after a download's audit row is committed,
+    the file is read while it is built and sent (seconds, to a slow phone). SQLite
+    transactions then open with a plain BEGIN, which never blocks a writer (WAL)."""
+    _read_only.set(True)
+
+
 def init_app(app: Flask, db) -> None:
     @app.before_request
     def _choose_transaction_mode():

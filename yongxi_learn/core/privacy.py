@@ -29,10 +29,16 @@ class PhoneView:
         authenticated = viewer is not None and viewer.is_authenticated
         self._roots = [u.path for u in scope_units(viewer, Perm.MANAGE_PEOPLE)] if viewer else []
         self._own = viewer.phone if authenticated else None
+        self._full: dict[str, bool] = {}  # by unit path: a long list has few units
 
     def full_over(self, unit: OrgUnit | str | None) -> bool:
         path = unit.path if isinstance(unit, OrgUnit) else unit
-        return path is not None and any(path.startswith(root) for root in self._roots)
+        if path is None:
+            return False
+        full = self._full.get(path)
+        if full is None:
+            full = self._full[path] = any(path.startswith(root) for root in self._roots)
+        return full
 
     def __call__(self, phone: str | None, unit: OrgUnit | str | None) -> str:
         """``unit``: the person's unit (or its path)."""
@@ -54,6 +60,16 @@ def shown_phone(phone: str | None, unit: OrgUnit | str | None) -> str:
     if not has_request_context():
         return phone or ""
     return phone_view()(phone, unit)
+
+
+def _in_full(phone: str | None, unit: OrgUnit | str | None) -> str:
+    return phone or ""
+
+
+def phone_shower():
+    """``shown_phone`` for a long list (an export): whether there is a request, and the
+    viewer's scope, are looked up once, not once a row."""
+    return phone_view() if has_request_context() else _in_full
 
 
 def init_app(app: Flask) -> None:

@@ -25,7 +25,9 @@ __all__ = [
     "names_count",
     "names_select",
     "remark",
+    "remark_of",
     "result_label",
+    "result_of",
     "score_histogram",
 ]
 
@@ -112,25 +114,34 @@ def names_count(query: sa.Select) -> int:
 
 
 def result_label(row) -> str:
-    if row.exempt:
+    return result_of(row.exempt, row.first, row.best, row.pass_score)
+
+
+def result_of(exempt: bool, first, best, pass_score) -> str:
+    """``result_label`` from the values (a 20,000-row export reads them by position)."""
+    if exempt:
         return "免考"
-    if row.best is None:
+    if best is None:
         return "未参考"
-    if row.best < row.pass_score:
+    if best < pass_score:
         return "未通过"
-    if row.first is not None and row.first >= row.pass_score:
+    if first is not None and first >= pass_score:
         return "通过"
     return "补考通过"
 
 
 def remark(row) -> str:
+    return remark_of(row.exempt, row.exempt_reason, row.active, row.moved, row.current_unit)
+
+
+def remark_of(exempt: bool, reason: str, active: bool, moved: bool, current_unit: str) -> str:
     notes = []
-    if row.exempt and row.exempt_reason:
-        notes.append(f"免考：{row.exempt_reason}")
-    if not row.active:
+    if exempt and reason:
+        notes.append(f"免考：{reason}")
+    if not active:
         notes.append("账号已停用")
-    if row.moved:
-        notes.append(f"现属{row.current_unit}")
+    if moved:
+        notes.append(f"现属{current_unit}")
     return "；".join(notes)
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from ..core import audit
-from ..core.db import expect_writes
+from ..core.db import expect_writes, reads_only
 from ..core.net import client_address
 from ..core.permissions import Perm, require
 from ..core.spreadsheets import send_csv, send_xlsx
@@ -195,6 +195,9 @@ def _send(fmt: str, tables: list, stem: str, scope: Scope, obj=None):
         detail=filename,
     )
     db.session.commit()
+    reads_only()  # SQLite: no write lock held while the file is built and sent
     if fmt == "xlsx":
-        return send_xlsx(filename, *(t.sheet() for t in tables))
+        response = send_xlsx(filename, *(t.sheet() for t in tables))
+        db.session.commit()  # built: the read ends before the file goes out
+        return response
     return send_csv(filename, list(table.headers), table.csv_rows())
