@@ -20,7 +20,7 @@ from ..extensions import db
 from . import attempts, autosave, practice, review
 from .models import Attempt, Exam
 from .my_exams import ExamEntry, available_exams
-from .paper_page import paper_items
+from .paper_page import load_paper
 
 bp = Blueprint("take", __name__)
 
@@ -51,17 +51,15 @@ def start(exam_id):
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id):
-    attempt = _touch(attempt_id)
-    if attempt.status.finished:
-        return redirect(url_for("take.result", attempt_id=attempt.id))
-    items = paper_items(attempt.id)
+    paper = load_paper(attempt_id, current_user.id)
+    now = utcnow()
+    if attempts.is_overdue(paper, now):
+        _touch(attempt_id)  # finalizes it: the result page shows it now
+        return redirect(url_for("take.result", attempt_id=paper.id))
+    if paper.status.finished:
+        return redirect(url_for("take.result", attempt_id=paper.id))
     return render_template(
-        "exams/attempt.html",
-        attempt=attempt,
-        items=items,
-        remaining=attempts.remaining_seconds(attempt, utcnow()),
-        answered=sum(1 for item in items if item.letters),
-        last_seq=max((item.seq for item in items), default=0),
+        "exams/attempt.html", paper=paper, remaining=attempts.remaining_seconds(paper, now)
     )
 
 
