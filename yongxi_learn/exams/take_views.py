@@ -17,7 +17,7 @@ from ..auth.sessions import Timeouts
 from ..core.db import expect_writes
 from ..core.time import utcnow
 from ..extensions import db
-from . import attempts, autosave, practice, review
+from . import attempts, autosave, fast_submit, practice, review
 from .models import Attempt, Exam
 from .my_exams import ExamEntry, available_exams
 from .paper_page import load_paper
@@ -124,19 +124,26 @@ def _saved(applied: bool, seq: int | None, remaining: int | None) -> dict:
 @bp.post("/attempts/<int:attempt_id>/submit")
 @login_required
 def submit(attempt_id):
-    attempt = attempts.load_attempt(attempt_id, current_user, lock="update")
+    """Hand in: the fast path when all is usual, else the full one (and always the
+    full one for the no-JavaScript form, which carries every answer)."""
     now = utcnow()
+    if not request.form.get("answers_in_form") and fast_submit.submit(
+        attempt_id, current_user.id, now
+    ):
+        db.session.commit()
+        return redirect(url_for("take.result", attempt_id=attempt_id))
+    attempt = attempts.load_attempt(attempt_id, current_user, lock="update")
     try:
         if request.form.get("answers_in_form") and not attempt.status.finished:
             attempts.save_form_answers(attempt, current_user, _form_answers(), now)
         attempts.submit_attempt(attempt, current_user, now)
     except attempts.InvalidAnswer as exc:
         flash(str(exc), "danger")
-        return redirect(url_for("take.attempt", attempt_id=attempt.id))
+        return redirect(url_for("take.attempt", attempt_id=attempt_id))
     except attempts.AttemptFinished as exc:
         flash(str(exc), "warning")
     db.session.commit()
-    return redirect(url_for("take.result", attempt_id=attempt.id))
+    return redirect(url_for("take.result", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
