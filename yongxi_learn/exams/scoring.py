@@ -7,6 +7,9 @@ its score. Before, each of the 20-odd rows was an ORM object updated on its own.
 The caller holds the attempt's row lock (FOR UPDATE) and writes the attempt's total.
 """
 
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
 import sqlalchemy as sa
 
 from ..extensions import db
@@ -14,23 +17,45 @@ from . import grading
 from .models import Attempt, AttemptQuestion, Exam, Question, QuestionType
 
 
-def grade_stored(attempt_id: int) -> grading.Result:
-    """Grade the attempt's answers as stored now and write each row's grade.
+def stored_answers(attempt_id: int) -> tuple[Decimal, list]:
+    """The exam's pass mark and the attempt's rows as stored now, by position.
 
     Read in a statement of its own, after the caller's lock: on PostgreSQL a
     statement sees what was committed when it began, so answers saved while the
     lock was awaited are only seen by a later statement.
     """
     rows = db.session.execute(_ANSWERS, {"attempt_id": attempt_id}).all()
-    answers = [row for row in rows if row.position is not None]
+    return rows[0].pass_score, [row for row in rows if row.position is not None]
+
+
+def grade_stored(attempt_id: int) -> grading.Result:
+    """Grade the attempt's answers as stored now and write each row's grade."""
+    pass_score, rows = stored_answers(attempt_id)
+    return mark(attempt_id, rows, pass_score)
+
+
+def mark(
+    attempt_id: int,
+    rows: Sequence,
+    pass_score: Decimal,
+    responses: Mapping[int, str] | None = None,
+) -> grading.Result:
+    """Grade ``rows`` (from ``stored_answers``; ``responses`` by position replace
+    theirs, as just written) and write every row's grade in one statement."""
+    responses = responses or {}
     result = grading.grade(
         [
-            grading.Item(QuestionType(row.type), row.answer, row.response, row.score)
-            for row in answers
+            grading.Item(
+                QuestionType(row.type),
+                row.answer,
+                responses.get(row.position, row.response),
+                row.score,
+            )
+            for row in rows
         ],
-        rows[0].pass_score,
+        pass_score,
     )
-    graded = zip(answers, result.items, strict=True)
+    graded = zip(rows, result.items, strict=True)
     right = [row.position for row, item in graded if item.correct]
     db.session.execute(_MARK, {"b_attempt": attempt_id, "right": right})
     return result
@@ -40,7 +65,15 @@ def grade_stored(attempt_id: int) -> grading.Result:
 _a, _e = Attempt.__table__, Exam.__table__
 _aq, _q = AttemptQuestion.__table__, Question.__table__
 _ANSWERS = (
-    sa.select(_e.c.pass_score, _aq.c.position, _aq.c.response, _aq.c.score, _q.c.type, _q.c.answer)
+    sa.select(
+        _e.c.pass_score,
+        _aq.c.position,
+        _aq.c.option_order,
+        _aq.c.response,
+        _aq.c.score,
+        _q.c.type,
+        _q.c.answer,
+    )
     .select_from(_a)
     .join(_e, _e.c.id == _a.c.exam_id)
     .outerjoin(_aq, _aq.c.attempt_id == _a.c.id)

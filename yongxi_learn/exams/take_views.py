@@ -124,18 +124,17 @@ def _saved(applied: bool, seq: int | None, remaining: int | None) -> dict:
 @bp.post("/attempts/<int:attempt_id>/submit")
 @login_required
 def submit(attempt_id):
-    """Hand in: the fast path when all is usual, else the full one (and always the
-    full one for the no-JavaScript form, which carries every answer)."""
+    """Hand in: the fast path when all is usual, else the full one. The page's form
+    carries every answer as shown (``answers_in_form``); the form's state wins."""
     now = utcnow()
-    if not request.form.get("answers_in_form") and fast_submit.submit(
-        attempt_id, current_user.id, now
-    ):
+    form = _form_answers() if request.form.get("answers_in_form") else None
+    if fast_submit.submit(attempt_id, current_user.id, now, form):
         db.session.commit()
         return redirect(url_for("take.result", attempt_id=attempt_id))
     attempt = attempts.load_attempt(attempt_id, current_user, lock="update")
     try:
-        if request.form.get("answers_in_form") and not attempt.status.finished:
-            attempts.save_form_answers(attempt, current_user, _form_answers(), now)
+        if form is not None and not attempt.status.finished:
+            attempts.save_form_answers(attempt, current_user, form, now)
         attempts.submit_attempt(attempt, current_user, now)
     except attempts.InvalidAnswer as exc:
         flash(str(exc), "danger")
