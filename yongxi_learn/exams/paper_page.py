@@ -9,9 +9,12 @@ values and yielded ~1,500 pieces a page, most of the page's Python. The markup i
 the template's as it was (``static/js/exam.js`` relies on it), less its indentation.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from markupsafe import Markup, escape
@@ -31,19 +34,14 @@ from .models import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PaperItem:
+class PaperItem(NamedTuple):
     position: int
     type: QuestionType
-    stem: str
-    options: list[str]  # in the order shown
+    stem: str  # escaped
+    options: list[str]  # escaped, in the order shown
     letters: str  # the saved answer, in shown letters
     score: Decimal
     seq: int  # sequence number of the saved answer
-
-    @property
-    def multi(self) -> bool:
-        return self.type is QuestionType.MULTI
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +64,7 @@ class Paper:
     def last_seq(self) -> int:
         return max((item.seq for item in self.items), default=0)
 
-    # Safe: every text from the database is escaped in _question and _options; the
+    # Safe: every text from the database is escaped once, in _texts; the
     # rest are integers, letters and labels of this module.
     def nav_html(self) -> Markup:
         return Markup("\n".join(_nav_link(item) for item in self.items))  # noqa: S704
@@ -81,27 +79,60 @@ def load_paper(attempt_id: int, user_id: int) -> Paper:
     if not rows:
         raise NotFound(attempt_id)
     first = rows[0]
+    items = [row for row in rows if row.position is not None]
+    texts = _texts([(row.question_id, row.updated_at) for row in items])
     return Paper(
         id=first.id,
         status=first.status,
         deadline=first.deadline,
         max_score=first.max_score,
         title=first.title,
-        items=[_item(row) for row in rows if row.position is not None],
+        items=[_item(row, texts[row.question_id]) for row in items],
     )
 
 
-def _item(row) -> PaperItem:
-    order = row.option_order
+def _item(row, texts: "_Texts") -> PaperItem:
+    order, response = _order(row.option_order), row.response
     return PaperItem(
-        position=row.position,
-        type=QuestionType(row.type),
-        stem=row.stem,
-        options=[row.options[i] for i in order],
-        letters=canonical_to_shown(row.response, order) if row.response else "",
-        score=row.score,
-        seq=row.seq,
+        row.position,
+        texts.type,
+        texts.stem,
+        [texts.options[i] for i in order],
+        canonical_to_shown(response, order) if response else "",
+        row.score,
+        row.seq,
     )
+
+
+# ---------------------------------------------------------------- question texts
+
+
+class _Texts(NamedTuple):
+    type: QuestionType
+    stem: str  # escaped
+    options: tuple[str, ...]  # escaped, canonical order
+
+
+# A question's texts as the page writes them, by (id, updated_at). A question row an
+# attempt shows is frozen (``bank.is_used``: an edit makes a new version), and a row
+# edited anyway would change its updated_at, so an entry never goes stale. Each
+# server process fills its own from the database (nothing another server needs);
+# at most _TEXTS_MAX entries (a district bank is ~1,000 questions), then it starts over.
+_TEXTS: dict[tuple[int, datetime], _Texts] = {}
+_TEXTS_MAX = 5000
+
+
+def _texts(keys: list[tuple[int, datetime]]) -> dict[int, _Texts]:
+    """The texts of the questions by id, from the cache or else in one query."""
+    found = {key[0]: _TEXTS.get(key) for key in keys}
+    missing = [qid for qid, texts in found.items() if texts is None]
+    if missing:
+        if len(_TEXTS) + len(missing) > _TEXTS_MAX:
+            _TEXTS.clear()
+        for row in db.session.execute(_QUESTIONS, {"ids": missing}):
+            texts = _Texts(row.type, escape(row.stem), tuple(escape(o) for o in row.options))
+            _TEXTS[row.id, row.updated_at] = found[row.id] = texts
+    return found
 
 
 # ---------------------------------------------------------------- markup
@@ -118,8 +149,8 @@ def _question(item: PaperItem) -> str:
     return (
         f'<fieldset class="question" id="q{n}" data-position="{n}">\n'
         f'<legend class="stem">\n<span class="qno">{n}.</span>\n'
-        f'<span class="tag">{_TYPE_LABELS[item.type]}</span>\n{escape(item.stem)}\n'
-        f'<span class="muted">（{escape(format_score(item.score))}分）</span>\n</legend>\n'
+        f'<span class="tag">{_TYPE_LABELS[item.type]}</span>\n{item.stem}\n'
+        f'<span class="muted">（{_score(item.score)}分）</span>\n</legend>\n'
         f"{_options(item, n)}"
         f'<p class="q-state" data-state-for="{n}"></p>\n</fieldset>'
     )
@@ -131,35 +162,48 @@ def _options(item: PaperItem, n: int) -> str:
         f'<label class="option">\n<input type="{kind}" name="q{n}" value="{letter}"'
         f"{' checked' if letter in item.letters else ''}>\n"
         f'<span class="letter">{letter}.</span>\n'
-        f'<span class="option-text">{escape(text)}</span>\n</label>\n'
+        f'<span class="option-text">{text}</span>\n</label>\n'
         for letter, text in zip(LETTERS, item.options, strict=False)
     )
 
 
 _TYPE_LABELS = {qtype: escape(label) for qtype, label in QUESTION_TYPE_LABELS.items()}
+_score = lru_cache(maxsize=64)(format_score)  # a paper has a few distinct scores
+
+
+@lru_cache(maxsize=1024)  # 2 to 6 options: at most 872 orders
+def _order(text: str) -> tuple[int, ...]:
+    return tuple(json.loads(text))
 
 
 # ---------------------------------------------------------------- statements
 
 _a, _e = Attempt.__table__, Exam.__table__
 _aq, _q = AttemptQuestion.__table__, Question.__table__
-_ITEM_COLUMNS = (
-    _aq.c.position,
-    _aq.c.option_order,
-    _aq.c.response,
-    _aq.c.score,
-    _aq.c.seq,
-    _q.c.type,
-    _q.c.stem,
-    _q.c.options,
-)
 # Built once: constructing a statement costs more Python than running it here.
 _PAPER = (
-    sa.select(_a.c.id, _a.c.status, _a.c.deadline, _a.c.max_score, _e.c.title, *_ITEM_COLUMNS)
+    sa.select(
+        _a.c.id,
+        _a.c.status,
+        _a.c.deadline,
+        _a.c.max_score,
+        _e.c.title,
+        _aq.c.position,
+        _aq.c.question_id,
+        # As text: a paper's orders are a few permutations, each parsed once (_order).
+        sa.cast(_aq.c.option_order, sa.Text).label("option_order"),
+        _aq.c.response,
+        _aq.c.score,
+        _aq.c.seq,
+        _q.c.updated_at,
+    )
     .select_from(_a)
     .join(_e, _e.c.id == _a.c.exam_id)
     .outerjoin(_aq, _aq.c.attempt_id == _a.c.id)
     .outerjoin(_q, _q.c.id == _aq.c.question_id)
     .where(_a.c.id == sa.bindparam("attempt_id"), _a.c.user_id == sa.bindparam("user_id"))
     .order_by(_aq.c.position)
+)
+_QUESTIONS = sa.select(_q.c.id, _q.c.updated_at, _q.c.type, _q.c.stem, _q.c.options).where(
+    _q.c.id.in_(sa.bindparam("ids", expanding=True))
 )
