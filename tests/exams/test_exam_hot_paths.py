@@ -131,6 +131,22 @@ def test_question_and_option_text_is_escaped(as_cadre, make_exam, make_question,
     assert "&lt;i&gt;标题&lt;/i&gt;" in html
 
 
+def test_a_question_row_changed_in_place_shows_its_new_text(as_cadre, exam):
+    """The page keeps question texts per process by (id, updated_at): a row that
+    changes (the bank never changes a row an attempt shows, but a data fix could)
+    is read again, never shown stale."""
+    attempt = begin(as_cadre, exam)
+    question = attempt.questions[0].question
+    assert question.stem in text(as_cadre.get(f"/exams/attempts/{attempt.id}"))
+    question.stem, question.options = "改后的题干", ["甲", "乙", "丙", "丁"]
+    db.session.commit()
+    html = text(as_cadre.get(f"/exams/attempts/{attempt.id}"))
+    block = fieldset(html, 1)
+    assert "改后的题干" in block
+    order = attempt.questions[0].option_order
+    assert [t for _, t in shown_options(block)] == [["甲", "乙", "丙", "丁"][i] for i in order]
+
+
 def test_a_finished_attempt_leads_to_its_result(as_cadre, exam):
     attempt = begin(as_cadre, exam)
     as_cadre.post(f"/exams/attempts/{attempt.id}/submit")
