@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from ..core.faults import pause_for_fault_tests
 from ..extensions import db
 from .attempts import GRACE, InvalidAnswer, to_canonical
+from .grading import parse_order
 from .models import Attempt, AttemptQuestion, AttemptStatus, QuestionType
 from .scoring import mark, stored_answers
 
@@ -74,7 +75,7 @@ def _form_changes(answers, form: Mapping[int, str] | None) -> list[tuple[int, st
     changed = []
     for row in answers:
         canonical = to_canonical(
-            form.get(row.position, ""), QuestionType(row.type), row.option_order
+            form.get(row.position, ""), QuestionType(row.type), parse_order(row.option_order)
         )
         if canonical != row.response:
             changed.append((row.position, canonical))

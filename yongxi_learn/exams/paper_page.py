@@ -9,7 +9,6 @@ values and yielded ~1,500 pieces a page, most of the page's Python. The markup i
 the template's as it was (``static/js/exam.js`` relies on it), less its indentation.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,7 +21,7 @@ from markupsafe import Markup, escape
 from ..core.formatting import format_score
 from ..extensions import db
 from ..org.services import NotFound
-from .grading import LETTERS, canonical_to_shown
+from .grading import LETTERS, canonical_to_shown, parse_order
 from .models import (
     QUESTION_TYPE_LABELS,
     Attempt,
@@ -92,7 +91,7 @@ def load_paper(attempt_id: int, user_id: int) -> Paper:
 
 
 def _item(row, texts: "_Texts") -> PaperItem:
-    order, response = _order(row.option_order), row.response
+    order, response = parse_order(row.option_order), row.response
     return PaperItem(
         row.position,
         texts.type,
@@ -171,11 +170,6 @@ _TYPE_LABELS = {qtype: escape(label) for qtype, label in QUESTION_TYPE_LABELS.it
 _score = lru_cache(maxsize=64)(format_score)  # a paper has a few distinct scores
 
 
-@lru_cache(maxsize=1024)  # 2 to 6 options: at most 872 orders
-def _order(text: str) -> tuple[int, ...]:
-    return tuple(json.loads(text))
-
-
 # ---------------------------------------------------------------- statements
 
 _a, _e = Attempt.__table__, Exam.__table__
@@ -190,7 +184,7 @@ _PAPER = (
         _e.c.title,
         _aq.c.position,
         _aq.c.question_id,
-        # As text: a paper's orders are a few permutations, each parsed once (_order).
+        # As text: a paper's orders are a few permutations, each parsed once.
         sa.cast(_aq.c.option_order, sa.Text).label("option_order"),
         _aq.c.response,
         _aq.c.score,

@@ -68,7 +68,8 @@ _ANSWERS = (
     sa.select(
         _e.c.pass_score,
         _aq.c.position,
-        _aq.c.option_order,
+        # As text, parsed by grading.parse_order where needed (the page's form).
+        sa.cast(_aq.c.option_order, sa.Text).label("option_order"),
         _aq.c.response,
         _aq.c.score,
         _q.c.type,
