@@ -424,13 +424,18 @@ def finalize_overdue(now: datetime, user: User | None = None) -> int:
     return sum(finalize(attempt, now) for attempt in overdue)
 
 
+_GRADED_FIELDS = ["response", "seq", "answered_at", "correct", "awarded"]
+
+
 def _grade(attempt: Attempt, status: AttemptStatus, finished_at: datetime) -> None:
     # The rows are graded and written set-based, from the answers as stored now
-    # (save_answer writes with bulk UPDATEs that do not refresh loaded rows).
+    # (save_answer writes with bulk UPDATEs that do not refresh loaded rows); Core
+    # statements do not autoflush, so changes of loaded rows are written first.
+    db.session.flush()
     result = scoring.grade_stored(attempt.id)
     for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, AttemptQuestion):  # loaded rows: their grades just changed
-            db.session.expire(obj, ["correct", "awarded"])
+        if isinstance(obj, AttemptQuestion):  # loaded rows: read again when next used
+            db.session.expire(obj, _GRADED_FIELDS)
     pause_for_fault_tests()
     attempt.score = result.score
     attempt.max_score = result.max_score
