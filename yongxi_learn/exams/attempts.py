@@ -20,7 +20,7 @@ from ..core.faults import pause_for_fault_tests
 from ..extensions import db
 from ..org.models import User
 from ..org.services import NotFound
-from . import grading, papers
+from . import grading, papers, scoring
 from .models import (
     Attempt,
     AttemptQuestion,
@@ -424,22 +424,18 @@ def finalize_overdue(now: datetime, user: User | None = None) -> int:
     return sum(finalize(attempt, now) for attempt in overdue)
 
 
+_GRADED_FIELDS = ["response", "seq", "answered_at", "correct", "awarded"]
+
+
 def _grade(attempt: Attempt, status: AttemptStatus, finished_at: datetime) -> None:
-    # Re-read the answers: save_answer writes with a bulk UPDATE that does not
-    # refresh rows already loaded in this session.
-    rows = db.session.scalars(
-        sa.select(AttemptQuestion)
-        .where(AttemptQuestion.attempt_id == attempt.id)
-        .order_by(AttemptQuestion.position)
-        .execution_options(populate_existing=True)
-    ).all()
-    result = grading.grade(
-        [grading.Item(aq.question.type, aq.question.answer, aq.response, aq.score) for aq in rows],
-        attempt.exam.pass_score,
-    )
-    for aq, graded in zip(rows, result.items, strict=True):
-        aq.correct = graded.correct
-        aq.awarded = graded.awarded
+    # The rows are graded and written set-based, from the answers as stored now
+    # (save_answer writes with bulk UPDATEs that do not refresh loaded rows); Core
+    # statements do not autoflush, so changes of loaded rows are written first.
+    db.session.flush()
+    result = scoring.grade_stored(attempt.id)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, AttemptQuestion):  # loaded rows: read again when next used
+            db.session.expire(obj, _GRADED_FIELDS)
     pause_for_fault_tests()
     attempt.score = result.score
     attempt.max_score = result.max_score

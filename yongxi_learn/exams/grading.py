@@ -4,9 +4,11 @@ Answers are strings of canonical option letters ("B", "AC"); 判断 questions us
 "A" for 正确 and "B" for 错误. 多选 is all-or-nothing, as in the provincial exams.
 """
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from .models import QuestionType
 
@@ -67,3 +69,10 @@ def shown_to_canonical(shown: str, option_order: list[int]) -> str:
 
 def canonical_to_shown(canonical: str, option_order: list[int]) -> str:
     return normalise_letters(LETTERS[option_order.index(LETTERS.index(c))] for c in canonical)
+
+
+@lru_cache(maxsize=1024)  # 2 to 6 options: at most 872 orders
+def parse_order(text: str) -> tuple[int, ...]:
+    """An option order read as its JSON text ("[2, 0, 1, 3]"): a paper's orders are a
+    few permutations, so each is parsed once, not once per row (the hot paths)."""
+    return tuple(json.loads(text))

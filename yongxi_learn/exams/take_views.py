@@ -17,10 +17,10 @@ from ..auth.sessions import Timeouts
 from ..core.db import expect_writes
 from ..core.time import utcnow
 from ..extensions import db
-from . import attempts, autosave, practice, review
+from . import attempts, autosave, fast_submit, practice, review
 from .models import Attempt, Exam
 from .my_exams import ExamEntry, available_exams
-from .paper_page import paper_items
+from .paper_page import load_paper
 
 bp = Blueprint("take", __name__)
 
@@ -51,17 +51,15 @@ def start(exam_id):
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id):
-    attempt = _touch(attempt_id)
-    if attempt.status.finished:
-        return redirect(url_for("take.result", attempt_id=attempt.id))
-    items = paper_items(attempt.id)
+    paper = load_paper(attempt_id, current_user.id)
+    now = utcnow()
+    if attempts.is_overdue(paper, now):
+        _touch(attempt_id)  # finalizes it: the result page shows it now
+        return redirect(url_for("take.result", attempt_id=paper.id))
+    if paper.status.finished:
+        return redirect(url_for("take.result", attempt_id=paper.id))
     return render_template(
-        "exams/attempt.html",
-        attempt=attempt,
-        items=items,
-        remaining=attempts.remaining_seconds(attempt, utcnow()),
-        answered=sum(1 for item in items if item.letters),
-        last_seq=max((item.seq for item in items), default=0),
+        "exams/attempt.html", paper=paper, remaining=attempts.remaining_seconds(paper, now)
     )
 
 
@@ -126,19 +124,25 @@ def _saved(applied: bool, seq: int | None, remaining: int | None) -> dict:
 @bp.post("/attempts/<int:attempt_id>/submit")
 @login_required
 def submit(attempt_id):
-    attempt = attempts.load_attempt(attempt_id, current_user, lock="update")
+    """Hand in: the fast path when all is usual, else the full one. The page's form
+    carries every answer as shown (``answers_in_form``); the form's state wins."""
     now = utcnow()
+    form = _form_answers() if request.form.get("answers_in_form") else None
+    if fast_submit.submit(attempt_id, current_user.id, now, form):
+        db.session.commit()
+        return redirect(url_for("take.result", attempt_id=attempt_id))
+    attempt = attempts.load_attempt(attempt_id, current_user, lock="update")
     try:
-        if request.form.get("answers_in_form") and not attempt.status.finished:
-            attempts.save_form_answers(attempt, current_user, _form_answers(), now)
+        if form is not None and not attempt.status.finished:
+            attempts.save_form_answers(attempt, current_user, form, now)
         attempts.submit_attempt(attempt, current_user, now)
     except attempts.InvalidAnswer as exc:
         flash(str(exc), "danger")
-        return redirect(url_for("take.attempt", attempt_id=attempt.id))
+        return redirect(url_for("take.attempt", attempt_id=attempt_id))
     except attempts.AttemptFinished as exc:
         flash(str(exc), "warning")
     db.session.commit()
-    return redirect(url_for("take.result", attempt_id=attempt.id))
+    return redirect(url_for("take.result", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
