@@ -32,6 +32,7 @@ from yongxi_learn.exams.models import (
 )
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Category
+from yongxi_learn.stats import exam_tally
 
 NOW = datetime(2024, 12, 1, 2, 0)  # naive UTC
 
@@ -168,6 +169,8 @@ def scenario(tree, make_user) -> Scenario:
     personal = _exam(town, "我的错题练习", ExamKind.PRACTICE, personal=True)
     _sat(personal, people["辛"], 100)
     _sat(personal, people["甲"], 100, number=2)
+    # The rows were written here, not through the services: sum them as a migration does.
+    exam_tally.rebuild([formal.id])
     db.session.commit()
     # After publishing: 戊 leaves (deactivated), 己 moves to the town office.
     people["戊"].active = False

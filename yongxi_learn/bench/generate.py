@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from ..core.time import utcnow
 from ..extensions import db
+from ..stats import exam_tally
 from . import exams, people, study, training
 
 
@@ -80,6 +81,8 @@ def generate(size: Size, *, year: int | None = None, quiet: bool = False) -> Res
                 **_window(year, n, now),
             )
             done = exams.add_attempts(exam, per_exam, papers_left, rng, bar.update)
+            # The attempts were bulk-inserted, past the services: sum them once.
+            exam_tally.refresh_exam(exam.id)
             papers_left = max(0, papers_left - done)
             result.exam_ids.append(exam.id)
             result.attempts += done

@@ -1,0 +1,82 @@
+"""stats summary: exam_tally, the exam figures per group of a formal exam's enrolment
+
+Revision ID: 7a1f0c2e9b11
+Revises: 7a1f0c2e9b10
+Create Date: 2026-11-26 06:00:00
+
+The year overview sums these rows (exam, frozen unit, frozen category) instead of
+grouping every enrolment and attempt of the year. The exam services keep them from now
+on (stats.exam_tally); BACKFILL sums what is already there, with the definitions of
+stats.exam_sql (DESIGN §3): 应考 = enrolled and not exempted, 参考 = of those, with a
+finished attempt in the exam or a 补考 not cancelled, 通过 = best such score >= the pass
+mark; first sitting = the formal exam alone.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '7a1f0c2e9b11'
+down_revision = '7a1f0c2e9b10'
+branch_labels = None
+depends_on = None
+
+BACKFILL = """
+INSERT INTO exam_tally (exam_id, unit_id, category, exempt, enrolled, sat, passed,
+                        sat_first, passed_first, scored, score_sum, lowest)
+SELECT e.exam_id, e.unit_id, e.category,
+       COUNT(CASE WHEN e.exempt THEN 1 END),
+       COUNT(CASE WHEN NOT e.exempt THEN 1 END),
+       COUNT(CASE WHEN NOT e.exempt AND s.best IS NOT NULL THEN 1 END),
+       COUNT(CASE WHEN NOT e.exempt AND s.best >= x.pass_score THEN 1 END),
+       COUNT(CASE WHEN NOT e.exempt AND s.first IS NOT NULL THEN 1 END),
+       COUNT(CASE WHEN NOT e.exempt AND s.first >= x.pass_score THEN 1 END),
+       COUNT(CASE WHEN NOT e.exempt THEN s.best END),
+       SUM(CASE WHEN NOT e.exempt THEN s.best END),
+       MIN(CASE WHEN NOT e.exempt THEN s.best END)
+FROM enrolment e
+JOIN exam x ON x.id = e.exam_id
+LEFT JOIN (
+    SELECT f.formal_id, a.user_id,
+           MAX(CASE WHEN a.exam_id = f.formal_id THEN a.score END) AS first,
+           MAX(a.score) AS best
+    FROM attempt a
+    JOIN (
+        SELECT id AS exam_id, id AS formal_id FROM exam
+        WHERE kind = 'formal' AND NOT personal
+        UNION ALL
+        SELECT id, parent_exam_id FROM exam
+        WHERE kind = 'makeup' AND status <> 'cancelled' AND NOT personal
+          AND parent_exam_id IS NOT NULL
+    ) f ON f.exam_id = a.exam_id
+    WHERE a.status IN ('submitted', 'expired')
+    GROUP BY f.formal_id, a.user_id
+) s ON s.formal_id = e.exam_id AND s.user_id = e.user_id
+WHERE x.kind = 'formal' AND NOT x.personal
+GROUP BY e.exam_id, e.unit_id, e.category
+"""
+
+
+def upgrade():
+    op.create_table('exam_tally',
+    sa.Column('exam_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.Enum('leader', 'official', 'village_cadre', 'legal_liaison', 'other', name='category', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('exempt', sa.Integer(), nullable=False),
+    sa.Column('enrolled', sa.Integer(), nullable=False),
+    sa.Column('sat', sa.Integer(), nullable=False),
+    sa.Column('passed', sa.Integer(), nullable=False),
+    sa.Column('sat_first', sa.Integer(), nullable=False),
+    sa.Column('passed_first', sa.Integer(), nullable=False),
+    sa.Column('scored', sa.Integer(), nullable=False),
+    sa.Column('score_sum', sa.Numeric(precision=14, scale=2), nullable=True),
+    sa.Column('lowest', sa.Numeric(precision=6, scale=2), nullable=True),
+    sa.ForeignKeyConstraint(['exam_id'], ['exam.id'], name=op.f('fk_exam_tally_exam_id_exam')),
+    sa.ForeignKeyConstraint(['unit_id'], ['org_unit.id'], name=op.f('fk_exam_tally_unit_id_org_unit')),
+    sa.PrimaryKeyConstraint('exam_id', 'unit_id', 'category', name=op.f('pk_exam_tally'))
+    )
+    op.execute(BACKFILL)
+
+
+def downgrade():
+    op.drop_table('exam_tally')
