@@ -42,8 +42,13 @@ def _row(t):
 def source_rows(exam_id):
     rows = db.session.execute(group_figures([exam_id])).all()
     out = [
-        (r.exam_id, r.unit_id, Category(r.category), *(int(v) for v in r[3:10]))
-        + tuple(None if v is None else Decimal(str(v)) for v in r[10:12])
+        (
+            r.exam_id,
+            r.unit_id,
+            Category(r.category),
+            *(int(v) for v in r[3:10]),
+            *(None if v is None else Decimal(str(v)) for v in r[10:12]),
+        )
         for r in rows
     ]
     return sorted(out, key=lambda r: (r[0], r[1], r[2].value))
