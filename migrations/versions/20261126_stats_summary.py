@@ -1,4 +1,4 @@
-"""stats summary: exam_tally, the exam figures per group of a formal exam's enrolment
+"""stats summary: exam_tally and training_tally, kept by the services for the figures
 
 Revision ID: 7a1f0c2e9b11
 Revises: 7a1f0c2e9b10
@@ -9,7 +9,9 @@ grouping every enrolment and attempt of the year. The exam services keep them fr
 on (stats.exam_tally); BACKFILL sums what is already there, with the definitions of
 stats.exam_sql (DESIGN §3): 应考 = enrolled and not exempted, 参考 = of those, with a
 finished attempt in the exam or a 补考 not cancelled, 通过 = best such score >= the pass
-mark; first sitting = the formal exam alone.
+mark; first sitting = the formal exam alone. training_tally holds each person's counted
+attendance per year (not undone, at a session not cancelled) by the unit and category
+they signed in with (training.tally); TRAINING_BACKFILL sums the sign-ins there are.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -56,6 +58,15 @@ WHERE x.kind = 'formal' AND NOT x.personal
 GROUP BY e.exam_id, e.unit_id, e.category
 """
 
+TRAINING_BACKFILL = """
+INSERT INTO training_tally (year, user_id, unit_id, category, times, hours)
+SELECT s.year, a.user_id, a.unit_id, a.category, COUNT(*), SUM(s.hours)
+FROM training_attendance a
+JOIN training_session s ON s.id = a.session_id
+WHERE s.status = 'scheduled' AND a.revoked_at IS NULL
+GROUP BY s.year, a.user_id, a.unit_id, a.category
+"""
+
 
 def upgrade():
     op.create_table('exam_tally',
@@ -76,7 +87,20 @@ def upgrade():
     sa.PrimaryKeyConstraint('exam_id', 'unit_id', 'category', name=op.f('pk_exam_tally'))
     )
     op.execute(BACKFILL)
+    op.create_table('training_tally',
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.Enum('leader', 'official', 'village_cadre', 'legal_liaison', 'other', name='category', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('times', sa.Integer(), nullable=False),
+    sa.Column('hours', sa.Numeric(precision=8, scale=1), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['org_unit.id'], name=op.f('fk_training_tally_unit_id_org_unit')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_training_tally_user_id_user')),
+    sa.PrimaryKeyConstraint('year', 'user_id', 'unit_id', 'category', name=op.f('pk_training_tally'))
+    )
+    op.execute(TRAINING_BACKFILL)
 
 
 def downgrade():
+    op.drop_table('training_tally')
     op.drop_table('exam_tally')

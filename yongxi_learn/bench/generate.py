@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from ..core.time import utcnow
 from ..extensions import db
 from ..stats import exam_tally
+from ..training import tally as training_tally
 from . import exams, people, study, training
 
 
@@ -91,6 +92,7 @@ def generate(size: Size, *, year: int | None = None, quiet: bool = False) -> Res
         result.attendance = training.add_sessions(
             tree.towns, size.sessions_per_town, year, rng, bar.update
         )
+    training_tally.rebuild([year])  # bulk-inserted sign-ins: sum them once
     db.session.commit()
     result.study_rows = study.add_study(tree.district, year, rng)
     db.session.commit()
