@@ -1,4 +1,4 @@
-"""stats summary: exam_tally and training_tally, kept by the services for the figures
+"""stats summary: exam_tally, training_tally, study_tally, kept by the services for the figures
 
 Revision ID: 7a1f0c2e9b11
 Revises: 7a1f0c2e9b10
@@ -12,6 +12,8 @@ finished attempt in the exam or a 补考 not cancelled, 通过 = best such score
 mark; first sitting = the formal exam alone. training_tally holds each person's counted
 attendance per year (not undone, at a session not cancelled) by the unit and category
 they signed in with (training.tally); TRAINING_BACKFILL sums the sign-ins there are.
+study_tally holds per study list and person the 重点/专业 items chosen and the items on
+their plan finished (study.tally); STUDY_BACKFILL counts them.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -67,6 +69,25 @@ WHERE s.status = 'scheduled' AND a.revoked_at IS NULL
 GROUP BY s.year, a.user_id, a.unit_id, a.category
 """
 
+STUDY_BACKFILL = """
+INSERT INTO study_tally (list_id, user_id, key_n, field_n, done_n)
+SELECT list_id, user_id, SUM(key_n), SUM(field_n), SUM(done_n)
+FROM (
+    SELECT s.list_id, s.user_id,
+           CASE WHEN i.kind = 'key' THEN 1 ELSE 0 END AS key_n,
+           CASE WHEN i.kind = 'field' THEN 1 ELSE 0 END AS field_n,
+           0 AS done_n
+    FROM study_selection s JOIN study_list_item i ON i.id = s.item_id
+    UNION ALL
+    SELECT p.list_id, p.user_id, 0, 0, 1
+    FROM study_progress p
+    JOIN study_list_item i ON i.id = p.item_id
+    LEFT JOIN study_selection s ON s.item_id = p.item_id AND s.user_id = p.user_id
+    WHERE p.finished_at IS NOT NULL AND (i.kind = 'required' OR s.id IS NOT NULL)
+) study_rows
+GROUP BY list_id, user_id
+"""
+
 
 def upgrade():
     op.create_table('exam_tally',
@@ -99,8 +120,20 @@ def upgrade():
     sa.PrimaryKeyConstraint('year', 'user_id', 'unit_id', 'category', name=op.f('pk_training_tally'))
     )
     op.execute(TRAINING_BACKFILL)
+    op.create_table('study_tally',
+    sa.Column('list_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key_n', sa.Integer(), nullable=False),
+    sa.Column('field_n', sa.Integer(), nullable=False),
+    sa.Column('done_n', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['list_id'], ['study_list.id'], name=op.f('fk_study_tally_list_id_study_list')),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_study_tally_user_id_user')),
+    sa.PrimaryKeyConstraint('list_id', 'user_id', name=op.f('pk_study_tally'))
+    )
+    op.execute(STUDY_BACKFILL)
 
 
 def downgrade():
+    op.drop_table('study_tally')
     op.drop_table('training_tally')
     op.drop_table('exam_tally')

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from ..core.time import utcnow
 from ..extensions import db
 from ..stats import exam_tally
+from ..study import tally as study_tally
 from ..training import tally as training_tally
 from . import exams, people, study, training
 
@@ -95,6 +96,7 @@ def generate(size: Size, *, year: int | None = None, quiet: bool = False) -> Res
     training_tally.rebuild([year])  # bulk-inserted sign-ins: sum them once
     db.session.commit()
     result.study_rows = study.add_study(tree.district, year, rng)
+    study_tally.rebuild()  # bulk-inserted choices and progress: sum them once
     db.session.commit()
     # A bulk load leaves the planner's statistics stale (autovacuum would catch up
     # later on PostgreSQL; SQLite has none until ANALYZE): measure the plans in use.

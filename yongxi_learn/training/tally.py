@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..stats.common import lock_people
 from .models import Attendance, SessionStatus, TrainingSession, TrainingTally
 
 # pg_advisory_xact_lock(LOCK_SPACE, user_id): one lock per person, for this table only.
@@ -54,7 +55,7 @@ def people_changed(years: Iterable[int], user_ids: Iterable[int]) -> None:
     years, user_ids = sorted(set(years)), sorted(set(user_ids))
     if not years or not user_ids:
         return
-    _lock(user_ids)
+    lock_people(LOCK_SPACE, user_ids)
     db.session.execute(
         sa.delete(TrainingTally).where(
             TrainingTally.year.in_(years), TrainingTally.user_id.in_(user_ids)
@@ -81,13 +82,3 @@ def rebuild(years: Iterable[int] | None = None) -> None:
         delete = delete.where(TrainingTally.year.in_(sorted(set(years))))
     db.session.execute(delete)
     db.session.execute(sa.insert(TrainingTally).from_select(COLUMNS, source_select(years)))
-
-
-def _lock(user_ids: list[int]) -> None:
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    ids = sa.func.unnest(sa.cast(user_ids, sa.ARRAY(sa.Integer))).table_valued("id")
-    ordered = sa.select(ids.c.id).order_by(ids.c.id).subquery()
-    db.session.execute(
-        sa.select(sa.func.pg_advisory_xact_lock(LOCK_SPACE, ordered.c.id).label("locked"))
-    ).all()
