@@ -157,17 +157,24 @@ def formal_exam(exam: Exam, unit: OrgUnit) -> Exam:
 
 def exam_family(formal: Exam) -> list[Exam]:
     """The 补考 of ``formal`` that were not cancelled, oldest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Exam)
-            .where(
-                Exam.parent_exam_id == formal.id,
-                Exam.kind == ExamKind.MAKEUP,
-                Exam.status != ExamStatus.CANCELLED,
-            )
-            .order_by(Exam.id)
+    return _makeups_of([formal.id])[formal.id]
+
+
+def _makeups_of(formal_ids: list[int]) -> dict[int, list[Exam]]:
+    """{formal exam id: its 补考 not cancelled, oldest first}, in one query."""
+    found: dict[int, list[Exam]] = {formal_id: [] for formal_id in formal_ids}
+    makeups = db.session.scalars(
+        sa.select(Exam)
+        .where(
+            Exam.parent_exam_id.in_(formal_ids),
+            Exam.kind == ExamKind.MAKEUP,
+            Exam.status != ExamStatus.CANCELLED,
         )
+        .order_by(Exam.id)
     )
+    for makeup in makeups:
+        found[makeup.parent_exam_id].append(makeup)
+    return found
 
 
 def year_exams(year: int, unit: OrgUnit) -> list[Exam]:
@@ -276,7 +283,7 @@ def figures_of(row: _Counts | None) -> ExamFigures:
 
 
 def _by_child(
-    formal_ids: list[int], unit: OrgUnit, categories, user, live: bool = False
+    formal_ids: list[int], unit: OrgUnit, children, categories, user, live: bool = False
 ) -> dict[tuple, _Counts]:
     """{(formal exam id, bucket unit id): counts}, plus totals per exam under the key
     (exam id, None). Per (exam, frozen unit) rows from exam_tally (or, ``live``, from
@@ -284,7 +291,7 @@ def _by_child(
     totals add the buckets."""
     per_unit = (live_per_unit if live else tally_per_unit)(formal_ids, unit, categories, user)
     unit_of = sa.orm.aliased(OrgUnit, name="bucket_unit")
-    bucket = child_bucket(unit_of.path, unit, child_units(unit)).label("bucket")
+    bucket = child_bucket(unit_of.path, unit, children).label("bucket")
     rows = db.session.execute(
         sa.select(
             per_unit.c.exam_id,
@@ -304,12 +311,12 @@ def _by_child(
     return found
 
 
-def _unit_rows(exam_id: int, unit: OrgUnit, found: dict) -> list[UnitRow]:
+def _unit_rows(exam_id: int, unit: OrgUnit, children, found: dict) -> list[UnitRow]:
     """One row per child unit (an empty unit shows zeros; an inactive one only with
     people), then the parent's own people when there are any."""
     rows = [
         UnitRow(child, figures_of(found.get((exam_id, child.id))))
-        for child in child_units(unit)
+        for child in children
         if child.active or (exam_id, child.id) in found
     ]
     own = found.get((exam_id, unit.id))
@@ -337,18 +344,19 @@ def exam_report(
     formal = formal_exam(exam, unit)
     refresh(now)
     categories = _clean_categories(categories)
-    found = _by_child([formal.id], unit, categories, user, live)
-    return _report(formal, unit, categories, found)
+    children = child_units(unit)
+    found = _by_child([formal.id], unit, children, categories, user, live)
+    return _report(formal, unit, children, categories, found, exam_family(formal))
 
 
-def _report(formal: Exam, unit: OrgUnit, categories, found: dict) -> ExamReport:
+def _report(formal: Exam, unit, children, categories, found: dict, makeups) -> ExamReport:
     return ExamReport(
         exam=formal,
-        makeups=exam_family(formal),
+        makeups=makeups,
         unit=unit,
         categories=categories,
         total=figures_of(found.get((formal.id, None))),
-        rows=_unit_rows(formal.id, unit, found),
+        rows=_unit_rows(formal.id, unit, children, found),
     )
 
 
@@ -368,10 +376,12 @@ def year_overview(
     refresh(now)
     categories = _clean_categories(categories)
     exams = year_exams(year, unit)
-    found = _by_child([e.id for e in exams], unit, categories, user, live) if exams else {}
+    ids, children = [e.id for e in exams], child_units(unit)
+    found = _by_child(ids, unit, children, categories, user, live) if exams else {}
+    makeups = _makeups_of(ids) if exams else {}
     return YearOverview(
         year=year,
         unit=unit,
         categories=categories,
-        reports=[_report(e, unit, categories, found) for e in exams],
+        reports=[_report(e, unit, children, categories, found, makeups[e.id]) for e in exams],
     )
