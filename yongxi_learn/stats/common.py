@@ -91,17 +91,19 @@ def unit_buckets(root: OrgUnit, children: list[OrgUnit]):
     )
 
 
+_LOCK_PEOPLE = sa.text(
+    "SELECT pg_advisory_xact_lock(:space, id) FROM "
+    "(SELECT unnest(CAST(:ids AS integer[])) AS id ORDER BY 1) AS people"
+)
+
+
 def lock_people(space: int, user_ids: list[int]) -> None:
     """PostgreSQL: a transaction-level advisory lock per person (``space`` names the
     table it guards), taken in id order, so a summary recomputed after it sees the
     work of every transaction that held it before. SQLite has one writer at a time."""
     if not user_ids or db.session.get_bind().dialect.name != "postgresql":
         return
-    ids = sa.func.unnest(sa.cast(sorted(user_ids), sa.ARRAY(sa.Integer))).table_valued("id")
-    ordered = sa.select(ids.c.id).order_by(ids.c.id).subquery()
-    db.session.execute(
-        sa.select(sa.func.pg_advisory_xact_lock(space, ordered.c.id).label("locked"))
-    ).all()
+    db.session.execute(_LOCK_PEOPLE, {"space": space, "ids": sorted(set(user_ids))}).all()
 
 
 # ---------------------------------------------------------------- who may see what
