@@ -101,10 +101,10 @@ def _attendance_in(year: int, unit: OrgUnit, categories) -> sa.Select:
 def _tally_in(year: int, unit: OrgUnit, categories) -> sa.Select:
     """training_tally rows of ``year`` signed in within ``unit``'s subtree: each
     person's counted attendance (times, hours) per unit and category at sign-in."""
-    query = (
-        sa.select(TrainingTally)
-        .join(OrgUnit, TrainingTally.unit_id == OrgUnit.id)
-        .where(TrainingTally.year == year, subtree(OrgUnit.path, unit))
+    # The subtree's few hundred unit ids, looked up per row (not a LIKE per row).
+    units = sa.select(OrgUnit.id).where(subtree(OrgUnit.path, unit))
+    query = sa.select(TrainingTally).where(
+        TrainingTally.year == year, TrainingTally.unit_id.in_(units)
     )
     if categories:
         query = query.where(TrainingTally.category.in_([Category(c) for c in categories]))
@@ -225,6 +225,7 @@ def units_reached(year: int, unit: OrgUnit, kind: UnitKind, categories=None) -> 
     (e.g. the 8 villages whose 两委 cadres took part)."""
     reached = (
         _tally_in(year, unit, categories)
+        .join(OrgUnit, TrainingTally.unit_id == OrgUnit.id)
         .where(OrgUnit.kind == kind)
         .with_only_columns(sa.func.count(sa.distinct(OrgUnit.id)))
     )
