@@ -10,6 +10,7 @@ from .exams.models import (
     Exam,
     ExamQuestion,
     ExamRule,
+    ExamTally,
     Question,
     QuestionCategory,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Exam",
     "ExamQuestion",
     "ExamRule",
+    "ExamTally",
     "LoginSession",
     "OrgUnit",
     "PasswordHistory",

@@ -197,6 +197,25 @@ def test_submit_grades_every_row_as_the_grading_rules_say(as_cadre, exam):
     assert done.finished_at is not None and done.finished_at <= utcnow()
 
 
+def test_a_fast_submit_keeps_the_years_figures(as_cadre, exam):
+    """The summary the statistics read (stats.exam_tally) moves with the submit, as
+    it does on the services' path: the figures equal those grouped from the rows."""
+    from tests.stats.test_exam_tally import source_rows, tally_rows
+    from yongxi_learn.stats import exam_tally
+
+    assert exam.kind is ExamKind.FORMAL
+    exam_tally.refresh_exam(exam.id)  # the fixture enrols without the services
+    db.session.commit()
+    attempt = begin(as_cadre, exam)
+    answer_some(as_cadre, attempt)
+    as_cadre.post(f"/exams/attempts/{attempt.id}/submit")
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).status is AttemptStatus.SUBMITTED
+    tally = sorted(tally_rows(exam.id), key=lambda r: (r[0], r[1], r[2].value))
+    assert tally == source_rows(exam.id)
+    assert sum(row[5] for row in tally) == 1  # sat: the cadre
+
+
 def test_the_forms_answers_win_and_only_changed_rows_move_their_seq(as_cadre, exam):
     attempt = begin(as_cadre, exam)
     given = answer_some(as_cadre, attempt)

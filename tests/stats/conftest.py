@@ -32,6 +32,7 @@ from yongxi_learn.exams.models import (
 )
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Category
+from yongxi_learn.stats import exam_tally
 
 NOW = datetime(2024, 12, 1, 2, 0)  # naive UTC
 
@@ -67,16 +68,17 @@ def _exam(owner, title, kind=ExamKind.FORMAL, **extra) -> Exam:
 
 
 def _enrol(exam, person, unit=None, *, exempt=False) -> None:
-    db.session.add(
-        Enrolment(
-            exam_id=exam.id,
-            user_id=person.id,
-            unit_id=(unit or person.unit).id,
-            category=person.category,
-            exempt=exempt,
-            exempt_reason="病假" if exempt else "",
-        )
+    entry = Enrolment(
+        exam_id=exam.id,
+        user_id=person.id,
+        unit_id=(unit or person.unit).id,
+        category=person.category,
+        exempt=exempt,
+        exempt_reason="病假" if exempt else "",
     )
+    db.session.add(entry)
+    db.session.flush()
+    exam_tally.enrolment_changed(entry)  # as the exam services do
 
 
 def _sat(exam, person, score, number=1) -> Attempt:
@@ -93,6 +95,8 @@ def _sat(exam, person, score, number=1) -> Attempt:
         passed=Decimal(score) >= exam.pass_score,
     )
     db.session.add(attempt)
+    db.session.flush()
+    exam_tally.attempts_changed([attempt])  # as the exam services do
     return attempt
 
 

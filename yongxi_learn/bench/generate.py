@@ -9,6 +9,9 @@ import sqlalchemy as sa
 
 from ..core.time import utcnow
 from ..extensions import db
+from ..stats import exam_tally
+from ..study import tally as study_tally
+from ..training import tally as training_tally
 from . import exams, people, study, training
 
 
@@ -80,6 +83,8 @@ def generate(size: Size, *, year: int | None = None, quiet: bool = False) -> Res
                 **_window(year, n, now),
             )
             done = exams.add_attempts(exam, per_exam, papers_left, rng, bar.update)
+            # The attempts were bulk-inserted, past the services: sum them once.
+            exam_tally.refresh_exam(exam.id)
             papers_left = max(0, papers_left - done)
             result.exam_ids.append(exam.id)
             result.attempts += done
@@ -88,8 +93,10 @@ def generate(size: Size, *, year: int | None = None, quiet: bool = False) -> Res
         result.attendance = training.add_sessions(
             tree.towns, size.sessions_per_town, year, rng, bar.update
         )
+    training_tally.rebuild([year])  # bulk-inserted sign-ins: sum them once
     db.session.commit()
     result.study_rows = study.add_study(tree.district, year, rng)
+    study_tally.rebuild()  # bulk-inserted choices and progress: sum them once
     db.session.commit()
     # A bulk load leaves the planner's statistics stale (autovacuum would catch up
     # later on PostgreSQL; SQLite has none until ANALYZE): measure the plans in use.

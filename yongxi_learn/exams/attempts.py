@@ -20,6 +20,7 @@ from ..core.faults import pause_for_fault_tests
 from ..extensions import db
 from ..org.models import User
 from ..org.services import NotFound
+from ..stats import exam_tally
 from . import grading, papers, scoring
 from .models import (
     Attempt,
@@ -397,11 +398,19 @@ def submit_attempt(attempt: Attempt, user: User, now: datetime) -> Attempt:
     # Handed in during the grace period: it still finished by the deadline.
     finished_at = min(now, attempt.deadline) if attempt.deadline else now
     _grade(attempt, AttemptStatus.SUBMITTED, finished_at)
+    exam_tally.attempts_changed([attempt])
     return attempt
 
 
 def finalize(attempt: Attempt, now: datetime) -> bool:
     """Finalize an overdue attempt with its saved answers, finished at the deadline."""
+    if not _expire(attempt, now):
+        return False
+    exam_tally.attempts_changed([attempt])
+    return True
+
+
+def _expire(attempt: Attempt, now: datetime) -> bool:
     if not is_overdue(attempt, now):
         return False
     _grade(attempt, AttemptStatus.EXPIRED, attempt.deadline)
@@ -421,7 +430,10 @@ def finalize_overdue(now: datetime, user: User | None = None) -> int:
     overdue = db.session.scalars(
         query.order_by(Attempt.id).with_for_update().execution_options(populate_existing=True)
     ).all()
-    return sum(finalize(attempt, now) for attempt in overdue)
+    finalized = [attempt for attempt in overdue if _expire(attempt, now)]
+    # The figures' groups once, at the end, in key order (see stats.exam_tally).
+    exam_tally.attempts_changed(finalized)
+    return len(finalized)
 
 
 _GRADED_FIELDS = ["response", "seq", "answered_at", "correct", "awarded"]

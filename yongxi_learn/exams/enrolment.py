@@ -11,7 +11,8 @@ from ..org import audience as audience_module
 from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
 from ..org.services import Actor
-from .models import Enrolment, Exam, ExamStatus
+from ..stats import exam_tally
+from .models import Enrolment, Exam, ExamKind, ExamStatus
 from .paper_base import ExamError, audit_exam, ensure_manage
 
 MAX_REASON = 200
@@ -48,6 +49,8 @@ def freeze(exam: Exam) -> int:
     ]
     if rows:
         db.session.execute(sa.insert(Enrolment), rows)
+        if exam.kind is ExamKind.FORMAL and not exam.personal:
+            exam_tally.refresh_exam(exam.id)
     return len(rows)
 
 
@@ -81,6 +84,7 @@ def add_person(exam: Exam, person: User, *, actor: Actor) -> Enrolment:
     )
     db.session.add(entry)
     db.session.flush()
+    exam_tally.enrolment_changed(entry)
     audit_exam(actor, "exam.enrol", entry, detail=f"{exam.title}：补录{person.name}")
     db.session.flush()
     return entry
@@ -101,6 +105,7 @@ def exempt(entry: Enrolment, reason: str, *, actor: Actor, now: datetime) -> Non
     entry.exempted_by_id, entry.exempted_at = getattr(actor.user, "id", None), now
     audit_exam(actor, "exam.exempt", entry, detail=f"{entry.user.name}：{reason}")
     db.session.flush()
+    exam_tally.enrolment_changed(entry)
 
 
 def unexempt(entry: Enrolment, *, actor: Actor) -> None:
@@ -114,6 +119,7 @@ def unexempt(entry: Enrolment, *, actor: Actor) -> None:
     # The audit log keeps the earlier reason: the row only holds the current state.
     audit_exam(actor, "exam.unexempt", entry, detail=f"{entry.user.name}（原因：{old}）")
     db.session.flush()
+    exam_tally.enrolment_changed(entry)
 
 
 def enrolment_select(exam: Exam, user: User, text: str = "") -> sa.Select:

@@ -22,7 +22,8 @@ from ..core.faults import pause_for_fault_tests
 from ..extensions import db
 from .attempts import GRACE, InvalidAnswer, to_canonical
 from .grading import parse_order
-from .models import Attempt, AttemptQuestion, AttemptStatus, QuestionType
+from ..stats import exam_tally
+from .models import Attempt, AttemptQuestion, AttemptStatus, Exam, QuestionType
 from .scoring import mark, stored_answers
 
 
@@ -65,6 +66,10 @@ def submit(attempt_id: int, user_id: int, now: datetime, form: Mapping[int, str]
             "new_finished": finished_at,
         },
     )
+    # The year's figures, in the same transaction (as attempts.submit_attempt does).
+    formal_id = exam_tally.formal_id_of(row)
+    if formal_id is not None:
+        exam_tally.people_changed(formal_id, {user_id})
     return True
 
 
@@ -83,11 +88,20 @@ def _form_changes(answers, form: Mapping[int, str] | None) -> list[tuple[int, st
 
 
 # Built once: constructing a statement costs more Python than running it here.
-_a, _aq = Attempt.__table__, AttemptQuestion.__table__
+_a, _aq, _exam = Attempt.__table__, AttemptQuestion.__table__, Exam.__table__
+# The attempt row only is locked (of=): the exam's row is shared by every examinee.
 _LOCK = (
-    sa.select(_a.c.status, _a.c.deadline)
+    sa.select(
+        _a.c.status,
+        _a.c.deadline,
+        _exam.c.id,
+        _exam.c.kind,
+        _exam.c.personal,
+        _exam.c.parent_exam_id,
+    )
+    .join(_exam, _exam.c.id == _a.c.exam_id)
     .where(_a.c.id == sa.bindparam("attempt_id"), _a.c.user_id == sa.bindparam("user_id"))
-    .with_for_update()
+    .with_for_update(of=_a)
 )
 _SAVE = (
     sa.update(_aq)

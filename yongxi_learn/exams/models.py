@@ -320,3 +320,27 @@ class AttemptQuestion(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("attempt_id", "position", name="uq_attempt_question_attempt_position"),
     )
+
+
+class ExamTally(db.Model):
+    """The figures of a formal exam (with its 补考) for one group of its frozen
+    enrolment: the people enrolled in one unit with one category. Kept by the
+    services in the same transaction as the rows it sums (``stats.exam_tally``), so
+    the year overview sums a few thousand of these instead of every enrolment and
+    attempt. ``score_sum / scored`` is the average of the best scores; the counts
+    follow DESIGN §3 exactly as ``stats.exam_sql.figure_columns`` computes them."""
+
+    __tablename__ = "exam_tally"
+
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exam.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), primary_key=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category), primary_key=True)
+    exempt: Mapped[int] = mapped_column(default=0)
+    enrolled: Mapped[int] = mapped_column(default=0)
+    sat: Mapped[int] = mapped_column(default=0)
+    passed: Mapped[int] = mapped_column(default=0)
+    sat_first: Mapped[int] = mapped_column(default=0)
+    passed_first: Mapped[int] = mapped_column(default=0)
+    scored: Mapped[int] = mapped_column(default=0)
+    score_sum: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))  # None: nobody scored
+    lowest: Mapped[Decimal | None] = mapped_column(Score)

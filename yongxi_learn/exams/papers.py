@@ -17,6 +17,7 @@ from ..core.permissions import Perm, can, ensure, scope_units
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.services import Actor, NotFound
+from ..stats import exam_tally
 from . import enrolment
 from .bank import bank_owner_ids
 from .models import (
@@ -340,3 +341,6 @@ def cancel(exam: Exam, *, actor: Actor) -> None:
     exam.status = ExamStatus.CANCELLED
     audit_exam(actor, "exam.cancel", exam, detail=exam.title)
     db.session.flush()
+    if exam.kind is ExamKind.MAKEUP and exam.parent_exam_id is not None:
+        # Its attempts no longer count for the formal exam.
+        exam_tally.refresh_exam(exam.parent_exam_id)

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from ..core.permissions import Perm, ensure
 from ..extensions import db
 from ..org.services import Actor
+from ..stats import exam_tally
 from . import grading
 from .models import Attempt, AttemptQuestion, AttemptStatus, Question, QuestionType
 from .paper_base import ExamError, audit_exam
@@ -35,7 +36,10 @@ def fix_answer_key(question: Question, new_answer: str, *, actor: Actor) -> int:
         raise ExamError("新答案与原答案相同")
     old, question.answer = question.answer, key
     db.session.flush()
-    changed = sum(_regrade(attempt) for attempt in _affected(question))
+    affected = _affected(question)
+    changed = sum(_regrade(attempt) for attempt in affected)
+    db.session.flush()
+    exam_tally.attempts_changed(affected)
     audit_exam(
         actor,
         "question.fix_answer",

@@ -71,20 +71,39 @@ def child_bucket(path_column, root: OrgUnit, children: list[OrgUnit]):
 
 
 def unit_buckets(root: OrgUnit, children: list[OrgUnit]):
-    """A subquery (unit_id, path, bucket): each unit of ``root``'s subtree with its
+    """A subquery (unit_id, path, kind, bucket): each unit of ``root``'s subtree with its
     child_bucket. Join rows to it on their unit and GROUP BY ``bucket``: the CASE then
     runs once per unit (a few hundred) instead of once per row (20,000 people,
-    100,000 sign-ins), and the grouping key is a plain integer."""
+    100,000 sign-ins), and the grouping key is a plain integer. A MATERIALIZED common
+    table expression: as a plain subquery SQLite merged it into the outer query and
+    ran the CASE for every row again."""
     unit = sa.orm.aliased(OrgUnit, name="bucket_unit")
     return (
         sa.select(
             unit.id.label("unit_id"),
             unit.path.label("path"),
+            unit.kind.label("kind"),
             child_bucket(unit.path, root, children).label("bucket"),
         )
         .where(subtree(unit.path, root))
-        .subquery("buckets")
+        .cte("buckets")
+        .prefix_with("MATERIALIZED")
     )
+
+
+_LOCK_PEOPLE = sa.text(
+    "SELECT pg_advisory_xact_lock(:space, id) FROM "
+    "(SELECT unnest(CAST(:ids AS integer[])) AS id ORDER BY 1) AS people"
+)
+
+
+def lock_people(space: int, user_ids: list[int]) -> None:
+    """PostgreSQL: a transaction-level advisory lock per person (``space`` names the
+    table it guards), taken in id order, so a summary recomputed after it sees the
+    work of every transaction that held it before. SQLite has one writer at a time."""
+    if not user_ids or db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(_LOCK_PEOPLE, {"space": space, "ids": sorted(set(user_ids))}).all()
 
 
 # ---------------------------------------------------------------- who may see what

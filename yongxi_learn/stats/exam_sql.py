@@ -11,7 +11,15 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from ..core.permissions import Perm, scope_filter
-from ..exams.models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
+from ..exams.models import (
+    Attempt,
+    AttemptStatus,
+    Enrolment,
+    Exam,
+    ExamKind,
+    ExamStatus,
+    ExamTally,
+)
 from ..extensions import db
 from ..org.models import OrgUnit
 from .common import subtree
@@ -36,17 +44,18 @@ def families(formal_ids: Sequence[int]) -> dict[int, list[int]]:
     return families
 
 
-def attempt_scores(formal_ids: Sequence[int]):
+def attempt_scores(formal_ids: Sequence[int], users=None):
     """A subquery with one row per (person, formal exam of ``formal_ids``) with a
     finished attempt that counts for it: user_id, formal_id, the best score at the
     first sitting (``first``) and overall (``best``, formal exam and make-ups).
 
     One pass over the family's attempts (the attempt.exam_id index) grouped by person:
     joined to the enrolment on (user_id, exam_id), it gives every enrolled person's
-    best scores without a per-person lookup or a GROUP BY over the enrolment."""
+    best scores without a per-person lookup or a GROUP BY over the enrolment.
+    ``users`` (a select of user ids) limits it to those people."""
     family = families(formal_ids)
     formal_of = _formal_of(family)
-    return (
+    query = (
         sa.select(
             formal_of.label("formal_id"),
             Attempt.user_id.label("user_id"),
@@ -58,8 +67,10 @@ def attempt_scores(formal_ids: Sequence[int]):
             Attempt.status.in_(FINISHED),
         )
         .group_by(formal_of, Attempt.user_id)
-        .subquery("person_scores")
     )
+    if users is not None:
+        query = query.where(Attempt.user_id.in_(users))
+    return query.subquery("person_scores")
 
 
 def _formal_of(family: dict[int, list[int]]):
@@ -118,3 +129,57 @@ def figure_columns(best, formal) -> list:
         sa.func.sum(final).label("score_sum"),
         sa.func.min(final).label("lowest"),
     ]
+
+
+def group_figures(formal_ids: Sequence[int], *conditions, users=None) -> sa.Select:
+    """From the source rows (enrolment and attempts): the figure columns per group of
+    the enrolment (formal exam, frozen unit, frozen category), for the groups that
+    meet ``conditions`` (on Enrolment); ``users`` (a select of user ids) must hold
+    every person of those groups. What ``exam_tally`` keeps, and what it is checked
+    against."""
+    best = attempt_scores(formal_ids, users)
+    formal = sa.orm.aliased(Exam, name="formal")
+    return (
+        sa.select(
+            Enrolment.exam_id, Enrolment.unit_id, Enrolment.category, *figure_columns(best, formal)
+        )
+        .select_from(Enrolment)
+        .join(formal, Enrolment.exam_id == formal.id)
+        .outerjoin(
+            best,
+            sa.and_(best.c.user_id == Enrolment.user_id, best.c.formal_id == Enrolment.exam_id),
+        )
+        .where(Enrolment.exam_id.in_(list(formal_ids)), *conditions)
+        .group_by(Enrolment.exam_id, Enrolment.unit_id, Enrolment.category)
+    )
+
+
+def live_per_unit(formal_ids: list[int], unit: OrgUnit, categories, user):
+    """Per (exam, frozen unit): the figure columns, from the enrolment and attempts."""
+    base, best, formal = enrolment_base(formal_ids, unit, categories, user)
+    return (
+        base.add_columns(Enrolment.exam_id, Enrolment.unit_id, *figure_columns(best, formal))
+        .group_by(Enrolment.exam_id, Enrolment.unit_id)
+        .subquery("per_unit")
+    )
+
+
+def tally_per_unit(formal_ids: list[int], unit: OrgUnit, categories, user):
+    """The same from exam_tally: its (exam, unit, category) rows summed per unit."""
+    query = (
+        sa.select(
+            ExamTally.exam_id,
+            ExamTally.unit_id,
+            *(sa.func.sum(getattr(ExamTally, name)).label(name) for name in COUNTS),
+            sa.func.sum(ExamTally.score_sum).label("score_sum"),
+            sa.func.min(ExamTally.lowest).label("lowest"),
+        )
+        .join(OrgUnit, ExamTally.unit_id == OrgUnit.id)
+        .where(ExamTally.exam_id.in_(formal_ids), subtree(OrgUnit.path, unit))
+        .group_by(ExamTally.exam_id, ExamTally.unit_id)
+    )
+    if categories:
+        query = query.where(ExamTally.category.in_(list(categories)))
+    if user is not None:
+        query = query.where(scope_filter(user, Perm.VIEW_STATS, OrgUnit.path))
+    return query.subquery("per_unit")

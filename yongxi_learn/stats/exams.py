@@ -18,12 +18,12 @@ import sqlalchemy as sa
 
 from ..core.time import local_today
 from ..exams import attempts
-from ..exams.models import Enrolment, Exam, ExamKind, ExamStatus
+from ..exams.models import Exam, ExamKind, ExamStatus, ExamTally
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
 from ..org.services import NotFound
 from .common import Rate, StatsError, child_bucket, child_units, ensure_view, subtree
-from .exam_sql import COUNTS, enrolment_base, figure_columns
+from .exam_sql import COUNTS, live_per_unit, tally_per_unit
 
 __all__ = [
     "DEFINITIONS",
@@ -157,25 +157,33 @@ def formal_exam(exam: Exam, unit: OrgUnit) -> Exam:
 
 def exam_family(formal: Exam) -> list[Exam]:
     """The 补考 of ``formal`` that were not cancelled, oldest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Exam)
-            .where(
-                Exam.parent_exam_id == formal.id,
-                Exam.kind == ExamKind.MAKEUP,
-                Exam.status != ExamStatus.CANCELLED,
-            )
-            .order_by(Exam.id)
+    return _makeups_of([formal.id])[formal.id]
+
+
+def _makeups_of(formal_ids: list[int]) -> dict[int, list[Exam]]:
+    """{formal exam id: its 补考 not cancelled, oldest first}, in one query."""
+    found: dict[int, list[Exam]] = {formal_id: [] for formal_id in formal_ids}
+    makeups = db.session.scalars(
+        sa.select(Exam)
+        .where(
+            Exam.parent_exam_id.in_(formal_ids),
+            Exam.kind == ExamKind.MAKEUP,
+            Exam.status != ExamStatus.CANCELLED,
         )
+        .order_by(Exam.id)
     )
+    for makeup in makeups:
+        found[makeup.parent_exam_id].append(makeup)
+    return found
 
 
 def year_exams(year: int, unit: OrgUnit) -> list[Exam]:
     """Published formal exams of ``year`` with anyone of ``unit``'s subtree enrolled."""
+    # exam_tally has a row for every (unit, category) of a formal exam's enrolment.
     enrolled_here = (
-        sa.select(Enrolment.id)
-        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
-        .where(Enrolment.exam_id == Exam.id, subtree(OrgUnit.path, unit))
+        sa.select(ExamTally.exam_id)
+        .join(OrgUnit, ExamTally.unit_id == OrgUnit.id)
+        .where(ExamTally.exam_id == Exam.id, subtree(OrgUnit.path, unit))
         .exists()
     )
     return list(
@@ -198,8 +206,8 @@ def exam_years(unit: OrgUnit) -> list[int]:
     first."""
     query = (
         sa.select(Exam.year)
-        .join(Enrolment, Enrolment.exam_id == Exam.id)
-        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
+        .join(ExamTally, ExamTally.exam_id == Exam.id)
+        .join(OrgUnit, ExamTally.unit_id == OrgUnit.id)
         .where(
             Exam.kind == ExamKind.FORMAL,
             Exam.status == ExamStatus.PUBLISHED,
@@ -274,18 +282,16 @@ def figures_of(row: _Counts | None) -> ExamFigures:
 # ---------------------------------------------------------------- reports
 
 
-def _by_child(formal_ids: list[int], unit: OrgUnit, categories, user) -> dict[tuple, _Counts]:
+def _by_child(
+    formal_ids: list[int], unit: OrgUnit, children, categories, user, live: bool = False
+) -> dict[tuple, _Counts]:
     """{(formal exam id, bucket unit id): counts}, plus totals per exam under the key
-    (exam id, None). The database groups the enrolment by (exam, frozen unit), then
-    sums those few rows into child-unit buckets (child_bucket); totals add the buckets."""
-    base, best, formal = enrolment_base(formal_ids, unit, categories, user)
-    per_unit = (
-        base.add_columns(Enrolment.exam_id, Enrolment.unit_id, *figure_columns(best, formal))
-        .group_by(Enrolment.exam_id, Enrolment.unit_id)
-        .subquery("per_unit")
-    )
+    (exam id, None). Per (exam, frozen unit) rows from exam_tally (or, ``live``, from
+    the enrolment and attempts) are summed into child-unit buckets (child_bucket);
+    totals add the buckets."""
+    per_unit = (live_per_unit if live else tally_per_unit)(formal_ids, unit, categories, user)
     unit_of = sa.orm.aliased(OrgUnit, name="bucket_unit")
-    bucket = child_bucket(unit_of.path, unit, child_units(unit)).label("bucket")
+    bucket = child_bucket(unit_of.path, unit, children).label("bucket")
     rows = db.session.execute(
         sa.select(
             per_unit.c.exam_id,
@@ -305,12 +311,12 @@ def _by_child(formal_ids: list[int], unit: OrgUnit, categories, user) -> dict[tu
     return found
 
 
-def _unit_rows(exam_id: int, unit: OrgUnit, found: dict) -> list[UnitRow]:
+def _unit_rows(exam_id: int, unit: OrgUnit, children, found: dict) -> list[UnitRow]:
     """One row per child unit (an empty unit shows zeros; an inactive one only with
     people), then the parent's own people when there are any."""
     rows = [
         UnitRow(child, figures_of(found.get((exam_id, child.id))))
-        for child in child_units(unit)
+        for child in children
         if child.active or (exam_id, child.id) in found
     ]
     own = found.get((exam_id, unit.id))
@@ -324,42 +330,58 @@ def _clean_categories(categories) -> tuple[Category, ...]:
 
 
 def exam_report(
-    exam: Exam, unit: OrgUnit, *, user: User | None, categories=(), now: datetime
+    exam: Exam,
+    unit: OrgUnit,
+    *,
+    user: User | None,
+    categories=(),
+    now: datetime,
+    live: bool = False,
 ) -> ExamReport:
     """The figures of ``exam`` (a 补考 gives its formal exam) for ``unit``'s subtree,
-    in total and per child unit."""
+    in total and per child unit; ``live``: from the source rows, not exam_tally."""
     ensure_view(user, unit)
     formal = formal_exam(exam, unit)
     refresh(now)
     categories = _clean_categories(categories)
-    found = _by_child([formal.id], unit, categories, user)
-    return _report(formal, unit, categories, found)
+    children = child_units(unit)
+    found = _by_child([formal.id], unit, children, categories, user, live)
+    return _report(formal, unit, children, categories, found, exam_family(formal))
 
 
-def _report(formal: Exam, unit: OrgUnit, categories, found: dict) -> ExamReport:
+def _report(formal: Exam, unit, children, categories, found: dict, makeups) -> ExamReport:
     return ExamReport(
         exam=formal,
-        makeups=exam_family(formal),
+        makeups=makeups,
         unit=unit,
         categories=categories,
         total=figures_of(found.get((formal.id, None))),
-        rows=_unit_rows(formal.id, unit, found),
+        rows=_unit_rows(formal.id, unit, children, found),
     )
 
 
 def year_overview(
-    year: int, unit: OrgUnit, *, user: User | None, categories=(), now: datetime
+    year: int,
+    unit: OrgUnit,
+    *,
+    user: User | None,
+    categories=(),
+    now: datetime,
+    live: bool = False,
 ) -> YearOverview:
     """Every published formal exam of ``year`` that enrolled people of ``unit``'s
-    subtree, each with its make-ups, totals and child-unit rows (two queries)."""
+    subtree, each with its make-ups, totals and child-unit rows (two queries, on
+    exam_tally; ``live``: from the source rows)."""
     ensure_view(user, unit)
     refresh(now)
     categories = _clean_categories(categories)
     exams = year_exams(year, unit)
-    found = _by_child([e.id for e in exams], unit, categories, user) if exams else {}
+    ids, children = [e.id for e in exams], child_units(unit)
+    found = _by_child(ids, unit, children, categories, user, live) if exams else {}
+    makeups = _makeups_of(ids) if exams else {}
     return YearOverview(
         year=year,
         unit=unit,
         categories=categories,
-        reports=[_report(e, unit, categories, found) for e in exams],
+        reports=[_report(e, unit, children, categories, found, makeups[e.id]) for e in exams],
     )

@@ -14,7 +14,14 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..org.audience import people_select
 from ..org.models import Category, OrgUnit, User
-from ..study.plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
+from ..study.plan_models import (
+    ItemKind,
+    StudyList,
+    StudyListItem,
+    StudyProgress,
+    StudySelection,
+    StudyTally,
+)
 from ..study.reading_models import ReadingAssignment, ReadingProgress
 from ..study.readings import in_year
 from .common import Rate, child_units, subtree, unit_buckets
@@ -25,7 +32,9 @@ __all__ = [
     "ReadingFigures",
     "StudyListFigures",
     "UnitRates",
+    "completion_of",
     "leader_study",
+    "leaders_of",
     "reading_completion",
     "reading_figures",
     "reading_people_select",
@@ -50,6 +59,8 @@ class StudyListFigures:
     chosen: Rate
     completed: Rate
     by_unit: list[UnitRates]
+    # (people, chosen, completed) of the leading cadres among them: leader_study's part.
+    leaders: tuple[int, int, int] = (0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -109,60 +120,24 @@ def _required_count(lst: StudyList) -> int:
     )
 
 
-def _selection_counts(lst: StudyList):
-    item = StudyListItem
-    return (
-        sa.select(
-            StudySelection.user_id.label("user_id"),
-            sa.func.count(sa.case((item.kind == ItemKind.KEY, 1))).label("key_n"),
-            sa.func.count(sa.case((item.kind == ItemKind.FIELD, 1))).label("field_n"),
-        )
-        .join(item, StudySelection.item_id == item.id)
-        .where(StudySelection.list_id == lst.id)
-        .group_by(StudySelection.user_id)
-        .subquery()
-    )
-
-
-def _finished_counts(lst: StudyList):
-    """Finished items per person that are on their plan (必学, or still chosen)."""
-    item = StudyListItem
-    chosen = sa.and_(
-        StudySelection.item_id == StudyProgress.item_id,
-        StudySelection.user_id == StudyProgress.user_id,
-    )
-    return (
-        sa.select(StudyProgress.user_id.label("user_id"), sa.func.count().label("done_n"))
-        .join(item, StudyProgress.item_id == item.id)
-        .outerjoin(StudySelection, chosen)
-        .where(
-            StudyProgress.list_id == lst.id,
-            StudyProgress.finished_at.is_not(None),
-            sa.or_(item.kind == ItemKind.REQUIRED, StudySelection.id.is_not(None)),
-        )
-        .group_by(StudyProgress.user_id)
-        .subquery()
-    )
-
-
 def study_people_select(
     lst: StudyList, unit: OrgUnit | None = None, category: Category | None = None
 ) -> sa.Select:
     """One row per person of the audience (in ``unit``'s subtree): user_id, name, phone,
-    unit_name, unit_path, unit_id, key_n, field_n, done_n, planned (items on a full plan),
-    chosen and completed (0/1)."""
-    sel, done = _selection_counts(lst), _finished_counts(lst)
-    key_n = sa.func.coalesce(sel.c.key_n, 0)
-    field_n = sa.func.coalesce(sel.c.field_n, 0)
-    done_n = sa.func.coalesce(done.c.done_n, 0)
+    unit_name, unit_path, unit_id, category, key_n, field_n, done_n (from study_tally),
+    planned (items on a full plan), chosen and completed (0/1)."""
+    mine = sa.and_(StudyTally.user_id == User.id, StudyTally.list_id == lst.id)
+    key_n = sa.func.coalesce(StudyTally.key_n, 0)
+    field_n = sa.func.coalesce(StudyTally.field_n, 0)
+    done_n = sa.func.coalesce(StudyTally.done_n, 0)
     planned = _required_count(lst) + lst.key_count + lst.field_count
     chosen = sa.and_(key_n == lst.key_count, field_n == lst.field_count)
     return (
         _people(lst.audience, unit, category)
-        .outerjoin(sel, sel.c.user_id == User.id)
-        .outerjoin(done, done.c.user_id == User.id)
+        .outerjoin(StudyTally, mine)
         .with_only_columns(
             *_person_columns(),
+            User.category.label("category"),
             key_n.label("key_n"),
             field_n.label("field_n"),
             done_n.label("done_n"),
@@ -183,23 +158,34 @@ def study_list_figures(
     rows = db.session.execute(
         sa.select(
             buckets.c.bucket,
+            people.c.category,
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(people.c.chosen), 0),
             sa.func.coalesce(sa.func.sum(people.c.completed), 0),
         )
         .join_from(people, buckets, people.c.unit_id == buckets.c.unit_id)
-        .group_by(buckets.c.bucket)
+        .group_by(buckets.c.bucket, people.c.category)
     ).all()
-    counts = {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in rows}
+    counts: dict[int, tuple[int, int, int]] = {}
+    leaders = (0, 0, 0)
+    for bucket, cat, *figures in rows:
+        figures = tuple(int(v) for v in figures)
+        counts[bucket] = _add(counts.get(bucket, (0, 0, 0)), figures)
+        if Category(cat) is Category.LEADER:
+            leaders = _add(leaders, figures)
     by_unit = [
         UnitRates(u, n, Rate(c, n), Rate(d, n))
         for u in [root, *children]
         for n, c, d in [counts.get(u.id, (0, 0, 0))]
     ]
-    total = [sum(v[i] for v in counts.values()) for i in range(3)]
-    return StudyListFigures(
-        lst, total[0], Rate(total[1], total[0]), Rate(total[2], total[0]), by_unit
-    )
+    n, c, d = (0, 0, 0)
+    for figures in counts.values():
+        n, c, d = _add((n, c, d), figures)
+    return StudyListFigures(lst, n, Rate(c, n), Rate(d, n), by_unit, leaders)
+
+
+def _add(a: tuple, b: tuple) -> tuple:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
 
 
 def study_item_figures(lst: StudyList, unit: OrgUnit | None = None) -> list[ItemFigure]:
@@ -251,8 +237,8 @@ def _lists_covering(year: int, unit: OrgUnit) -> list[StudyList]:
 def leader_study(year: int, unit: OrgUnit) -> LeaderStudy:
     """Leading cadres' 2 + 1 for the year: per list and person (a person on two lists
     counts twice), selection done and completion."""
-    people = chosen = completed = 0
     lists = _lists_covering(year, unit)
+    people = chosen = completed = 0
     for lst in lists:
         rows = study_people_select(lst, unit, Category.LEADER).subquery()
         n, c, d = db.session.execute(
@@ -264,6 +250,13 @@ def leader_study(year: int, unit: OrgUnit) -> LeaderStudy:
         ).one()
         people, chosen, completed = people + n, chosen + int(c), completed + int(d)
     return LeaderStudy(year, len(lists), people, Rate(chosen, people), Rate(completed, people))
+
+
+def leaders_of(year: int, lists: list[StudyListFigures]) -> LeaderStudy:
+    """leader_study(year, unit) from the lists' figures for the same unit (no query)."""
+    n = sum(f.leaders[0] for f in lists)
+    c, d = sum(f.leaders[1] for f in lists), sum(f.leaders[2] for f in lists)
+    return LeaderStudy(year, len(lists), n, Rate(c, n), Rate(d, n))
 
 
 # ---------------------------------------------------------------- readings
@@ -315,6 +308,11 @@ def reading_figures(reading: ReadingAssignment, unit: OrgUnit | None = None) -> 
 def _readings_of_year(year: int, unit: OrgUnit) -> list[ReadingAssignment]:
     readings = db.session.scalars(sa.select(ReadingAssignment).where(in_year(year)))
     return [r for r in readings if r.owner_unit.contains(unit) or unit.contains(r.owner_unit)]
+
+
+def completion_of(readings: list[ReadingFigures]) -> Rate:
+    """reading_completion(year, unit) from the year's readings' figures for the unit."""
+    return Rate(sum(f.confirmed.numerator for f in readings), sum(f.assigned for f in readings))
 
 
 def reading_completion(year: int, unit: OrgUnit) -> Rate:

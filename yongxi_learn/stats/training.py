@@ -4,6 +4,8 @@
 - Sessions count where they were organised (the unit subtree that ran them);
   attendance counts where the person was when they signed in (frozen unit).
 - Cancelled sessions and undone marks count nowhere.
+- The figures sum ``training_tally`` (each person's counted attendance per year, kept
+  by the training services); the name lists read the sign-ins themselves.
 - A group for coverage is the people of the subtree (their current unit) in the
   given categories and unit kinds who had not left before the year began: someone
   deactivated in June still counts for that year; someone gone since last year not.
@@ -19,17 +21,25 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..org.models import Category, OrgUnit, UnitKind, User
-from ..training.models import Attendance, SessionStatus, TrainingKind, TrainingSession
+from ..training.models import (
+    Attendance,
+    SessionStatus,
+    TrainingKind,
+    TrainingSession,
+    TrainingTally,
+)
 from .common import Rate, child_units, subtree, unit_buckets
 
 __all__ = [
     "KindCount",
     "TrainingFigures",
+    "TrainingGroups",
     "TrainingUnitRow",
     "training_attendees_select",
     "training_by_unit",
     "training_coverage",
     "training_figures",
+    "training_groups",
     "training_uncovered_select",
     "units_reached",
 ]
@@ -88,6 +98,19 @@ def _attendance_in(year: int, unit: OrgUnit, categories) -> sa.Select:
     return query
 
 
+def _tally_in(year: int, unit: OrgUnit, categories) -> sa.Select:
+    """training_tally rows of ``year`` signed in within ``unit``'s subtree: each
+    person's counted attendance (times, hours) per unit and category at sign-in."""
+    # The subtree's few hundred unit ids, looked up per row (not a LIKE per row).
+    units = sa.select(OrgUnit.id).where(subtree(OrgUnit.path, unit))
+    query = sa.select(TrainingTally).where(
+        TrainingTally.year == year, TrainingTally.unit_id.in_(units)
+    )
+    if categories:
+        query = query.where(TrainingTally.category.in_([Category(c) for c in categories]))
+    return query
+
+
 def training_figures(year: int, unit: OrgUnit, categories=None) -> TrainingFigures:
     owner = sa.orm.aliased(OrgUnit)
     held = (
@@ -118,15 +141,13 @@ def training_figures(year: int, unit: OrgUnit, categories=None) -> TrainingFigur
             subtree(owner.path, unit),
         )
     )
-    attended = _attendance_in(year, unit, categories).subquery()
+    tallied = _tally_in(year, unit, categories).subquery()
     totals = db.session.execute(
         sa.select(
-            sa.func.count(attended.c.id),
-            sa.func.count(sa.distinct(attended.c.user_id)),
-            sa.func.coalesce(sa.func.sum(TrainingSession.hours), 0),
+            sa.func.coalesce(sa.func.sum(tallied.c.times), 0),
+            sa.func.count(sa.distinct(tallied.c.user_id)),
+            sa.func.coalesce(sa.func.sum(tallied.c.hours), 0),
         )
-        .select_from(attended)
-        .join(TrainingSession, attended.c.session_id == TrainingSession.id)
     ).one()
     return TrainingFigures(
         year=year,
@@ -158,7 +179,7 @@ def _group(year: int, unit: OrgUnit, categories, unit_kinds) -> sa.Select:
 
 
 def _attended_ids(year: int):
-    return _counted_attendance(year).with_only_columns(Attendance.user_id)
+    return sa.select(TrainingTally.user_id).where(TrainingTally.year == year)
 
 
 def training_coverage(year: int, unit: OrgUnit, categories=None, unit_kinds=None) -> Rate:
@@ -203,7 +224,8 @@ def units_reached(year: int, unit: OrgUnit, kind: UnitKind, categories=None) -> 
     """Units of ``kind`` in the subtree with at least one attendee, of all such units
     (e.g. the 8 villages whose 两委 cadres took part)."""
     reached = (
-        _attendance_in(year, unit, categories)
+        _tally_in(year, unit, categories)
+        .join(OrgUnit, TrainingTally.unit_id == OrgUnit.id)
         .where(OrgUnit.kind == kind)
         .with_only_columns(sa.func.count(sa.distinct(OrgUnit.id)))
     )
@@ -213,11 +235,60 @@ def units_reached(year: int, unit: OrgUnit, kind: UnitKind, categories=None) -> 
     return Rate(db.session.scalar(reached), db.session.scalar(total))
 
 
-def training_by_unit(year: int, unit: OrgUnit, categories=None) -> list[TrainingUnitRow]:
+@dataclass(frozen=True)
+class TrainingGroups:
+    """The people of a subtree who count for coverage (see the module docstring) by
+    (child-unit bucket, category, unit kind): {key: (group size, who attended)}. One
+    pass over the people gives training_by_unit's coverage and every
+    training_coverage of the overview."""
+
+    counts: dict[tuple, tuple[int, int]]
+
+    def by_bucket(self, categories=None) -> dict[int, tuple[int, int]]:
+        wanted = {Category(c) for c in categories or ()}
+        out: dict[int, tuple[int, int]] = {}
+        for (bucket, category, _kind), (size, covered) in self.counts.items():
+            if not wanted or category in wanted:
+                before = out.get(bucket, (0, 0))
+                out[bucket] = (before[0] + size, before[1] + covered)
+        return out
+
+    def coverage(self, categories=None, unit_kinds=None) -> Rate:
+        """As training_coverage(year, unit, categories, unit_kinds)."""
+        wanted = {Category(c) for c in categories or ()}
+        kinds = {UnitKind(k) for k in unit_kinds or ()}
+        size = covered = 0
+        for (_bucket, category, kind), (n, c) in self.counts.items():
+            if (not wanted or category in wanted) and (not kinds or kind in kinds):
+                size, covered = size + n, covered + c
+        return Rate(covered, size)
+
+
+def training_groups(year: int, unit: OrgUnit, children=None) -> TrainingGroups:
+    buckets = unit_buckets(unit, child_units(unit) if children is None else children)
+    attended = User.id.in_(_attended_ids(year))
+    rows = db.session.execute(
+        sa.select(
+            buckets.c.bucket,
+            User.category,
+            buckets.c.kind,
+            sa.func.count(User.id),
+            sa.func.count(User.id).filter(attended),
+        )
+        .join(buckets, User.unit_id == buckets.c.unit_id)
+        .where(sa.or_(User.active, User.active_until >= date(year, 1, 1)))
+        .group_by(buckets.c.bucket, User.category, buckets.c.kind)
+    )
+    return TrainingGroups({(r[0], Category(r[1]), UnitKind(r[2])): (r[3], r[4]) for r in rows})
+
+
+def training_by_unit(
+    year: int, unit: OrgUnit, categories=None, groups: TrainingGroups | None = None
+) -> list[TrainingUnitRow]:
     """One row per child unit (and the unit itself when it has people of its own)."""
     children = child_units(unit)
     figures = _attendance_by_bucket(year, unit, categories, children)
-    groups = _group_by_bucket(year, unit, categories, children)
+    groups = (groups or training_groups(year, unit, children)).by_bucket(categories)
     rows = []
     for u in [unit, *children]:
         times, people, hours = figures.get(u.id, (0, 0, 0))
@@ -230,35 +301,19 @@ def training_by_unit(year: int, unit: OrgUnit, categories=None) -> list[Training
 
 def _attendance_by_bucket(year: int, unit: OrgUnit, categories, children) -> dict:
     """{bucket: (参训人次, 参训人数, 学时)}."""
-    attended = _attendance_in(year, unit, categories).subquery()
     buckets = unit_buckets(unit, children)
-    rows = db.session.execute(
+    query = (
         sa.select(
             buckets.c.bucket,
-            sa.func.count(attended.c.id),
-            sa.func.count(sa.distinct(attended.c.user_id)),
-            sa.func.coalesce(sa.func.sum(TrainingSession.hours), 0),
+            sa.func.sum(TrainingTally.times),
+            sa.func.count(sa.distinct(TrainingTally.user_id)),
+            sa.func.coalesce(sa.func.sum(TrainingTally.hours), 0),
         )
-        .select_from(attended)
-        .join(buckets, attended.c.unit_id == buckets.c.unit_id)
-        .join(TrainingSession, attended.c.session_id == TrainingSession.id)
+        .join(buckets, TrainingTally.unit_id == buckets.c.unit_id)
+        .where(TrainingTally.year == year)
         .group_by(buckets.c.bucket)
     )
+    if categories:
+        query = query.where(TrainingTally.category.in_([Category(c) for c in categories]))
+    rows = db.session.execute(query)
     return {r[0]: r[1:] for r in rows}
-
-
-def _group_by_bucket(year: int, unit: OrgUnit, categories, children) -> dict:
-    """{bucket: (group size, members who attended)}."""
-    group = _group(year, unit, categories, None).subquery()
-    buckets = unit_buckets(unit, children)
-    rows = db.session.execute(
-        sa.select(
-            buckets.c.bucket,
-            sa.func.count(group.c.id),
-            sa.func.count(group.c.id).filter(group.c.id.in_(_attended_ids(year))),
-        )
-        .select_from(group)
-        .join(buckets, group.c.unit_id == buckets.c.unit_id)
-        .group_by(buckets.c.bucket)
-    )
-    return {r[0]: (r[1], r[2]) for r in rows}

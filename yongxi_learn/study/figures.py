@@ -25,11 +25,13 @@ class StudyOverview:
 
 def build(scope: Scope) -> StudyOverview:
     year, unit = scope.year, scope.unit
+    lists = [queries.study_list_figures(lst, unit) for lst in _lists_covering(year, unit)]
+    readings = [queries.reading_figures(r, unit) for r in _readings_of_year(year, unit)]
     return StudyOverview(
-        leaders=queries.leader_study(year, unit),
-        lists=[queries.study_list_figures(lst, unit) for lst in _lists_covering(year, unit)],
-        readings=[queries.reading_figures(r, unit) for r in _readings_of_year(year, unit)],
-        reading_completion=queries.reading_completion(year, unit),
+        leaders=queries.leaders_of(year, lists),  # = leader_study(year, unit)
+        lists=lists,
+        readings=readings,
+        reading_completion=queries.completion_of(readings),  # = reading_completion(...)
     )
 
 

@@ -139,3 +139,19 @@ class StudyProgress(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("item_id", "user_id", name="uq_study_progress_item_user"),
     )
+
+
+class StudyTally(db.Model):
+    """Per list and person: how many 重点 and 专业 items they chose and how many items
+    on their plan (必学, or chosen) they finished. Kept by the study services
+    (``study.tally``) in the same transaction as the choices and progress it counts;
+    the figures read one row per person instead of grouping every choice and progress
+    row of the list."""
+
+    __tablename__ = "study_tally"
+
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("study_list.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    key_n: Mapped[int] = mapped_column(default=0)
+    field_n: Mapped[int] = mapped_column(default=0)
+    done_n: Mapped[int] = mapped_column(default=0)

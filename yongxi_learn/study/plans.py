@@ -14,6 +14,7 @@ from ..core.time import format_local
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.services import Actor, NotFound
+from . import tally
 from .common import StudyError, check_audience, ensure_manage, in_audience, record
 from .models import Law, LawStatus
 from .plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
@@ -140,9 +141,12 @@ def update_item(item: StudyListItem, spec: ItemSpec, *, actor: Actor) -> None:
     _check_item(spec, item.study_list.owner_unit)
     if spec.kind is not item.kind and _chosen_by_anyone(item):
         raise StudyError("已有人选学此条目，不能改变其类别")
+    kind = item.kind
     _apply_item(item, spec)
     item.needs_review = False
     db.session.flush()
+    if item.kind is not kind:
+        tally.list_changed(item.list_id)
     db.session.refresh(item)
     record(actor, "study_list.item", item.study_list, f"修改：{item.title}")
 
@@ -271,6 +275,7 @@ def _replace_selection(lst, person, items, actor: Actor, now: datetime) -> None:
                 )
             )
     db.session.flush()
+    tally.people_changed(lst.id, [person.id])
 
 
 # ---------------------------------------------------------------- progress
@@ -326,5 +331,7 @@ def finish(item: StudyListItem, person: User, *, now: datetime) -> StudyProgress
         raise StudyError("请先阅读条文，再确认已学完")
     if progress.finished_at is None:
         progress.finished_at = now
+        db.session.flush()
+        tally.people_changed(item.list_id, [person.id])
     db.session.flush()
     return progress

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..org import audience as audience_module
 from ..org.models import OrgUnit, User
 from ..org.services import Actor
-from . import signin
+from . import signin, tally
 from .models import Attendance, AttendanceMethod, TrainingSession
 from .services import TrainingError, audit_training, clean_reason, ensure_manage, in_audience
 
@@ -44,6 +44,7 @@ def _record(session, user, *, method, now, reason="", marked_by=None) -> Attenda
     row.marked_by_id = getattr(marked_by, "id", None)
     row.revoked_at, row.revoked_by_id, row.revoke_reason = None, None, ""
     db.session.flush()
+    tally.people_changed([session.year], [user.id])
     return row
 
 
@@ -98,6 +99,7 @@ def unmark(row: Attendance, reason: str, *, actor: Actor, now: datetime) -> None
         actor, "training.unmark", row, detail=f"{row.session.topic}：{row.user.name}（{reason}）"
     )
     db.session.flush()
+    tally.people_changed([row.session.year], [row.user_id])
 
 
 def get_attendance(attendance_id: int, session: TrainingSession) -> Attendance | None:

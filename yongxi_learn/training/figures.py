@@ -36,17 +36,14 @@ class TrainingOverview:
 
 def build(scope: Scope) -> TrainingOverview:
     categories = [c.value for c in scope.categories]
+    groups = queries.training_groups(scope.year, scope.unit)
     coverage = {}
     for key, (_, cats, kinds) in GROUPS.items():
         wanted = [c.value for c in cats if not scope.categories or c in scope.categories]
-        coverage[key] = (
-            queries.training_coverage(scope.year, scope.unit, wanted, [k.value for k in kinds])
-            if wanted
-            else Rate(0, 0)
-        )
+        coverage[key] = groups.coverage(wanted, kinds) if wanted else Rate(0, 0)
     return TrainingOverview(
         figures=queries.training_figures(scope.year, scope.unit, categories),
-        rows=queries.training_by_unit(scope.year, scope.unit, categories),
+        rows=queries.training_by_unit(scope.year, scope.unit, categories, groups),
         coverage=coverage,
         villages=queries.units_reached(
             scope.year, scope.unit, UnitKind.VILLAGE, [c.value for c in VILLAGE_CADRES]

@@ -15,6 +15,7 @@ from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
 from ..org.services import Actor
 from ..study.models import Law, LawStatus
+from . import tally
 from .models import DEFAULT_KINDS, SessionLaw, SessionStatus, TrainingKind, TrainingSession
 
 MAX_REASON = 200
@@ -198,8 +199,11 @@ def update_session(session: TrainingSession, data: SessionData, *, actor: Actor)
     ensure_manage(actor, session)
     if session.cancelled:
         raise TrainingError("本次学习已取消，不能再修改")
+    year, hours = session.year, session.hours
     _apply(session, data)
     db.session.flush()
+    if (session.year, session.hours) != (year, hours):
+        tally.session_changed(session, year)
     audit_training(actor, "training.update", session, detail=session.topic)
 
 
@@ -213,6 +217,7 @@ def cancel_session(session: TrainingSession, reason: str, *, actor: Actor, now: 
     session.cancelled_by_id = getattr(actor.user, "id", None)
     audit_training(actor, "training.cancel", session, detail=f"{session.topic}：{reason}")
     db.session.flush()
+    tally.session_changed(session)
 
 
 # ---------------------------------------------------------------- finding
