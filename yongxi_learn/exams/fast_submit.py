@@ -20,9 +20,9 @@ import sqlalchemy as sa
 
 from ..core.faults import pause_for_fault_tests
 from ..extensions import db
+from ..stats import exam_tally
 from .attempts import GRACE, InvalidAnswer, to_canonical
 from .grading import parse_order
-from ..stats import exam_tally
 from .models import Attempt, AttemptQuestion, AttemptStatus, Exam, QuestionType
 from .scoring import mark, stored_answers
 
