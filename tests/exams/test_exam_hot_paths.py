@@ -11,6 +11,7 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
+from tests.exams.conftest import STANDARD_RULES
 from tests.exams.test_take_views import begin, clock, key_shown, post_answer, text
 from yongxi_learn.core.time import format_local, utcnow
 from yongxi_learn.exams import attempts, fast_submit, grading
@@ -320,3 +321,45 @@ def test_concurrent_fast_submits_grade_once(app, exam, cadre):
         )
     )
     assert graded == len(done.questions) == 9
+
+
+def test_concurrent_submits_of_one_group_leave_the_figures_right(
+    app, make_exam, bank, make_user, tree
+):
+    """Six people of one unit and category hand in at the same moment: each submit
+    recomputes their shared exam_tally row, and none may leave it stale."""
+    from tests.stats.test_exam_tally import source_rows, tally_rows
+    from yongxi_learn.org.models import Category
+    from yongxi_learn.stats import exam_tally
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL only")
+    people = [
+        make_user(f"同组{i}", tree["village"], category=Category.VILLAGE_CADRE) for i in range(6)
+    ]
+    exam = make_exam(rules=STANDARD_RULES, enrol=people)
+    exam_tally.refresh_exam(exam.id)
+    start = utcnow()
+    started = [(attempts.start_attempt(exam, p, start).id, p.id) for p in people]
+    db.session.commit()
+    barrier, errors = threading.Barrier(len(started)), []
+
+    def submit(attempt_id, user_id):
+        with app.app_context():
+            barrier.wait()
+            try:
+                assert fast_submit.submit(attempt_id, user_id, utcnow(), None)
+                db.session.commit()
+            except Exception as exc:  # collected and asserted on below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in started]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    db.session.expire_all()
+    tally = sorted(tally_rows(exam.id), key=lambda r: (r[0], r[1], r[2].value))
+    assert tally == source_rows(exam.id)
+    assert sum(row[5] for row in tally) == 6  # sat

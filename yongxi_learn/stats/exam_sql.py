@@ -44,7 +44,7 @@ def families(formal_ids: Sequence[int]) -> dict[int, list[int]]:
     return families
 
 
-def attempt_scores(formal_ids: Sequence[int], users=None):
+def attempt_scores(formal_ids: Sequence[int], users=None, family: dict | None = None):
     """A subquery with one row per (person, formal exam of ``formal_ids``) with a
     finished attempt that counts for it: user_id, formal_id, the best score at the
     first sitting (``first``) and overall (``best``, formal exam and make-ups).
@@ -52,8 +52,9 @@ def attempt_scores(formal_ids: Sequence[int], users=None):
     One pass over the family's attempts (the attempt.exam_id index) grouped by person:
     joined to the enrolment on (user_id, exam_id), it gives every enrolled person's
     best scores without a per-person lookup or a GROUP BY over the enrolment.
-    ``users`` (a select of user ids) limits it to those people."""
-    family = families(formal_ids)
+    ``users`` (a select of user ids) limits it to those people; ``family``: what
+    ``families(formal_ids)`` returns, when the caller has it."""
+    family = family if family is not None else families(formal_ids)
     formal_of = _formal_of(family)
     query = (
         sa.select(
@@ -131,13 +132,15 @@ def figure_columns(best, formal) -> list:
     ]
 
 
-def group_figures(formal_ids: Sequence[int], *conditions, users=None) -> sa.Select:
+def group_figures(
+    formal_ids: Sequence[int], *conditions, users=None, family: dict | None = None
+) -> sa.Select:
     """From the source rows (enrolment and attempts): the figure columns per group of
     the enrolment (formal exam, frozen unit, frozen category), for the groups that
     meet ``conditions`` (on Enrolment); ``users`` (a select of user ids) must hold
     every person of those groups. What ``exam_tally`` keeps, and what it is checked
     against."""
-    best = attempt_scores(formal_ids, users)
+    best = attempt_scores(formal_ids, users, family)
     formal = sa.orm.aliased(Exam, name="formal")
     return (
         sa.select(

@@ -20,13 +20,14 @@ IMMEDIATE), so one statement does.
 """
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..exams.models import Attempt, Enrolment, Exam, ExamKind, ExamTally
 from ..extensions import db
-from .exam_sql import COUNTS, group_figures
+from .exam_sql import COUNTS, families, group_figures
 
 KEY = ("exam_id", "unit_id", "category")
 VALUES = (*COUNTS, "score_sum", "lowest")
@@ -72,6 +73,8 @@ def people_changed(formal_id: int, user_ids: set[int]) -> None:
     ).all()
     if len(groups) > MANY_GROUPS:
         refresh_exam(formal_id)
+    elif len(groups) == 1:  # one person handing in: the usual change, statements cached
+        _refresh_one(formal_id, *groups[0])
     elif groups:
         _refresh(formal_id, sorted((unit_id, category) for unit_id, category in groups))
 
@@ -103,10 +106,45 @@ def _refresh(formal_id: int, groups: list[tuple] | None) -> None:
     db.session.execute(stmt)
 
 
+def _refresh_one(formal_id: int, unit_id: int, category) -> None:
+    family = families([formal_id])[formal_id]
+    dialect = db.session.get_bind().dialect.name
+    params = {"unit_id": unit_id, "category": category}
+    # Core execution: through the ORM session, parameters to an INSERT mean a bulk insert.
+    connection = db.session.connection()
+    for statement in _one_group(dialect, formal_id, tuple(family)):
+        connection.execute(statement, params)
+
+
+@lru_cache(maxsize=128)
+def _one_group(dialect: str, formal_id: int, family: tuple[int, ...]) -> tuple:
+    """``_refresh`` of one group (bound ``unit_id`` and ``category``) of a formal exam
+    whose attempts count from the exams ``family`` (its own and its 补考's): built once
+    per family, since building these statements costs several times running them."""
+    conditions = [
+        Enrolment.unit_id == sa.bindparam("unit_id"),
+        Enrolment.category == sa.bindparam("category"),
+    ]
+    users = sa.select(Enrolment.user_id).where(Enrolment.exam_id == formal_id, *conditions)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    figures = group_figures([formal_id], *conditions, users=users, family={formal_id: family})
+    stmt = insert(ExamTally).from_select([*KEY, *VALUES], figures)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(KEY), set_={name: stmt.excluded[name] for name in VALUES}
+    )
+    if dialect == "postgresql":
+        return (_claim_statement(formal_id, conditions), stmt)
+    return (stmt,)
+
+
 def _claim(formal_id: int, conditions: list) -> None:
     """PostgreSQL: insert the groups' rows that are missing and lock those that are
     not, in key order, so that the recomputation that follows sees the work of every
     transaction that held them."""
+    db.session.execute(_claim_statement(formal_id, conditions))
+
+
+def _claim_statement(formal_id: int, conditions: list):
     keys = (
         sa.select(Enrolment.exam_id, Enrolment.unit_id, Enrolment.category)
         .where(Enrolment.exam_id == formal_id, *conditions)
@@ -114,10 +152,9 @@ def _claim(formal_id: int, conditions: list) -> None:
         .order_by(Enrolment.exam_id, Enrolment.unit_id, Enrolment.category)
     )
     stmt = postgresql.insert(ExamTally).from_select(list(KEY), keys)
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=list(KEY), set_={"exam_id": stmt.excluded.exam_id}
     )
-    db.session.execute(stmt)
 
 
 def _insert_for_dialect():
