@@ -1,6 +1,6 @@
 -- wrk script: every request takes the next prepared examinee (cookie, CSRF token,
 -- attempt), so the load is many people on many attempts, not one hot row.
--- BENCH_DATA: a Lua file returning {{c=cookie, t=token, a=attempt, s=submit_attempt}, ...}
+-- BENCH_DATA: a Lua file returning {{c=cookie, t=token, a=attempt, s={submit_attempt, ...}}, ...}
 -- BENCH_MODE: autosave | attempt | home | start | submit | get ; BENCH_PATH for get.
 local items = dofile(os.getenv("BENCH_DATA"))
 local mode = os.getenv("BENCH_MODE")
@@ -46,7 +46,9 @@ function request()
   elseif mode == "submit" then
     h["X-CSRFToken"] = it.t
     h["Content-Type"] = "application/x-www-form-urlencoded"
-    return wrk.format("POST", "/exams/attempts/" .. it.s .. "/submit", h, "")
+    -- it.s: the person's attempts to submit, one per round of the list of people
+    local round = math.floor(counter / #items) % #it.s + 1
+    return wrk.format("POST", "/exams/attempts/" .. it.s[round] .. "/submit", h, "")
   end
 end
 
