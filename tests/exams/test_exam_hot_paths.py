@@ -50,6 +50,15 @@ def shown_options(block: str) -> list[tuple[str, str]]:
     return [(letter, unescape(option)) for letter, option in pairs]
 
 
+def run_together(target, arguments) -> None:
+    """``target(*args)`` for each of ``arguments``, each in a thread of its own."""
+    threads = [threading.Thread(target=target, args=args) for args in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+
 def rows(attempt_id: int) -> list[AttemptQuestion]:
     db.session.expire_all()
     return db.session.get(Attempt, attempt_id).questions
@@ -304,11 +313,7 @@ def test_concurrent_fast_submits_grade_once(app, exam, cadre):
             except Exception as exc:  # collected and asserted on below
                 errors.append(exc)
 
-    threads = [threading.Thread(target=submit, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(submit, [(i,) for i in range(count)])
     assert errors == []
     db.session.expire_all()
     done = db.session.get(Attempt, attempt_id)
@@ -353,11 +358,7 @@ def test_concurrent_submits_of_one_group_leave_the_figures_right(
             except Exception as exc:  # collected and asserted on below
                 errors.append(exc)
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in started]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_together(submit, started)
     assert errors == []
     db.session.expire_all()
     tally = sorted(tally_rows(exam.id), key=lambda r: (r[0], r[1], r[2].value))
