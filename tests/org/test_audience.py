@@ -3,6 +3,7 @@ exactly the people its query (``people_select``, for lists and figures) returns.
 
 from itertools import product
 
+import pytest
 import sqlalchemy as sa
 
 from yongxi_learn.extensions import db
@@ -33,3 +34,18 @@ def test_includes_agrees_with_the_query_for_everyone(tree, make_user):
     assert checked >= 15  # half the combinations hold someone: the comparison means something
     assert not audience.includes({}, people[0])
     assert not audience.includes(None, people[0])
+
+
+def test_check_accepts_named_people_only_inside_the_owner(tree, make_user):
+    inside = [make_user("镇干部", tree["town"]), make_user("村干部", tree["village"])]
+    outside = make_user("外镇人", tree["other_village"])
+    town = tree["town"]
+    audience.check({"people": [p.id for p in inside] * 2}, town)  # repeated: still fine
+    audience.check({"people": [inside[1].id]}, tree["village"])
+    for named, owner in (
+        ([inside[0].id, outside.id], town),
+        ([inside[0].id, 99999], town),  # nobody has this id
+        ([inside[0].id], tree["village"]),  # above the owner
+    ):
+        with pytest.raises(audience.AudienceError, match="对象中的人员不在本单位范围内"):
+            audience.check({"people": named}, owner)

@@ -83,7 +83,11 @@ def generate(size: Size, *, year: int | None = None, quiet: bool = False) -> Res
                 **_window(year, n, now),
             )
             done = exams.add_attempts(exam, per_exam, papers_left, rng, bar.update)
-            # The attempts were bulk-inserted, past the services: sum them once.
+            # The attempts were bulk-inserted, past the services: sum them once, after
+            # telling PostgreSQL's planner of them (it takes the new exam for a few rows
+            # otherwise, and joins 20,000 people to their scores in a nested loop).
+            if db.session.get_bind().dialect.name == "postgresql":
+                db.session.execute(sa.text("ANALYZE enrolment, attempt"))
             exam_tally.refresh_exam(exam.id)
             papers_left = max(0, papers_left - done)
             result.exam_ids.append(exam.id)

@@ -43,9 +43,10 @@ def audience_count(exam: Exam) -> int:
 def freeze(exam: Exam) -> int:
     """Write one Enrolment per person in the audience, copying unit and category so
     later moves do not change the figures; returns how many."""
+    people = audience_select(exam).with_only_columns(User.id, User.unit_id, User.category)
     rows = [
         {"exam_id": exam.id, "user_id": u.id, "unit_id": u.unit_id, "category": u.category}
-        for u in db.session.scalars(audience_select(exam))
+        for u in db.session.execute(people)
     ]
     if rows:
         db.session.execute(sa.insert(Enrolment), rows)
