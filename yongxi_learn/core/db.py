@@ -13,6 +13,7 @@ from contextvars import ContextVar
 
 import sqlalchemy as sa
 from flask import Flask, request
+from sqlalchemy import orm
 
 _read_only: ContextVar[bool] = ContextVar("read_only_transaction", default=False)
 
@@ -46,6 +47,52 @@ def init_app(app: Flask, db) -> None:
             _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_S"])
         elif engine.dialect.name == "postgresql":
             sa.event.listen(engine, "checkout", _drop_if_server_hung_up)
+            app.teardown_request(lambda exc: _end_reads_with_commit(db, exc))
+
+
+def _end_reads_with_commit(db, exc: BaseException | None) -> None:
+    """End a read-only request's PostgreSQL transaction with COMMIT, not ROLLBACK.
+
+    psycopg prepares a statement the fifth time a connection runs it, so the server
+    stops planning it again (planning the login's join costs ~0.4 ms of server CPU,
+    running it 0.05 ms), but it forgets every prepared statement on ROLLBACK. Closing
+    the session rolls back, so without this no statement ever reached its fifth run.
+    Anything else rolls back as before: a request that failed, one marked as writing
+    (``expect_writes``), and one whose session wrote or holds changes since it last
+    committed (nothing should be left there, and it is not kept by accident).
+    """
+    if exc is not None or not _read_only.get() or not db.session.registry.has():
+        return
+    session = db.session()
+    if not session.in_transaction() or session.info.get(_WROTE):
+        return
+    if session.new or session.dirty or session.deleted:
+        return
+    try:
+        session.commit()
+    except sa.exc.SQLAlchemyError:  # an aborted transaction: the close rolls it back
+        session.rollback()
+
+
+# Set in ``Session.info`` when the session writes (a flush, or an INSERT, UPDATE or
+# DELETE it executes) and cleared when it commits.
+_WROTE = "wrote_since_commit"
+
+
+@sa.event.listens_for(orm.Session, "after_flush")
+def _flushed(session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@sa.event.listens_for(orm.Session, "do_orm_execute")
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@sa.event.listens_for(orm.Session, "after_commit")
+def _committed(session) -> None:
+    session.info.pop(_WROTE, None)
 
 
 def _drop_if_server_hung_up(dbapi_conn, _record, _proxy) -> None:
