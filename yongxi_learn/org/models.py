@@ -123,6 +123,12 @@ class OrgUnit(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
+    # The people of a unit with what the figures ask of each (active, category, until
+    # when): every audience and coverage figure joins 20,000 people to their units,
+    # and reads them from this index alone instead of from each person's row.
+    __table_args__ = (
+        sa.Index("ix_user_unit_people", "unit_id", "active", "category", "active_until"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored exactly as given: no NFKC, so 生僻字 and compatibility characters survive.
@@ -136,7 +142,7 @@ class User(UserMixin, db.Model):
     phone: Mapped[str] = mapped_column(sa.String(11), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     must_change_password: Mapped[bool] = mapped_column(default=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"))
     category: Mapped[Category] = mapped_column(str_enum(Category))
     post: Mapped[str] = mapped_column(sa.String(50), default="")
     active: Mapped[bool] = mapped_column(default=True)
