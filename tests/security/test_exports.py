@@ -5,8 +5,12 @@ string in XLSX, control characters are gone, and each file opens with openpyxl."
 import csv
 import io
 import re
+import sqlite3
 
 import openpyxl
+import pytest
+
+from yongxi_learn.extensions import db
 
 from .test_route_access import TICKET, _calls
 from .world import build
@@ -25,9 +29,8 @@ EXPECTED = {
 }
 
 
-def _downloads(app, client, ids):
-    """(endpoint, url, response) for every GET that answers with an attachment; routes
-    with a format argument are fetched as CSV and as XLSX."""
+def _get_urls(app, ids):
+    """(endpoint, url) of every GET route; one with a format argument as CSV and XLSX."""
     for rule, method, url in _calls(app, ids, skip=TICKET | {"auth.logout"}):
         if method != "GET":
             continue
@@ -35,11 +38,17 @@ def _downloads(app, client, ids):
         if "fmt" in rule.arguments:
             urls = [re.sub(r"\.(csv|xlsx|json|txt)$", f".{f}", url) for f in ("csv", "xlsx")]
         for one in urls:
-            response = client.get(one, query_string={"year": 2024})
-            response.get_data()
-            response.close()
-            if "attachment" in response.headers.get("Content-Disposition", ""):
-                yield rule.endpoint, one, response
+            yield rule.endpoint, one
+
+
+def _downloads(app, client, ids):
+    """(endpoint, url, response) for every GET that answers with an attachment."""
+    for endpoint, url in _get_urls(app, ids):
+        response = client.get(url, query_string={"year": 2024})
+        response.get_data()
+        response.close()
+        if "attachment" in response.headers.get("Content-Disposition", ""):
+            yield endpoint, url, response
 
 
 def _csv_cells(data: bytes) -> list[str]:
@@ -86,3 +95,42 @@ def test_every_download_neutralises_formulas_and_control_characters(
     # The attack names did reach the files: neutralised in CSV, plain strings in XLSX.
     assert {"'=", "'+", "'-", "'@", "'\t", "'\r"} <= kept and {"=", "+", "-", "@"} <= kept
     assert bad == []
+
+
+def test_no_download_holds_sqlite_s_write_lock_while_it_is_sent(
+    app, client, tree, make_user, login
+):
+    """A download is audited (a write), then built and sent, to a slow phone for
+    seconds: meanwhile SQLite's one write lock must be free, or every autosave of an
+    exam evening waits behind it."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite locking only")
+    with app.test_request_context():
+        world = build(tree, make_user)
+    login(world.b_admin)
+    seen, holding = set(), []
+    for endpoint, url in _get_urls(app, world.ids):
+        response = client.get(url, query_string={"year": 2024}, buffered=False)
+        try:
+            if "attachment" not in response.headers.get("Content-Disposition", ""):
+                continue
+            seen.add(endpoint)
+            assert b"".join(response.response)
+            if not _another_writer_gets_in():
+                holding.append(url)
+        finally:
+            response.close()
+    assert seen >= EXPECTED
+    assert holding == []
+
+
+def _another_writer_gets_in() -> bool:
+    writer = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        writer.close()

@@ -5,9 +5,11 @@ and an admin exports one person's data."""
 import io
 import json
 import re
+import sqlite3
 from html.parser import HTMLParser
 
 import openpyxl
+import pytest
 import sqlalchemy as sa
 
 from yongxi_learn.core.audit import AuditLog
@@ -153,3 +155,34 @@ def test_only_those_who_manage_the_person_export_it(app, client, tree, make_user
     client.post("/logout")
     login(world.b_person)  # themselves: 学法档案 yes, the admin's export no
     assert client.get(f"/admin/people/{world.b_person.id}/export.json").status_code == 403
+
+
+def test_the_export_is_audited_while_others_write(app, client, tree, make_user, login):
+    # Under SQLite a GET reads in a plain BEGIN; writing its audit row then fails at
+    # once ("database is locked") if anyone committed since its first read, which on
+    # an exam evening is every few milliseconds. The export must start as a writer.
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite locking only")
+    world = _world(app, tree, make_user)
+    login(world.b_admin)
+    others = []
+
+    def someone_commits(conn, cursor, statement, *_args):
+        if statement.startswith("INSERT INTO audit_log") and not others:
+            other = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0)
+            try:
+                other.execute("UPDATE org_unit SET sort_order = sort_order + 1 WHERE id = 1")
+                others.append("committed")
+            except sqlite3.OperationalError:  # the export already holds the write lock
+                others.append("waited")
+            finally:
+                other.close()
+
+    sa.event.listen(db.engine, "before_cursor_execute", someone_commits)
+    try:
+        response = client.get(f"/admin/people/{world.b_person.id}/export.xlsx")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", someone_commits)
+    assert others  # the other writer really came in between
+    assert response.status_code == 200
+    assert openpyxl.load_workbook(io.BytesIO(response.data)).sheetnames[0] == "基本信息"

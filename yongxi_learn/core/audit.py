@@ -169,14 +169,16 @@ def record_download(action: str, *, actor, address: str, obj=None, detail: str =
     """Audit a download from a GET view, committed before the file is sent.
 
     GET requests run read-only transactions under SQLite (core.db); the record
-    needs a writing one, begun afresh.
+    needs a writing one, begun afresh. The file is then read in a plain one again:
+    while it is built and sent (to a slow phone, seconds) no write lock is held.
     """
-    from .db import expect_writes
+    from .db import expect_writes, reads_only
 
     expect_writes()
     db.session.commit()
     record(action, actor=actor, address=address, obj=obj, detail=detail)
     db.session.commit()
+    reads_only()
 
 
 def visible_entries(user: User) -> sa.Select:

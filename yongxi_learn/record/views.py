@@ -5,7 +5,7 @@ import json
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..core.db import expect_writes
+from ..core.db import expect_writes, reads_only
 from ..core.net import client_address
 from ..core.spreadsheets import Sheet, content_disposition, send_xlsx
 from ..core.time import local_today, utcnow
@@ -65,15 +65,22 @@ def person(person_id):
 @login_required
 def export_person(person_id, fmt):
     """导出个人数据 (XLSX or JSON) for an admin who manages the person."""
+    # The download is audited: under SQLite a plain BEGIN could not take the write
+    # lock for that once anyone else had committed since its first read.
+    expect_writes()
+    db.session.commit()
     person = db.session.get(User, person_id)
     if person is None or fmt not in ("xlsx", "json") or not services.may_view(current_user, person):
         abort(404)
     sections = export.personal_data(person, actor=Actor(current_user, client_address()))
     db.session.commit()  # the audit entry
+    reads_only()  # SQLite: no write lock held while the file is built and sent
     filename = f"{person.name}-个人数据.{fmt}"
     if fmt == "xlsx":
         sheets = [Sheet(s.name, s.headers, s.rows) for s in sections]
-        return send_xlsx(filename, *sheets)
+        response = send_xlsx(filename, *sheets)
+        db.session.commit()  # built: the read ends before the file goes out
+        return response
     data = {s.name: [dict(zip(s.headers, row, strict=True)) for row in s.rows] for s in sections}
     body = json.dumps(data, ensure_ascii=False, indent=1)
     response = Response(body, mimetype="application/json")
