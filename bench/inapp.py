@@ -94,7 +94,7 @@ def _learner_pages(app) -> list[str]:
     return sorted(set(pages))
 
 
-def _best(fn, repeat: int = 3) -> float:
+def _best(fn, repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()

@@ -152,12 +152,17 @@ def load_data(env: dict, label: str) -> None:
     flask(env, "bench-data", "--people", str(PEOPLE), "--attempts", str(attempts), "--quiet")
 
 
-def http_phase(env: dict, label: str, work: Path, baseline: float) -> dict:
+def http_phase(env: dict, label: str, work: Path) -> tuple[dict, float]:
+    """The load runs against the app, and the baseline they are divided by: the bare
+    route measured just before them and just after (this shared machine's speed drifts
+    by a third within minutes, so one baseline at the start of the run misjudged the
+    phase that came ten minutes later)."""
     prep = run_json(
         [str(BIN / "python"), "bench/inapp.py", "prepare", str(work), str(EXAMINEES)], env
     )
     data = work / "examinees.lua"
     results = {}
+    before = baseline_phase(env, work)
     with gunicorn("wsgi:app", env, work / f"gunicorn-{label}.log") as base:
         plan = [
             ("ping", "get", {"path": "/ping"}),
@@ -170,9 +175,15 @@ def http_phase(env: dict, label: str, work: Path, baseline: float) -> dict:
         for name, mode, extra in plan:
             say(f"{label}: {name} for {SECONDS}s")
             results[name] = wrk(base, mode, env, data, **extra)
-        if label == "pg":
-            weigh_pages(base, prep["pages"], work)
+    after = baseline_phase(env, work)
+    baseline = (before + after) / 2
+    suffix = "" if label == "pg" else f"_{label}"
+    record("baseline_rps" + suffix, baseline, "req/s")
+    record("baseline_before_rps" + suffix, before, "req/s")
+    record("baseline_after_rps" + suffix, after, "req/s")
     if label == "pg":
+        with gunicorn("wsgi:app", env, work / "gunicorn-pages.log") as base:
+            weigh_pages(base, prep["pages"], work)
         reliability_step.reliability(env, prep, work, sys.modules[__name__])
     log = (work / f"gunicorn-{label}.log").read_text(errors="replace")
     results["locked"] = log.count("database is locked")
@@ -182,7 +193,7 @@ def http_phase(env: dict, label: str, work: Path, baseline: float) -> dict:
                 f"{label} {name}: {r['rps']:.0f} req/s, p50 {r['p50_us'] / 1000:.1f} ms, "
                 f"p99 {r['p99_us'] / 1000:.1f} ms, ratio {r['rps'] / baseline:.3f}"
             )
-    return results
+    return results, baseline
 
 
 def baseline_phase(env: dict, work: Path) -> float:
@@ -191,8 +202,7 @@ def baseline_phase(env: dict, work: Path) -> float:
     with gunicorn("bench.bare_app:app", env, work / "gunicorn-bare.log") as base:
         say(f"baseline: bare Flask route for {SECONDS}s")
         result = wrk(base, "get", env, data, path="/")
-    record("baseline_rps", result["rps"], "req/s")
-    record("baseline_p99_ms", result["p99_us"] / 1000, "ms")
+    say(f"baseline: {result['rps']:.0f} req/s, p99 {result['p99_us'] / 1000:.1f} ms")
     return result["rps"]
 
 
@@ -300,9 +310,8 @@ def main() -> None:
             reliability_only(base_env, work)
         else:
             ensure_wrk()
-            baseline = baseline_phase(base_env, work)
-            errors = sqlite_run(base_env, work, baseline)
-            errors += pg_run(base_env, work, baseline)
+            errors = sqlite_run(base_env, work)
+            errors += pg_run(base_env, work)
             record("errors", errors, "requests")
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -310,17 +319,17 @@ def main() -> None:
     report(write=not ONLY)
 
 
-def sqlite_run(env: dict, work: Path, baseline: float) -> int:
+def sqlite_run(env: dict, work: Path) -> int:
     sub = work / "sqlite"
     sub.mkdir()
     env = {**env, "DATABASE_URL": f"sqlite:///{sub / 'bench.sqlite3'}"}
     load_data(env, "sqlite")
     stats_phase(env, "_sqlite")
-    results = http_phase(env, "sqlite", sub, baseline)
+    results, baseline = http_phase(env, "sqlite", sub)
     return record_http(results, baseline, "_sqlite")
 
 
-def pg_run(env: dict, work: Path, baseline: float) -> int:
+def pg_run(env: dict, work: Path) -> int:
     import pgserver
 
     if os.environ.get("BENCH_SKIP_PG") or pgserver.find_bin_dir() is None:
@@ -333,7 +342,7 @@ def pg_run(env: dict, work: Path, baseline: float) -> int:
         load_data(env, "pg")
         stats_phase(env, "")
         export_phase(env)
-        results = http_phase(env, "pg", sub, baseline)
+        results, baseline = http_phase(env, "pg", sub)
         return record_http(results, baseline, "")
 
 
