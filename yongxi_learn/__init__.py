@@ -41,7 +41,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     skip_idle_hooks(app)
-    login_manager.init_app(app)
+    # Templates get Flask-Login's proxy below, loaded when a page first asks for the
+    # person: its own context processor loads them for every page, even one that
+    # checks the login session in its own query (the attempt page's fast path).
+    login_manager.init_app(app, add_context_processor=False)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.login_message_category = "info"
@@ -123,6 +126,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
     from .core.formatting import format_score
     from .core.permissions import Perm, can
     from .core.time import format_local
@@ -137,6 +142,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "Perm": Perm,
             "can": can,
+            "current_user": current_user,
             "demo_data": _is_demo(app),
         }
 

@@ -30,8 +30,10 @@ _OPEN_WHILE_PASSWORD_EXPIRED = {"auth.change_password", "auth.logout", "static",
 # A password that ages out (rotation) mid-exam must not cost the answers being saved.
 _OPEN_WHILE_PASSWORD_AGED = {"take.answer", "take.submit"}
 # Endpoints that check the login session themselves without loading the user (the
-# autosave hot path: its query refuses a person who must change their password).
-_CHECKS_ITS_OWN_SESSION = {"take.answer"}
+# hot paths of an exam: their queries refuse a person who must change their password,
+# and the attempt page's one whose password has aged; their full paths call
+# ``password_gate``).
+_CHECKS_ITS_OWN_SESSION = {"take.answer", "take.attempt"}
 
 
 @login_manager.user_loader
@@ -45,6 +47,12 @@ def _force_password_change():
     # Flask-Login (this app sets no remember-me cookie).
     if request.endpoint in _CHECKS_ITS_OWN_SESSION or "_user_id" not in session:
         return None
+    return password_gate()
+
+
+def password_gate():
+    """The redirect to the password page that the logged-in person's request gets
+    (a password to change, or one past its age), or None."""
     user = current_user._get_current_object()
     if not user.is_authenticated or request.endpoint in _OPEN_WHILE_PASSWORD_EXPIRED:
         return None

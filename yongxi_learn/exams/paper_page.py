@@ -18,8 +18,10 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
+from ..auth.models import LoginSession
 from ..core.formatting import format_score
 from ..extensions import db
+from ..org.models import User
 from ..org.services import NotFound
 from .grading import LETTERS, canonical_to_shown, parse_order
 from .models import (
@@ -77,6 +79,37 @@ def load_paper(attempt_id: int, user_id: int) -> Paper:
     rows = db.session.execute(_PAPER, {"attempt_id": attempt_id, "user_id": user_id}).all()
     if not rows:
         raise NotFound(attempt_id)
+    return _paper(rows)
+
+
+@dataclass(frozen=True)
+class LoginBounds:
+    """What a login session must meet for the attempt page's fast path, as times."""
+
+    cutoff: datetime  # created after it (the absolute lifetime)
+    aged_cutoff: datetime  # the password chosen after it (rotation)
+
+
+def load_paper_for_login(
+    token: str, attempt_id: int, bounds: LoginBounds
+) -> tuple[Paper, datetime] | None:
+    """The attempt with its paper, and when the login was last seen, in the query that
+    checks the login session: live, the person active, with no password to change,
+    and the attempt theirs (what ``auth.sessions.load_user`` and the password gate
+    check, without loading the person). None: anything else; the full path answers.
+    The caller takes this path only for a login seen within the minute, which no idle
+    timeout can have ended (and which needs no touch)."""
+    params = {
+        "attempt_id": attempt_id,
+        "token": token,
+        "cutoff": bounds.cutoff,
+        "aged_cutoff": bounds.aged_cutoff,
+    }
+    rows = db.session.execute(_PAPER_BY_LOGIN, params).all()
+    return (_paper(rows), rows[0].last_seen) if rows else None
+
+
+def _paper(rows) -> Paper:
     first = rows[0]
     items = [row for row in rows if row.position is not None]
     texts = _texts([(row.question_id, row.updated_at) for row in items])
@@ -174,8 +207,10 @@ _score = lru_cache(maxsize=64)(format_score)  # a paper has a few distinct score
 
 _a, _e = Attempt.__table__, Exam.__table__
 _aq, _q = AttemptQuestion.__table__, Question.__table__
+_login, _user = LoginSession.__table__, User.__table__
+_seen = sa.func.coalesce(_login.c.last_seen_at, _login.c.created_at)
 # Built once: constructing a statement costs more Python than running it here.
-_PAPER = (
+_PAPER_COLUMNS = (
     sa.select(
         _a.c.id,
         _a.c.status,
@@ -195,8 +230,25 @@ _PAPER = (
     .join(_e, _e.c.id == _a.c.exam_id)
     .outerjoin(_aq, _aq.c.attempt_id == _a.c.id)
     .outerjoin(_q, _q.c.id == _aq.c.question_id)
-    .where(_a.c.id == sa.bindparam("attempt_id"), _a.c.user_id == sa.bindparam("user_id"))
+    .where(_a.c.id == sa.bindparam("attempt_id"))
     .order_by(_aq.c.position)
+)
+_PAPER = _PAPER_COLUMNS.where(_a.c.user_id == sa.bindparam("user_id"))
+_PAPER_BY_LOGIN = (
+    _PAPER_COLUMNS.add_columns(_seen.label("last_seen"))
+    .join(_login, _login.c.user_id == _a.c.user_id)
+    .join(_user, _user.c.id == _a.c.user_id)
+    .where(
+        _login.c.token == sa.bindparam("token"),
+        _login.c.ended_at.is_(None),
+        _login.c.created_at > sa.bindparam("cutoff"),
+        _user.c.active.is_(True),
+        _user.c.must_change_password.is_(False),
+        sa.or_(
+            _user.c.password_changed_at.is_(None),
+            _user.c.password_changed_at >= sa.bindparam("aged_cutoff"),
+        ),
+    )
 )
 _QUESTIONS = sa.select(_q.c.id, _q.c.updated_at, _q.c.type, _q.c.stem, _q.c.options).where(
     _q.c.id.in_(sa.bindparam("ids", expanding=True))

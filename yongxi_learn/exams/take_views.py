@@ -1,5 +1,7 @@
 """Taking exams: 我的考试, the attempt page, autosave, submit, result, 错题本."""
 
+from datetime import datetime, timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -13,14 +15,15 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ..auth.sessions import Timeouts
+from ..auth.sessions import TOUCH_INTERVAL, Timeouts
+from ..auth.views import password_gate
 from ..core.db import expect_writes
 from ..core.time import utcnow
 from ..extensions import db
 from . import attempts, autosave, fast_submit, practice, review
 from .models import Attempt, Exam
 from .my_exams import ExamEntry, available_exams
-from .paper_page import load_paper
+from .paper_page import LoginBounds, load_paper, load_paper_for_login
 
 bp = Blueprint("take", __name__)
 
@@ -49,17 +52,49 @@ def start(exam_id):
 
 
 @bp.get("/attempts/<int:attempt_id>")
-@login_required
 def attempt(attempt_id):
-    paper = load_paper(attempt_id, current_user.id)
+    """The fast path (the login checked in the paper's query, the person not loaded)
+    when all is usual: a live login seen within the minute and an attempt in progress.
+    Anything else, including the login's once-a-minute touch, takes the full path."""
     now = utcnow()
+    token = session.get("_user_id")
+    if isinstance(token, str):
+        found = load_paper_for_login(token, attempt_id, _login_bounds(now))
+        if found is not None:
+            paper, last_seen = found
+            usual = not paper.status.finished and not attempts.is_overdue(paper, now)
+            if usual and now - last_seen < TOUCH_INTERVAL:
+                return _attempt_page(paper, now)
+    return _attempt_full(attempt_id, now)
+
+
+def _attempt_full(attempt_id: int, now):
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    gate = password_gate()  # what auth's before_request does elsewhere
+    if gate is not None:
+        return gate
+    paper = load_paper(attempt_id, current_user.id)
     if attempts.is_overdue(paper, now):
         _touch(attempt_id)  # finalizes it: the result page shows it now
         return redirect(url_for("take.result", attempt_id=paper.id))
     if paper.status.finished:
         return redirect(url_for("take.result", attempt_id=paper.id))
+    return _attempt_page(paper, now)
+
+
+def _attempt_page(paper, now):
     return render_template(
         "exams/attempt.html", paper=paper, remaining=attempts.remaining_seconds(paper, now)
+    )
+
+
+def _login_bounds(now) -> LoginBounds:
+    timeouts = Timeouts.from_config(current_app.config)
+    max_age = current_app.config["PASSWORD_MAX_AGE_DAYS"]
+    return LoginBounds(
+        cutoff=now - timeouts.lifetime,
+        aged_cutoff=now - timedelta(days=max_age) if max_age > 0 else datetime.min,
     )
 
 

@@ -1,0 +1,106 @@
+"""The attempt page's fast path (the login checked in the paper's query, the person not
+loaded) shows the same page as the full path, and answers nothing the full path would
+refuse: an ended or idle login, a deactivated person, a password to change or past its
+age, someone else's attempt, a finished or overdue attempt."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.exams.test_autosave_fast import _last_seen, _seen_at
+from tests.exams.test_take_views import begin
+from yongxi_learn.auth.models import LoginSession
+from yongxi_learn.core.time import utcnow
+from yongxi_learn.exams.models import Attempt, AttemptStatus
+from yongxi_learn.extensions import db
+
+
+def _page(html: str) -> str:
+    """The page without its per-request parts (the CSRF token, the seconds left)."""
+    html = re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+    return re.sub(r'data-remaining="\d+"|<strong id="exam-remaining"[^<]*<', "", html)
+
+
+def test_the_fast_and_the_full_path_show_the_same_page(client, login, cadre, exam):
+    login(cadre)
+    attempt = begin(client, exam)
+    url = f"/exams/attempts/{attempt.id}"
+    _last_seen(minutes_ago=5)  # the full path: it touches the login
+    full = client.get(url)
+    assert utcnow() - _seen_at() < timedelta(minutes=1)
+    fast = client.get(url)  # seen just now: the fast path
+    assert full.status_code == fast.status_code == 200
+    assert _page(fast.text) == _page(full.text)
+    assert 'id="exam-form"' in fast.text and "返回我的考试" in fast.text
+    assert "学法档案" not in fast.text  # the whole menu is not on the exam page
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["ended", "idle", "lifetime", "inactive"],
+)
+def test_a_login_that_no_longer_holds_gets_the_login_page(app, client, login, cadre, exam, change):
+    login(cadre)
+    attempt = begin(client, exam)
+    if change == "ended":
+        db.session.execute(sa.update(LoginSession).values(ended_at=utcnow()))
+    elif change == "idle":
+        idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
+        db.session.execute(sa.update(LoginSession).values(last_seen_at=utcnow() - idle))
+    elif change == "lifetime":
+        born = utcnow() - app.config["PERMANENT_SESSION_LIFETIME"] - timedelta(minutes=1)
+        db.session.execute(sa.update(LoginSession).values(created_at=born, last_seen_at=utcnow()))
+    else:
+        cadre.active = False
+    db.session.commit()
+    response = client.get(f"/exams/attempts/{attempt.id}")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_a_password_to_change_leads_to_the_password_page(client, login, cadre, exam):
+    login(cadre)
+    attempt = begin(client, exam)
+    cadre.must_change_password = True
+    db.session.commit()
+    response = client.get(f"/exams/attempts/{attempt.id}")
+    assert response.status_code == 302
+    assert "/password" in response.headers["Location"]
+
+
+def test_a_password_past_its_age_leads_to_the_password_page(app, client, login, cadre, exam):
+    login(cadre)
+    attempt = begin(client, exam)
+    app.config["PASSWORD_MAX_AGE_DAYS"] = 90
+    cadre.password_changed_at = utcnow() - timedelta(days=91)
+    db.session.commit()
+    response = client.get(f"/exams/attempts/{attempt.id}")
+    assert response.status_code == 302
+    assert "/password" in response.headers["Location"]
+    cadre.password_changed_at = utcnow() - timedelta(days=89)
+    db.session.commit()
+    assert client.get(f"/exams/attempts/{attempt.id}").status_code == 200
+
+
+def test_someone_elses_attempt_is_a_404(app, login, cadre, other, exam):
+    first, second = app.test_client(), app.test_client()
+    login(cadre, client=first)
+    attempt = begin(first, exam)
+    login(other, client=second)
+    assert second.get(f"/exams/attempts/{attempt.id}").status_code == 404
+    assert first.get(f"/exams/attempts/{attempt.id}").status_code == 200
+
+
+def test_a_finished_or_overdue_attempt_leads_to_its_result(client, login, cadre, exam):
+    login(cadre)
+    attempt = begin(client, exam)
+    row = db.session.get(Attempt, attempt.id)
+    row.deadline = utcnow() - timedelta(minutes=5)  # past the grace period too
+    db.session.commit()
+    response = client.get(f"/exams/attempts/{attempt.id}")
+    assert response.status_code == 302
+    assert f"/exams/attempts/{attempt.id}/result" in response.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).status is AttemptStatus.EXPIRED
