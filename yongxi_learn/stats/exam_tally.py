@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..exams.models import Attempt, Enrolment, Exam, ExamKind, ExamTally
 from ..extensions import db
-from .exam_sql import COUNTS, families, group_figures
+from .exam_sql import COUNTS, families, group_figures, member_scores
 
 KEY = ("exam_id", "unit_id", "category")
 VALUES = (*COUNTS, "score_sum", "lowest")
@@ -125,9 +125,16 @@ def _one_group(dialect: str, formal_id: int, family: tuple[int, ...]) -> tuple:
         Enrolment.unit_id == sa.bindparam("unit_id"),
         Enrolment.category == sa.bindparam("category"),
     ]
-    users = sa.select(Enrolment.user_id).where(Enrolment.exam_id == formal_id, *conditions)
+    member = sa.orm.aliased(Enrolment, name="member")
+    best = member_scores(
+        formal_id,
+        family,
+        member,
+        member.unit_id == sa.bindparam("unit_id"),
+        member.category == sa.bindparam("category"),
+    )
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    figures = group_figures([formal_id], *conditions, users=users, family={formal_id: family})
+    figures = group_figures([formal_id], *conditions, best=best)
     stmt = insert(ExamTally).from_select([*KEY, *VALUES], figures)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(KEY), set_={name: stmt.excluded[name] for name in VALUES}
