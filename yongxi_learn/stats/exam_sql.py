@@ -44,7 +44,7 @@ def families(formal_ids: Sequence[int]) -> dict[int, list[int]]:
     return families
 
 
-def attempt_scores(formal_ids: Sequence[int], users=None, family: dict | None = None):
+def attempt_scores(formal_ids: Sequence[int], users=None):
     """A subquery with one row per (person, formal exam of ``formal_ids``) with a
     finished attempt that counts for it: user_id, formal_id, the best score at the
     first sitting (``first``) and overall (``best``, formal exam and make-ups).
@@ -52,9 +52,8 @@ def attempt_scores(formal_ids: Sequence[int], users=None, family: dict | None = 
     One pass over the family's attempts (the attempt.exam_id index) grouped by person:
     joined to the enrolment on (user_id, exam_id), it gives every enrolled person's
     best scores without a per-person lookup or a GROUP BY over the enrolment.
-    ``users`` (a select of user ids) limits it to those people; ``family``: what
-    ``families(formal_ids)`` returns, when the caller has it."""
-    family = family if family is not None else families(formal_ids)
+    ``users`` (a select of user ids) limits it to those people."""
+    family = families(formal_ids)
     formal_of = _formal_of(family)
     query = (
         sa.select(
@@ -161,9 +160,7 @@ def figure_columns(best, formal) -> list:
     ]
 
 
-def group_figures(
-    formal_ids: Sequence[int], *conditions, users=None, family: dict | None = None, best=None
-) -> sa.Select:
+def group_figures(formal_ids: Sequence[int], *conditions, users=None, best=None) -> sa.Select:
     """From the source rows (enrolment and attempts): the figure columns per group of
     the enrolment (formal exam, frozen unit, frozen category), for the groups that
     meet ``conditions`` (on Enrolment); ``users`` (a select of user ids) must hold
@@ -171,7 +168,7 @@ def group_figures(
     against. ``best``: the people's scores as ``attempt_scores`` gives them, when the
     caller has them another way (``member_scores``)."""
     if best is None:
-        best = attempt_scores(formal_ids, users, family)
+        best = attempt_scores(formal_ids, users)
     formal = sa.orm.aliased(Exam, name="formal")
     return (
         sa.select(

@@ -121,19 +121,10 @@ def _one_group(dialect: str, formal_id: int, family: tuple[int, ...]) -> tuple:
     """``_refresh`` of one group (bound ``unit_id`` and ``category``) of a formal exam
     whose attempts count from the exams ``family`` (its own and its 补考's): built once
     per family, since building these statements costs several times running them."""
-    conditions = [
-        Enrolment.unit_id == sa.bindparam("unit_id"),
-        Enrolment.category == sa.bindparam("category"),
-    ]
     member = sa.orm.aliased(Enrolment, name="member")
-    best = member_scores(
-        formal_id,
-        family,
-        member,
-        member.unit_id == sa.bindparam("unit_id"),
-        member.category == sa.bindparam("category"),
-    )
+    best = member_scores(formal_id, family, member, *_in_group(member))
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    conditions = _in_group(Enrolment)
     figures = group_figures([formal_id], *conditions, best=best)
     stmt = insert(ExamTally).from_select([*KEY, *VALUES], figures)
     stmt = stmt.on_conflict_do_update(
@@ -142,6 +133,14 @@ def _one_group(dialect: str, formal_id: int, family: tuple[int, ...]) -> tuple:
     if dialect == "postgresql":
         return (_claim_statement(formal_id, conditions), stmt)
     return (stmt,)
+
+
+def _in_group(enrolment) -> list:
+    """The bound group (``unit_id``, ``category``) on Enrolment or an alias of it."""
+    return [
+        enrolment.unit_id == sa.bindparam("unit_id"),
+        enrolment.category == sa.bindparam("category"),
+    ]
 
 
 def _claim(formal_id: int, conditions: list) -> None:
