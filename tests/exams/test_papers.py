@@ -12,6 +12,7 @@ from yongxi_learn.core.permissions import PermissionDenied
 from yongxi_learn.exams import enrolment, monitor, papers, regrade
 from yongxi_learn.exams.makeup import create_makeup
 from yongxi_learn.exams.models import (
+    Attempt,
     AttemptStatus,
     Enrolment,
     Exam,
@@ -148,6 +149,68 @@ def test_enrolment_stays_frozen_when_people_join_or_move(tree, admin, people, ba
     assert len(_enrolled(exam)) == 3
     entry = db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == people["cadre1"].id))
     assert entry.unit_id == tree["village"].id
+
+
+def _planned_rows(exam) -> int:
+    """PostgreSQL's estimate of the exam's enrolment rows: what its plans go by."""
+    plan = db.session.execute(
+        sa.text("EXPLAIN (FORMAT JSON) SELECT * FROM enrolment WHERE exam_id = :exam"),
+        {"exam": exam.id},
+    ).scalar_one()
+    return plan[0]["Plan"]["Plan Rows"]
+
+
+def test_publishing_to_many_tells_the_planner_how_many(tree, admin, people, bank, monkeypatch):
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    monkeypatch.setattr(enrolment, "ANALYZE_AFTER", 3)
+    one = {"people": [people["cadre1"].id]}
+    small = make_exam(tree["town"], admin, audience=one, questions=bank)
+    papers.publish(small, actor=Actor(user=admin), now=NOW)
+    db.session.commit()
+    # Below the threshold nothing is analyzed: the statistics know no row of it yet.
+    assert _planned_rows(small) == 1
+    exam = _published(tree, admin, people, bank)
+
+    assert len(_enrolled(exam)) == 3
+    assert _planned_rows(exam) == 3
+
+
+def _rows_read(plan: dict) -> int:
+    """Rows every node of an EXPLAIN ANALYZE plan produced or read and dropped."""
+    own = plan.get("Actual Rows", 0) + plan.get("Rows Removed by Filter", 0)
+    return own + sum(_rows_read(child) for child in plan.get("Plans", []))
+
+
+def test_closing_one_attempt_reads_only_it_whatever_the_statistics_say(tree, admin, people, bank):
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    exam = _published(tree, admin, people, bank)
+    # Statistics taken before the evening, over enough finished attempts that reading
+    # them all costs more than an index: none is in progress.
+    finished = {"exam_id": exam.id, "user_id": people["cadre2"].id, "started_at": NOW}
+    db.session.execute(
+        sa.insert(Attempt),
+        [{**finished, "number": n, "status": AttemptStatus.SUBMITTED} for n in range(1, 3001)],
+    )
+    db.session.commit()
+    db.session.execute(sa.text("ANALYZE attempt"))
+    db.session.commit()
+    for number in range(1, 41):
+        add_attempt(exam, people["cadre1"], [], status=AttemptStatus.IN_PROGRESS, number=number)
+    db.session.commit()
+    last = db.session.scalar(sa.select(sa.func.max(Attempt.id)))
+
+    plan = db.session.execute(
+        sa.text(
+            "EXPLAIN (ANALYZE, FORMAT JSON) UPDATE attempt SET status = 'submitted'"
+            " WHERE id = :id AND status = 'in_progress'"
+        ),
+        {"id": last},
+    ).scalar_one()[0]["Plan"]
+    db.session.rollback()
+
+    assert _rows_read(plan) == 1, plan
 
 
 def test_second_publish_is_refused_and_changes_nothing(tree, admin, people, bank):

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..core.db import analyze_after_bulk_insert
 from ..core.permissions import Perm, scope_filter
 from ..extensions import db
 from ..org import audience as audience_module
@@ -16,6 +17,8 @@ from .models import Enrolment, Exam, ExamKind, ExamStatus
 from .paper_base import ExamError, audit_exam, ensure_manage
 
 MAX_REASON = 200
+# Publishing to this many people refreshes the planner's statistics (core.db).
+ANALYZE_AFTER = 500
 
 
 def check_audience(audience: dict, owner: OrgUnit) -> None:
@@ -50,6 +53,8 @@ def freeze(exam: Exam) -> int:
     ]
     if rows:
         db.session.execute(sa.insert(Enrolment), rows)
+        if len(rows) >= ANALYZE_AFTER:
+            analyze_after_bulk_insert(db.session, Enrolment.__tablename__)
         if exam.kind is ExamKind.FORMAL and not exam.personal:
             exam_tally.refresh_exam(exam.id)
     return len(rows)
