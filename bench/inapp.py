@@ -4,6 +4,7 @@ DATABASE_URL and SECRET_KEY in the environment); each prints one JSON line.
     python bench/inapp.py prepare OUT_DIR [N]   open exams, attempts, cookies
     python bench/inapp.py stats                 time the stats layer
     python bench/inapp.py export ROWS FORMAT    time / peak memory of a name-list export
+    python bench/inapp.py xlsx-writer-only ROWS  XlsxWriter alone on the same cells
     python bench/inapp.py check EXAM_ID JSON    reliability: compare stored with last sent
 """
 
@@ -154,6 +155,41 @@ def export(rows: int, fmt: str, trace: bool) -> dict:
     return {"seconds": seconds, "peak_mb": peak / 2**20, "rss_growth_mb": (after - before) / 1024}
 
 
+def xlsx_writer_only(rows: int) -> dict:
+    """XlsxWriter alone writing the cells of the same 明细 (its rows built first, not
+    timed): only Workbook, write_string / write_number and close, in constant-memory
+    mode as the download writes them. What no code of ours can go below."""
+    import tempfile
+
+    import xlsxwriter
+
+    from yongxi_learn.core.time import utcnow
+    from yongxi_learn.exams.models import Exam
+    from yongxi_learn.stats import downloads, queries
+    from yongxi_learn.stats.sections import Scope
+
+    exam = db.session.scalar(sa.select(Exam).where(Exam.title.like("%压测第1场%")))
+    scope = Scope(year=exam.year, unit=_district(), user=None, now=utcnow(), categories=())
+    _, detail = downloads.name_list(exam, queries.NameList.ALL, scope)
+    cells = list(islice(detail.sheet().rows, rows))
+    written = sum(1 for row in cells for value in row if value != "")
+    started = time.perf_counter()
+    with open("/dev/null", "wb") as out:
+        workbook = xlsxwriter.Workbook(
+            out, {"constant_memory": True, "tmpdir": tempfile.gettempdir()}
+        )
+        sheet = workbook.add_worksheet("明细")
+        for number, row in enumerate(cells, start=1):
+            for col, value in enumerate(row):
+                if value.__class__ is str:
+                    if value:
+                        sheet.write_string(number, col, value)
+                else:
+                    sheet.write_number(number, col, float(value))
+        workbook.close()
+    return {"seconds": time.perf_counter() - started, "cells": written}
+
+
 def check(exam_id: int, sent_path: Path) -> dict:
     """Every stored answer equals the last one sent; each person has one attempt and
     each submitted attempt one score, the grade of its stored answers."""
@@ -242,6 +278,8 @@ def main(argv: list[str]) -> None:
             result = stats()
         elif command == "export":
             result = export(int(argv[1]), argv[2], trace=len(argv) > 3)
+        elif command == "xlsx-writer-only":
+            result = xlsx_writer_only(int(argv[1]))
         else:
             result = check(int(argv[1]), Path(argv[2]))
     print("BENCHJSON " + json.dumps(result))
