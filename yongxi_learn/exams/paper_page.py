@@ -210,22 +210,18 @@ _aq, _q = AttemptQuestion.__table__, Question.__table__
 _login, _user = LoginSession.__table__, User.__table__
 _seen = sa.func.coalesce(_login.c.last_seen_at, _login.c.created_at)
 # Built once: constructing a statement costs more Python than running it here.
+_ITEM_COLUMNS = (
+    _aq.c.position,
+    _aq.c.question_id,
+    # As text: a paper's orders are a few permutations, each parsed once.
+    sa.cast(_aq.c.option_order, sa.Text).label("option_order"),
+    _aq.c.response,
+    _aq.c.score,
+    _aq.c.seq,
+    _q.c.updated_at,
+)
 _PAPER_COLUMNS = (
-    sa.select(
-        _a.c.id,
-        _a.c.status,
-        _a.c.deadline,
-        _a.c.max_score,
-        _e.c.title,
-        _aq.c.position,
-        _aq.c.question_id,
-        # As text: a paper's orders are a few permutations, each parsed once.
-        sa.cast(_aq.c.option_order, sa.Text).label("option_order"),
-        _aq.c.response,
-        _aq.c.score,
-        _aq.c.seq,
-        _q.c.updated_at,
-    )
+    sa.select(_a.c.id, _a.c.status, _a.c.deadline, _a.c.max_score, _e.c.title, *_ITEM_COLUMNS)
     .select_from(_a)
     .join(_e, _e.c.id == _a.c.exam_id)
     .outerjoin(_aq, _aq.c.attempt_id == _a.c.id)
@@ -234,11 +230,25 @@ _PAPER_COLUMNS = (
     .order_by(_aq.c.position)
 )
 _PAPER = _PAPER_COLUMNS.where(_a.c.user_id == sa.bindparam("user_id"))
-_PAPER_BY_LOGIN = (
-    _PAPER_COLUMNS.add_columns(_seen.label("last_seen"))
+# The login's checks first, on their one row: planned as one join, PostgreSQL
+# repeated the user's and the login's lookups and a scan of exam for each of the
+# paper's 20-odd items (~250 buffers, 0.3 ms; now ~75, 0.1 ms). SQLite, whose
+# planner gets this right, reads the CTE as the plain join it was.
+_LOGIN_HEAD = (
+    sa.select(
+        _a.c.id,
+        _a.c.status,
+        _a.c.deadline,
+        _a.c.max_score,
+        _e.c.title,
+        _seen.label("last_seen"),
+    )
+    .select_from(_a)
+    .join(_e, _e.c.id == _a.c.exam_id)
     .join(_login, _login.c.user_id == _a.c.user_id)
     .join(_user, _user.c.id == _a.c.user_id)
     .where(
+        _a.c.id == sa.bindparam("attempt_id"),
         _login.c.token == sa.bindparam("token"),
         _login.c.ended_at.is_(None),
         _login.c.created_at > sa.bindparam("cutoff"),
@@ -249,6 +259,18 @@ _PAPER_BY_LOGIN = (
             _user.c.password_changed_at >= sa.bindparam("aged_cutoff"),
         ),
     )
+    .cte("head")
+    .prefix_with("MATERIALIZED", dialect="postgresql")
+)
+_PAPER_BY_LOGIN = (
+    sa.select(
+        *_LOGIN_HEAD.c,
+        *_ITEM_COLUMNS,
+    )
+    .select_from(_LOGIN_HEAD)
+    .outerjoin(_aq, _aq.c.attempt_id == _LOGIN_HEAD.c.id)
+    .outerjoin(_q, _q.c.id == _aq.c.question_id)
+    .order_by(_aq.c.position)
 )
 _QUESTIONS = sa.select(_q.c.id, _q.c.updated_at, _q.c.type, _q.c.stem, _q.c.options).where(
     _q.c.id.in_(sa.bindparam("ids", expanding=True))
