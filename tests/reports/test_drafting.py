@@ -91,6 +91,24 @@ def test_full_coverage_when_everyone_came(ctx, admin, tree, make_session, make_u
     assert "培训5人次" in text
 
 
+def test_a_district_or_a_jiedao_is_written_as_itself_not_as_a_town(
+    ctx, tree, make_session, make_user
+):
+    _training_year(make_session, make_user, tree, everyone=True)
+    district = tree["district"]
+    district_admin = make_user("区管理员", district, roles=[(Role.ADMIN, district)])
+    text = services.draft(2024, district, actor=Actor(district_admin), now=utcnow()).text
+    assert "对全区机关干部、" in text
+    assert "深化依法治区" in text and "组织区、镇（街道）、村（社区）干部集中学法" in text
+    assert "全镇" not in text and "依法治镇" not in text
+
+    tree["town"].name = "雍溪街道"
+    db.session.commit()
+    text = services.draft(2024, tree["town"], actor=Actor(district_admin), now=utcnow()).text
+    assert "对全街道机关干部、" in text and "深化依法治街" in text
+    assert "全镇" not in text
+
+
 def test_a_makeup_taken_later_is_flagged_with_the_current_value(ctx, scenario, admin, tree):
     version = _draft(admin, tree)
     db.session.commit()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from yongxi_learn.org.models import UnitKind
 from yongxi_learn.reports import phrasing
 from yongxi_learn.stats.common import Rate
 
@@ -51,3 +52,21 @@ def test_both_rates_at_100_read_jun_da():
 def test_full_coverage_is_said_only_when_true():
     assert phrasing.coverage(Rate(60, 60)) == "全覆盖"
     assert phrasing.coverage(Rate(59, 60)) == "覆盖率98.3%"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "words"),
+    [
+        ("雍溪镇", UnitKind.TOWN, ("镇", "镇", "镇村（社区）干部")),
+        ("龙岗街道", UnitKind.TOWN, ("街道", "街", "街道、村（社区）干部")),
+        ("珠溪乡", UnitKind.TOWN, ("乡", "乡", "乡村（社区）干部")),
+        ("大足区", UnitKind.DISTRICT, ("区", "区", "区、镇（街道）、村（社区）干部")),
+        ("示例县", UnitKind.DISTRICT, ("县", "县", "县、乡镇（街道）、村（社区）干部")),
+        ("示例辖区", UnitKind.DISTRICT, ("区", "区", "区、镇（街道）、村（社区）干部")),
+        ("城区片区", UnitKind.TOWN, ("区", "区", "区、镇（街道）、村（社区）干部")),
+        ("示范单位", UnitKind.DISTRICT, ("区", "区", "区、镇（街道）、村（社区）干部")),
+        ("示范单位", UnitKind.TOWN, ("镇", "镇", "镇村（社区）干部")),
+    ],
+)
+def test_a_report_names_the_level_its_unit_speaks_for(name, kind, words):
+    assert tuple(phrasing.place(name, kind)) == words

@@ -22,7 +22,9 @@ VILLAGE_CADRES = [c.value for c in GROUPS["village"][1]]
 
 def context(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> dict:
     """Everything the template sees: plain values and Figures, nothing else."""
+    words = phrasing.place(unit.name, unit.kind)
     values = {"year": year, "unit": unit.name}
+    values.update(place=words.word, place_short=words.short, place_cadres=words.cadres)
     values.update(_training(year, unit))
     values["study"] = _study(year, unit)
     exam = _main_exam(year, unit, user=user, now=now)

@@ -1,10 +1,42 @@
-"""How the town's reports write numbers: "8次", "200余人次", "100%", "均达100%".
+"""How the town's reports write numbers: "8次", "200余人次", "100%", "均达100%", and
+name the level they speak for: 全镇, 镇领导班子, 依法治镇 (or 全区, 依法治街 ...).
 
-Pure functions over plain numbers and ``stats.common.Rate``; the report template calls
-them as filters.
+Pure functions over plain numbers, ``stats.common.Rate`` and unit names; the report
+template calls them as filters or reads their words.
 """
 
+from typing import NamedTuple
+
+from ..org.models import UnitKind
 from ..stats.common import Rate
+
+
+class Place(NamedTuple):
+    """A unit's level as a report names it: 全{word}机关干部, {word}领导班子成员,
+    依法治{short}, 组织{cadres}集中学法."""
+
+    word: str
+    short: str
+    cadres: str
+
+
+# By the unit's name: 雍溪镇, 龙岗街道, 某某乡, 大足区 ... (a 街道 rules 依法治街).
+PLACES = {
+    "街道": Place("街道", "街", "街道、村（社区）干部"),
+    "镇": Place("镇", "镇", "镇村（社区）干部"),
+    "乡": Place("乡", "乡", "乡村（社区）干部"),
+    "区": Place("区", "区", "区、镇（街道）、村（社区）干部"),
+    "县": Place("县", "县", "县、乡镇（街道）、村（社区）干部"),
+}
+
+
+def place(name: str, kind: UnitKind) -> Place:
+    """The level ``name`` speaks for; by ``kind`` when the name does not say it (a
+    district is a 区, anything else writes as the town of the 2024 report)."""
+    for suffix, words in PLACES.items():
+        if name.endswith(suffix):
+            return words
+    return PLACES["区" if kind is UnitKind.DISTRICT else "镇"]
 
 
 def approx(count: int) -> str:
