@@ -2,6 +2,7 @@
 sequence numbers, submitting once, finalizing overdue attempts, review policies."""
 
 import random
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from yongxi_learn.exams.models import (
     Attempt,
     AttemptQuestion,
     AttemptStatus,
+    Exam,
     ExamKind,
     QuestionCategory,
     QuestionStatus,
@@ -25,6 +27,7 @@ from yongxi_learn.exams.models import (
     ReviewPolicy,
 )
 from yongxi_learn.extensions import db
+from yongxi_learn.org.models import User
 from yongxi_learn.org.services import NotFound
 
 GRACE = attempts.GRACE
@@ -133,6 +136,28 @@ def test_fixed_paper_has_its_questions_with_their_scores(make_exam, bank, cadre)
         (chosen[0].id, Decimal(60)),
         (chosen[1].id, Decimal(40)),
     ]
+
+
+def test_starting_a_fixed_paper_reads_its_questions_in_one_statement(make_exam, bank, cadre):
+    chosen = [*bank[QuestionType.SINGLE], *bank[QuestionType.JUDGE]]
+    exam = make_exam(fixed=[(q, 5) for q in chosen], enrol=[cadre])
+    exam_id, cadre_id, ids = exam.id, cadre.id, sorted(q.id for q in chosen)
+    db.session.expunge_all()  # as a request's session: nothing loaded yet
+    exam, person = db.session.get(Exam, exam_id), db.session.get(User, cadre_id)
+    reads = []
+
+    def record(conn, cursor, statement, *args):
+        if re.search(r"\b(FROM|JOIN) question\b", statement):
+            reads.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        attempt = start(exam, person)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+    assert sorted(aq.question_id for aq in attempt.questions) == ids
+    assert len(reads) == 1, reads  # one per question before
 
 
 def test_judge_options_are_never_shuffled(exam, cadre):

@@ -29,6 +29,7 @@ from .models import (
     Enrolment,
     Exam,
     ExamKind,
+    ExamQuestion,
     ExamRule,
     ExamStatus,
     Question,
@@ -259,8 +260,9 @@ def _new_attempt(exam, user, number, now, rng) -> Attempt:
 
 def _paper(exam: Exam, rng: random.Random) -> list[tuple[Question, Decimal]]:
     """The questions and their scores, in the order this person sees them."""
-    if exam.fixed_questions:
-        items = [(eq.question, eq.score) for eq in exam.fixed_questions]
+    fixed = _fixed_questions(exam)
+    if fixed:
+        items = [(eq.question, eq.score) for eq in fixed]
         return _order(items, exam.shuffle_questions, rng)
     chosen: set[int] = set()
     items = []
@@ -269,6 +271,17 @@ def _paper(exam: Exam, rng: random.Random) -> list[tuple[Question, Decimal]]:
         chosen.update(q.id for q in drawn)
         items.extend((q, rule.score) for q in drawn)
     return _order(items, exam.shuffle_questions, rng)
+
+
+def _fixed_questions(exam: Exam) -> list[ExamQuestion]:
+    """The paper's fixed questions with their bank questions, in one query: loaded on
+    first touch, each question cost a round trip of its own at every start."""
+    return db.session.scalars(
+        sa.select(ExamQuestion)
+        .where(ExamQuestion.exam_id == exam.id)
+        .options(orm.joinedload(ExamQuestion.question))
+        .order_by(ExamQuestion.position)
+    ).all()
 
 
 def _order(items, shuffle: bool, rng: random.Random):
