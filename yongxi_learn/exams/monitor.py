@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ..core.permissions import Perm, scope_filter
 from ..extensions import db
 from ..org.models import OrgUnit, User
-from . import attempts
+from . import attempts, enrolment
 from .models import Attempt, AttemptQuestion, AttemptStatus, Enrolment, Exam, Question
 
 
@@ -119,6 +119,7 @@ def progress_select(
         _scoped(exam, user, unit)
         .add_columns(best.label("best"), status_col.label("status"))
         .join(Enrolment.user)
+        .options(*enrolment.WITH_PERSON_AND_UNIT)
         .order_by(OrgUnit.path, User.name_sort, User.id)
     )
     if status is not None:
