@@ -223,7 +223,24 @@ def count_rows(model) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-__all__ = ["PASSWORD", "OrgUnit", "count_rows", "csrf_token"]
+def statements_for(client, url: str) -> int:
+    """How many statements a GET of ``url`` sends, its session emptied first (as a
+    request's in production): what a page costs, whatever the test loaded before."""
+    db.session.remove()
+    sent = []
+
+    def record(*args):
+        sent.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return len(sent)
+
+
+__all__ = ["PASSWORD", "OrgUnit", "count_rows", "csrf_token", "statements_for"]
 
 
 # ---------------------------------------------------------------- appended: isolation, speed, roles

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import statements_for
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.exams import papers
 from yongxi_learn.exams.models import AttemptStatus, Enrolment, Exam, ExamStatus, QuestionType
@@ -158,22 +159,6 @@ def test_monitor_shows_statuses_and_filters(client, login, admin, exam):
     assert "村干部一" in resp.text and "村干部二" not in resp.text
 
 
-def _statements_for(client, url: str) -> int:
-    """Statements a GET of ``url`` sends, the session emptied first (as a request's)."""
-    db.session.remove()
-    sent = []
-
-    def record(*args):
-        sent.append(args[2])
-
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-    return len(sent)
-
-
 def test_enrolment_pages_cost_the_same_statements_for_3_or_9_people(
     client, login, admin, exam, make_user, tree
 ):
@@ -188,11 +173,11 @@ def test_enrolment_pages_cost_the_same_statements_for_3_or_9_people(
     urls = [f"/admin/exams/{exam.id}/monitor", f"/admin/exams/{exam.id}/enrolment"]
     for url in urls:  # warm: the first request of a login touches it
         client.get(url)
-    before = [_statements_for(client, url) for url in urls]
+    before = [statements_for(client, url) for url in urls]
     db.session.execute(sa.insert(Enrolment), rows)
     db.session.commit()
 
-    after = [_statements_for(client, url) for url in urls]
+    after = [statements_for(client, url) for url in urls]
     page = client.get(urls[1]).text
     assert "补录5" in page and "村干部一" in page
     assert after == before

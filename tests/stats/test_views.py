@@ -3,10 +3,13 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from tests.conftest import statements_for
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.exams.models import Enrolment, Exam, ExamStatus
 from yongxi_learn.extensions import db
+from yongxi_learn.org.models import OrgUnit, UnitKind
 
 from .conftest import NOW
 from .helpers import dashboard_figures, html_tables
@@ -23,6 +26,25 @@ def test_admin_sees_the_year_overview_with_a_row_per_child_unit(scenario, admin,
     assert rows["司法所"]["参考率"] == "—"
     assert "<svg" in html and "各单位参考率、通过率" in html
     assert "宪法练习" not in html and "我的错题练习" not in html
+
+
+def test_figures_pages_cost_the_same_statements_however_many_units(
+    scenario, admin, login, client, make_unit, tree
+):
+    login(admin)
+    exam_id = db.session.scalar(sa.select(Exam.id).where(Exam.title == "2024年度法治理论知识考试"))
+    town_id = tree["town"].id
+    urls = ["/stats/?year=2024", f"/stats/exams/{exam_id}"]
+    for url in urls:  # warm: the first request of a login touches it
+        client.get(url)
+    before = [statements_for(client, url) for url in urls]
+    town = db.session.get(OrgUnit, town_id)
+    for name in ("综合办", "经发办", "社事办"):
+        make_unit(name, UnitKind.OFFICE, town)
+
+    after = [statements_for(client, url) for url in urls]
+    assert "社事办" in client.get(urls[0]).get_data(as_text=True)
+    assert after == before
 
 
 def test_default_year_is_the_latest_with_an_exam(scenario, admin, login, client):

@@ -36,6 +36,23 @@ def reads_only() -> None:
     _read_only.set(True)
 
 
+def commit_keeping_loaded(session) -> None:
+    """Commit, leaving what the request loaded as it is instead of expired.
+
+    A figures page finalizes overdue attempts, commits (on SQLite, so the write lock
+    is not held while the page renders), then renders what it read. Expired, every
+    unit, exam and question the page names was read again, one statement each: 31
+    units and 15 exams for a district's 统计 page. Nothing else in the request
+    changes them after the commit."""
+    real = session()  # the request's Session behind the scoped session
+    expire = real.expire_on_commit
+    real.expire_on_commit = False
+    try:
+        real.commit()
+    finally:
+        real.expire_on_commit = expire
+
+
 def analyze_after_bulk_insert(session, *tables: str) -> None:
     """PostgreSQL: refresh the planner's statistics of ``tables`` now, in this
     transaction, after a bulk insert (an exam published to a district).

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from ..core import audit
-from ..core.db import expect_writes, reads_only
+from ..core.db import commit_keeping_loaded, expect_writes, reads_only
 from ..core.net import client_address
 from ..core.permissions import Perm, require
 from ..core.spreadsheets import send_csv, send_xlsx
@@ -84,7 +84,7 @@ def _exam(exam_id: int) -> Exam:
 def index():
     scope = _scope()
     parts = [(section, section.build(scope)) for section in SECTIONS]
-    db.session.commit()
+    commit_keeping_loaded(db.session)
     return render_template(
         "stats/index.html", parts=parts, unit_chart=charts.unit_rate_chart, **_page_context(scope)
     )
@@ -99,7 +99,7 @@ def exam_page(exam_id):
     report = queries.exam_report(exam, scope.unit, **kwargs)
     bins = queries.score_histogram(exam, scope.unit, **kwargs)
     items = queries.item_analysis(exam, scope.unit, **kwargs)
-    db.session.commit()
+    commit_keeping_loaded(db.session)
     return render_template(
         "stats/exam.html",
         report=report,
@@ -125,7 +125,7 @@ def names(exam_id, kind):
     page_no = max(request.args.get("page", 1, type=int), 1)
     total = queries.names_count(query)
     rows = db.session.execute(query.limit(per_page).offset((page_no - 1) * per_page)).all()
-    db.session.commit()
+    commit_keeping_loaded(db.session)
     return render_template(
         "stats/names.html",
         exam=queries.formal_exam(exam, scope.unit),
