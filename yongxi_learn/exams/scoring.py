@@ -64,7 +64,22 @@ def mark(
 # Built once: constructing a statement costs more Python than running it here.
 _a, _e = Attempt.__table__, Exam.__table__
 _aq, _q = AttemptQuestion.__table__, Question.__table__
-_ANSWERS = (
+
+
+def attempt_with_items(columns: sa.Select) -> sa.Select:
+    """``columns`` over an attempt (bound ``attempt_id``) with its exam and its items
+    with their questions, by position; an attempt without items gives one row."""
+    return (
+        columns.select_from(_a)
+        .join(_e, _e.c.id == _a.c.exam_id)
+        .outerjoin(_aq, _aq.c.attempt_id == _a.c.id)
+        .outerjoin(_q, _q.c.id == _aq.c.question_id)
+        .where(_a.c.id == sa.bindparam("attempt_id"))
+        .order_by(_aq.c.position)
+    )
+
+
+_ANSWERS = attempt_with_items(
     sa.select(
         _e.c.pass_score,
         _aq.c.position,
@@ -75,12 +90,6 @@ _ANSWERS = (
         _q.c.type,
         _q.c.answer,
     )
-    .select_from(_a)
-    .join(_e, _e.c.id == _a.c.exam_id)
-    .outerjoin(_aq, _aq.c.attempt_id == _a.c.id)
-    .outerjoin(_q, _q.c.id == _aq.c.question_id)
-    .where(_a.c.id == sa.bindparam("attempt_id"))
-    .order_by(_aq.c.position)
 )
 _is_right = _aq.c.position.in_(sa.bindparam("right", expanding=True))
 _MARK = (
