@@ -61,7 +61,8 @@ def analyze_after_bulk_insert(session, *tables: str) -> None:
     20,000 new enrolments in a table of a million leave the planner believing the
     new exam has no row at all. Every plan for it is then a guess: on an exam
     evening the submits' group lookups walked the exam's whole enrolment. ANALYZE
-    reads a fixed sample (~0.1 s) and takes no lock that blocks reads or writes.
+    reads a fixed sample (~0.1 s); its lock blocks no read or write, only another
+    ANALYZE or VACUUM of the table, which it waits for.
     SQLite's statistics (if any) are averages per index prefix, not per value."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("ANALYZE " + ", ".join(f'"{t}"' for t in tables)))

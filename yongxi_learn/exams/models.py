@@ -294,9 +294,9 @@ class Attempt(db.Model):
         sa.Index("ix_attempt_exam_user_score", "exam_id", "user_id", "status", "score"),
         # Open attempts past their deadline (finalize_overdue), and nothing else: a
         # query that names an attempt (by id, or exam and person) never mentions the
-        # deadline, so this index cannot be chosen for it. An index on status was,
-        # by PostgreSQL, whenever its statistics predate an exam evening's thousands
-        # of attempts in progress (see README, Scale).
+        # deadline, so this index cannot be chosen for it. The index on status it
+        # replaces was: PostgreSQL took it for one row whenever its statistics
+        # predated an exam evening's thousands of attempts in progress (README).
         sa.Index(
             "ix_attempt_overdue",
             "deadline",
