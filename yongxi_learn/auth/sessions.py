@@ -34,6 +34,22 @@ class Timeouts:
         return self.idle_admin if user.grants else self.idle
 
 
+def live_login_conditions(login: sa.Table, user: sa.Table) -> list:
+    """What a hot path's own query asks of the login behind its request, on the
+    ``login_session`` and ``user`` tables it joins (bound ``token`` and ``cutoff``,
+    the start of the login's lifetime): the token's session not ended and within its
+    lifetime, its person active with no password to change. What ``load_user`` and
+    the password gate check, without loading anyone; each path adds its own idle or
+    password-age condition."""
+    return [
+        login.c.token == sa.bindparam("token"),
+        login.c.ended_at.is_(None),
+        login.c.created_at > sa.bindparam("cutoff"),
+        user.c.active.is_(True),
+        user.c.must_change_password.is_(False),
+    ]
+
+
 def start_session(user: User, *, address: str, user_agent: str) -> LoginSession:
     now = utcnow()
     login = LoginSession(

@@ -19,7 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..auth.models import LoginSession
-from ..auth.sessions import TOUCH_INTERVAL, Timeouts
+from ..auth.sessions import TOUCH_INTERVAL, Timeouts, live_login_conditions
 from ..extensions import db
 from ..org.models import User
 from .attempts import GRACE, to_canonical
@@ -95,12 +95,8 @@ _STATE = (
     .join(_question, _question.c.id == _aq.c.question_id)
     .where(
         _attempt.c.id == sa.bindparam("attempt_id"),
-        _login.c.token == sa.bindparam("token"),
-        _login.c.ended_at.is_(None),
-        _login.c.created_at > sa.bindparam("cutoff"),
+        *live_login_conditions(_login, _user),
         _seen > sa.bindparam("idle_cutoff"),
-        _user.c.active.is_(True),
-        _user.c.must_change_password.is_(False),
         _aq.c.position == sa.bindparam("position"),
     )
     .with_for_update(read=True, of=_attempt)

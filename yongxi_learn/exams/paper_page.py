@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from ..auth.models import LoginSession
+from ..auth.sessions import live_login_conditions
 from ..core.formatting import format_score
 from ..extensions import db
 from ..org.models import User
@@ -243,11 +244,7 @@ _LOGIN_HEAD = (
     .join(_user, _user.c.id == _a.c.user_id)
     .where(
         _a.c.id == sa.bindparam("attempt_id"),
-        _login.c.token == sa.bindparam("token"),
-        _login.c.ended_at.is_(None),
-        _login.c.created_at > sa.bindparam("cutoff"),
-        _user.c.active.is_(True),
-        _user.c.must_change_password.is_(False),
+        *live_login_conditions(_login, _user),
         sa.or_(
             _user.c.password_changed_at.is_(None),
             _user.c.password_changed_at >= sa.bindparam("aged_cutoff"),
