@@ -108,7 +108,7 @@ def answer(attempt_id):
     if not isinstance(data, dict):  # the full path says 404 for others' attempts, else 400
         return _answer_full(attempt_id, {})
     position, seq = _int(data.get("position")), _int(data.get("seq"))
-    if isinstance(token, str) and position and seq and seq > 0:
+    if position and seq and seq > 0:
         try:
             saved = autosave.save(
                 token,
@@ -130,8 +130,9 @@ def answer(attempt_id):
 def _answer_full(attempt_id: int, data: dict):
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    if current_user.must_change_password:  # what auth's before_request does elsewhere
-        return redirect(url_for("auth.change_password"))
+    gate = password_gate()  # what auth's before_request does elsewhere
+    if gate is not None:
+        return gate
     attempt = attempts.load_attempt(attempt_id, current_user, lock="share")
     now = utcnow()
     try:
