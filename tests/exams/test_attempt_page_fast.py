@@ -4,8 +4,10 @@ refuse: an ended or idle login, a deactivated person, a password to change or pa
 age, someone else's attempt, a finished or overdue attempt."""
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -104,3 +106,51 @@ def test_a_finished_or_overdue_attempt_leads_to_its_result(client, login, cadre,
     assert f"/exams/attempts/{attempt.id}/result" in response.headers["Location"]
     db.session.expire_all()
     assert db.session.get(Attempt, attempt.id).status is AttemptStatus.EXPIRED
+
+
+@contextmanager
+def _sent_to_postgresql(tmp_path):
+    """The messages the app sends PostgreSQL in the block (libpq's protocol trace of
+    every pooled connection checked out), and each connection's autocommit as it went
+    back to the pool."""
+    trace, sent, returned = tmp_path / "libpq.trace", [], []
+    with trace.open("w") as out:
+
+        def checkout(dbapi_conn, _record, _proxy):
+            dbapi_conn.pgconn.trace(out.fileno())
+            dbapi_conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+
+        def checkin(dbapi_conn, _record):
+            dbapi_conn.pgconn.untrace()
+            returned.append(dbapi_conn.autocommit)
+
+        sa.event.listen(db.engine, "checkout", checkout)
+        sa.event.listen(db.engine, "checkin", checkin)
+        try:
+            yield sent, returned
+        finally:
+            sa.event.remove(db.engine, "checkout", checkout)
+            sa.event.remove(db.engine, "checkin", checkin)
+    for line in trace.read_text().splitlines():  # a statement's text may span lines
+        if line.startswith("F\t"):
+            _direction, _length, message, *rest = line.split("\t")
+            sent.append(f"{message} {' '.join(rest)}".strip())
+
+
+def test_the_fast_path_is_one_round_trip_to_postgresql(client, login, cadre, exam, tmp_path):
+    """No BEGIN before the paper's one SELECT and no COMMIT after it (two round trips
+    and two statements for the server, a third of the page's database time), and the
+    connection goes back to the pool as every other request wants it: in a
+    transaction from its first statement."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("round trips to a PostgreSQL server")
+    login(cadre)
+    url = f"/exams/attempts/{begin(client, exam).id}"
+    client.get(url)  # the questions' texts are cached now
+    db.session.remove()  # as a request's session is in production: nothing held
+    with _sent_to_postgresql(tmp_path) as (sent, returned):
+        response = client.get(url)
+    assert response.status_code == 200 and 'id="exam-form"' in response.text
+    assert not [m for m in sent if m.startswith("Query")], sent  # BEGIN, COMMIT, ROLLBACK
+    assert [m for m in sent if m == "Sync"] == ["Sync"], sent  # one extended-query round trip
+    assert returned and not any(returned)

@@ -53,6 +53,25 @@ def commit_keeping_loaded(session) -> None:
         real.expire_on_commit = expire
 
 
+def read_alone(engine: sa.Engine, statement, params: dict) -> list[sa.Row]:
+    """All rows of one read-only statement, run on a pooled connection of its own
+    instead of in the request's session; on PostgreSQL outside any transaction.
+
+    For a hot page whose whole work is one SELECT (the attempt page's fast path).
+    psycopg opens a transaction with a BEGIN round trip of its own before the
+    first statement, and the request ends it with another (COMMIT): three round
+    trips and three statements for the server to run where one is enough, and a
+    single statement sees one snapshot whether or not it is in a transaction.
+    The ORM session's own bookkeeping (a transaction begun, committed, closed) is
+    skipped too. Never for a statement that writes: autocommit would keep the
+    write even if the request then failed. On SQLite it is the same SELECT in a
+    plain BEGIN (a local call, no round trip)."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection.execute(statement, params).all()
+
+
 def analyze_after_bulk_insert(session, *tables: str) -> None:
     """PostgreSQL: refresh the planner's statistics of ``tables`` now, in this
     transaction, after a bulk insert (an exam published to a district).

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 
 from ..auth.models import LoginSession
 from ..auth.sessions import live_login_conditions
+from ..core.db import read_alone
 from ..core.formatting import format_score
 from ..extensions import db
 from ..org.models import User
@@ -107,7 +108,7 @@ def load_paper_for_login(
         "cutoff": bounds.cutoff,
         "aged_cutoff": bounds.aged_cutoff,
     }
-    rows = db.session.execute(_PAPER_BY_LOGIN, params).all()
+    rows = read_alone(db.engine, _PAPER_BY_LOGIN, params)
     return (_paper(rows), rows[0].last_seen) if rows else None
 
 
