@@ -195,22 +195,16 @@ def live_per_unit(formal_ids: list[int], unit: OrgUnit, categories, user):
     )
 
 
-def tally_per_unit(formal_ids: list[int], unit: OrgUnit, categories, user):
-    """The same from exam_tally: its (exam, unit, category) rows summed per unit."""
-    query = (
-        sa.select(
-            ExamTally.exam_id,
-            ExamTally.unit_id,
-            *(sa.func.sum(getattr(ExamTally, name)).label(name) for name in COUNTS),
-            sa.func.sum(ExamTally.score_sum).label("score_sum"),
-            sa.func.min(ExamTally.lowest).label("lowest"),
-        )
-        .join(OrgUnit, ExamTally.unit_id == OrgUnit.id)
-        .where(ExamTally.exam_id.in_(formal_ids), subtree(OrgUnit.path, unit))
-        .group_by(ExamTally.exam_id, ExamTally.unit_id)
-    )
+def tally_rows(formal_ids: list[int], categories):
+    """The same from exam_tally: its (exam, unit, category) rows as they are, for the
+    caller to sum per bucket of units. Summing them per unit first made PostgreSQL
+    aggregate every row twice (~20,000 rows at district size: 36 of the exams part's
+    ~40 ms). The caller applies the subtree and the viewer's scope to the units."""
+    query = sa.select(
+        ExamTally.exam_id,
+        ExamTally.unit_id,
+        *(getattr(ExamTally, name) for name in (*COUNTS, "score_sum", "lowest")),
+    ).where(ExamTally.exam_id.in_(formal_ids))
     if categories:
         query = query.where(ExamTally.category.in_(list(categories)))
-    if user is not None:
-        query = query.where(scope_filter(user, Perm.VIEW_STATS, OrgUnit.path))
     return query.subquery("per_unit")
