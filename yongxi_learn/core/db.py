@@ -64,8 +64,10 @@ def read_alone(engine: sa.Engine, statement, params: dict) -> list[sa.Row]:
     single statement sees one snapshot whether or not it is in a transaction.
     The ORM session's own bookkeeping (a transaction begun, committed, closed) is
     skipped too. Never for a statement that writes: autocommit would keep the
-    write even if the request then failed. On SQLite it is the same SELECT in a
-    plain BEGIN (a local call, no round trip)."""
+    write even if the request then failed. On SQLite it is the same SELECT in the
+    request's kind of BEGIN (a local call, no round trip); not after the request's
+    session has begun writing, since this second connection would then wait for
+    the session's write lock."""
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection.execution_options(isolation_level="AUTOCOMMIT")
