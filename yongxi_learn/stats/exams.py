@@ -307,7 +307,7 @@ def _by_child(
         .join_from(per_unit, buckets, per_unit.c.unit_id == buckets.c.unit_id)
         .group_by(per_unit.c.exam_id, buckets.c.bucket)
     )
-    if user is not None:
+    if not live and user is not None:  # live_per_unit's rows are scoped already
         query = query.where(scope_filter(user, Perm.VIEW_STATS, buckets.c.path))
     rows = db.session.execute(query).all()
     found: dict[tuple, _Counts] = {}
