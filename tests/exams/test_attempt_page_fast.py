@@ -39,13 +39,12 @@ def test_the_fast_and_the_full_path_show_the_same_page(client, login, cadre, exa
     assert "学法档案" not in fast.text  # the whole menu is not on the exam page
 
 
-@pytest.mark.parametrize(
-    "change",
-    ["ended", "idle", "lifetime", "inactive"],
-)
-def test_a_login_that_no_longer_holds_gets_the_login_page(app, client, login, cadre, exam, change):
-    login(cadre)
-    attempt = begin(client, exam)
+LOGIN_ENDINGS = ["ended", "idle", "lifetime", "inactive"]
+
+
+def end_login(app, person, change: str) -> None:
+    """End the person's login one way of ``LOGIN_ENDINGS``: ended, idle past the
+    timeout, past its lifetime, or the person deactivated."""
     if change == "ended":
         db.session.execute(sa.update(LoginSession).values(ended_at=utcnow()))
     elif change == "idle":
@@ -55,8 +54,15 @@ def test_a_login_that_no_longer_holds_gets_the_login_page(app, client, login, ca
         born = utcnow() - app.config["PERMANENT_SESSION_LIFETIME"] - timedelta(minutes=1)
         db.session.execute(sa.update(LoginSession).values(created_at=born, last_seen_at=utcnow()))
     else:
-        cadre.active = False
+        person.active = False
     db.session.commit()
+
+
+@pytest.mark.parametrize("change", LOGIN_ENDINGS)
+def test_a_login_that_no_longer_holds_gets_the_login_page(app, client, login, cadre, exam, change):
+    login(cadre)
+    attempt = begin(client, exam)
+    end_login(app, cadre, change)
     response = client.get(f"/exams/attempts/{attempt.id}")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]

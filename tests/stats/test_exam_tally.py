@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from yongxi_learn.exams import attempts, enrolment, makeup, papers, regrade
+from yongxi_learn.exams import attempts, enrolment, fast_submit, makeup, papers, regrade
 from yongxi_learn.exams.models import Enrolment, ExamTally, QuestionType
 from yongxi_learn.extensions import db
 from yongxi_learn.org import services as org
@@ -175,6 +175,28 @@ def test_makeup_counts_until_it_is_cancelled(district_exam, tree, admin):
     papers.cancel(extra, actor=actor)
     total = assert_agrees(exam, town, after + timedelta(hours=2))
     assert (total.sat, total.passed) == (1, 0)
+
+
+def test_the_fast_submit_counts_a_makeup_in_its_formal_exams_groups(district_exam, tree, admin):
+    """The submit hot path reads the person's group and whether a 补考 counts in its
+    locking query (exams.fast_submit): a make-up's attempt, and the formal exam's
+    attempts once a 补考 exists, move the formal exam's figures as the services do."""
+    exam, people, _ = district_exam
+    town, actor = tree["town"], Actor(user=admin)
+
+    def sit_fast(paper, person, correct, now):
+        attempt = attempts.start_attempt(paper, person, now)
+        answer(attempt, person, correct, now)
+        assert fast_submit.submit(attempt.id, person.id, now + timedelta(minutes=5), None)
+
+    sit_fast(exam, people["甲"], False, NOW)
+    after = exam.closes_at + timedelta(days=1)
+    extra = makeup.create_makeup(
+        exam, actor=actor, opens_at=after, closes_at=after + timedelta(days=3), now=after
+    )
+    sit_fast(extra, people["甲"], True, after + timedelta(hours=1))
+    total = assert_agrees(exam, town, after + timedelta(hours=2))
+    assert (total.sat, total.passed, total.passed_first) == (1, 1, 0)
 
 
 def test_migration_backfill_sums_what_is_there(scenario):

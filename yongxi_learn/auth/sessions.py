@@ -91,6 +91,15 @@ def load_user(token: str, *, timeouts: Timeouts) -> User | None:
     return login.user
 
 
+# A hot path's touch of the login it checked in its own query (bound ``login_id``
+# and ``now``), in that request's transaction.
+TOUCH = (
+    sa.update(LoginSession.__table__)
+    .where(LoginSession.__table__.c.id == sa.bindparam("login_id"))
+    .values(last_seen_at=sa.bindparam("now"))
+)
+
+
 # Built once (statement construction costs more Python than running it). The person,
 # their unit and their grants come in the same round trip: every page needs the
 # grants (the navigation asks ``can``) and the idle timeout depends on them.

@@ -33,7 +33,7 @@ _OPEN_WHILE_PASSWORD_AGED = {"take.answer", "take.submit"}
 # hot paths of an exam: their queries refuse a person who must change their password,
 # and the attempt page's one whose password has aged; their full paths call
 # ``password_gate``).
-_CHECKS_ITS_OWN_SESSION = {"take.answer", "take.attempt"}
+_CHECKS_ITS_OWN_SESSION = {"take.answer", "take.attempt", "take.submit"}
 
 
 @login_manager.user_loader

@@ -19,7 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..auth.models import LoginSession
-from ..auth.sessions import TOUCH_INTERVAL, Timeouts, live_login_conditions
+from ..auth.sessions import TOUCH, TOUCH_INTERVAL, Timeouts, live_login_conditions
 from ..extensions import db
 from ..org.models import User
 from .attempts import GRACE, to_canonical
@@ -64,7 +64,7 @@ def save(
         return None  # overdue: the full path finalizes it
     canonical = to_canonical(shown, QuestionType(row.type), row.option_order)
     if now - row.last_seen >= TOUCH_INTERVAL:
-        connection.execute(_TOUCH, {"login_id": row.login_id, "now": now})
+        connection.execute(TOUCH, {"login_id": row.login_id, "now": now})
     params = {"b_attempt": attempt_id, "b_position": position, "new_seq": seq}
     applied = connection.execute(
         _UPDATE, {**params, "new_response": canonical, "now": now}
@@ -100,11 +100,6 @@ _STATE = (
         _aq.c.position == sa.bindparam("position"),
     )
     .with_for_update(read=True, of=_attempt)
-)
-_TOUCH = (
-    sa.update(_login)
-    .where(_login.c.id == sa.bindparam("login_id"))
-    .values(last_seen_at=sa.bindparam("now"))
 )
 _UPDATE = (
     sa.update(_aq)

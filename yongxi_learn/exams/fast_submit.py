@@ -2,15 +2,19 @@
 
 One SELECT row-locks the person's attempt FOR UPDATE (concurrent submits queue on
 it and find it finished, as with ``attempts.load_attempt(lock="update")``) and reads
-its state; a second reads the answers as stored now (``scoring.stored_answers``);
-the answers the page's form carries, where they differ from those stored, are
-written in one executemany, as ``attempts.save_form_answers`` would (each such
-row's seq moves on, so the form's state wins); one UPDATE writes every row's grade
-(``scoring.mark``) and one closes the attempt with its total, only while it is
-still in progress. No ORM object is loaded and nothing just written is read back.
-An attempt already finished needs nothing (submitting again shows the same result).
-Anything unusual (not the person's, overdue, letters a question does not have)
-returns False and the view takes the full path, which answers each case as before.
+its state, the person's group in the exam's figures and whether the exam has a 补考
+(what ``stats.exam_tally`` would look up in two more statements); from a request,
+the same SELECT checks the login session as autosave's does, so the person is not
+loaded at all (``submit_for_login``). A second reads the answers as stored now
+(``scoring.stored_answers``); the answers the page's form carries, where they differ
+from those stored, are written in one executemany, as ``attempts.save_form_answers``
+would (each such row's seq moves on, so the form's state wins); one UPDATE writes
+every row's grade (``scoring.mark``) and one closes the attempt with its total, only
+while it is still in progress. No ORM object is loaded and nothing just written is
+read back. An attempt already finished needs nothing (submitting again shows the
+same result). Anything unusual (not the person's, overdue, letters a question does
+not have) returns False and the view takes the full path, which answers each case
+as before.
 """
 
 from collections.abc import Mapping
@@ -18,12 +22,24 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..auth.models import LoginSession
+from ..auth.sessions import TOUCH, TOUCH_INTERVAL, Timeouts, live_login_conditions
 from ..core.faults import pause_for_fault_tests
 from ..extensions import db
+from ..org.models import User
 from ..stats import exam_tally
 from .attempts import GRACE, InvalidAnswer, to_canonical
 from .grading import parse_order
-from .models import Attempt, AttemptQuestion, AttemptStatus, Exam, QuestionType
+from .models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Enrolment,
+    Exam,
+    ExamKind,
+    ExamStatus,
+    QuestionType,
+)
 from .scoring import mark, stored_answers
 
 
@@ -34,8 +50,40 @@ def submit(attempt_id: int, user_id: int, now: datetime, form: Mapping[int, str]
     blank), or None when the request carries no answers (they are all saved).
     """
     row = db.session.execute(_LOCK, {"attempt_id": attempt_id, "user_id": user_id}).first()
+    # None: not theirs, or no such attempt: the full path says 404
+    return row is not None and _hand_in(row, attempt_id, now, form)
+
+
+def submit_for_login(
+    token: str,
+    timeouts: Timeouts,
+    attempt_id: int,
+    now: datetime,
+    form: Mapping[int, str] | None,
+) -> bool:
+    """``submit`` for the person of the login session ``token``, checked in the same
+    query (live, seen recently enough that no idle timeout can have struck, the person
+    active with no password to change: what ``auth.sessions.load_user`` and the
+    password gate ask of a submit), without loading the person. The login's last
+    seen time is written when it is a minute old, as by every request. False: anything
+    else, and the full path answers."""
+    row = db.session.execute(
+        _LOCK_BY_LOGIN,
+        {
+            "attempt_id": attempt_id,
+            "token": token,
+            "cutoff": now - timeouts.lifetime,
+            "idle_cutoff": now - min(timeouts.idle, timeouts.idle_admin),
+        },
+    ).first()
     if row is None:
-        return False  # not theirs, or no such attempt: the full path says 404
+        return False
+    if now - row.last_seen >= TOUCH_INTERVAL:
+        db.session.execute(TOUCH, {"login_id": row.login_id, "now": now})
+    return _hand_in(row, attempt_id, now, form)
+
+
+def _hand_in(row, attempt_id: int, now: datetime, form: Mapping[int, str] | None) -> bool:
     if row.status is not AttemptStatus.IN_PROGRESS:
         return True
     if row.deadline is not None and now > row.deadline + GRACE:
@@ -68,8 +116,9 @@ def submit(attempt_id: int, user_id: int, now: datetime, form: Mapping[int, str]
     )
     # The year's figures, in the same transaction (as attempts.submit_attempt does).
     formal_id = exam_tally.formal_id_of(row)
-    if formal_id is not None:
-        exam_tally.people_changed(formal_id, {user_id})
+    if formal_id is not None and row.group_unit_id is not None:  # None: not enrolled
+        family = None if row.has_makeup else (formal_id,)
+        exam_tally.group_changed(formal_id, row.group_unit_id, row.group_category, family)
     return True
 
 
@@ -89,18 +138,55 @@ def _form_changes(answers, form: Mapping[int, str] | None) -> list[tuple[int, st
 
 # Built once: constructing a statement costs more Python than running it here.
 _a, _aq, _exam = Attempt.__table__, AttemptQuestion.__table__, Exam.__table__
+_login, _user = LoginSession.__table__, User.__table__
+_own = Enrolment.__table__.alias("own_enrolment")
+_makeup = Exam.__table__.alias("makeup")
+# The formal exam whose figures the attempt counts for, when it counts for one
+# (``exam_tally.formal_id_of``): a 补考's parent, else the exam itself.
+_formal = sa.case((_exam.c.kind == ExamKind.MAKEUP, _exam.c.parent_exam_id), else_=_exam.c.id)
+_LOCK_COLUMNS = (
+    _a.c.status,
+    _a.c.deadline,
+    _exam.c.id,
+    _exam.c.kind,
+    _exam.c.personal,
+    _exam.c.parent_exam_id,
+    # The person's group in the formal exam's frozen enrolment (None: not enrolled),
+    # and whether a 补考 of it counts (``exam_sql.families``).
+    _own.c.unit_id.label("group_unit_id"),
+    _own.c.category.label("group_category"),
+    sa.exists()
+    .where(
+        _makeup.c.parent_exam_id == _formal,
+        _makeup.c.kind == ExamKind.MAKEUP,
+        _makeup.c.status != ExamStatus.CANCELLED,
+        _makeup.c.personal.is_(False),
+    )
+    .label("has_makeup"),
+)
+_LOCKED = _a.join(_exam, _exam.c.id == _a.c.exam_id).outerjoin(
+    _own, sa.and_(_own.c.exam_id == _formal, _own.c.user_id == _a.c.user_id)
+)
 # The attempt row only is locked (of=): the exam's row is shared by every examinee.
 _LOCK = (
-    sa.select(
-        _a.c.status,
-        _a.c.deadline,
-        _exam.c.id,
-        _exam.c.kind,
-        _exam.c.personal,
-        _exam.c.parent_exam_id,
-    )
-    .join(_exam, _exam.c.id == _a.c.exam_id)
+    sa.select(*_LOCK_COLUMNS)
+    .select_from(_LOCKED)
     .where(_a.c.id == sa.bindparam("attempt_id"), _a.c.user_id == sa.bindparam("user_id"))
+    .with_for_update(of=_a)
+)
+_seen = sa.func.coalesce(_login.c.last_seen_at, _login.c.created_at)
+_LOCK_BY_LOGIN = (
+    sa.select(*_LOCK_COLUMNS, _login.c.id.label("login_id"), _seen.label("last_seen"))
+    .select_from(
+        _LOCKED.join(_login, _login.c.user_id == _a.c.user_id).join(
+            _user, _user.c.id == _a.c.user_id
+        )
+    )
+    .where(
+        _a.c.id == sa.bindparam("attempt_id"),
+        *live_login_conditions(_login, _user),
+        _seen > sa.bindparam("idle_cutoff"),
+    )
     .with_for_update(of=_a)
 )
 _SAVE = (

@@ -79,6 +79,14 @@ def people_changed(formal_id: int, user_ids: set[int]) -> None:
         _refresh(formal_id, sorted((unit_id, category) for unit_id, category in groups))
 
 
+def group_changed(
+    formal_id: int, unit_id: int, category, family: tuple[int, ...] | None = None
+) -> None:
+    """One person's group changed (a submit, whose lookup found the group and, when
+    the exam has no 补考, its family: ``family`` None looks it up)."""
+    _refresh_one(formal_id, unit_id, category, family)
+
+
 def refresh_exam(formal_id: int) -> None:
     """Recompute every group of a formal exam (publishing, a 补考 cancelled)."""
     _refresh(formal_id, None)
@@ -106,13 +114,14 @@ def _refresh(formal_id: int, groups: list[tuple] | None) -> None:
     db.session.execute(stmt)
 
 
-def _refresh_one(formal_id: int, unit_id: int, category) -> None:
-    family = families([formal_id])[formal_id]
+def _refresh_one(formal_id: int, unit_id: int, category, family=None) -> None:
+    if family is None:
+        family = tuple(families([formal_id])[formal_id])
     dialect = db.session.get_bind().dialect.name
     params = {"unit_id": unit_id, "category": category}
     # Core execution: through the ORM session, parameters to an INSERT mean a bulk insert.
     connection = db.session.connection()
-    for statement in _one_group(dialect, formal_id, tuple(family)):
+    for statement in _one_group(dialect, formal_id, family):
         connection.execute(statement, params)
 
 
