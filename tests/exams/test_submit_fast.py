@@ -117,3 +117,25 @@ def test_an_overdue_attempt_is_finalized_at_its_deadline(client, started):
     response = client.post(f"/exams/attempts/{started.id}/submit")
     assert response.headers["Location"] == f"/exams/attempts/{started.id}/result"
     assert snapshot(started.id)[0] is AttemptStatus.EXPIRED
+
+
+def test_the_submits_statements_run_generic_plans_in_its_transaction_only(app, cadre, exam):
+    """PostgreSQL planned the tally's refresh again at every submit (~1 ms, more than it
+    takes to run): the locking query sets plan_cache_mode for its transaction, and the
+    setting ends with it."""
+    from yongxi_learn.exams import attempts, fast_submit
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plan cache")
+
+    def mode():
+        return db.session.execute(sa.text("SHOW plan_cache_mode")).scalar()
+
+    assert mode() == "auto"
+    attempt = attempts.start_attempt(exam, cadre, utcnow())
+    db.session.commit()
+    assert fast_submit.submit(attempt.id, cadre.id, utcnow(), None)
+    assert mode() == "force_generic_plan"
+    db.session.commit()
+    assert mode() == "auto"
+    assert snapshot(attempt.id)[0] is AttemptStatus.SUBMITTED

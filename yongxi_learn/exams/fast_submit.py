@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from ..auth.models import LoginSession
 from ..auth.sessions import TOUCH, TOUCH_INTERVAL, Timeouts, live_login_conditions
+from ..core.db import GenericPlansFromHere
 from ..core.faults import pause_for_fault_tests
 from ..extensions import db
 from ..org.models import User
@@ -163,6 +164,8 @@ _LOCK_COLUMNS = (
         _makeup.c.personal.is_(False),
     )
     .label("has_makeup"),
+    # The statements that follow (the tally's refresh above all) are planned once.
+    GenericPlansFromHere().label("generic_plans"),
 )
 _LOCKED = _a.join(_exam, _exam.c.id == _a.c.exam_id).outerjoin(
     _own, sa.and_(_own.c.exam_id == _formal, _own.c.user_id == _a.c.user_id)
