@@ -159,15 +159,21 @@ def test_tally_follows_every_change_made_through_the_services(
     assert assert_agrees(exam, town, later).enrolled == before.enrolled + 1
 
 
+def makeup_after(exam, actor):
+    """A 补考 of ``exam`` opening the day after it closed, and that day."""
+    after = exam.closes_at + timedelta(days=1)
+    extra = makeup.create_makeup(
+        exam, actor=actor, opens_at=after, closes_at=after + timedelta(days=3), now=after
+    )
+    return extra, after
+
+
 def test_makeup_counts_until_it_is_cancelled(district_exam, tree, admin):
     exam, people, _ = district_exam
     town, actor = tree["town"], Actor(user=admin)
     sit(exam, people["甲"], False, NOW)
     db.session.commit()
-    after = exam.closes_at + timedelta(days=1)
-    extra = makeup.create_makeup(
-        exam, actor=actor, opens_at=after, closes_at=after + timedelta(days=3), now=after
-    )
+    extra, after = makeup_after(exam, actor)
     sit(extra, people["甲"], True, after + timedelta(hours=1))
     total = assert_agrees(exam, town, after + timedelta(hours=2))
     assert (total.passed, total.passed_first, total.sat_first) == (1, 0, 1)
@@ -179,8 +185,8 @@ def test_makeup_counts_until_it_is_cancelled(district_exam, tree, admin):
 
 def test_the_fast_submit_counts_a_makeup_in_its_formal_exams_groups(district_exam, tree, admin):
     """The submit hot path reads the person's group and whether a 补考 counts in its
-    locking query (exams.fast_submit): a make-up's attempt, and the formal exam's
-    attempts once a 补考 exists, move the formal exam's figures as the services do."""
+    locking query (exams.fast_submit): a 补考's attempt handed in there moves the
+    formal exam's figures as the services do."""
     exam, people, _ = district_exam
     town, actor = tree["town"], Actor(user=admin)
 
@@ -190,10 +196,7 @@ def test_the_fast_submit_counts_a_makeup_in_its_formal_exams_groups(district_exa
         assert fast_submit.submit(attempt.id, person.id, now + timedelta(minutes=5), None)
 
     sit_fast(exam, people["甲"], False, NOW)
-    after = exam.closes_at + timedelta(days=1)
-    extra = makeup.create_makeup(
-        exam, actor=actor, opens_at=after, closes_at=after + timedelta(days=3), now=after
-    )
+    extra, after = makeup_after(exam, actor)
     sit_fast(extra, people["甲"], True, after + timedelta(hours=1))
     total = assert_agrees(exam, town, after + timedelta(hours=2))
     assert (total.sat, total.passed, total.passed_first) == (1, 1, 0)
