@@ -27,7 +27,8 @@ def started(client, login, cadre, exam):
 
 
 def _statements():
-    """The SQL the app sends while the block runs (a list filled as it goes)."""
+    """A list, and a ``before_cursor_execute`` listener that appends to it each
+    statement the app sends while it is listening."""
     sent = []
 
     def before(_conn, _cursor, statement, _params, _context, _many):
