@@ -33,6 +33,18 @@ class Timeouts:
     def idle_for(self, user: User) -> timedelta:
         return self.idle_admin if user.grants else self.idle
 
+    @property
+    def idle_any(self) -> timedelta:
+        """The shorter idle timeout of the two: whatever the person's roles, a login
+        seen within it cannot have timed out."""
+        return min(self.idle, self.idle_admin)
+
+
+def seen_at(login: sa.Table):
+    """When the login on the ``login_session`` table was last seen (its start if never
+    since), for a hot path's own query."""
+    return sa.func.coalesce(login.c.last_seen_at, login.c.created_at)
+
 
 def live_login_conditions(login: sa.Table, user: sa.Table) -> list:
     """What a hot path's own query asks of the login behind its request, on the

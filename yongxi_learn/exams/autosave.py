@@ -19,7 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..auth.models import LoginSession
-from ..auth.sessions import TOUCH, TOUCH_INTERVAL, Timeouts, live_login_conditions
+from ..auth.sessions import TOUCH, TOUCH_INTERVAL, Timeouts, live_login_conditions, seen_at
 from ..extensions import db
 from ..org.models import User
 from .attempts import GRACE, to_canonical
@@ -51,9 +51,7 @@ def save(
         {
             "token": token,
             "cutoff": now - timeouts.lifetime,
-            # The shorter idle timeout of the two: whatever the person's roles, a
-            # login seen since then cannot have timed out.
-            "idle_cutoff": now - min(timeouts.idle, timeouts.idle_admin),
+            "idle_cutoff": now - timeouts.idle_any,
             "attempt_id": attempt_id,
             "position": position,
         },
@@ -78,7 +76,7 @@ def save(
 # Built once: constructing a statement costs more Python than running it here.
 _attempt, _aq = Attempt.__table__, AttemptQuestion.__table__
 _question, _login, _user = Question.__table__, LoginSession.__table__, User.__table__
-_seen = sa.func.coalesce(_login.c.last_seen_at, _login.c.created_at)
+_seen = seen_at(_login)
 _STATE = (
     sa.select(
         _attempt.c.status,

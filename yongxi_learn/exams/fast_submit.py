@@ -23,7 +23,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..auth.models import LoginSession
-from ..auth.sessions import TOUCH, TOUCH_INTERVAL, Timeouts, live_login_conditions
+from ..auth.sessions import TOUCH, TOUCH_INTERVAL, Timeouts, live_login_conditions, seen_at
 from ..core.db import GenericPlansFromHere
 from ..core.faults import pause_for_fault_tests
 from ..extensions import db
@@ -74,7 +74,7 @@ def submit_for_login(
             "attempt_id": attempt_id,
             "token": token,
             "cutoff": now - timeouts.lifetime,
-            "idle_cutoff": now - min(timeouts.idle, timeouts.idle_admin),
+            "idle_cutoff": now - timeouts.idle_any,
         },
     ).first()
     if row is None:
@@ -177,7 +177,7 @@ _LOCK = (
     .where(_a.c.id == sa.bindparam("attempt_id"), _a.c.user_id == sa.bindparam("user_id"))
     .with_for_update(of=_a)
 )
-_seen = sa.func.coalesce(_login.c.last_seen_at, _login.c.created_at)
+_seen = seen_at(_login)
 _LOCK_BY_LOGIN = (
     sa.select(*_LOCK_COLUMNS, _login.c.id.label("login_id"), _seen.label("last_seen"))
     .select_from(

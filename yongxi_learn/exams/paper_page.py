@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from ..auth.models import LoginSession
-from ..auth.sessions import live_login_conditions
+from ..auth.sessions import live_login_conditions, seen_at
 from ..core.db import read_alone
 from ..core.formatting import format_score
 from ..extensions import db
@@ -211,7 +211,7 @@ _score = lru_cache(maxsize=64)(format_score)  # a paper has a few distinct score
 _a, _e = Attempt.__table__, Exam.__table__
 _aq, _q = AttemptQuestion.__table__, Question.__table__
 _login, _user = LoginSession.__table__, User.__table__
-_seen = sa.func.coalesce(_login.c.last_seen_at, _login.c.created_at)
+_seen = seen_at(_login)
 # Built once: constructing a statement costs more Python than running it here.
 _ITEM_COLUMNS = (
     _aq.c.position,
