@@ -9,9 +9,11 @@ DATABASE_URL and SECRET_KEY set:
     python bench/hotpath.py prepare STATE.json   open exams, attempts, 300 sessions
     python bench/hotpath.py measure STATE.json [N] [KIND ...]
 
-KIND: bare ping autosave attempt home submit (default: all). ``measure`` marks every
-prepared login as just seen (the steady state of an exam evening: a login is touched
-once a minute) and opens a fresh exam for the submits, so it writes to the database.
+KIND: bare ping autosave attempt home shell submit (default: all); shell is the
+logged-in layout with nothing in it (bench/shell_app.py), the floor under home.
+``measure`` marks every prepared login as just seen (the steady state of an exam
+evening: a login is touched once a minute) and opens a fresh exam for the submits, so
+it writes to the database.
 """
 
 import cProfile
@@ -26,11 +28,12 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bare_app import app as bare_app
-from yongxi_learn import create_app
+from bench.shell_app import PATH as SHELL_PATH
+from bench.shell_app import app  # the app, plus the empty page of kind "shell"
 from yongxi_learn.extensions import db
 
 PEOPLE = 300
-KINDS = ("bare", "ping", "autosave", "attempt", "home", "submit")
+KINDS = ("bare", "ping", "autosave", "attempt", "home", "shell", "submit")
 
 
 def prepare(app, state_path: Path) -> None:
@@ -106,6 +109,8 @@ def requests(kind: str, state: dict, n: int) -> list[dict]:
             out.append(environ("GET", f"/exams/attempts/{person['attempt']}", person))
         elif kind == "home":
             out.append(environ("GET", "/", person))
+        elif kind == "shell":
+            out.append(environ("GET", SHELL_PATH, person))
         else:
             submitter = state["submitters"][i % len(state["submitters"])]
             path = f"/exams/attempts/{submitter['attempt']}/submit"
@@ -166,7 +171,6 @@ def measure(app, state: dict, n: int, kinds: list[str]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    app = create_app()
     state_path = Path(argv[1])
     if argv[0] == "prepare":
         with app.app_context():

@@ -175,6 +175,11 @@ def http_phase(env: dict, label: str, work: Path) -> tuple[dict, float]:
         for name, mode, extra in plan:
             say(f"{label}: {name} for {SECONDS}s")
             results[name] = wrk(base, mode, env, data, **extra)
+    # The floor under home_ratio: a logged-in page with nothing of its own
+    # (bench/shell_app.py's PATH).
+    with gunicorn("bench.shell_app:app", env, work / f"gunicorn-shell-{label}.log") as base:
+        say(f"{label}: shell (the logged-in layout, empty) for {SECONDS}s")
+        results["shell"] = wrk(base, "page", env, data, path="/bench/shell")
     after = baseline_phase(env, work)
     baseline = (before + after) / 2
     suffix = "" if label == "pg" else f"_{label}"
@@ -185,8 +190,10 @@ def http_phase(env: dict, label: str, work: Path) -> tuple[dict, float]:
         with gunicorn("wsgi:app", env, work / "gunicorn-pages.log") as base:
             weigh_pages(base, prep["pages"], work)
         reliability_step.reliability(env, prep, work, sys.modules[__name__])
-    log = (work / f"gunicorn-{label}.log").read_text(errors="replace")
-    results["locked"] = log.count("database is locked")
+    logs = [work / f"gunicorn-{label}.log", work / f"gunicorn-shell-{label}.log"]
+    results["locked"] = sum(
+        log.read_text(errors="replace").count("database is locked") for log in logs
+    )
     for name, r in results.items():
         if name != "locked":
             say(
@@ -219,6 +226,7 @@ def record_http(results: dict, baseline: float, suffix: str) -> int:
         record("autosave_p99_ms", results["autosave"]["p99_us"] / 1000, "ms")
     record("app_overhead_ratio" + suffix, ratio["ping"], "x")
     record("home_ratio" + suffix, ratio["home"], "x")
+    record("shell_ratio" + suffix, ratio["shell"], "x")
     record("attempt_page_ratio" + suffix, ratio["attempt_page"], "x")
     record("start_ratio" + suffix, ratio["start"], "x")
     record("submit_ratio" + suffix, ratio["submit"], "x")
@@ -247,10 +255,18 @@ def export_phase(env: dict) -> None:
         record(f"xlsx_peak_mb_{tag}", traced["peak_mb"], "MB")
         record(f"xlsx_rss_growth_mb_{tag}", timed["rss_growth_mb"], "MB")
         record(f"csv_{tag}_s", csv["seconds"], "s")
-    # The floor under xlsx_20k_s: XlsxWriter alone writing the same cells (best of 3).
-    floor = [run_json([*py[:-1], "xlsx-writer-only", "20000"], env) for _ in range(3)]
+    # The floor under xlsx_20k_s: XlsxWriter alone writing the same cells (best of 3),
+    # in the constant-memory mode of the download and in its in-memory mode, whose
+    # peak grows with the rows (2,000 and 20,000, traced in a run of its own).
+    writer = [*py[:-1], "xlsx-writer-only"]
+    floor = [run_json([*writer, "20000"], env) for _ in range(3)]
     record("xlsx_writer_only_20k_s", min(r["seconds"] for r in floor), "s")
     record("xlsx_cells_20k", floor[0]["cells"], "cells")
+    in_memory = [run_json([*writer, "20000", "in-memory"], env) for _ in range(3)]
+    record("xlsx_writer_in_memory_20k_s", min(r["seconds"] for r in in_memory), "s")
+    for rows, tag in ((2000, "2k"), (20000, "20k")):
+        traced = run_json([*writer, str(rows), "in-memory", "trace"], env)
+        record(f"xlsx_writer_in_memory_peak_mb_{tag}", traced["peak_mb"], "MB")
 
 
 def weigh_pages(base: str, pages: list[str], work: Path) -> None:

@@ -1,7 +1,8 @@
 -- wrk script: every request takes the next prepared examinee (cookie, CSRF token,
 -- attempt), so the load is many people on many attempts, not one hot row.
 -- BENCH_DATA: a Lua file returning {{c=cookie, t=token, a=attempt, s={submit_attempt, ...}}, ...}
--- BENCH_MODE: autosave | attempt | home | start | submit | get ; BENCH_PATH for get.
+-- BENCH_MODE: autosave | attempt | home | page | start | submit | get ; BENCH_PATH for
+-- get (no cookie) and page (the person's cookie).
 local items = dofile(os.getenv("BENCH_DATA"))
 local mode = os.getenv("BENCH_MODE")
 local exam = os.getenv("BENCH_EXAM") or "0"
@@ -39,6 +40,8 @@ function request()
     return wrk.format("GET", "/exams/attempts/" .. it.a, h)
   elseif mode == "home" then
     return wrk.format("GET", "/", h)
+  elseif mode == "page" then
+    return wrk.format("GET", fixed_path, h)
   elseif mode == "start" then
     h["X-CSRFToken"] = it.t
     h["Content-Type"] = "application/x-www-form-urlencoded"
