@@ -152,75 +152,77 @@ def load_data(env: dict, label: str) -> None:
     flask(env, "bench-data", "--people", str(PEOPLE), "--attempts", str(attempts), "--quiet")
 
 
-def http_phase(env: dict, label: str, work: Path) -> tuple[dict, float]:
-    """The load runs against the app, and the baseline they are divided by: the bare
-    route measured just before them and just after (this shared machine's speed drifts
-    by a third within minutes, so one baseline at the start of the run misjudged the
-    phase that came ten minutes later)."""
+def http_phase(env: dict, label: str, work: Path) -> tuple[dict, list[float]]:
+    """The load runs against the app, each divided by the bare route measured just
+    before it and just after it: this shared machine's speed drifts by a third within
+    minutes, so a baseline taken minutes away (at the start of the run, then at each
+    end of a database's runs) misjudged the runs between."""
     prep = run_json(
         [str(BIN / "python"), "bench/inapp.py", "prepare", str(work), str(EXAMINEES)], env
     )
     data = work / "examinees.lua"
-    results = {}
-    before = baseline_phase(env, work)
-    with gunicorn("wsgi:app", env, work / f"gunicorn-{label}.log") as base:
-        plan = [
-            ("ping", "get", {"path": "/ping"}),
-            ("autosave", "autosave", {}),
-            ("attempt_page", "attempt", {}),
-            ("home", "home", {}),
-            ("start", "start", {"exam": str(prep["start_exam"])}),
-            ("submit", "submit", {}),
-        ]
-        for name, mode, extra in plan:
+    none = work / "none.lua"
+    none.write_text("return {{c='', t='', a=0, s=0}}\n")
+    plan = [
+        ("ping", "app", "get", {"path": "/ping"}),
+        ("autosave", "app", "autosave", {}),
+        ("attempt_page", "app", "attempt", {}),
+        ("home", "app", "home", {}),
+        # The floor under home_ratio: a logged-in page with nothing of its own
+        # (bench/shell_app.py's PATH).
+        ("shell", "shell", "page", {"path": "/bench/shell"}),
+        ("start", "app", "start", {"exam": str(prep["start_exam"])}),
+        ("submit", "app", "submit", {}),
+    ]
+    results, bare = {}, []
+    logs = {"app": work / f"gunicorn-{label}.log", "shell": work / f"gunicorn-shell-{label}.log"}
+    with (
+        gunicorn("bench.bare_app:app", env, work / "gunicorn-bare.log") as bare_url,
+        gunicorn("wsgi:app", env, logs["app"]) as app_url,
+        gunicorn("bench.shell_app:app", env, logs["shell"]) as shell_url,
+    ):
+        servers = {"app": app_url, "shell": shell_url}
+
+        def baseline() -> float:
+            rps = wrk(bare_url, "get", env, none, path="/")["rps"]
+            say(f"baseline: bare Flask route {rps:.0f} req/s")
+            bare.append(rps)
+            return rps
+
+        before = baseline()
+        for name, server, mode, extra in plan:
             say(f"{label}: {name} for {SECONDS}s")
-            results[name] = wrk(base, mode, env, data, **extra)
-    # The floor under home_ratio: a logged-in page with nothing of its own
-    # (bench/shell_app.py's PATH).
-    with gunicorn("bench.shell_app:app", env, work / f"gunicorn-shell-{label}.log") as base:
-        say(f"{label}: shell (the logged-in layout, empty) for {SECONDS}s")
-        results["shell"] = wrk(base, "page", env, data, path="/bench/shell")
-    after = baseline_phase(env, work)
-    baseline = (before + after) / 2
-    suffix = "" if label == "pg" else f"_{label}"
-    record("baseline_rps" + suffix, baseline, "req/s")
-    record("baseline_before_rps" + suffix, before, "req/s")
-    record("baseline_after_rps" + suffix, after, "req/s")
+            results[name] = wrk(servers[server], mode, env, data, **extra)
+            after = baseline()
+            results[name]["ratio"] = results[name]["rps"] / ((before + after) / 2)
+            before = after
     if label == "pg":
         with gunicorn("wsgi:app", env, work / "gunicorn-pages.log") as base:
             weigh_pages(base, prep["pages"], work)
         reliability_step.reliability(env, prep, work, sys.modules[__name__])
-    logs = [work / f"gunicorn-{label}.log", work / f"gunicorn-shell-{label}.log"]
     results["locked"] = sum(
-        log.read_text(errors="replace").count("database is locked") for log in logs
+        log.read_text(errors="replace").count("database is locked") for log in logs.values()
     )
     for name, r in results.items():
         if name != "locked":
             say(
                 f"{label} {name}: {r['rps']:.0f} req/s, p50 {r['p50_us'] / 1000:.1f} ms, "
-                f"p99 {r['p99_us'] / 1000:.1f} ms, ratio {r['rps'] / baseline:.3f}"
+                f"p99 {r['p99_us'] / 1000:.1f} ms, ratio {r['ratio']:.3f}"
             )
-    return results, baseline
+    return results, bare
 
 
-def baseline_phase(env: dict, work: Path) -> float:
-    data = work / "none.lua"
-    data.write_text("return {{c='', t='', a=0, s=0}}\n")
-    with gunicorn("bench.bare_app:app", env, work / "gunicorn-bare.log") as base:
-        say(f"baseline: bare Flask route for {SECONDS}s")
-        result = wrk(base, "get", env, data, path="/")
-    say(f"baseline: {result['rps']:.0f} req/s, p99 {result['p99_us'] / 1000:.1f} ms")
-    return result["rps"]
-
-
-def record_http(results: dict, baseline: float, suffix: str) -> int:
+def record_http(results: dict, bare: list[float], suffix: str) -> int:
+    record("baseline_rps" + suffix, sum(bare) / len(bare), "req/s")
+    record("baseline_min_rps" + suffix, min(bare), "req/s")
+    record("baseline_max_rps" + suffix, max(bare), "req/s")
     for name, r in results.items():
         if name == "locked":
             continue
         record(f"{name}_rps{suffix}", r["rps"], "req/s")
         record(f"{name}_p50_ms{suffix}", r["p50_us"] / 1000, "ms")
         record(f"{name}_p99_ms{suffix}", r["p99_us"] / 1000, "ms")
-    ratio = {n: r["rps"] / baseline for n, r in results.items() if n != "locked"}
+    ratio = {n: r["ratio"] for n, r in results.items() if n != "locked"}
     record("autosave_ratio" + suffix, ratio["autosave"], "x")
     if not suffix:
         record("autosave_p99_ms", results["autosave"]["p99_us"] / 1000, "ms")
@@ -348,8 +350,8 @@ def sqlite_run(env: dict, work: Path) -> int:
     env = {**env, "DATABASE_URL": f"sqlite:///{sub / 'bench.sqlite3'}"}
     load_data(env, "sqlite")
     stats_phase(env, "_sqlite")
-    results, baseline = http_phase(env, "sqlite", sub)
-    return record_http(results, baseline, "_sqlite")
+    results, bare = http_phase(env, "sqlite", sub)
+    return record_http(results, bare, "_sqlite")
 
 
 def pg_run(env: dict, work: Path) -> int:
@@ -365,8 +367,8 @@ def pg_run(env: dict, work: Path) -> int:
         load_data(env, "pg")
         stats_phase(env, "")
         export_phase(env)
-        results, baseline = http_phase(env, "pg", sub)
-        return record_http(results, baseline, "")
+        results, bare = http_phase(env, "pg", sub)
+        return record_http(results, bare, "")
 
 
 def report(write: bool = True) -> None:
