@@ -317,6 +317,35 @@ def test_makeup_enrols_exactly_the_absent_and_the_failed(tree, admin, people, ba
     assert [q.question_id for q in makeup.fixed_questions] == [q.id for q in bank]
 
 
+def test_makeup_is_not_offered_to_saved_answers_that_passed_at_the_deadline(
+    tree, admin, people, bank
+):
+    exam = _published(tree, admin, people, bank)
+    left_open = [
+        add_attempt(
+            exam, people["cadre1"], [(q, "A") for q in bank], status=AttemptStatus.IN_PROGRESS
+        ),
+        add_attempt(
+            exam, people["cadre2"], [(q, "B") for q in bank], status=AttemptStatus.IN_PROGRESS
+        ),
+    ]
+    for attempt in left_open:  # left open until the window closed, never handed in
+        attempt.deadline = exam.closes_at
+    db.session.commit()
+    after = exam.closes_at + timedelta(minutes=1)
+
+    makeup = create_makeup(
+        exam, actor=Actor(user=admin), opens_at=after, closes_at=after + timedelta(1), now=after
+    )
+    db.session.commit()
+
+    enrolled = _enrolled(makeup)
+    assert people["cadre1"].id not in enrolled  # 8 of 8 saved: passed at the deadline
+    assert people["cadre2"].id in enrolled  # 0 of 8 saved: sat and failed
+    statuses = db.session.scalars(sa.select(Attempt.status).where(Attempt.exam_id == exam.id))
+    assert set(statuses) == {AttemptStatus.EXPIRED}
+
+
 def test_makeup_leaves_out_the_exempted(tree, admin, people, bank):
     exam = _published(tree, admin, people, bank)
     for entry in db.session.scalars(sa.select(Enrolment)):

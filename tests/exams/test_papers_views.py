@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from tests.conftest import statements_for
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.exams import papers
-from yongxi_learn.exams.models import AttemptStatus, Enrolment, Exam, ExamStatus, QuestionType
+from yongxi_learn.exams.models import (
+    Attempt,
+    AttemptStatus,
+    Enrolment,
+    Exam,
+    ExamStatus,
+    QuestionType,
+)
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Category, Role
 from yongxi_learn.org.services import Actor
@@ -254,6 +261,28 @@ def test_makeup_page_refuses_before_close_then_creates(client, login, admin, exa
         for e in db.session.scalars(sa.select(Enrolment).where(Enrolment.exam_id == makeup.id))
     }
     assert names == {"村干部二", "红岩干部"}
+
+
+def test_makeup_page_counts_saved_answers_finalized_at_the_deadline_as_sat(
+    client, login, admin, tree, cadres, bank
+):
+    exam = make_exam(tree["town"], admin, audience={"units": [tree["village"].id]}, questions=bank)
+    papers.publish(exam, actor=Actor(user=admin), now=NOW)
+    db.session.commit()
+    passing = add_attempt(
+        exam, cadres[0], [(q, "A") for q in bank], status=AttemptStatus.IN_PROGRESS
+    )
+    passing.deadline = NOW + timedelta(hours=1)  # long past: never handed in
+    db.session.commit()
+    login(admin)
+
+    page = client.get(f"/admin/exams/{exam.id}/makeup").text
+
+    candidates = page.split("<tbody>")[1]
+    assert "村干部二" in candidates and "村干部一" not in candidates
+    assert "未交卷" not in page and "未参考" in page
+    status = db.session.scalar(sa.select(Attempt.status).where(Attempt.exam_id == exam.id))
+    assert status is AttemptStatus.EXPIRED
 
 
 def test_monitor_finalizes_nothing_when_no_attempt_is_overdue(client, login, admin, exam, cadres):

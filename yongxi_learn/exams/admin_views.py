@@ -12,11 +12,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from ..core.db import expect_writes
 from ..core.permissions import Perm, can, require
 from ..core.time import local_to_utc, utc_to_form, utcnow
 from ..extensions import db
 from ..org.forms import unit_choices
-from ..org.models import OrgUnit, User
+from ..org.models import CATEGORY_LABELS, Category, OrgUnit, User
 from ..org.services import units_in_scope
 from . import (
     admin_people_views,  # noqa: F401  (its routes join bp)
@@ -65,10 +66,14 @@ def index():
 def _exam_form(exam=None) -> forms.ExamForm:
     form = forms.ExamForm()
     owners = units_in_scope(current_user, Perm.MANAGE_EXAMS, include_inactive=False)
-    form.owner_unit_id.choices = unit_choices(owners)
-    owner = exam.owner_unit if exam else (owners[0] if owners else None)
-    if request.method == "POST" and exam is None:
-        owner = next((u for u in owners if u.id == form.owner_unit_id.data), owner)
+    if exam is None:
+        form.owner_unit_id.choices = unit_choices(owners)
+        owner = owners[0] if owners else None
+        if request.method == "POST":
+            owner = next((u for u in owners if u.id == form.owner_unit_id.data), owner)
+    else:
+        del form.owner_unit_id  # fixed once created; the edit page shows it as text
+        owner = exam.owner_unit
     in_owner = [u for u in owners if owner is not None and owner.contains(u)]
     form.audience_units.choices = unit_choices(in_owner)
     categories = db.session.scalars(
@@ -148,8 +153,11 @@ def _edit_page(exam):
             db.session.rollback()
             flash(str(exc), "danger")
         else:
+            if request.form.get("action") == "publish":
+                _publish_saved(exam)
+            else:
+                flash("已保存", "success")
             db.session.commit()
-            flash("已保存", "success")
             return redirect(url_for("exam_admin.edit", exam_id=exam.id))
     else:
         flash_errors(form)
@@ -164,22 +172,56 @@ def _edit_page(exam):
     )
 
 
+def _publish_saved(exam) -> None:
+    """发布考试 on the draft's form: the form was just saved, so what it holds is
+    published. A refusal keeps the saved draft (the savepoint undoes only the
+    publishing) and says why."""
+    try:
+        with db.session.begin_nested():
+            count = papers.publish(exam, actor=actor(), now=utcnow())
+    except ExamError as exc:
+        flash(f"已保存草稿，但未能发布：{exc}", "danger")
+    else:
+        flash(f"已发布，应考名单共{count}人", "success")
+
+
 def _published_page(exam):
-    extend = forms.ExtendForm(data={"closes_at": utc_to_form(exam.closes_at)})
+    now = utcnow()
+    close = forms.CloseForm(data={"closes_at": utc_to_form(exam.closes_at)})
     return render_template(
         "exams/admin_form.html",
         form=None,
         exam=exam,
-        extend=extend,
+        close=close,
+        is_open=exam.closes_at is None or exam.closes_at > now,
         total=papers.paper_total(exam),
         problems=[],
         audience_count=0,
+        enrolled=enrolment.counts(exam),
+        audience=_audience_summary(exam.audience or {}),
     )
+
+
+def _audience_summary(audience: dict) -> dict[str, list[str]]:
+    """The audience as published, in words: unit names, category labels, named people."""
+    units = db.session.scalars(
+        sa.select(OrgUnit.name)
+        .where(OrgUnit.id.in_(audience.get("units", [])))
+        .order_by(OrgUnit.path)
+    ).all()
+    people = db.session.scalars(
+        sa.select(User.name)
+        .where(User.id.in_(audience.get("people", [])))
+        .order_by(User.name_sort, User.id)
+    ).all()
+    categories = [CATEGORY_LABELS[Category(c)] for c in audience.get("categories", [])]
+    return {"units": units, "categories": categories, "people": people}
 
 
 @bp.post("/<int:exam_id>/publish")
 @require(Perm.MANAGE_EXAMS)
 def publish(exam_id):
+    """Publish the draft as saved (the edit page's button saves its form first)."""
     exam = manageable(exam_id)
     try:
         count = papers.publish(exam, actor=actor(), now=utcnow())
@@ -192,18 +234,27 @@ def publish(exam_id):
     return redirect(url_for("exam_admin.edit", exam_id=exam_id))
 
 
-@bp.post("/<int:exam_id>/extend")
+@bp.post("/<int:exam_id>/close-time")
 @require(Perm.MANAGE_EXAMS)
-def extend(exam_id):
+def close_time(exam_id):
     exam = manageable(exam_id)
-    form = forms.ExtendForm()
-    if form.validate_on_submit():
-        run(
-            lambda: papers.extend_close(exam, local_to_utc(form.closes_at.data), actor=actor()),
-            "已延长截止时间",
-        )
-    else:
+    form = forms.CloseForm()
+    now = utcnow()
+    if not form.validate_on_submit():
         flash_errors(form)
+    elif form.now.data and exam.closes_at is not None and exam.closes_at <= now:
+        flash("考试已经截止", "warning")
+    elif form.now.data or form.closes_at.data:
+        closes_at = now if form.now.data else local_to_utc(form.closes_at.data)
+        if form.now.data:
+            done = "考试已截止"
+        elif exam.closes_at is not None and closes_at < exam.closes_at:
+            done = "已提前截止时间"
+        else:
+            done = "已延长截止时间"
+        run(lambda: papers.change_close(exam, closes_at, actor=actor(), now=now), done)
+    else:
+        flash("请输入新的截止时间", "danger")
     return redirect(url_for("exam_admin.edit", exam_id=exam_id))
 
 
@@ -221,6 +272,9 @@ def cancel(exam_id):
 @bp.route("/<int:exam_id>/makeup", methods=["GET", "POST"])
 @require(Perm.MANAGE_EXAMS)
 def makeup(exam_id):
+    # The candidates are counted after overdue attempts are finalized: a GET writes.
+    expect_writes()
+    db.session.commit()
     exam = manageable(exam_id)
     form = forms.MakeupForm()
     if form.validate_on_submit():
@@ -241,7 +295,8 @@ def makeup(exam_id):
             return redirect(url_for("exam_admin.enrolment_page", exam_id=made.id))
     else:
         flash_errors(form)
-    candidates = db.session.scalars(makeup_candidates(exam)).all()
+    candidates = makeup_candidates(exam, now=utcnow())
+    db.session.commit()
     return render_template(
         "exams/admin_makeup.html", exam=exam, form=form, candidates=candidates, now=utcnow()
     )

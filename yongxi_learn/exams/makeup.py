@@ -1,5 +1,5 @@
 """补考: a make-up exam created from a closed formal exam, with the same paper, for
-those of its enrolment who were absent or failed. It counts toward the formal exam's
+those of its enrolment who did not sit it or failed. It counts toward the formal exam's
 figures (DESIGN §3) through parent_exam_id."""
 
 from datetime import datetime
@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..org.services import Actor
+from . import attempts
 from .models import (
     Attempt,
     AttemptStatus,
@@ -21,7 +22,17 @@ from .models import (
 from .paper_base import ExamError, audit_exam, ensure_manage
 
 
-def makeup_candidates(formal: Exam) -> sa.Select:
+def makeup_candidates(formal: Exam, *, now: datetime) -> list[Enrolment]:
+    """Who the 补考 is for: the non-exempt enrolments of ``formal`` that did not sit it
+    (参考, DESIGN §3) or whose best score is below the pass mark.
+
+    Attempts left open past their deadline are finalized first, as for the figures:
+    saved answers that pass at the deadline are a pass, not an absence."""
+    attempts.finalize_overdue(now)
+    return list(db.session.scalars(_candidates(formal)))
+
+
+def _candidates(formal: Exam) -> sa.Select:
     """Non-exempt enrolments of ``formal`` with no finalized attempt in the formal
     exam or its make-ups, or whose best such score is below the pass mark."""
     family = sa.select(Exam.id).where(
@@ -56,7 +67,7 @@ def create_makeup(
         raise ExamError("正式考试结束后才能创建补考")
     if closes_at <= opens_at:
         raise ExamError("截止时间必须晚于开始时间")
-    candidates = list(db.session.scalars(makeup_candidates(formal)))
+    candidates = makeup_candidates(formal, now=now)
     if not candidates:
         raise ExamError("没有需要补考的人员")
     makeup = _copy_exam(formal, actor)
