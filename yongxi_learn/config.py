@@ -61,6 +61,9 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hash method's name, not a password)
     TIMEZONE = "Asia/Shanghai"
     PER_PAGE = 30
+    # The report section: a rate (coverage, 参考率, 通过率, 2+1) under this percent, or
+    # 0%, is written among the weak points (存在的问题), never among the achievements.
+    REPORT_RATE_THRESHOLD = 90
 
     # Spreadsheet upload limits, checked before any parsing.
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
@@ -114,6 +117,7 @@ _INT_SETTINGS = (
     "PASSWORD_HISTORY",
     "LOGIN_LOCK_THRESHOLD",
     "LOGIN_LOCK_MINUTES",
+    "REPORT_RATE_THRESHOLD",
 )
 
 

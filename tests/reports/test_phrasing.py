@@ -1,8 +1,10 @@
 """The report's habits for numbers, as in the town's 2024 report."""
 
+from decimal import Decimal
+
 import pytest
 
-from yongxi_learn.org.models import UnitKind
+from yongxi_learn.org.models import Category, UnitKind
 from yongxi_learn.reports import phrasing
 from yongxi_learn.stats.common import Rate
 
@@ -70,3 +72,57 @@ def test_full_coverage_is_said_only_when_true():
 )
 def test_a_report_names_the_level_its_unit_speaks_for(name, kind, words):
     assert tuple(phrasing.place(name, kind)) == words
+
+
+VIL, OFF, TOWN = UnitKind.VILLAGE, UnitKind.OFFICE, UnitKind.TOWN
+LEADER, OFFICIAL, CADRE = Category.LEADER, Category.OFFICIAL, Category.VILLAGE_CADRE
+E = phrasing.Enrolled
+
+
+@pytest.mark.parametrize(
+    ("groups", "whole", "text"),
+    [
+        (
+            [E("石佛村", VIL, CADRE, 4), E("红岩村", VIL, CADRE, 2)],
+            set(),
+            "石佛村、红岩村6名“两委”干部",
+        ),
+        (
+            [
+                E("雍溪镇", TOWN, LEADER, 9),
+                E("党政办", OFF, OFFICIAL, 30),
+                E("石佛村", VIL, CADRE, 7),
+            ],
+            set(Category),
+            "全镇领导干部、机关干部和1个村（社区）“两委”干部",
+        ),
+        (
+            [E("党政办", OFF, OFFICIAL, 3), *(E(f"{i}村", VIL, CADRE, 5) for i in range(8))],
+            {CADRE},
+            "党政办3名机关干部和全镇8个村（社区）“两委”干部",
+        ),
+        ([E(f"科室{i}", OFF, OFFICIAL, 2) for i in range(5)], set(), "5个科室（站所）10名机关干部"),
+        (
+            [E("雍溪镇", TOWN, LEADER, 2), E("党政办", OFF, LEADER, 1)],
+            set(),
+            "雍溪镇、党政办3名领导干部",
+        ),
+    ],
+)
+def test_an_exams_audience_is_named_as_its_enrolment_was(groups, whole, text):
+    assert phrasing.audience(groups, place="镇", whole=frozenset(whole)) == text
+
+
+@pytest.mark.parametrize(
+    ("rate", "short"),
+    [
+        (Rate(0, 5), True),
+        (Rate(0, 0), False),  # no figure at all: said nowhere
+        (Rate(8, 10), True),
+        (Rate(9, 10), False),
+        (Rate(8996, 10000), False),  # printed 90%: not under 90
+        (Rate(10, 10), False),
+    ],
+)
+def test_a_rate_falls_short_at_zero_or_under_the_threshold(rate, short):
+    assert phrasing.falls_short(rate, Decimal(90)) is short

@@ -1,15 +1,23 @@
 """The figures a report template may print, from stats.queries only, each as the report
 writes it ("8次", "200余人次", "100%") with the list of people behind it.
 
-A figure that does not exist (no exam that year, no 中心组 session) is None, so the
-template leaves its sentence out.
+The report says only what the records show:
+- a figure that does not exist (no exam that year, no 以案释法 session) is None, so the
+  template leaves its sentence out;
+- a rate that falls short (0%, or under ``REPORT_RATE_THRESHOLD`` percent) is not an
+  achievement: it is listed under ``short`` (coverage, study, exam) for 存在的问题;
+- each rate comes with its definition (``defined``), printed where it is first given;
+- an exam's audience is named from its enrolment (``phrasing.audience``).
 """
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from flask import url_for
+from flask import current_app, url_for
 
-from ..org.models import OrgUnit, UnitKind, User
+from ..org.models import Category, OrgUnit, UnitKind, User
 from ..stats import queries
 from ..stats.common import Rate
 from ..training.figures import GROUPS
@@ -18,19 +26,59 @@ from . import phrasing
 from .render import Figure
 
 VILLAGE_CADRES = [c.value for c in GROUPS["village"][1]]
+# What each rate is, said where the text first gives it.
+DEFINED = {
+    "覆盖率": "覆盖率=参训人数/年内在岗人数，机关干部含领导干部",
+    "参考率": "参考率=参考人数/应考人数",
+    "通过率": "通过率=通过人数/参考人数",
+    "“2+1”选学率": "“2+1”选学率=已选定“2+1”的人数/领导干部人数",
+    "学习完成率": "学习完成率=学完必学及所选法规的人数/领导干部人数",
+    "正确率": "正确率=答对次数/作答次数",
+}
+
+
+@dataclass(frozen=True)
+class Current:
+    """What the template sees, and every figure the records give now, printed or not
+    (``exam.both`` when the rates are not both 100% ...): a saved draft is checked
+    against these."""
+
+    context: dict
+    every: list[Figure]
 
 
 def context(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> dict:
     """Everything the template sees: plain values and Figures, nothing else."""
+    return current(year, unit, user=user, now=now).context
+
+
+def current(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> Current:
     words = phrasing.place(unit.name, unit.kind)
-    values = {"year": year, "unit": unit.name}
+    threshold = Decimal(current_app.config["REPORT_RATE_THRESHOLD"])
+    unprinted: list[Figure] = []
+    values = {"year": year, "unit": unit.name, "threshold": f"{threshold}%"}
     values.update(place=words.word, place_short=words.short, place_cadres=words.cadres)
-    values.update(_training(year, unit))
-    values["study"] = _study(year, unit)
-    exam = _main_exam(year, unit, user=user, now=now)
-    values["exam"] = _exam(exam, year, unit) if exam else None
-    values["weak_laws"] = _weak_laws(exam, year, unit, user=user, now=now) if exam else []
-    return values
+    values.update(_training(year, unit, threshold, words.word, unprinted))
+    values["study"] = _study(year, unit, threshold)
+    report = _main_exam(year, unit, user=user, now=now)
+    values["exam"] = None
+    values["weak_laws"], values["weak_defined"] = [], ""
+    if report is not None:
+        values["exam"] = _exam(report, year, unit, threshold, words.word, user, unprinted)
+        values["weak_laws"] = _weak_laws(report, year, unit, user=user, now=now)
+        values["weak_defined"] = DEFINED["正确率"] + ("，含补考" if report.makeups else "")
+    return Current(values, [*_walk(values), *unprinted])
+
+
+def _walk(value) -> Iterator[Figure]:
+    if isinstance(value, Figure):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(item)
 
 
 def _count(key: str, label: str, n: int, unit_word: str, url: str) -> Figure | None:
@@ -41,10 +89,23 @@ def _rate(key: str, label: str, rate: Rate, url: str) -> Figure:
     return Figure(key, label, phrasing.percent(rate), url)
 
 
+def _group(items: list[dict], defined: str) -> dict | None:
+    """Rates printed together: "参考率95%，通过率92%" and, after them, what they are."""
+    return {"items": items, "defined": defined} if items else None
+
+
+def _split(rates: list[tuple[Rate, dict]], threshold: Decimal):
+    """Rates with a figure into (achieved, short)."""
+    present = [(rate, item) for rate, item in rates if rate.denominator]
+    achieved = [item for rate, item in present if not phrasing.falls_short(rate, threshold)]
+    short = [item for rate, item in present if phrasing.falls_short(rate, threshold)]
+    return achieved, short
+
+
 # ---------------------------------------------------------------- training
 
 
-def _training(year: int, unit: OrgUnit) -> dict:
+def _training(year: int, unit: OrgUnit, threshold: Decimal, place: str, unprinted) -> dict:
     figures = queries.training_figures(year, unit)
 
     def sessions(code: KindCode, label: str) -> Figure | None:
@@ -52,37 +113,50 @@ def _training(year: int, unit: OrgUnit) -> dict:
         url = url_for("training_admin.index", year=year, unit=unit.id, kind=kind_id)
         return _count(f"training.{code.value}", label, figures.sessions_of(code), "次", url)
 
-    coverage = {}
-    for key, (label, categories, kinds) in GROUPS.items():
+    villages = queries.units_reached(year, unit, UnitKind.VILLAGE, VILLAGE_CADRES)
+    who = {
+        "officials": f"全{place}机关干部",
+        "village": f"{villages.denominator}个村（社区）“两委”干部",
+    }
+    rates, shown, short = {}, {}, []
+    # A year without a session recorded says nothing of coverage, either way.
+    for key, (label, categories, kinds) in GROUPS.items() if figures.sessions else ():
         rate = queries.training_coverage(
             year, unit, [c.value for c in categories], [k.value for k in kinds]
         )
-        url = url_for("training_admin.people", year=year, unit=unit.id, group=key)
-        coverage[key] = (
-            Figure(
-                f"training.coverage.{key}",
-                f"{label}覆盖率（未参训名单）",
-                phrasing.coverage(rate),
-                url,
-            ),
-            rate,
+        if not rate.denominator:  # nobody in the group: no figure at all
+            continue
+        figure = Figure(
+            f"training.coverage.{key}",
+            f"{label}覆盖率（未参训名单）",
+            phrasing.coverage(rate),
+            url_for("training_admin.people", year=year, unit=unit.id, group=key),
         )
-    villages = queries.units_reached(year, unit, UnitKind.VILLAGE, VILLAGE_CADRES)
+        rates[key] = rate
+        if phrasing.falls_short(rate, threshold):
+            short.append({"who": who[key], "rate": figure})
+        else:
+            shown[key] = figure
     people_url = url_for("training_admin.people", year=year, unit=unit.id)
-    both = coverage["officials"][1].complete and coverage["village"][1].complete
+    everyone = Figure("training.coverage.all", "机关干部及两委干部覆盖率", "全覆盖", people_url)
+    both = len(rates) == 2 and all(r.complete for r in rates.values())
+    if len(rates) == 2 and not both:  # what a saved "全覆盖" is checked against
+        now = "，".join(f"{who[k]}{phrasing.coverage(r)}" for k, r in rates.items())
+        unprinted.append(Figure(everyone.key, everyone.label, now, people_url))
+    rated = [k for k in shown if not rates[k].complete]
     return {
         "centre_group": sessions(KindCode.CENTRE_GROUP, "中心组专题学法场次"),
         "topic": sessions(KindCode.TOPIC, "法治专题学习场次"),
         "lecture_hall": sessions(KindCode.LECTURE_HALL, "法治讲堂场次"),
         "expert": sessions(KindCode.EXPERT, "专家授课场次"),
+        "case": sessions(KindCode.CASE, "以案释法场次"),
         "training": figures.sessions > 0,
-        "official_coverage": coverage["officials"][0],
-        "village_coverage": coverage["village"][0],
-        "coverage_all": (
-            Figure("training.coverage.all", "机关干部及两委干部覆盖率", "全覆盖", people_url)
-            if both
-            else None
-        ),
+        "official_coverage": shown.get("officials"),
+        "village_coverage": shown.get("village"),
+        "coverage_all": everyone if both else None,
+        # Said after the first coverage rate given as a percentage, wherever it is.
+        "coverage_defined": DEFINED["覆盖率"] if rated else "",
+        "short_coverage": _group(short, "" if rated else DEFINED["覆盖率"]),
         "villages": villages.denominator,
         "person_times": _count(
             "training.person_times",
@@ -97,19 +171,33 @@ def _training(year: int, unit: OrgUnit) -> dict:
 # ---------------------------------------------------------------- study
 
 
-def _study(year: int, unit: OrgUnit) -> dict | None:
-    leader_study = getattr(queries, "leader_study", None)
-    if leader_study is None:
-        return None
-    figures = leader_study(year, unit)
+def _study(year: int, unit: OrgUnit, threshold: Decimal) -> dict | None:
+    figures = queries.leader_study(year, unit)
     if not figures.people:
         return None
     url = url_for("study_admin.index", year=year)
+    chosen = _rate("study.chosen", "领导干部“2+1”选学率", figures.chosen, url)
+    completed = _rate("study.completed", "领导干部学习完成率", figures.completed, url)
+    achieved, short = _split(
+        [
+            (figures.chosen, {"name": "“2+1”选学率", "rate": chosen}),
+            (figures.completed, {"name": "学习完成率", "rate": completed}),
+        ],
+        threshold,
+    )
+    ok = {item["name"] for item in achieved}
     return {
         "people": figures.people,
-        "chosen": _rate("study.chosen", "领导干部“2+1”选学率", figures.chosen, url),
-        "completed": _rate("study.completed", "领导干部学习完成率", figures.completed, url),
+        "achieved": _group(achieved, _defined(achieved)),
+        "short": _group(short, _defined(short)),
+        # One by one, as achievements only (None when short).
+        "chosen": chosen if "“2+1”选学率" in ok else None,
+        "completed": completed if "学习完成率" in ok else None,
     }
+
+
+def _defined(items: list[dict], *extra: str) -> str:
+    return "，".join([*(DEFINED[i["name"]] for i in items), *extra])
 
 
 # ---------------------------------------------------------------- exams
@@ -126,34 +214,75 @@ def _names_url(report, kind: str, year: int, unit: OrgUnit) -> str:
     return url_for("stats.names", exam_id=report.exam.id, kind=kind, year=year, unit=unit.id)
 
 
-def _exam(report, year: int, unit: OrgUnit) -> dict:
+def _exam(report, year: int, unit: OrgUnit, threshold, place: str, user, unprinted) -> dict:
     total = report.total
-    both = total.participation.complete and total.pass_rate.complete
+    participation = _rate(
+        "exam.participation",
+        f"{DEFINED['参考率']}（未参考名单）",
+        total.participation,
+        _names_url(report, "absent", year, unit),
+    )
+    pass_rate = _rate(
+        "exam.pass_rate",
+        f"{DEFINED['通过率']}（未通过名单）",
+        total.pass_rate,
+        _names_url(report, "failed", year, unit),
+    )
+    achieved, short = _split(
+        [
+            (total.participation, {"name": "参考率", "rate": participation}),
+            (total.pass_rate, {"name": "通过率", "rate": pass_rate}),
+        ],
+        threshold,
+    )
+    enrolled_url = _names_url(report, "enrolled", year, unit)
+    both = Figure("exam.both", "参考率及通过率（应考名单）", "100%", enrolled_url)
+    complete = total.participation.complete and total.pass_rate.complete
+    if not complete:  # what a saved "均达100%" is checked against
+        now = f"参考率{total.participation}，通过率{total.pass_rate}"
+        unprinted.append(Figure(both.key, both.label, now, enrolled_url))
+    ok = {item["name"] for item in achieved}
     return {
         "title": report.exam.title,
-        "both": (
-            _rate(
-                "exam.both",
-                "参考率及通过率（应考名单）",
-                total.participation,
-                _names_url(report, "enrolled", year, unit),
-            )
-            if both
-            else None
+        "audience": Figure(
+            "exam.audience",
+            "考试对象（应考名单）",
+            _audience(report, unit, place, user),
+            enrolled_url,
         ),
-        "participation": _rate(
-            "exam.participation",
-            "参考率=参考人数/应考人数（未参考名单）",
-            total.participation,
-            _names_url(report, "absent", year, unit),
-        ),
-        "pass_rate": _rate(
-            "exam.pass_rate",
-            "通过率=通过人数/参考人数（未通过名单）",
-            total.pass_rate,
-            _names_url(report, "failed", year, unit),
-        ),
+        "both": both if complete else None,
+        "achieved": _group(achieved, _exam_defined(achieved, report)),
+        "short": _group(short, _exam_defined(short, report)),
+        # One by one, as achievements only (None when missing or short).
+        "participation": participation if "参考率" in ok else None,
+        "pass_rate": pass_rate if "通过率" in ok else None,
+        "makeups": bool(report.makeups),
     }
+
+
+def _exam_defined(items: list[dict], report) -> str:
+    """ "参考率=参考人数/应考人数，通过率=通过人数/参考人数，均含补考"."""
+    if not report.makeups:
+        basis = "未组织补考"
+    elif len(items) > 1:
+        basis = "均含补考"
+    else:
+        basis = "含补考"
+    return _defined(items, basis)
+
+
+def _audience(report, unit: OrgUnit, place: str, user) -> str:
+    """Who the exam was for, from its enrolment; 全{place} only for the categories its
+    audience took from a unit holding the report's whole unit."""
+    groups = [
+        phrasing.Enrolled(g.unit.name, g.unit.kind, g.category, g.enrolled)
+        for g in queries.exam_audience(report.exam, unit, user=user)
+    ]
+    defined = report.exam.audience or {}
+    whole = frozenset()
+    if set(defined.get("units", [])) & set(unit.path_ids):
+        whole = frozenset(Category(c) for c in defined.get("categories") or Category)
+    return phrasing.audience(groups, place=place, whole=whole)
 
 
 def _weak_laws(report, year: int, unit: OrgUnit, *, user, now) -> list[dict]:

@@ -15,13 +15,14 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADING1_FONT = "黑体"
 HEADING2_FONT = "楷体_GB2312"
 PAGE_NUMBER_FONT = "宋体"
+NOTICE_COLOUR = RGBColor(0xC0, 0x00, 0x00)
 
 BODY_SIZE = Pt(16)  # 3号
 TITLE_SIZE = Pt(22)  # 2号
@@ -46,12 +47,17 @@ def clean(text: str) -> str:
 class Paper:
     title: str
     paragraphs: list[str]
+    # A warning printed above the title, in red (a draft whose numbers the records no
+    # longer bear out); not part of the 公文 itself.
+    notice: str = ""
 
 
 def build(paper: Paper) -> bytes:
     document = Document()
     _page(document)
     _styles(document)
+    if paper.notice:
+        _notice(document, clean(paper.notice))
     _title(document, paper.title)
     for text in paper.paragraphs:
         _paragraph(document, clean(text))
@@ -64,6 +70,8 @@ def build(paper: Paper) -> bytes:
 def plain_text(paper: Paper) -> str:
     """The same text for pasting into an existing document."""
     lines = [clean(paper.title), "", *(clean(p) for p in paper.paragraphs)]
+    if paper.notice:
+        lines[:0] = [clean(paper.notice), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -140,6 +148,12 @@ def _run(paragraph, text: str, font: str, size=BODY_SIZE):
     run.font.size = size
     _set_fonts(run._r, font)
     return run
+
+
+def _notice(document, text: str) -> None:
+    run = _run(document.add_paragraph(), text, HEADING1_FONT)
+    run.bold = True
+    run.font.color.rgb = NOTICE_COLOUR
 
 
 def _title(document, title: str) -> None:

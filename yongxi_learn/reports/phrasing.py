@@ -1,13 +1,15 @@
-"""How the town's reports write numbers: "8次", "200余人次", "100%", "均达100%", and
-name the level they speak for: 全镇, 镇领导班子, 依法治镇 (or 全区, 依法治街 ...).
+"""How the town's reports write numbers: "8次", "200余人次", "100%", "均达100%"; name
+the level they speak for: 全镇, 镇领导班子, 依法治镇 (or 全区, 依法治街 ...) and an exam's
+audience as its enrolment was; and which rates fall short of the achievements.
 
 Pure functions over plain numbers, ``stats.common.Rate`` and unit names; the report
 template calls them as filters or reads their words.
 """
 
+from decimal import Decimal
 from typing import NamedTuple
 
-from ..org.models import UnitKind
+from ..org.models import Category, UnitKind
 from ..stats.common import Rate
 
 
@@ -64,3 +66,66 @@ def rates_pair(first_name: str, first: Rate, second_name: str, second: Rate) -> 
 def coverage(rate: Rate, *, whole: str = "全覆盖") -> str:
     """ "全覆盖" only when it really is 100%; otherwise "覆盖率97.5%"."""
     return whole if rate.complete else f"覆盖率{percent(rate)}"
+
+
+# ---------------------------------------------------------------- an exam's audience
+
+# How the report names each category of people, in the order it lists them.
+AUDIENCE_LABELS = {
+    Category.LEADER: "领导干部",
+    Category.OFFICIAL: "机关干部",
+    Category.VILLAGE_CADRE: "“两委”干部",
+    Category.LEGAL_LIAISON: "法律明白人",
+    Category.OTHER: "其他人员",
+}
+# Units named one by one up to this many; beyond, counted ("5个村（社区）").
+NAMED_UNITS = 3
+UNIT_NOUNS = {UnitKind.VILLAGE: "村（社区）", UnitKind.OFFICE: "科室（站所）"}
+
+
+class Enrolled(NamedTuple):
+    """People of one unit and one category on an exam's enrolment list."""
+
+    unit: str
+    kind: UnitKind
+    category: Category
+    count: int
+
+
+def audience(groups: list[Enrolled], *, place: str, whole: frozenset[Category]) -> str:
+    """Who an exam was for, as its enrolment says: "全镇领导干部、机关干部和8个村（社区）
+    “两委”干部", "石佛村、红岩村6名“两委”干部". ``whole``: the categories the exam was
+    set for across the whole place (its audience held the report's unit), which alone
+    may be called 全{place}...; the others are named by unit with their number."""
+    parts, run = [], False
+    for category, label in AUDIENCE_LABELS.items():
+        mine = [g for g in groups if g.category is category]
+        if not mine:
+            continue
+        units = list(dict.fromkeys((g.unit, g.kind) for g in mine))
+        if category in whole:
+            text = (
+                f"{len(units)}个村（社区）{label}" if category is Category.VILLAGE_CADRE else label
+            )
+            parts.append(text if run else f"全{place}{text}")
+            run = True
+        else:
+            parts.append(f"{_units(units)}{sum(g.count for g in mine)}名{label}")
+            run = False
+    if len(parts) < 2:
+        return "".join(parts)
+    return "、".join(parts[:-1]) + "和" + parts[-1]
+
+
+def _units(units: list[tuple[str, UnitKind]]) -> str:
+    if len(units) <= NAMED_UNITS:
+        return "、".join(name for name, _ in units)
+    kinds = {kind for _, kind in units}
+    noun = UNIT_NOUNS.get(kinds.pop(), "单位") if len(kinds) == 1 else "单位"
+    return f"{len(units)}个{noun}"
+
+
+def falls_short(rate: Rate, threshold: Decimal) -> bool:
+    """A rate that belongs among the weak points, not the achievements: 0%, or under
+    ``threshold`` percent as printed (so "89.96%", printed 90%, is not under 90)."""
+    return bool(rate.denominator) and (not rate.numerator or rate.percent < threshold)

@@ -100,7 +100,10 @@ def reset_template(unit: OrgUnit, *, actor: Actor) -> None:
 
 def fresh(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> render.Rendered:
     """The section as the records give it today."""
-    context = figures.context(year, unit, user=user, now=now)
+    return _render(unit, figures.context(year, unit, user=user, now=now))
+
+
+def _render(unit: OrgUnit, context: dict) -> render.Rendered:
     try:
         return render.render(template_for(unit), context)
     except TemplateRefused as exc:
@@ -196,14 +199,50 @@ class Checked:
     def paragraphs(self):
         return trace.html(self.version.text, self.found)
 
+    def stale_notice(self) -> str:
+        """What a stale version's file says at its top, and the CLI when it refuses:
+        each number as the draft has it and as the records give it now."""
+        if not self.stale:
+            return ""
+        changes = "；".join(
+            f"{_name(f.figure)}：稿中为{f.figure['text']}，记录现为{f.current}" for f in self.stale
+        )
+        return (
+            f"【核对提示】第{self.version.number}稿有{len(self.stale)}处数字与当前记录不符："
+            f"{changes}。请核对修改或根据最新记录重新生成后再报送。"
+        )
+
+
+def _name(figure: dict) -> str:
+    """A figure's label without the list it links to: "参考率=参考人数/应考人数"."""
+    label = figure.get("label", "")
+    if label.endswith("）") and "（" in label:
+        label = label[: label.rindex("（")]
+    return label or figure.get("key", "")
+
 
 def check(version: ReportVersion, *, user: User | None, now: datetime) -> Checked:
-    """Find the version's figures in its text and compare them with today's records."""
+    """Find the version's figures in its text and compare them with today's records:
+    with what the template prints now, and for a figure it no longer prints (a "均达
+    100%" that no longer holds, a rate now among the weak points) with its value."""
+    record = version.draft
+    now_figures = figures.current(record.year, record.unit, user=user, now=now)
     current: dict[str, list[str]] = {}
-    for figure in fresh(version.draft.year, version.draft.unit, user=user, now=now).figures:
+    for figure in _render(record.unit, now_figures.context).figures:
         current.setdefault(figure.key, []).append(figure.text)
+    for figure in now_figures.every:
+        current.setdefault(figure.key, [figure.text])
     return Checked(version, trace.locate(version.text, version.figures, current))
 
 
-def paper(version: ReportVersion) -> gongwen.Paper:
-    return gongwen.Paper(version.title, version.text.split("\n"))
+def notice_for(version: ReportVersion, *, user: User | None, now: datetime) -> str:
+    """ "" while the version's numbers are the records'; else the warning its files carry
+    at their top (and the CLI refuses with)."""
+    try:
+        return check(version, user=user, now=now).stale_notice()
+    except ReportError as exc:
+        return f"【核对提示】第{version.number}稿未能与当前记录核对（{exc}），请核对数字后再报送。"
+
+
+def paper(version: ReportVersion, notice: str = "") -> gongwen.Paper:
+    return gongwen.Paper(version.title, version.text.split("\n"), notice)

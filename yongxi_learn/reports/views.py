@@ -128,8 +128,9 @@ def redraft(draft_id):
     return redirect(url_for(".show", draft_id=record.id))
 
 
-def download_name(version: ReportVersion, ext: str) -> str:
-    return f"{version.title}（第{version.number}稿）.{ext}"
+def download_name(version: ReportVersion, ext: str, *, stale: bool = False) -> str:
+    mark = "，数字待核" if stale else ""
+    return f"{version.title}（第{version.number}稿{mark}）.{ext}"
 
 
 def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
@@ -144,23 +145,28 @@ def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
 @bp.get("/<int:draft_id>/download.<fmt>")
 @require(Perm.VIEW_STATS)
 def download(draft_id, fmt):
+    if fmt not in ("docx", "txt"):
+        abort(404)
     record = _draft(draft_id)
     version = _version(record)
-    paper = services.paper(version)
+    # A version whose numbers the records no longer bear out is marked at the top of
+    # the file and in its name, as the page marks it.
+    notice = services.notice_for(version, user=current_user, now=utcnow())
+    paper = services.paper(version, notice)
     audit.record(
         "report.download",
         actor=current_user,
         address=client_address(),
         obj=record,
-        detail=f"{version.title} 第{version.number}稿 .{fmt}",
+        detail=f"{version.title} 第{version.number}稿 .{fmt}"
+        + ("（数字与当前记录不符，已标注）" if notice else ""),
     )
     db.session.commit()
+    name = download_name(version, fmt, stale=bool(notice))
     if fmt == "docx":
-        return _attachment(gongwen.build(paper), DOCX_MIMETYPE, download_name(version, "docx"))
-    if fmt == "txt":
-        body = gongwen.plain_text(paper).encode("utf-8")
-        return _attachment(body, "text/plain; charset=utf-8", download_name(version, "txt"))
-    abort(404)
+        return _attachment(gongwen.build(paper), DOCX_MIMETYPE, name)
+    body = gongwen.plain_text(paper).encode("utf-8")
+    return _attachment(body, "text/plain; charset=utf-8", name)
 
 
 @bp.route("/template", methods=["GET", "POST"])

@@ -28,11 +28,13 @@ from .exam_sql import COUNTS, live_per_unit, tally_rows
 
 __all__ = [
     "DEFINITIONS",
+    "AudienceGroup",
     "ExamFigures",
     "ExamReport",
     "UnitRow",
     "YearOverview",
     "default_year",
+    "exam_audience",
     "exam_family",
     "exam_report",
     "exam_years",
@@ -392,3 +394,29 @@ def year_overview(
         categories=categories,
         reports=[_report(e, unit, children, categories, found, makeups[e.id]) for e in exams],
     )
+
+
+# ---------------------------------------------------------------- who it was for
+
+
+@dataclass(frozen=True)
+class AudienceGroup:
+    """People of one unit and one category in a formal exam's frozen enrolment."""
+
+    unit: OrgUnit
+    category: Category
+    enrolled: int  # 应考人数 (免考 not counted)
+
+
+def exam_audience(exam: Exam, unit: OrgUnit, *, user: User | None) -> list[AudienceGroup]:
+    """Who ``exam`` (formal) was for in ``unit``'s subtree, as its enrolment says: the
+    (unit, category) groups with anyone 应考, in unit order. For the report, which
+    names its audience as it was."""
+    ensure_view(user, unit)
+    rows = db.session.execute(
+        sa.select(OrgUnit, ExamTally.category, ExamTally.enrolled)
+        .join(OrgUnit, ExamTally.unit_id == OrgUnit.id)
+        .where(ExamTally.exam_id == exam.id, ExamTally.enrolled > 0, subtree(OrgUnit.path, unit))
+        .order_by(OrgUnit.sort_order, OrgUnit.id, ExamTally.category)
+    )
+    return [AudienceGroup(u, Category(c), n) for u, c, n in rows]
