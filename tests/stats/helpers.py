@@ -2,7 +2,7 @@
 
 import csv
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 
 import openpyxl
@@ -17,7 +17,10 @@ SAME_FIGURES = {
     "通过率": "通过率（通过/参考）",
     "通过/应考": "通过人数/应考人数",
     "免考": "免考人数",
-    "首考通过率": "首考通过率",
+    "首考参考率": "首考参考率",
+    "首考通过": "首考通过人数",
+    "首考通过率": "首考通过率（首考通过/首考参考）",
+    "首考通过/应考": "首考通过人数/应考人数",
     "平均分": "平均分",
 }
 
@@ -92,17 +95,24 @@ def sheet_dicts(sheet) -> list[dict]:
         cells = {}
         for col, (name, value) in enumerate(zip(header, row, strict=True)):
             cell = sheet.cell(row=top + 2 + len(out), column=col + 1)
-            cells[name] = _shown(value, "%" in (cell.number_format or ""))
+            cells[name] = shown_in_excel(value, cell.number_format)
         out.append(cells)
     return out
 
 
-def _shown(value, percent: bool) -> str:
+# The percentage formats Excel and WPS show a number with: "0%" → "100%", "0.0%" →
+# "12.5%" (rounded half away from zero, as spreadsheets do). Any other is a failure.
+PERCENT_PLACES = {"0%": Decimal(1), "0.0%": Decimal("0.1")}
+
+
+def shown_in_excel(value, number_format: str | None) -> str:
+    """A cell's text as a spreadsheet shows it, for the formats the downloads use."""
     if value is None:
         return ""
-    if isinstance(value, float | int) and percent:
-        number = Decimal(str(value)) * 100
-        return f"{number.quantize(Decimal('0.1')).normalize():f}%"
+    if isinstance(value, float | int) and "%" in (number_format or ""):
+        places = PERCENT_PLACES[number_format]
+        number = (Decimal(str(value)) * 100).quantize(places, rounding=ROUND_HALF_UP)
+        return f"{number:f}%"
     if isinstance(value, float):
         return f"{Decimal(str(value)).normalize():f}"
     return str(value)

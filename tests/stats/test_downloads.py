@@ -52,7 +52,7 @@ def test_xlsx_has_title_lines_frozen_header_text_phones_and_percentages(scenario
     assert "通过率=通过人数/参考人数" in title[1] and "参考率=参考人数/应考人数" in title[1]
     assert title[2].startswith("生成时间：")
     assert summary.freeze_panes == "A5" and detail.freeze_panes == "A5"
-    assert summary["E5"].value == 0 and summary["E5"].number_format == "0.0%"
+    assert summary["E5"].value == 0 and summary["E5"].number_format == "0%"  # shown "0%"
     assert summary["E9"].value == pytest.approx(0.714)
     assert summary["G6"].value == "—"
     phone = detail["C5"]

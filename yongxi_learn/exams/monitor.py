@@ -8,13 +8,13 @@ unit to the viewer's VIEW_EXAMS subtrees.
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 
 from ..core.permissions import Perm, scope_filter
 from ..extensions import db
 from ..org.models import OrgUnit, User
+from ..stats.common import Rate
 from . import attempts, enrolment
 from .models import Attempt, AttemptQuestion, AttemptStatus, Enrolment, Exam, Question
 
@@ -94,7 +94,8 @@ class Counts:
 
     @property
     def submitted(self) -> int:
-        """参考人数: with at least one finalized attempt."""
+        """本场参考人数: with at least one finalized attempt in this exam alone (the
+        statistics' 参考人数 also counts its 补考: a different label)."""
         return self.by_status[Progress.PASSED] + self.by_status[Progress.FAILED]
 
 
@@ -146,10 +147,9 @@ class ItemStats:
     top_wrong_count: int
 
     @property
-    def correct_rate(self) -> Decimal | None:
-        if not self.answered:
-            return None
-        return (Decimal(self.correct) * 100 / self.answered).quantize(Decimal("0.1"))
+    def correct_rate(self) -> Rate:
+        """正确率 = 答对人次 / 作答人次, printed as every other rate is."""
+        return Rate(self.correct, self.answered)
 
 
 def _item_base(exam_ids, user: User | None, perm: Perm, unit: OrgUnit | None, categories):
@@ -216,4 +216,9 @@ def item_analysis(
         ItemStats(questions[qid], shown, n_answered, n_correct, *top.get(qid, ("", 0)))
         for qid, shown, n_answered, n_correct in totals
     ]
-    return sorted(stats, key=lambda s: (s.correct_rate is None, s.correct_rate or 0, s.question.id))
+    return sorted(stats, key=_hardest_first)
+
+
+def _hardest_first(item: ItemStats) -> tuple:
+    rate = item.correct_rate.value  # the exact fraction, not the rounded text
+    return (rate is None, rate or 0, item.question.id)

@@ -17,7 +17,7 @@ from ..exams.models import Exam
 from ..extensions import db
 from ..org.models import Category, OrgUnit
 from ..org.services import NotFound
-from . import downloads
+from . import downloads, queries
 from .common import StatsError
 from .sections import Scope
 
@@ -52,7 +52,7 @@ def _with_progress(rows, table):
         yield from bar
 
 
-def _tables(exam_id: int | None, scope_args: dict):
+def _tables(exam_id: int | None, names: str | None, scope_args: dict):
     if exam_id is None:
         scope = Scope(**scope_args)
         return downloads.overview(scope), downloads.overview_name(scope), scope.unit
@@ -60,6 +60,9 @@ def _tables(exam_id: int | None, scope_args: dict):
     if exam is None or exam.personal:
         raise click.ClickException(f"没有编号为{exam_id}的考试")
     scope = Scope(**{**scope_args, "year": exam.year})
+    if names is not None:  # a name list, as its page downloads it
+        kind = queries.NameList(names)
+        return downloads.name_list(exam, kind, scope), downloads.names_name(exam, kind, scope), exam
     return downloads.exam(exam, scope), downloads.exam_name(exam, scope), exam
 
 
@@ -82,14 +85,22 @@ def _write(path: Path, fmt: str, tables: list, table_index: int | None) -> None:
 @click.option("--year", type=int, help="年度（按考试导出时可省略）")
 @click.option("--unit", "unit_text", required=True, help="单位名称或编号，如 雍溪镇")
 @click.option("--exam", "exam_id", type=int, help="只导出这场考试（及其补考）")
+@click.option(
+    "--names",
+    type=click.Choice([k.value for k in queries.NameList if k is not queries.NameList.ALL]),
+    help="与 --exam 同用：导出一份名单，如 absent（未参考）、passed_first（首考通过）",
+)
 @click.option("--category", multiple=True, type=click.Choice([c.value for c in Category]))
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx")
 @click.option("--table", "table_index", type=int, help="CSV 导出第几张表（0 为汇总）")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def export_command(year, unit_text, exam_id, category, fmt, table_index, out):
-    """Write the figures of a year (or of one exam) for a unit subtree to a file."""
+def export_command(year, unit_text, exam_id, names, category, fmt, table_index, out):
+    """Write the figures of a year (or of one exam, or one of its name lists) for a unit
+    subtree to a file."""
     if year is None and exam_id is None:
         raise click.ClickException("请指定 --year 或 --exam")
+    if names is not None and exam_id is None:
+        raise click.ClickException("--names 须与 --exam 同用")
     unit = find_unit(unit_text)
     scope_args = {
         "year": year,
@@ -99,7 +110,7 @@ def export_command(year, unit_text, exam_id, category, fmt, table_index, out):
         "categories": tuple(Category(c) for c in category),
     }
     try:
-        tables, stem, obj = _tables(exam_id, scope_args)
+        tables, stem, obj = _tables(exam_id, names, scope_args)
         _write(out, fmt, tables, table_index)
     except (StatsError, NotFound) as exc:
         raise click.ClickException(str(exc)) from exc

@@ -2,15 +2,14 @@
 unit subtree into its child units, done by the database in one GROUP BY."""
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..core.formatting import NO_FIGURE, format_percent, percent  # noqa: F401  (NO_FIGURE re-exported)
 from ..core.permissions import Perm, PermissionDenied, can, ensure, scope_units
 from ..extensions import db
 from ..org.models import OrgUnit, User
-
-NO_FIGURE = "—"
 
 
 @dataclass(frozen=True)
@@ -29,18 +28,16 @@ class Rate:
 
     @property
     def percent(self) -> Decimal | None:
-        """Percent rounded half up to one decimal: 97.45 → 97.5, 100 → 100."""
-        if self.value is None:
-            return None
-        exact = (self.value * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact
+        """Percent as every page and file prints it (``core.formatting.percent``):
+        97.45 → 97.5, 100 → 100."""
+        return percent(self.value)
 
     @property
     def complete(self) -> bool:
         return bool(self.denominator) and self.numerator == self.denominator
 
     def __str__(self) -> str:
-        return NO_FIGURE if self.percent is None else f"{self.percent}%"
+        return format_percent(self.value)
 
 
 def subtree(path_column, unit: OrgUnit):

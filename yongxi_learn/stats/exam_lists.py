@@ -40,6 +40,8 @@ class NameList(enum.StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     EXEMPT = "exempt"
+    SAT_FIRST = "sat_first"  # the first sitting: the formal exam alone
+    PASSED_FIRST = "passed_first"
 
     @property
     def label(self) -> str:
@@ -54,6 +56,8 @@ NAME_LIST_LABELS = {
     NameList.PASSED: "通过名单",
     NameList.FAILED: "未通过名单",
     NameList.EXEMPT: "免考名单",
+    NameList.SAT_FIRST: "首考参考名单",
+    NameList.PASSED_FIRST: "首考通过名单",
 }
 
 
@@ -67,6 +71,8 @@ def _condition(kind: NameList, best, formal):
         NameList.PASSED: sa.and_(counted, best.c.best >= formal.pass_score),
         NameList.FAILED: sa.and_(counted, best.c.best < formal.pass_score),
         NameList.EXEMPT: Enrolment.exempt,
+        NameList.SAT_FIRST: sa.and_(counted, best.c.first.is_not(None)),
+        NameList.PASSED_FIRST: sa.and_(counted, best.c.first >= formal.pass_score),
     }[kind]
 
 

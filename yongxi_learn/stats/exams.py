@@ -1,9 +1,11 @@
 """Figures of the exams feature (DESIGN §3); exported through stats.queries.
 
 For a formal exam (with its 补考) and a unit subtree, over the frozen enrolment:
-应考 = enrolled and not exempted; 参考 = of those, with a finished attempt in the exam
-or a make-up; 通过 = of those, best finished score >= the pass mark. The frozen
-enrolment unit and category decide where a person counts, whatever happened since.
+应考 = enrolled and not exempted; 参考 = of those, with a finished attempt (handed in,
+or finalized at its deadline with what was saved) in the exam or a make-up; 通过 = of
+those, best finished score >= the pass mark. 首考 (the first sitting) counts the formal
+exam alone. The frozen enrolment unit and category decide where a person counts,
+whatever happened since.
 
 Everything is one or two GROUP BY queries; nothing loops over people in Python.
 Practice papers (and personal ones) never count. Callers finalize overdue attempts
@@ -45,7 +47,10 @@ __all__ = [
 
 DEFINITIONS = (
     "口径：参考率=参考人数/应考人数；通过率=通过人数/参考人数；另列通过人数/应考人数。"
-    "应考人数不含免考；参考、通过均含补考，多次作答取最高分；"
+    "应考人数不含免考；参考指交卷，或到截止时间按已保存的答案自动交卷；"
+    "参考、通过均含补考，多次作答取最高分；首考指正式考试本身，不含补考："
+    "首考参考率=首考参考人数/应考人数，首考通过率=首考通过人数/首考参考人数，"
+    "另列首考通过人数/应考人数；"
     "按发布时冻结的应考名单及其所在单位统计，练习不计入。"
 )
 
@@ -96,11 +101,18 @@ class ExamFigures:
 
     @property
     def participation_first(self) -> Rate:
+        """首考参考率 = 首考参考人数 / 应考人数."""
         return Rate(self.sat_first, self.enrolled)
 
     @property
     def pass_rate_first(self) -> Rate:
+        """首考通过率 = 首考通过人数 / 首考参考人数."""
         return Rate(self.passed_first, self.sat_first)
+
+    @property
+    def pass_of_enrolled_first(self) -> Rate:
+        """首考通过人数 / 应考人数."""
+        return Rate(self.passed_first, self.enrolled)
 
     @property
     def empty(self) -> bool:

@@ -2,13 +2,13 @@
 and the CLI, built from the stats.queries dataclasses and name-list selects.
 
 A cell may hold a ``Rate``: CSV writes it as the dashboard shows it ("71.4%", "—"),
-XLSX as a percentage number (0.714 shown as 71.4%) or "—".
+XLSX as a percentage number rounded the same way (0.714 shown as 71.4%, 1 as 100%)
+or "—".
 """
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from operator import itemgetter
 
 import sqlalchemy as sa
@@ -54,8 +54,8 @@ class Table:
 
 
 def xlsx_cell(value):
-    if isinstance(value, Rate):
-        return NO_FIGURE if value.percent is None else value.percent / Decimal(100)
+    if isinstance(value, Rate):  # the writer rounds it as the pages do
+        return NO_FIGURE if value.value is None else value.value
     return NO_FIGURE if value is None else value
 
 
@@ -91,12 +91,14 @@ SUMMARY_HEADERS = (
     "通过率（通过/参考）",
     "通过人数/应考人数",
     "首考参考人数",
+    "首考参考率",
     "首考通过人数",
-    "首考通过率",
+    "首考通过率（首考通过/首考参考）",
+    "首考通过人数/应考人数",
     "平均分",
     "最低分",
 )
-SUMMARY_RATES = frozenset({4, 6, 7, 10})
+SUMMARY_RATES = frozenset({4, 6, 7, 9, 11, 12})
 
 
 def figure_cells(label: str, f: "queries.ExamFigures") -> list:
@@ -110,8 +112,10 @@ def figure_cells(label: str, f: "queries.ExamFigures") -> list:
         f.pass_rate,
         f.pass_of_enrolled,
         f.sat_first,
+        f.participation_first,
         f.passed_first,
         f.pass_rate_first,
+        f.pass_of_enrolled_first,
         f.average,
         f.lowest,
     ]
@@ -233,7 +237,7 @@ def items_table(items: list, title: Sequence[str]) -> Table:
             s.shown,
             s.answered,
             s.correct,
-            Rate(s.correct, s.answered),
+            s.correct_rate,
             s.top_wrong or NO_FIGURE,
             s.top_wrong_count,
         ]
