@@ -18,6 +18,8 @@ from urllib.parse import quote
 import xlsxwriter
 from flask import Response, stream_with_context
 
+from .formatting import percent
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -47,8 +49,8 @@ class Sheet:
     max_width: int = 60
     # Lines above the header (what the figures are, their 口径, when generated).
     title: Sequence[str] = ()
-    # Columns holding fractions (0.975) shown as percentages (97.5%); text such as
-    # "—" in them stays text.
+    # Columns holding fractions (0.975) shown as percentages as every page prints
+    # them (97.5%, 100%: core.formatting.percent); text such as "—" stays text.
     percent_columns: frozenset[int] = frozenset()
 
 
@@ -73,6 +75,7 @@ def write_xlsx(out, sheets: Sequence[Sheet]) -> None:
         "header": workbook.add_format({"bold": True, "bg_color": "#F0F2F5", "border": 1}),
         "text": workbook.add_format({"num_format": "@"}),
         "percent": workbook.add_format({"num_format": "0.0%"}),
+        "whole_percent": workbook.add_format({"num_format": "0%"}),
         "title": workbook.add_format({"bold": True, "font_size": 13}),
         "note": workbook.add_format({"font_color": "#5B636D"}),
     }
@@ -115,14 +118,28 @@ def _write_rows(sheet, rows: Iterator[Sequence], first: int, spec: Sheet, format
     skips a format lookup per cell. Anything else goes through ``_write_cell``."""
     columns = [_column_format(spec, col, formats) for col in range(len(spec.headers))]
     width = len(columns)
-    write_string = sheet.write_string
+    write_string, percent_columns = sheet.write_string, spec.percent_columns
     for number, row in enumerate(rows, start=first):
         for col, value in enumerate(row):
             if value.__class__ is str:
                 if value:
                     write_string(number, col, clean_text(value))
+            elif col in percent_columns and _is_number(value):
+                _write_percent(sheet, number, col, value, formats)
             else:
                 _write_cell(sheet, number, col, value, columns[col] if col < width else None)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def _write_percent(sheet, row: int, col: int, fraction, formats: dict) -> None:
+    """A fraction rounded as the pages round it, with the format that shows it as
+    they print it: "0%" for a whole percent (100%, not 100.0%), else "0.0%"."""
+    shown = percent(fraction)
+    fmt = formats["whole_percent" if shown == shown.to_integral_value() else "percent"]
+    sheet.write_number(row, col, float(shown / 100), fmt)
 
 
 def _widths(spec: Sheet, sample: list[Sequence]) -> list[int]:
