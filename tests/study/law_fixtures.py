@@ -1,13 +1,14 @@
 """Helpers for the law library tests (imported explicitly)."""
 
 import io
+from pathlib import Path
 
 import docx
 
 from yongxi_learn.extensions import db
 from yongxi_learn.org.services import SYSTEM, Actor
 from yongxi_learn.study import laws
-from yongxi_learn.study.law_parser import parse_text
+from yongxi_learn.study.law_parser import article_label, parse_text
 from yongxi_learn.study.laws import LawMeta
 from yongxi_learn.study.models import Law, LawKind
 
@@ -78,3 +79,35 @@ def docx_bytes(lines: list[str]) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+# Real law texts as the national laws database publishes them (../shared/laws of the
+# project; laws are not subject to copyright, 著作权法 第五条).
+REAL_LAWS = Path(__file__).parent.parent / "data" / "laws"
+PENALTY_LAW = "中华人民共和国行政处罚法"
+PENALTY_ARTICLES = 86  # counted in the source's manifest, independently of the parser
+
+
+def real_text(name="行政处罚法(2021-01-22).txt") -> str:
+    return (REAL_LAWS / name).read_text(encoding="utf-8")
+
+
+def excerpt(text: str, numbers) -> str:
+    """Only the articles ``numbers`` of ``text``, word for word: a law the library holds
+    a few articles of, as the demo does."""
+    wanted = {article_label(n) for n in numbers}
+    return "\n".join(f"{a.label}　{a.text}" for a in parse_text(text).articles if a.label in wanted)
+
+
+def make_penalty_law(owner, *, whole: bool) -> Law:
+    """行政处罚法 in the library: its whole text as the importer saves it, or only its
+    第二条 and 第九条 as the demo's sample."""
+    meta = LawMeta(
+        title=PENALTY_LAW, kind=LawKind.LAW, short_name="行政处罚法", issuer="全国人民代表大会"
+    )
+    text = real_text() if whole else excerpt(real_text(), (2, 9))
+    law = laws.create_law(
+        meta, parse_text(text), owner_unit=owner, actor=SYSTEM, sample=not whole, full_text=whole
+    )
+    db.session.commit()
+    return law

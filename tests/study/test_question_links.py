@@ -7,7 +7,7 @@ import pytest
 
 from tests.exams.bank_fixtures import row, xlsx
 from tests.exams.test_bank_views import FORM
-from tests.study.law_fixtures import AMENDED_TEXT, make_law
+from tests.study.law_fixtures import AMENDED_TEXT, make_law, make_penalty_law
 from yongxi_learn.exams.models import Question
 from yongxi_learn.extensions import db
 from yongxi_learn.org.services import SYSTEM
@@ -46,10 +46,11 @@ def test_the_admin_picks_a_law_and_an_article_by_its_label(as_admin, law):
     assert f"/laws/{law.id}?article={question.article_id}#a{question.article_id}" in page
 
 
-def test_an_article_the_law_does_not_have_is_refused(as_admin, law):
+def test_an_article_beyond_the_last_of_a_whole_law_is_refused(as_admin, tree):
+    law = make_penalty_law(tree["district"], whole=True)
     data = {**FORM, "law_id": str(law.id), "article_ref": "第九十九条"}
     html = text(as_admin.post(BANK + "new", data=data))
-    assert "《中华人民共和国示例管理法》中没有“第九十九条”" in html
+    assert "《中华人民共和国行政处罚法》共86条，没有第九十九条" in html
     assert db.session.query(Question).count() == 0
 
 
@@ -93,13 +94,14 @@ def test_review_can_be_marked_done_once_the_law_is_current(as_admin, law, tree):
 
 
 def test_the_import_links_a_named_law_and_checks_its_article(as_admin, law, tree):
+    make_penalty_law(tree["district"], whole=True)
     good = row(stem="示例管理的原则是（ ）。", law="示例管理法", article="第十条之一")
-    bad = row(stem="另一题（ ）。", law="中华人民共和国示例管理法", article="第九十九条")
+    bad = row(stem="另一题（ ）。", law="行政处罚法", article="第九十九条")
     unknown = row(stem="第三题（ ）。", law="某某条例", article="第一条")
     content = xlsx([good, bad, unknown])
     data = {"file": (io.BytesIO(content), "试题.xlsx")}
     html = text(as_admin.post(BANK + "import", data=data, content_type="multipart/form-data"))
-    assert "中没有“第九十九条”" in html
+    assert "第3行「条款」：《中华人民共和国行政处罚法》共86条，没有第九十九条" in html
     content = xlsx([good, unknown])
     data = {"file": (io.BytesIO(content), "试题.xlsx")}
     html = text(as_admin.post(BANK + "import", data=data, content_type="multipart/form-data"))

@@ -96,7 +96,8 @@ class QuestionForm(Form):
     )
     article_ref = StringField(
         "条款",
-        description="如“第十条”“第十条之一”；关联了法规库中已录入条文的法规时，须是该法规中的条",
+        description="如“第十条”“第十条之一”；法规库收录了该法规全文的，须是其中的条；"
+        "条文不全的，无法核对的条款按文字保存",
         render_kw={"placeholder": "如：第二条"},
     )
     tags = StringField("标签", description="多个标签用空格分隔")
@@ -129,8 +130,7 @@ class QuestionForm(Form):
             article_ref=self.article_ref.data or "",
             tags=self.tags.data or "",
         )
-        if not data.errors:
-            bank_links.link(data, self._law())
+        bank_links.link(data, self._law())
         self.show_errors(data.errors)
         return None if data.errors or self.score.errors or self.law_id.errors else data
 

@@ -73,6 +73,8 @@ class QuestionRow:
     number: int
     values: dict[str, str]
     errors: list[tuple[str, str]] = field(default_factory=list)
+    # (column, message): imported all the same (an article the library cannot check).
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     data: QuestionData | None = None
     category: str = ""
 
@@ -89,6 +91,10 @@ class QuestionRow:
     @property
     def messages(self) -> list[str]:
         return [f"第{self.number}行「{column}」：{message}" for column, message in self.errors]
+
+    @property
+    def notes(self) -> list[str]:
+        return [f"第{self.number}行「{column}」：{message}" for column, message in self.warnings]
 
 
 @dataclass
@@ -112,7 +118,12 @@ class QuestionPlan:
 
     @property
     def rejected(self) -> int:
+        """Rows with an error, however many each has ("错误 N 行")."""
         return sum(1 for row in self.rows if row.errors)
+
+    @property
+    def warned(self) -> int:
+        return sum(1 for row in self.rows if row.warnings and not row.errors)
 
     @property
     def accepted(self) -> int:
@@ -121,6 +132,10 @@ class QuestionPlan:
     @property
     def messages(self) -> list[str]:
         return [message for row in self.rows for message in row.messages]
+
+    @property
+    def notes(self) -> list[str]:
+        return [note for row in self.rows for note in row.notes]
 
 
 # ---------------------------------------------------------------- planning
@@ -167,15 +182,15 @@ def _check_row(raw: RawRow, lookup: bank_links.LawLookup) -> QuestionRow:
         law_ref=values[LAW],
         article_ref=values[ARTICLE],
     )
-    if not row.data.errors:
-        # A 法规 naming a current law of the library links to it (and its 条款 must
-        # then be one of its articles); any other name stays free text.
-        bank_links.link(row.data, lookup(row.data.law_ref))
+    # A 法规 naming a current law of the library links to it (and its 条款 is checked
+    # against the articles it holds); any other name stays free text.
+    bank_links.link(row.data, lookup(row.data.law_ref))
     for name, message in row.data.errors:
         column = FIELD_COLUMNS[name]
         # A cell that could not be read (a formula) already says so.
         if not (row.failed(column) or column in (DIFFICULTY, SCORE)):
             row.reject(column, message)
+    row.warnings = [(FIELD_COLUMNS[name], message) for name, message in row.data.warnings]
     return row
 
 

@@ -17,21 +17,25 @@ from .models import Question
 
 
 def link(data: QuestionData, law: Law | None) -> None:
-    """Point ``data`` at ``law`` and at its article named in ``data.article_ref``;
-    a label the law does not have becomes an error on article_ref."""
+    """Point ``data`` at ``law`` and at its article named in ``data.article_ref``, as
+    laws.article_for reads the label: an error or a warning on article_ref. Checked
+    unless the law or article text itself is wrong, so a row shows all its errors."""
+    if any(name in ("law_ref", "article_ref") for name, _ in data.errors):
+        return
     if law is None:
         data.law_id = data.article_id = None
         return
     data.law_id = law.id
     data.law_ref = law.title
     try:
-        article = laws.article_for(law, data.article_ref)
+        ref = laws.article_for(law, data.article_ref)
     except LawError as exc:
         data.errors.append(("article_ref", str(exc)))
         return
-    data.article_id = article.id if article else None
-    if article is not None:
-        data.article_ref = article.label
+    data.article_id = ref.article.id if ref.article else None
+    data.article_ref = ref.label
+    if ref.warning:
+        data.warnings.append(("article_ref", ref.warning))
 
 
 def link_problem(data: QuestionData, allowed_law_id: int | None = None) -> str:

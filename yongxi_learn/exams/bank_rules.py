@@ -63,6 +63,9 @@ class QuestionData:
     article_ref: str = ""
     tags: str = ""
     errors: list[tuple[str, str]] = field(default_factory=list)
+    # (field, message) the question is saved with, shown to the admin (an article the
+    # law library cannot check).
+    warnings: list[tuple[str, str]] = field(default_factory=list)
     # The law library's law version and article, when linked (see bank_links).
     law_id: int | None = None
     article_id: int | None = None

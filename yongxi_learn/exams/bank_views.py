@@ -146,8 +146,14 @@ def new():
         else:
             db.session.commit()
             flash("已添加题目", "success")
+            _flash_warnings(data)
             return redirect(url_for(".edit", question_id=question.id))
     return render_template("exams/bank_form.html", form=form, question=None, used=False)
+
+
+def _flash_warnings(data) -> None:
+    for _name, message in data.warnings:
+        flash(f"提示：{message}", "warning")
 
 
 def _category(form: QuestionForm):
@@ -172,6 +178,7 @@ def edit(question_id):
         else:
             db.session.commit()
             flash("已保存为新版本" if saved.id != question_id else "已保存", "success")
+            _flash_warnings(data)
             return redirect(url_for(".edit", question_id=saved.id))
     return render_template(
         "exams/bank_form.html",

@@ -119,9 +119,14 @@ def _replan(pending: PendingImport, actor: Actor) -> LawPlan:
 
 
 def _apply(result: LawPlan, actor: Actor) -> Law:
+    # The importer asks for the law's whole text (and says so on its page).
     if result.base is not None:
-        return laws.import_version(result.base, result.meta, result.parsed, actor=actor)
-    return laws.create_law(result.meta, result.parsed, owner_unit=result.owner_unit, actor=actor)
+        return laws.import_version(
+            result.base, result.meta, result.parsed, actor=actor, full_text=True
+        )
+    return laws.create_law(
+        result.meta, result.parsed, owner_unit=result.owner_unit, actor=actor, full_text=True
+    )
 
 
 def confirm(token: str, digest: str, *, actor: Actor, limits: Limits) -> Law:

@@ -50,6 +50,12 @@ class ParsedLaw:
     def suggested_title(self) -> str:
         return self.preamble[0] if self.preamble and len(self.preamble[0]) <= 100 else ""
 
+    @property
+    def numbered_whole(self) -> bool:
+        """Its articles are numbered 第一条 to the last without a gap (之一 articles
+        aside): a whole text may be this, an excerpt rarely is."""
+        return numbered_whole(self.articles)
+
 
 # ---------------------------------------------------------------- numerals and labels
 
@@ -253,6 +259,11 @@ def _after_contents(lines: list[str]) -> list[str]:
             return lines[index:]  # the first heading again: the body starts
         listed.append(key)
     return lines
+
+
+def numbered_whole(articles: list[ParsedArticle]) -> bool:
+    numbers = {article.number for article in articles if article.suffix == 0}
+    return bool(numbers) and numbers == set(range(1, max(numbers) + 1))
 
 
 def _warnings(articles: list[ParsedArticle]) -> list[str]:

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.services import Actor, NotFound
 from . import law_refs
-from .law_parser import ParsedLaw, parse_label
+from .law_parser import ParsedLaw, article_label, parse_label
 from .models import LAW_KIND_LABELS, Law, LawArticle, LawKind, LawStatus
 
 TITLE_MAX, SHORT_MAX, ISSUER_MAX = 200, 50, 100
@@ -153,14 +153,15 @@ def current_laws() -> list[Law]:
 
 
 def find_current(name: str) -> Law | None:
-    """The current law whose title or short name is ``name`` (《》 and spaces ignored)."""
+    """The current law whose title or short name is ``name`` (《》 and spaces ignored);
+    of several (units keeping the same law), one whose whole text the library holds."""
     key = re.sub(r"[\s《》]+", "", name or "")
     if not key:
         return None
     query = sa.select(Law).where(
         Law.status == LawStatus.CURRENT, sa.or_(Law.title == key, Law.short_name == key)
     )
-    return db.session.scalars(query.order_by(Law.id)).first()
+    return db.session.scalars(query.order_by(Law.full_text.desc(), Law.id)).first()
 
 
 def find_article(law: Law, label: str) -> LawArticle | None:
@@ -169,21 +170,72 @@ def find_article(law: Law, label: str) -> LawArticle | None:
         number, suffix = parse_label(label)
     except ValueError:
         return None
+    return _find(law, number, suffix)
+
+
+def _find(law: Law, number: int, suffix: int) -> LawArticle | None:
     query = sa.select(LawArticle).where(
         LawArticle.law_id == law.id, LawArticle.number == number, LawArticle.suffix == suffix
     )
     return db.session.scalars(query.order_by(LawArticle.position)).first()
 
 
-def article_for(law: Law, label: str) -> LawArticle | None:
-    """The article ``label`` of ``law`` for a link; None for no label or for a law whose
-    text is not in the library; LawError when the law has articles but not this one."""
-    if not (label or "").strip():
-        return None
-    article = find_article(law, label)
-    if article is None and has_articles(law):
-        raise LawError(f"{law.display_name}中没有“{label.strip()}”，请填写如“第十条”“第十条之一”")
-    return article
+@dataclass(frozen=True)
+class ArticleRef:
+    """An article label of a law as the library reads it: the article when the library
+    holds it, else the label (canonical when it is one) and, when the library cannot
+    check it, a warning saying so."""
+
+    article: LawArticle | None
+    label: str
+    warning: str = ""
+
+
+def article_for(law: Law, label: str) -> ArticleRef:
+    """What ``label`` points at in ``law``, for a question's link (the one owner of the
+    rule, for the bank form and the import alike). LawError when the library can tell it
+    is wrong: the law's whole text is in the library (``full_text``) and has no such
+    article, or the label is no article label while the law has text. A label the
+    library cannot confirm, its text of the law being incomplete, is kept as text (it
+    links once the whole text is imported) with a warning."""
+    label = (label or "").strip()
+    if not label:
+        return ArticleRef(None, "")
+    try:
+        number, suffix = parse_label(label)
+    except ValueError:
+        if has_articles(law):
+            raise LawError(
+                f"{law.display_name}中没有“{label}”，请填写如“第十条”“第十条之一”"
+            ) from None
+        return ArticleRef(None, label, _unchecked(law, f"“{label}”"))
+    article = _find(law, number, suffix)
+    if article is not None:
+        return ArticleRef(article, article.label)
+    printed = article_label(number, suffix)
+    if law.full_text:
+        raise LawError(_missing(law, number, printed))
+    return ArticleRef(None, printed, _unchecked(law, printed))
+
+
+def _missing(law: Law, number: int, printed: str) -> str:
+    # A whole text is numbered 1..N without a gap, so its highest number is its count.
+    last = (
+        db.session.scalar(
+            sa.select(sa.func.max(LawArticle.number)).where(
+                LawArticle.law_id == law.id, LawArticle.suffix == 0
+            )
+        )
+        or 0
+    )
+    if number > last:
+        return f"{law.display_name}共{last}条，没有{printed}"
+    return f"{law.display_name}中没有{printed}"
+
+
+def _unchecked(law: Law, what: str) -> str:
+    held = "的条文不全" if has_articles(law) else "尚无条文"
+    return f"法规库中{law.display_name}{held}，无法核对{what}，已按文字保存"
 
 
 def has_articles(law: Law) -> bool:
@@ -210,9 +262,11 @@ def ensure_new(title: str, owner_unit: OrgUnit) -> None:
         raise LawError(f"法规库中已有现行有效的《{title}》；修订后的文本请用“导入新版本”")
 
 
-def _add_articles(law: Law, parsed: ParsedLaw | None) -> None:
+def _add_articles(law: Law, parsed: ParsedLaw | None, full_text: bool) -> None:
     if parsed is None:
         return
+    # A text given as whole that skips numbers is not trusted to be whole.
+    law.full_text = full_text and parsed.numbered_whole
     law.preamble = "\n".join(parsed.preamble)
     for position, article in enumerate(parsed.articles):
         law.articles.append(
@@ -234,13 +288,16 @@ def create_law(
     owner_unit: OrgUnit,
     actor: Actor,
     sample: bool = False,
+    full_text: bool = False,
 ) -> Law:
+    """A new law; ``full_text`` when ``parsed`` is meant to be its whole text (the
+    importer), as opposed to a few articles (the demo's samples)."""
     ensure_manage(actor, owner_unit)
     meta = check_meta(meta)
     ensure_new(meta.title, owner_unit)
     law = Law(owner_unit=owner_unit, sample=sample, created_by_id=_user_id(actor))
     _assign(law, meta)
-    _add_articles(law, parsed)
+    _add_articles(law, parsed, full_text)
     db.session.add(law)
     db.session.flush()
     _audit(actor, "law.create", law, f"{law.display_name}，{len(law.articles)}条")
@@ -274,9 +331,12 @@ def update_law(law: Law, meta: LawMeta, *, actor: Actor) -> None:
     _audit(actor, "law.update", law, "、".join(changed))
 
 
-def import_version(law: Law, meta: LawMeta, parsed: ParsedLaw, *, actor: Actor) -> Law:
+def import_version(
+    law: Law, meta: LawMeta, parsed: ParsedLaw, *, actor: Actor, full_text: bool = False
+) -> Law:
     """The amended text as a new version; the old one becomes 已修改 and whatever points
-    at an older version is flagged 待复核. Returns the new version."""
+    at an older version is flagged 待复核. Returns the new version; ``full_text`` as
+    for create_law."""
     ensure_manage(actor, law.owner_unit)
     if not law.is_current:
         raise LawError("只能为现行有效的版本导入新版本")
@@ -289,7 +349,7 @@ def import_version(law: Law, meta: LawMeta, parsed: ParsedLaw, *, actor: Actor) 
         created_by_id=_user_id(actor),
     )
     _assign(newer, meta)
-    _add_articles(newer, parsed)
+    _add_articles(newer, parsed, full_text)
     law.status = LawStatus.AMENDED
     db.session.add(newer)
     db.session.flush()
