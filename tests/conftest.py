@@ -1,6 +1,7 @@
 """Fixtures: a fresh database per test (SQLite, or PostgreSQL via TEST_DATABASE_URL),
 the app, a client, factories for units and people, and a login helper."""
 
+import contextvars
 import os
 import re
 from itertools import count
@@ -8,8 +9,8 @@ from itertools import count
 import jinja2
 import pytest
 import sqlalchemy as sa
-from flask import g
-from flask.testing import FlaskClient
+from flask import has_app_context
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from yongxi_learn import create_app
 from yongxi_learn.extensions import db, limiter
@@ -69,7 +70,8 @@ def app(request, db_url, app_config, tmp_path):
     app = None if fresh else _APPS.get(key)
     if app is None:
         app = create_app(_config(db_url, **app_config))
-        app.test_client_class = FreshGlobalsClient
+        app.test_client_class = ServerLikeClient
+        app.test_cli_runner_class = ServerLikeCliRunner
         app.jinja_env.bytecode_cache = _TEMPLATE_CACHE
         _share_engine(app)
         if not fresh:
@@ -246,20 +248,38 @@ __all__ = ["PASSWORD", "OrgUnit", "count_rows", "csrf_token", "statements_for"]
 # ---------------------------------------------------------------- appended: isolation, speed, roles
 
 
-class FreshGlobalsClient(FlaskClient):
-    """A test client whose every request (and redirect hop) starts with an empty ``g``.
+class ServerLikeClient(FlaskClient):
+    """A test client whose every request runs as a server runs it.
 
-    The ``app`` fixture keeps an app context pushed, and Flask reuses a pushed app
-    context for test requests, so ``g`` would outlive a request: Flask-Login caches the
-    logged-in user there (a cookieless client, or a replayed cookie after logout, would
-    still see that user) and Flask-WTF caches its token and "already validated" flag.
-    The database session stays shared, as before.
+    The ``app`` fixture keeps an app context pushed for the test's own set-up and
+    checks; Flask would reuse it for test requests, sharing its ``g`` and its database
+    session, so an object a view loaded stayed attached after the response returned and
+    a streamed body ran with the request's session still open. Here each request starts
+    from an empty context: it pushes an app context and a session of its own and closes
+    them before its body is read, as in gunicorn; the body is read right after, still
+    outside the test's context. What the test set up is committed first (a request sees
+    only committed rows), which also expires what the test loaded, so it reads afresh.
     """
 
     def open(self, *args, **kwargs):
-        for key in list(g):
-            g.pop(key)
-        return super().open(*args, **kwargs)
+        if not has_app_context():  # a redirect followed: already out of the test's context
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        kwargs.setdefault("buffered", True)
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+class ServerLikeCliRunner(FlaskCliRunner):
+    """A CLI command runs as ``flask --app yongxi_learn …`` runs it, after the test's
+    set-up is committed: in an app context of its own, with its own session."""
+
+    def invoke(self, *args, **kwargs):
+        db.session.commit()
+        return contextvars.Context().run(self._invoke_in_own_context, *args, **kwargs)
+
+    def _invoke_in_own_context(self, *args, **kwargs):
+        with self.app.app_context():  # what the flask command's group pushes
+            return super().invoke(*args, **kwargs)
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):

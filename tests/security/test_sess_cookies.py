@@ -72,13 +72,15 @@ def test_logout_kills_the_session_cookie(app, client, login, admin):
 
 
 @pytest.fixture
-def app_with(db_url, tmp_path):
+def app_with(app, db_url, tmp_path):
     """Apps on the test database with other settings; their engines closed afterwards."""
     made = []
+    client_class = app.test_client_class
 
     def make(**config):
         app = create_app(_config(db_url, **config))
         app.instance_path = str(tmp_path)
+        app.test_client_class = client_class  # requests as a server runs them
         made.append(app)
         return app
 

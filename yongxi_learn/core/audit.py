@@ -166,7 +166,8 @@ _NAMED = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 
 
 def record_download(action: str, *, actor, address: str, obj=None, detail: str = "") -> None:
-    """Audit a download from a GET view, committed before the file is sent.
+    """Audit a download from a GET view once its file is built (a build that fails
+    leaves no record), committed before the file is sent.
 
     GET requests run read-only transactions under SQLite (core.db); the record
     needs a writing one, begun afresh. The file is then read in a plain one again:

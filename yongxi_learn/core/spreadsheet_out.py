@@ -9,14 +9,15 @@ import csv
 import io
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import chain, islice
+from typing import IO
 from urllib.parse import quote
 
 import xlsxwriter
-from flask import Response, stream_with_context
+from flask import Response
 
 from .formatting import percent
 
@@ -208,15 +209,24 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
 def send_xlsx(filename: str, *sheets: Sheet):
     """A download response for ``sheets``. Rows are streamed to disk while the file is
     built, and the finished file is sent from disk in chunks: memory stays flat."""
+    return _send_built(filename, XLSX_MIMETYPE, lambda out: write_xlsx(out, sheets))
+
+
+def _send_built(filename: str, mimetype: str, write: Callable[[IO[bytes]], object]):
+    """The file ``write`` builds into a temporary file, sent from disk in chunks.
+
+    Everything the file needs is read before the view returns, inside the request: a
+    server sends the body after the request's context and database session are closed,
+    so a body still reading rows then would fail mid-download."""
     out = tempfile.TemporaryFile()  # noqa: SIM115  (closed by _FileChunks)
     try:
-        write_xlsx(out, sheets)
+        write(out)
         size = out.tell()
         out.seek(0)
     except BaseException:
         out.close()
         raise
-    response = Response(_FileChunks(out), mimetype=XLSX_MIMETYPE)
+    response = Response(_FileChunks(out), mimetype=mimetype)
     response.content_length = size
     return _download(response, filename)
 
@@ -301,6 +311,11 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
 
 
 def send_csv(filename: str, headers: Sequence[str], rows: Iterable[Sequence]):
-    """A CSV download streamed as it is written (``rows`` may be a lazy query)."""
-    response = Response(stream_with_context(csv_chunks(headers, rows)), mimetype="text/csv")
-    return _download(response, filename)
+    """A CSV download (``rows`` may be a lazy query: it is read while the file is
+    written to disk, so a long list never sits in memory)."""
+
+    def write(out: IO[bytes]) -> None:
+        for chunk in csv_chunks(headers, rows):
+            out.write(chunk)
+
+    return _send_built(filename, "text/csv", write)

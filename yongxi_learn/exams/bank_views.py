@@ -105,13 +105,14 @@ def index():
 @require(Perm.MANAGE_EXAMS)
 def export():
     filename = f"题库导出-{local_today():%Y%m%d}.xlsx"
-    audit.record_download(
-        "questions.export", actor=current_user, address=client_address(), detail=filename
-    )
     query = bank.questions_select(current_user, _criteria(_filter_form()))
     questions = db.session.scalars(query.order_by(None).order_by(Question.id))
     sheets = bank_template.template_sheets(_limits(), questions)
-    return send_xlsx(filename, *sheets)
+    response = send_xlsx(filename, *sheets)
+    audit.record_download(
+        "questions.export", actor=current_user, address=client_address(), detail=filename
+    )
+    return response
 
 
 # ---------------------------------------------------------------- one question

@@ -187,17 +187,17 @@ def _send(fmt: str, tables: list, stem: str, scope: Scope, obj=None):
             abort(404)
         table = tables[index if index is not None else downloads.default_csv(tables)]
         filename = f"{stem}-{table.name}.csv"
-    audit.record(
+    reads_only()  # SQLite: no write lock held while the file is built
+    db.session.commit()
+    if fmt == "xlsx":
+        response = send_xlsx(filename, *(t.sheet() for t in tables))
+    else:
+        response = send_csv(filename, list(table.headers), table.csv_rows())
+    audit.record_download(
         "stats.export",
         actor=current_user,
         address=client_address(),
         obj=obj or scope.unit,
         detail=filename,
     )
-    db.session.commit()
-    reads_only()  # SQLite: no write lock held while the file is built and sent
-    if fmt == "xlsx":
-        response = send_xlsx(filename, *(t.sheet() for t in tables))
-        db.session.commit()  # built: the read ends before the file goes out
-        return response
-    return send_csv(filename, list(table.headers), table.csv_rows())
+    return response

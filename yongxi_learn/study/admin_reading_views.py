@@ -140,9 +140,6 @@ def reading_people(reading_id):
 
 
 def _download(reading: ReadingAssignment, query, fmt: str):
-    audit.record_download(
-        "reading.export", actor=current_user, address=client_address(), obj=reading, detail=fmt
-    )
     rows = (
         (
             r.unit_name, r.name, shown_phone(r.phone, r.unit_path),
@@ -153,5 +150,11 @@ def _download(reading: ReadingAssignment, query, fmt: str):
     )  # fmt: skip
     name = f"{reading.title}-阅读情况"
     if fmt == "csv":
-        return send_csv(f"{name}.csv", HEADERS, rows)
-    return send_xlsx(f"{name}.xlsx", Sheet("阅读情况", HEADERS, rows, text_columns=frozenset({2})))
+        response = send_csv(f"{name}.csv", HEADERS, rows)
+    else:
+        sheet = Sheet("阅读情况", HEADERS, rows, text_columns=frozenset({2}))
+        response = send_xlsx(f"{name}.xlsx", sheet)
+    audit.record_download(
+        "reading.export", actor=current_user, address=client_address(), obj=reading, detail=fmt
+    )
+    return response

@@ -255,9 +255,6 @@ HEADERS = [
 
 
 def _download(lst: StudyList, query, fmt: str):
-    audit.record_download(
-        "study.export", actor=current_user, address=client_address(), obj=lst, detail=fmt
-    )
     rows = (
         (
             r.unit_name, r.name, shown_phone(r.phone, r.unit_path),
@@ -268,8 +265,14 @@ def _download(lst: StudyList, query, fmt: str):
     )  # fmt: skip
     name = f"{lst.name}-学习情况"
     if fmt == "csv":
-        return send_csv(f"{name}.csv", HEADERS, rows)
-    return send_xlsx(f"{name}.xlsx", Sheet("学习情况", HEADERS, rows, text_columns=frozenset({2})))
+        response = send_csv(f"{name}.csv", HEADERS, rows)
+    else:
+        sheet = Sheet("学习情况", HEADERS, rows, text_columns=frozenset({2}))
+        response = send_xlsx(f"{name}.xlsx", sheet)
+    audit.record_download(
+        "study.export", actor=current_user, address=client_address(), obj=lst, detail=fmt
+    )
+    return response
 
 
 @bp.route("/lists/<int:list_id>/people/<int:user_id>/choice", methods=["GET", "POST"])

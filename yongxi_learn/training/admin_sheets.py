@@ -58,19 +58,21 @@ def _filename(session, ext: str) -> str:
 @require(Perm.VIEW_TRAINING)
 def download_csv(session_id):
     session = visible(session_id)
+    response = spreadsheets.send_csv(_filename(session, "csv"), HEADERS, _download_rows(session))
     _audit_download(session, "csv")
-    return spreadsheets.send_csv(_filename(session, "csv"), HEADERS, _download_rows(session))
+    return response
 
 
 @bp.get("/<int:session_id>/attendance.xlsx")
 @require(Perm.VIEW_TRAINING)
 def download_xlsx(session_id):
     session = visible(session_id)
-    _audit_download(session, "xlsx")
     sheet = spreadsheets.Sheet(
         name="签到表", headers=HEADERS, rows=_download_rows(session), text_columns=frozenset({2})
     )
-    return spreadsheets.send_xlsx(_filename(session, "xlsx"), sheet)
+    response = spreadsheets.send_xlsx(_filename(session, "xlsx"), sheet)
+    _audit_download(session, "xlsx")
+    return response
 
 
 # ---------------------------------------------------------------- projector
