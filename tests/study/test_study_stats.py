@@ -104,3 +104,16 @@ def test_reading_completion_by_unit(reading, make_user, tree):
     year = reading.created_at.year
     assert str(queries.reading_completion(year, tree["town"])) == "33.3%"
     assert str(queries.reading_completion(year, tree["village"])) == "0%"
+
+
+def test_the_overview_names_the_leaders_figure_as_what_it_counts(
+    client, login, admin, study_list, make_user, tree
+):
+    # The 2 + 1 rates' denominator: leading cadres on the year's lists, per list.
+    for name in ("领导甲", "领导乙"):
+        make_user(name, tree["town"], category=Category.LEADER)
+    login(admin)
+    page = client.get(f"/stats/?year=2024&unit={tree['town'].id}").get_data(as_text=True)
+    assert "<dt>领导干部应学人数</dt><dd>2</dd>" in page
+    assert "领导干部人次" not in page
+    assert "领导干部应学人数按清单计（一人列入两份清单计两次）" in page

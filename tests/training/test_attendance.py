@@ -98,6 +98,27 @@ def test_a_unit_admin_sees_only_their_own_people_in_the_towns_session(
     assert "本村干部" in names and "他村干部" not in names
 
 
+def test_the_roster_lists_a_person_who_moved_since_at_the_unit_signed_in_at(
+    make_session, admin, unit_admin, other_village_admin, make_user, tree
+):
+    session = make_session()
+    mover = make_user("调走村干部", tree["village"], category=Category.VILLAGE_CADRE)
+    attendance.sign_in(session, mover, method=AttendanceMethod.QR, now=NOON)
+    mover.unit_id = tree["village2"].id
+    db.session.commit()
+
+    def row_of(viewer):
+        roster = attendance.roster(session, viewer=viewer)
+        [row] = [r for r in roster.rows if r.person.name == "调走村干部"]
+        return row.unit.name, row.status, row.is_expected, roster.walk_ins
+
+    # The town, the village signed in at, and the village moved to all see one
+    # signed-in row at 石佛村: not missing at 红岩村, not a walk-in at 石佛村.
+    assert row_of(admin) == ("石佛村", "已签到", True, 0)
+    assert row_of(unit_admin) == ("石佛村", "已签到", True, 0)
+    assert row_of(other_village_admin) == ("石佛村", "已签到", True, 0)
+
+
 # ---------------------------------------------------------------- through the pages
 
 

@@ -71,9 +71,41 @@ def test_the_record_shows_exam_results_but_not_practice(client, login, make_user
     db.session.commit()
     login(person)
     page = client.get("/record?year=2024").get_data(as_text=True)
-    assert "2024年度法治理论知识考试" in page and "85.5" in page and "合格" in page
-    assert "民法典专题测试" in page and "未参加" in page
+    # The statistics' words (通过 / 未通过 / 未参考), never 合格 / 不合格 / 未参加.
+    assert "2024年度法治理论知识考试" in page and "85.5" in page
+    assert "<td>通过</td>" in page and "<td>未参考</td>" in page
+    assert "合格" not in page.replace("合格分", "") and "未参加" not in page
     assert "随堂练习" not in page
+
+
+def test_a_failed_exam_reads_as_the_statistics_say(client, login, make_user, tree, kinds):
+    from decimal import Decimal
+
+    from yongxi_learn.exams.models import Attempt, AttemptStatus, Enrolment, Exam, ExamStatus
+
+    person = make_user("未通过者", tree["village"])
+    exam = Exam(owner_unit=tree["town"], title="年度考试", year=2024, status=ExamStatus.PUBLISHED)
+    db.session.add(exam)
+    db.session.flush()
+    db.session.add(
+        Enrolment(
+            exam_id=exam.id, user_id=person.id, unit_id=person.unit_id, category=person.category
+        )
+    )
+    db.session.add(
+        Attempt(
+            exam_id=exam.id,
+            user_id=person.id,
+            number=1,
+            status=AttemptStatus.SUBMITTED,
+            score=Decimal("40"),
+            passed=False,
+        )
+    )
+    db.session.commit()
+    login(person)
+    page = client.get("/record?year=2024").get_data(as_text=True)
+    assert "<td>未通过</td>" in page and "不合格" not in page
 
 
 def test_an_admin_opens_a_persons_record_in_their_subtree(

@@ -30,11 +30,12 @@ class ExamLine:
 
     @property
     def result(self) -> str:
+        """In the statistics' words (参考 / 通过), so the record and the 名单 agree."""
         if self.exempt:
             return "免考"
         if self.best is None:
-            return "未参加"
-        return "合格" if self.passed else "不合格"
+            return "未参考"
+        return "通过" if self.passed else "未通过"
 
 
 @dataclass(frozen=True)

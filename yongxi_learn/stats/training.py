@@ -1,16 +1,20 @@
 """Training figures (DESIGN §3): 场次 by kind, 参训人次 (attendance records), 参训人数
 (distinct people), hours, and the coverage of a group.
 
-- Sessions count where they were organised (the unit subtree that ran them);
-  attendance counts where the person was when they signed in (frozen unit).
+- Sessions count where they were organised (the unit subtree that ran them).
+- A sign-in belongs to the unit and category the person had when signing in (frozen
+  on the attendance row), in the counts, the coverage and the name lists alike.
 - Cancelled sessions and undone marks count nowhere.
 - The figures sum ``training_tally`` (each person's counted attendance per year, kept
   by the training services); the name lists read the sign-ins themselves.
-- A group for coverage is the people of the subtree (their current unit) in the
-  given categories and unit kinds who had not left before the year began: someone
-  deactivated in June still counts for that year; someone gone since last year not.
-  (``active_from`` is when the account was made, often after the year reported on,
-  so it does not narrow the group.)
+- A group for coverage holds, for the year, everyone who signed in, at each unit and
+  category they signed in with (covered there), and everyone else as they are now
+  (current unit and category; not covered) unless they had left before the year
+  began: someone deactivated in June still counts for that year; someone gone since
+  last year not. (``active_from`` is when the account was made, often after the year
+  reported on, so it does not narrow the group.) So a person who moved after signing
+  in is covered at the old unit and is not in the new one's group; one who signed in
+  at two units is in both, and once in a group holding both.
 """
 
 from dataclasses import dataclass
@@ -23,6 +27,7 @@ from ..extensions import db
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..training.models import (
     Attendance,
+    AttendanceMethod,
     SessionStatus,
     TrainingKind,
     TrainingSession,
@@ -40,6 +45,7 @@ __all__ = [
     "training_coverage",
     "training_figures",
     "training_groups",
+    "training_marks_select",
     "training_uncovered_select",
     "units_reached",
 ]
@@ -75,27 +81,6 @@ class TrainingUnitRow:
     people: int
     hours: Decimal
     coverage: Rate  # of the row's group (categories given to training_by_unit)
-
-
-def _counted_attendance(year: int):
-    """Attendance rows that count: not undone, at a held session of ``year``."""
-    return (
-        sa.select(Attendance)
-        .join(TrainingSession, Attendance.session_id == TrainingSession.id)
-        .where(
-            TrainingSession.year == year,
-            TrainingSession.status == SessionStatus.SCHEDULED,
-            Attendance.revoked_at.is_(None),
-        )
-    )
-
-
-def _attendance_in(year: int, unit: OrgUnit, categories) -> sa.Select:
-    query = _counted_attendance(year).join(OrgUnit, Attendance.unit_id == OrgUnit.id)
-    query = query.where(subtree(OrgUnit.path, unit))
-    if categories:
-        query = query.where(Attendance.category.in_([Category(c) for c in categories]))
-    return query
 
 
 def _tally_in(year: int, unit: OrgUnit, categories) -> sa.Select:
@@ -161,14 +146,20 @@ def training_figures(year: int, unit: OrgUnit, categories=None) -> TrainingFigur
     )
 
 
-def _group(year: int, unit: OrgUnit, categories, unit_kinds) -> sa.Select:
-    """People of the group (see the module docstring), as a select of User rows."""
+def _signed_ids(year: int) -> sa.Select:
+    return sa.select(TrainingTally.user_id).where(TrainingTally.year == year)
+
+
+def _not_signed(year: int, unit: OrgUnit, categories, unit_kinds) -> sa.Select:
+    """People of the subtree as they are now, in the categories and unit kinds, still
+    there in the year, who did not sign in that year: the group's uncovered part."""
     query = (
         sa.select(User)
         .join(OrgUnit, User.unit_id == OrgUnit.id)
         .where(
             subtree(OrgUnit.path, unit),
             sa.or_(User.active, User.active_until >= date(year, 1, 1)),
+            User.id.not_in(_signed_ids(year)),
         )
     )
     if categories:
@@ -178,45 +169,113 @@ def _group(year: int, unit: OrgUnit, categories, unit_kinds) -> sa.Select:
     return query
 
 
-def _attended_ids(year: int):
-    return sa.select(TrainingTally.user_id).where(TrainingTally.year == year)
+def _members(year: int):
+    """The year's groups (see the module docstring) as rows (user_id, unit_id, category,
+    covered): one per unit and category a person signed in with (covered = 1), and one
+    at the current unit and category of each other person still there (covered = 0)."""
+    signed = sa.select(
+        TrainingTally.user_id.label("user_id"),
+        TrainingTally.unit_id.label("unit_id"),
+        TrainingTally.category.label("category"),
+        sa.literal(1).label("covered"),
+    ).where(TrainingTally.year == year)
+    not_signed = sa.select(User.id, User.unit_id, User.category, sa.literal(0)).where(
+        sa.or_(User.active, User.active_until >= date(year, 1, 1)),
+        User.id.not_in(_signed_ids(year)),
+    )
+    return sa.union_all(signed, not_signed).subquery("members")
 
 
 def training_coverage(year: int, unit: OrgUnit, categories=None, unit_kinds=None) -> Rate:
-    """覆盖率 = group members who attended at least once / group size."""
-    group = _group(year, unit, categories, unit_kinds).subquery()
-    row = db.session.execute(
+    """覆盖率 = group members who signed in (in the group) / group size, each once."""
+    members = _members(year)
+    query = (
         sa.select(
-            sa.func.count(group.c.id),
-            sa.func.count(group.c.id).filter(group.c.id.in_(_attended_ids(year))),
+            sa.func.count(sa.distinct(members.c.user_id)),
+            sa.func.count(sa.distinct(sa.case((members.c.covered == 1, members.c.user_id)))),
         )
-    ).one()
-    return Rate(row[1], row[0])
+        .join_from(members, OrgUnit, members.c.unit_id == OrgUnit.id)
+        .where(subtree(OrgUnit.path, unit))
+    )
+    if categories:
+        query = query.where(members.c.category.in_([Category(c) for c in categories]))
+    if unit_kinds:
+        query = query.where(OrgUnit.kind.in_([UnitKind(k) for k in unit_kinds]))
+    size, covered = db.session.execute(query).one()
+    return Rate(covered, size)
 
 
 def training_uncovered_select(year: int, unit: OrgUnit, categories=None, unit_kinds=None):
     """未参训名单: the group members with no counted attendance in the year."""
-    return (
-        _group(year, unit, categories, unit_kinds)
-        .where(User.id.not_in(_attended_ids(year)))
-        .order_by(OrgUnit.path, User.name_sort, User.id)
+    return _not_signed(year, unit, categories, unit_kinds).order_by(
+        OrgUnit.path, User.name_sort, User.id
     )
 
 
-def training_attendees_select(year: int, unit: OrgUnit, categories=None) -> sa.Select:
-    """参训名单: each person with their 参训次数 and 学时, by their unit at sign-in."""
-    attended = _attendance_in(year, unit, categories).subquery()
-    return (
-        sa.select(
-            User,
-            sa.func.count(attended.c.id).label("times"),
-            sa.func.sum(TrainingSession.hours).label("hours"),
+def _attended_in(year: int, unit: OrgUnit, categories, signed_unit) -> sa.Select:
+    """FROM the counted sign-ins of ``year`` ⋈ their session ⋈ the unit signed in at
+    (``signed_unit``, an alias of OrgUnit), within ``unit``'s subtree and categories."""
+    query = (
+        sa.select()
+        .select_from(Attendance)
+        .join(TrainingSession, Attendance.session_id == TrainingSession.id)
+        .join(signed_unit, Attendance.unit_id == signed_unit.id)
+        .where(
+            TrainingSession.year == year,
+            TrainingSession.status == SessionStatus.SCHEDULED,
+            Attendance.revoked_at.is_(None),
+            subtree(signed_unit.path, unit),
         )
-        .join(attended, attended.c.user_id == User.id)
-        .join(TrainingSession, attended.c.session_id == TrainingSession.id)
-        .join(OrgUnit, User.unit_id == OrgUnit.id)
-        .group_by(User.id)
-        .order_by(sa.func.min(OrgUnit.path), sa.func.min(User.name_sort), User.id)
+    )
+    if categories:
+        query = query.where(Attendance.category.in_([Category(c) for c in categories]))
+    return query
+
+
+def training_attendees_select(year: int, unit: OrgUnit, categories=None) -> sa.Select:
+    """参训名单: one row per person and the unit and category they signed in with (a
+    person who signed in at two units has a row at each): User, that unit (OrgUnit),
+    the category, 参训次数 (times), 学时 (hours), how many of those sign-ins an admin
+    marked by hand (manual, 补录), and the path of the person's current unit (whose
+    admins see their phone in full). The rows sum to the figures: Σ times = 参训人次."""
+    signed = sa.orm.aliased(OrgUnit, name="signed_unit")
+    home = sa.orm.aliased(OrgUnit, name="home_unit")
+    manual = sa.case((Attendance.method == AttendanceMethod.MANUAL, 1))
+    return (
+        _attended_in(year, unit, categories, signed)
+        .join(User, Attendance.user_id == User.id)
+        .join(home, User.unit_id == home.id)
+        .add_columns(
+            User,
+            signed,
+            Attendance.category.label("signed_category"),
+            sa.func.count(Attendance.id).label("times"),
+            sa.func.sum(TrainingSession.hours).label("hours"),
+            sa.func.count(manual).label("manual"),
+            home.path.label("home_path"),
+        )
+        # Grouped rows: the person's unit comes as home_path, not as a joined load.
+        .options(sa.orm.lazyload(User.unit), sa.orm.lazyload(User.grants))
+        .group_by(User.id, signed.id, Attendance.category, home.id)
+        .order_by(signed.path, User.name_sort, User.id)
+    )
+
+
+def training_marks_select(year: int, unit: OrgUnit, categories=None) -> sa.Select:
+    """The sign-ins behind training_attendees_select that an admin marked by hand
+    (补录): user_id, unit_id, category, reason, the session's start; oldest first."""
+    signed = sa.orm.aliased(OrgUnit, name="signed_unit")
+    return (
+        _attended_in(year, unit, categories, signed)
+        .where(Attendance.method == AttendanceMethod.MANUAL)
+        .add_columns(
+            Attendance.user_id,
+            Attendance.unit_id,
+            Attendance.category,
+            Attendance.reason,
+            TrainingSession.starts_at,
+        )
+        .order_by(TrainingSession.starts_at, Attendance.id)
     )
 
 
@@ -237,12 +296,17 @@ def units_reached(year: int, unit: OrgUnit, kind: UnitKind, categories=None) -> 
 
 @dataclass(frozen=True)
 class TrainingGroups:
-    """The people of a subtree who count for coverage (see the module docstring) by
-    (child-unit bucket, category, unit kind): {key: (group size, who attended)}. One
-    pass over the people gives training_by_unit's coverage and every
-    training_coverage of the overview."""
+    """The year's groups (see the module docstring) in a subtree, by (child-unit
+    bucket, category, unit kind). One pass over the people gives training_by_unit's
+    coverage and every training_coverage of the overview.
+
+    ``counts``: {key: (group size, who signed in)} of the people with one row in the
+    groups (nearly everyone). ``several``: (key, user_id) of those with more than
+    one (signed in at two units or under two categories; all of them covered), kept
+    by person so that a group holding two of their rows counts them once."""
 
     counts: dict[tuple, tuple[int, int]]
+    several: tuple[tuple[tuple, int], ...] = ()
 
     def by_bucket(self, categories=None) -> dict[int, tuple[int, int]]:
         wanted = {Category(c) for c in categories or ()}
@@ -251,35 +315,81 @@ class TrainingGroups:
             if not wanted or category in wanted:
                 before = out.get(bucket, (0, 0))
                 out[bucket] = (before[0] + size, before[1] + covered)
+        people: dict[int, set[int]] = {}
+        for (bucket, category, _kind), user_id in self.several:
+            if not wanted or category in wanted:
+                people.setdefault(bucket, set()).add(user_id)
+        for bucket, ids in people.items():
+            before = out.get(bucket, (0, 0))
+            out[bucket] = (before[0] + len(ids), before[1] + len(ids))
         return out
 
     def coverage(self, categories=None, unit_kinds=None) -> Rate:
         """As training_coverage(year, unit, categories, unit_kinds)."""
         wanted = {Category(c) for c in categories or ()}
         kinds = {UnitKind(k) for k in unit_kinds or ()}
+
+        def keep(category, kind):
+            return (not wanted or category in wanted) and (not kinds or kind in kinds)
+
         size = covered = 0
         for (_bucket, category, kind), (n, c) in self.counts.items():
-            if (not wanted or category in wanted) and (not kinds or kind in kinds):
+            if keep(category, kind):
                 size, covered = size + n, covered + c
-        return Rate(covered, size)
+        ids = {user_id for (_b, category, kind), user_id in self.several if keep(category, kind)}
+        return Rate(covered + len(ids), size + len(ids))
 
 
 def training_groups(year: int, unit: OrgUnit, children=None) -> TrainingGroups:
     buckets = unit_buckets(unit, child_units(unit) if children is None else children)
-    attended = User.id.in_(_attended_ids(year))
-    rows = db.session.execute(
+    # Two grouped halves, each planned on its own (as one GROUP BY over the union of
+    # people and sign-ins, SQLite took twice as long): the people who did not sign
+    # in, from the people of each unit (ix_user_unit_people) ...
+    not_signed = (
         sa.select(
             buckets.c.bucket,
             User.category,
             buckets.c.kind,
+            sa.null().label("person"),
             sa.func.count(User.id),
-            sa.func.count(User.id).filter(attended),
+            sa.literal(0),
         )
         .join(buckets, User.unit_id == buckets.c.unit_id)
-        .where(sa.or_(User.active, User.active_until >= date(year, 1, 1)))
+        .where(
+            sa.or_(User.active, User.active_until >= date(year, 1, 1)),
+            User.id.not_in(_signed_ids(year)),
+        )
         .group_by(buckets.c.bucket, User.category, buckets.c.kind)
     )
-    return TrainingGroups({(r[0], Category(r[1]), UnitKind(r[2])): (r[3], r[4]) for r in rows})
+    # ... and those who did, by unit and category at sign-in; someone with more
+    # than one such row is kept by person.
+    several = _signed_ids(year).group_by(TrainingTally.user_id).having(sa.func.count() > 1)
+    person = sa.case((TrainingTally.user_id.in_(several), TrainingTally.user_id))
+    signed = (
+        sa.select(
+            buckets.c.bucket,
+            TrainingTally.category,
+            buckets.c.kind,
+            person,
+            sa.func.count(),
+            sa.func.count(),
+        )
+        .join(buckets, TrainingTally.unit_id == buckets.c.unit_id)
+        .where(TrainingTally.year == year)
+        .group_by(buckets.c.bucket, TrainingTally.category, buckets.c.kind, person)
+    )
+    counts: dict[tuple, tuple[int, int]] = {}
+    many = []
+    for bucket, category, kind, user_id, size, covered in db.session.execute(
+        sa.union_all(not_signed, signed)
+    ):
+        group = (bucket, Category(category), UnitKind(kind))
+        if user_id is not None:
+            many.append((group, user_id))
+        else:
+            before = counts.get(group, (0, 0))
+            counts[group] = (before[0] + size, before[1] + covered)
+    return TrainingGroups(counts, tuple(many))
 
 
 def training_by_unit(

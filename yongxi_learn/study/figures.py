@@ -11,7 +11,7 @@ from ..stats.tables import Table, title_lines
 
 DEFINITIONS = (
     "口径：选学率=按规则完成选学人数/应学人数；完成率=学完全部条目人数/应学人数；"
-    "阅读完成率=已确认/应读"
+    "阅读完成率=已确认/应读；领导干部应学人数按清单计（一人列入两份清单计两次）"
 )
 
 
@@ -21,6 +21,7 @@ class StudyOverview:
     lists: list[queries.StudyListFigures]
     readings: list[queries.ReadingFigures]
     reading_completion: Rate
+    definitions: str = DEFINITIONS
 
 
 def build(scope: Scope) -> StudyOverview:

@@ -135,9 +135,15 @@ def people():
     scope = Scope(year, unit, current_user, utcnow(), categories)
     group = request.args.get("group", "")
     if group in figures.GROUPS:
-        rows = [(u, None, None) for u in figures.uncovered(scope, group)]
+        rows = figures.uncovered(scope, group)
         title = f"{figures.GROUPS[group][0]}未参训名单"
+        people = len(rows)
     else:
-        rows = list(figures.attendees(scope))
+        group = ""
+        rows = figures.attendees(scope)
         title = "参训名单"
-    return render_template("training/people.html", scope=scope, rows=rows, title=title, group=group)
+        # A person who signed in at two units has a row at each: 共N人 counts heads.
+        people = len({a.person.id for a in rows})
+    return render_template(
+        "training/people.html", scope=scope, rows=rows, title=title, group=group, people=people
+    )

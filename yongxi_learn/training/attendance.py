@@ -153,18 +153,36 @@ class Roster:
 
 
 def roster(session: TrainingSession, *, viewer: User) -> Roster:
-    """Expected people and everyone who signed in, limited to the viewer's subtrees."""
-    people = db.session.scalars(
-        audience_module.people_select(session.audience).where(
-            scope_filter(viewer, Perm.VIEW_TRAINING)
+    """Expected people and everyone who signed in, limited to the viewer's subtrees.
+
+    A sign-in is listed at the unit the person signed in at (as every figure counts
+    it), also when they have moved since: in the old unit's list, and in the new
+    unit's as signed in there (not as missing)."""
+    expected = audience_module.people_select(session.audience).where(
+        scope_filter(viewer, Perm.VIEW_TRAINING)
+    )
+    people = db.session.scalars(expected).all()
+    signed = db.session.scalars(
+        sa.select(Attendance)
+        .join(OrgUnit, Attendance.unit_id == OrgUnit.id)
+        .where(
+            Attendance.session_id == session.id,
+            Attendance.revoked_at.is_(None),
+            sa.or_(
+                scope_filter(viewer, Perm.VIEW_TRAINING),
+                Attendance.user_id.in_(
+                    expected.with_only_columns(User.id).order_by(None).correlate(None)
+                ),
+            ),
         )
     ).all()
-    signed = db.session.scalars(
-        _scoped(session, viewer).where(Attendance.revoked_at.is_(None))
-    ).all()
     by_user = {a.user_id: a for a in signed}
-    rows = [RosterRow(p, p.unit, by_user.pop(p.id, None), True) for p in people]
-    rows += [RosterRow(a.user, a.unit, a, False) for a in by_user.values()]
+    rows = []
+    for p in people:
+        a = by_user.pop(p.id, None)
+        rows.append(RosterRow(p, a.unit if a else p.unit, a, True))
+    # Signed in but not in the audience now: 非应参加 at sign-in, or moved out since.
+    rows += [RosterRow(a.user, a.unit, a, not a.walk_in) for a in by_user.values()]
     rows.sort(key=lambda r: (r.attendance is not None, r.unit.path, r.person.name_sort))
     return Roster(rows)
 
