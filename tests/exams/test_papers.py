@@ -227,12 +227,79 @@ def test_paper_window_and_audience_cannot_change_after_publishing(tree, admin, p
         papers.set_rules(exam, [rule], actor=actor)
     with pytest.raises(papers.ExamError, match="不能再修改"):
         papers.update_exam(exam, settings(audience={}), actor=actor)
-    with pytest.raises(papers.ExamError, match="晚于原截止时间"):
-        papers.extend_close(exam, exam.closes_at - timedelta(days=1), actor=actor)
 
     later = exam.closes_at + timedelta(days=3)
-    papers.extend_close(exam, later, actor=actor)
+    papers.change_close(exam, later, actor=actor, now=NOW)
     assert exam.closes_at == later
+
+
+# ---------------------------------------------------------------- the closing time
+
+
+def test_the_close_moves_earlier_but_never_before_now(tree, admin, people, bank):
+    exam = _published(tree, admin, people, bank)  # open NOW .. NOW + 7 days
+    actor, now = Actor(user=admin), NOW + timedelta(days=1)
+
+    with pytest.raises(papers.ExamError, match="不能早于现在"):
+        papers.change_close(exam, now - timedelta(minutes=1), actor=actor, now=now)
+    papers.change_close(exam, now + timedelta(hours=2), actor=actor, now=now)
+    db.session.commit()
+
+    assert exam.closes_at == now + timedelta(hours=2)
+    (entry,) = _actions("exam.shorten")
+    assert entry.actor_id == admin.id and str(now + timedelta(hours=2)) in entry.detail
+
+
+def test_shortening_never_cuts_off_an_attempt_in_progress(tree, admin, people, bank):
+    exam = _published(tree, admin, people, bank)
+    running = add_attempt(exam, people["cadre1"], [], status=AttemptStatus.IN_PROGRESS)
+    running.deadline = NOW + timedelta(hours=1)  # started at NOW with 60 minutes
+    db.session.commit()
+    actor, now = Actor(user=admin), NOW + timedelta(minutes=20)
+
+    # 10:00 UTC+8 start + 60 minutes: the page names 11:00 Beijing time.
+    with pytest.raises(papers.ExamError, match="有1人正在作答，最晚的交卷时间为2024-06-01 11:00"):
+        papers.change_close(exam, now, actor=actor, now=now)
+    papers.change_close(exam, NOW + timedelta(hours=1), actor=actor, now=now)
+
+    assert exam.closes_at == running.deadline
+
+
+def test_an_attempt_past_its_deadline_does_not_hold_the_close(tree, admin, people, bank):
+    exam = _published(tree, admin, people, bank)
+    left_open = add_attempt(exam, people["cadre1"], [], status=AttemptStatus.IN_PROGRESS)
+    left_open.deadline = NOW + timedelta(hours=1)
+    db.session.commit()
+    now = NOW + timedelta(hours=3)
+
+    papers.change_close(exam, now, actor=Actor(user=admin), now=now)
+
+    assert exam.closes_at == now
+
+
+def test_closing_now_lets_the_makeup_start_at_once(tree, admin, people, bank):
+    exam = _published(tree, admin, people, bank)
+    add_attempt(exam, people["cadre1"], [(q, "B") for q in bank])  # failed
+    actor, now = Actor(user=admin), NOW + timedelta(days=1)
+
+    papers.change_close(exam, now, actor=actor, now=now)
+    makeup = create_makeup(
+        exam, actor=actor, opens_at=now, closes_at=now + timedelta(days=1), now=now
+    )
+
+    assert people["cadre1"].id in _enrolled(makeup)
+
+
+def test_a_close_that_changes_nothing_or_precedes_the_opening_is_refused(tree, admin, people, bank):
+    draft = make_exam(tree["town"], admin, audience=_audience(tree, people), questions=bank)
+    actor = Actor(user=admin)
+    with pytest.raises(papers.ExamError, match="只有已发布的考试可以修改截止时间"):
+        papers.change_close(draft, NOW + timedelta(days=9), actor=actor, now=NOW)
+    exam = _published(tree, admin, people, bank, opens_at=NOW + timedelta(days=1))
+    with pytest.raises(papers.ExamError, match="截止时间没有变化"):
+        papers.change_close(exam, exam.closes_at, actor=actor, now=NOW)
+    with pytest.raises(papers.ExamError, match="截止时间必须晚于开始时间"):
+        papers.change_close(exam, NOW + timedelta(hours=1), actor=actor, now=NOW)
 
 
 def test_another_towns_admin_cannot_change_the_exam(tree, admin, people, bank, make_user):

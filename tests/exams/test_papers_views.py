@@ -110,7 +110,7 @@ def test_a_published_exam_cannot_be_edited_but_its_close_can_be_extended(
     resp = client.post(f"/admin/exams/{exam.id}", data=_form(tree), follow_redirects=True)
     assert "试题、开考时间和考试对象不能再修改" in resp.text
     resp = client.post(
-        f"/admin/exams/{exam.id}/extend",
+        f"/admin/exams/{exam.id}/close-time",
         data={"closes_at": "2024-06-20T18:00"},
         follow_redirects=True,
     )

@@ -42,7 +42,7 @@ def test_moving_a_unit_is_recorded(app, tree, make_user):
 
 def test_extending_an_exam_is_recorded_with_old_and_new_close(app, exam, admin):
     new_close = exam.closes_at + timedelta(days=2)
-    papers.extend_close(exam, new_close, actor=Actor(admin, "10.1.1.2"))
+    papers.change_close(exam, new_close, actor=Actor(admin, "10.1.1.2"), now=exam.opens_at)
     db.session.commit()
     (entry,) = recorded("exam.extend")
     assert entry.object_id == exam.id and str(new_close) in entry.detail

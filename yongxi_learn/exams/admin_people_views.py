@@ -15,12 +15,15 @@ from ..extensions import db
 from ..org.forms import unit_choices
 from ..org.models import User
 from ..org.services import units_in_scope
-from . import attempts, enrolment, monitor, regrade
+from . import attempts, enrolment, makeup_roster, monitor, regrade
 from . import paper_forms as forms
 from .admin_common import actor, bp, flash_errors, manageable, run, visible
 from .models import (
     Attempt,
     AttemptQuestion,
+    Enrolment,
+    ExamKind,
+    ExamStatus,
     Question,
 )
 from .paper_base import ExamError
@@ -32,6 +35,13 @@ from .paper_base import ExamError
 @require(Perm.MANAGE_EXAMS)
 def enrolment_page(exam_id):
     exam = manageable(exam_id)
+    missing = []
+    if exam.kind is ExamKind.MAKEUP and exam.status is ExamStatus.PUBLISHED:
+        # Its candidates are read after overdue attempts are finalized: this GET writes.
+        expect_writes()
+        db.session.commit()
+        missing = makeup_roster.missing_candidates(exam, now=utcnow())
+        db.session.commit()
     search = forms.SearchForm(formdata=search_data())
     page = db.paginate(
         enrolment.enrolment_select(exam, current_user, search.q.data or ""),
@@ -48,6 +58,8 @@ def enrolment_page(exam_id):
         add_form=forms.AddPersonForm(),
         exempt_form=forms.ExemptForm(),
         submitted=submitted,
+        makeup=exam.kind is ExamKind.MAKEUP,
+        missing=missing,
     )
 
 
@@ -75,13 +87,44 @@ def add_person(exam_id):
         if person is None or not can(current_user, Perm.MANAGE_EXAMS, person.unit):
             flash(f"没有手机号为{phone}的人员，或不在您的管理范围内", "danger")
         else:
-            run(
-                lambda: enrolment.add_person(exam, person, actor=actor()),
-                f"已将{person.name}补录进应考名单",
-            )
+            _add(exam, person)
     else:
         flash_errors(form)
     return redirect(url_for("exam_admin.enrolment_page", exam_id=exam_id))
+
+
+@bp.post("/<int:exam_id>/enrolment/add-candidate")
+@require(Perm.MANAGE_EXAMS)
+def add_candidate(exam_id):
+    """补录 a 补考 candidate picked from the list of those not in the 补考."""
+    exam = manageable(exam_id)
+    form = forms.AddCandidateForm()
+    if form.validate_on_submit():
+        # Only people of the formal exam's enrolment: a stray id must not name anyone.
+        person = db.session.scalar(
+            sa.select(User)
+            .join(Enrolment, Enrolment.user_id == User.id)
+            .where(User.id == form.user_id.data, Enrolment.exam_id == exam.parent_exam_id)
+        )
+        if exam.parent_exam_id is None or person is None:
+            abort(404)
+        _add(exam, person)
+    else:
+        flash_errors(form)
+    return redirect(url_for("exam_admin.enrolment_page", exam_id=exam_id))
+
+
+def _add(exam, person) -> None:
+    if exam.kind is ExamKind.MAKEUP:
+        run(
+            lambda: makeup_roster.add_candidate(exam, person, actor=actor(), now=utcnow()),
+            f"已将{person.name}补录进补考名单",
+        )
+    else:
+        run(
+            lambda: enrolment.add_person(exam, person, actor=actor()),
+            f"已将{person.name}补录进应考名单",
+        )
 
 
 def _entry(exam, enrolment_id: int):
@@ -98,9 +141,10 @@ def exempt(exam_id, enrolment_id):
     entry = _entry(exam, enrolment_id)
     form = forms.ExemptForm()
     if form.validate_on_submit():
+        done = "已将{}移出补考名单" if exam.kind is ExamKind.MAKEUP else "已为{}办理免考"
         run(
             lambda: enrolment.exempt(entry, form.reason(), actor=actor(), now=utcnow()),
-            f"已为{entry.user.name}办理免考",
+            done.format(entry.user.name),
         )
     else:
         flash_errors(form)
@@ -112,7 +156,8 @@ def exempt(exam_id, enrolment_id):
 def unexempt(exam_id, enrolment_id):
     exam = manageable(exam_id)
     entry = _entry(exam, enrolment_id)
-    run(lambda: enrolment.unexempt(entry, actor=actor()), f"已取消{entry.user.name}的免考")
+    done = "已将{}恢复到补考名单" if exam.kind is ExamKind.MAKEUP else "已取消{}的免考"
+    run(lambda: enrolment.unexempt(entry, actor=actor()), done.format(entry.user.name))
     return redirect(url_for("exam_admin.enrolment_page", exam_id=exam_id))
 
 

@@ -22,11 +22,12 @@ from ..org.services import units_in_scope
 from . import (
     admin_people_views,  # noqa: F401  (its routes join bp)
     enrolment,
+    makeup_roster,
     papers,
 )
 from . import paper_forms as forms
 from .admin_common import actor, bp, flash_errors, manageable, run
-from .makeup import create_makeup, makeup_candidates
+from .makeup import makeup_candidates
 from .models import (
     ExamKind,
     ExamStatus,
@@ -193,7 +194,9 @@ def _published_page(exam):
         form=None,
         exam=exam,
         close=close,
-        is_open=exam.closes_at is None or exam.closes_at > now,
+        # 立即截止 only while the exam is running: before it opens, cancel it instead.
+        is_open=(exam.opens_at is None or exam.opens_at <= now)
+        and (exam.closes_at is None or exam.closes_at > now),
         total=papers.paper_total(exam),
         problems=[],
         audience_count=0,
@@ -279,8 +282,10 @@ def makeup(exam_id):
     form = forms.MakeupForm()
     if form.validate_on_submit():
         try:
-            made = create_makeup(
+            made = makeup_roster.create_makeup_for(
                 exam,
+                leave_out=form.left_out(),
+                reason=form.reason(),
                 actor=actor(),
                 opens_at=local_to_utc(form.opens_at.data),
                 closes_at=local_to_utc(form.closes_at.data),
@@ -297,6 +302,13 @@ def makeup(exam_id):
         flash_errors(form)
     candidates = makeup_candidates(exam, now=utcnow())
     db.session.commit()
+    # After a refused POST the ticks stay as the admin left them.
+    included = set(form.include.data or []) if form.is_submitted() else None
     return render_template(
-        "exams/admin_makeup.html", exam=exam, form=form, candidates=candidates, now=utcnow()
+        "exams/admin_makeup.html",
+        exam=exam,
+        form=form,
+        candidates=candidates,
+        included=included,
+        now=utcnow(),
     )

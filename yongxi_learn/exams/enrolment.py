@@ -13,7 +13,7 @@ from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
 from ..org.services import Actor
 from ..stats import exam_tally
-from .models import Enrolment, Exam, ExamKind, ExamStatus
+from .models import Attempt, Enrolment, Exam, ExamKind, ExamStatus
 from .paper_base import ExamError, audit_exam, ensure_manage
 
 MAX_REASON = 200
@@ -43,6 +43,16 @@ def audience_count(exam: Exam) -> int:
     return audience_module.count(exam.audience)
 
 
+def counts(exam: Exam) -> tuple[int, int]:
+    """(应考, 免考): the exam's enrolment rows not exempt, and exempt."""
+    row = db.session.execute(
+        sa.select(
+            sa.func.count().filter(~Enrolment.exempt), sa.func.count().filter(Enrolment.exempt)
+        ).where(Enrolment.exam_id == exam.id)
+    ).one()
+    return row[0], row[1]
+
+
 def freeze(exam: Exam) -> int:
     """Write one Enrolment per person in the audience, copying unit and category so
     later moves do not change the figures; returns how many."""
@@ -68,13 +78,23 @@ def _ensure_open_for_changes(exam: Exam) -> None:
 
 
 def add_person(exam: Exam, person: User, *, actor: Actor) -> Enrolment:
-    """补录 after publishing."""
+    """补录 after publishing (a 补考's: makeup_roster.add_candidate)."""
+    ensure_manage(actor, exam)
+    _ensure_open_for_changes(exam)
+    if exam.kind is ExamKind.MAKEUP:
+        raise ExamError("补考只能补录正式考试中需要补考的人员")
+    if not exam.owner_unit.contains(person.unit):
+        raise ExamError(f"{person.name}不在本考试的单位范围内")
+    return enrol_late(exam, person, unit_id=person.unit_id, category=person.category, actor=actor)
+
+
+def enrol_late(exam: Exam, person: User, *, unit_id: int, category, actor: Actor) -> Enrolment:
+    """A 补录 row (added late: who added it), once the caller has checked the person
+    belongs in this exam; recorded and counted."""
     ensure_manage(actor, exam)
     _ensure_open_for_changes(exam)
     if not person.active:
         raise ExamError(f"{person.name}的账号已停用")
-    if not exam.owner_unit.contains(person.unit):
-        raise ExamError(f"{person.name}不在本考试的单位范围内")
     exists = db.session.scalar(
         sa.select(Enrolment.id).where(Enrolment.exam_id == exam.id, Enrolment.user_id == person.id)
     )
@@ -83,8 +103,8 @@ def add_person(exam: Exam, person: User, *, actor: Actor) -> Enrolment:
     entry = Enrolment(
         exam_id=exam.id,
         user_id=person.id,
-        unit_id=person.unit_id,
-        category=person.category,
+        unit_id=unit_id,
+        category=category,
         added_late=True,
         added_by_id=getattr(actor.user, "id", None),
     )
@@ -97,35 +117,58 @@ def add_person(exam: Exam, person: User, *, actor: Actor) -> Enrolment:
 
 
 def exempt(entry: Enrolment, reason: str, *, actor: Actor, now: datetime) -> None:
-    """免考: out of 应考人数, with why, who and when."""
-    ensure_manage(actor, entry.exam)
-    _ensure_open_for_changes(entry.exam)
+    """免考: out of 应考人数, with why, who and when. In a 补考 the same row says the
+    person does not sit the 补考 (they stay in the formal exam's figures), which is
+    refused once they have sat it: their attempt counts whatever the row says."""
+    exam = entry.exam
+    ensure_manage(actor, exam)
+    _ensure_open_for_changes(exam)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ExamError("请填写免考原因")
+        raise ExamError("请填写不参加补考的原因" if _makeup(exam) else "请填写免考原因")
     if len(reason) > MAX_REASON:
         raise ExamError(f"免考原因不能超过{MAX_REASON}个字")
     if entry.exempt:
-        raise ExamError(f"{entry.user.name}已免考")
+        raise ExamError(f"{entry.user.name}已{'移出补考名单' if _makeup(exam) else '免考'}")
+    if _makeup(exam) and _has_attempt(entry):
+        raise ExamError(f"{entry.user.name}已参加补考，不能移出补考名单")
     entry.exempt, entry.exempt_reason = True, reason
     entry.exempted_by_id, entry.exempted_at = getattr(actor.user, "id", None), now
-    audit_exam(actor, "exam.exempt", entry, detail=f"{entry.user.name}：{reason}")
+    action = "exam.makeup_out" if _makeup(exam) else "exam.exempt"
+    audit_exam(actor, action, entry, detail=f"{entry.user.name}：{reason}")
     db.session.flush()
     exam_tally.enrolment_changed(entry)
 
 
 def unexempt(entry: Enrolment, *, actor: Actor) -> None:
-    ensure_manage(actor, entry.exam)
-    _ensure_open_for_changes(entry.exam)
+    exam = entry.exam
+    ensure_manage(actor, exam)
+    _ensure_open_for_changes(exam)
     if not entry.exempt:
-        raise ExamError(f"{entry.user.name}未免考")
+        raise ExamError(f"{entry.user.name}{'在补考名单中' if _makeup(exam) else '未免考'}")
     old = entry.exempt_reason
     entry.exempt, entry.exempt_reason = False, ""
     entry.exempted_by_id, entry.exempted_at = None, None
     # The audit log keeps the earlier reason: the row only holds the current state.
-    audit_exam(actor, "exam.unexempt", entry, detail=f"{entry.user.name}（原因：{old}）")
+    action = "exam.makeup_in" if _makeup(exam) else "exam.unexempt"
+    audit_exam(actor, action, entry, detail=f"{entry.user.name}（原因：{old}）")
     db.session.flush()
     exam_tally.enrolment_changed(entry)
+
+
+def _makeup(exam: Exam) -> bool:
+    return exam.kind is ExamKind.MAKEUP
+
+
+def _has_attempt(entry: Enrolment) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(Attempt.id)
+            .where(Attempt.exam_id == entry.exam_id, Attempt.user_id == entry.user_id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 # For a page of enrolment rows joined to their person and frozen unit: both are

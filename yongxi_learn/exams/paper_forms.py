@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..core.forms import ChosenReasonForm, Form, QueryForm
-from ..core.time import LOCAL_FORMAT, utc_to_form
+from ..core.time import LOCAL_FORMAT, local_today, utc_to_form
 from ..org.forms import CATEGORY_CHOICES
 from .models import DIFFICULTY_LABELS, QUESTION_TYPE_LABELS, ExamKind, ExamStatus, ReviewPolicy
 
@@ -62,11 +62,23 @@ class RuleForm(wtforms.Form):
     )
 
 
+def _this_year() -> int:
+    return local_today().year
+
+
 class ExamForm(Form):
+    """A new exam's settings and paper. An existing draft's form has no owner_unit_id
+    (the owner is fixed once created: the audience and the bank are checked against
+    it), so the edit page neither shows nor expects it."""
+
     owner_unit_id = SelectField("组织单位", coerce=int)
     title = StringField("考试名称", validators=[DataRequired("请输入考试名称"), Length(max=200)])
     kind = SelectField("类型", choices=KIND_CHOICES)
-    year = IntegerField("年度", validators=[InputRequired("请输入年度"), NumberRange(2000, 2100)])
+    year = IntegerField(
+        "年度",
+        default=_this_year,
+        validators=[InputRequired("请输入年度"), NumberRange(2000, 2100)],
+    )
     opens_at = DateTimeLocalField(
         "开始时间（北京时间）", format=LOCAL_FORMAT, validators=[Optional()]
     )
@@ -98,19 +110,40 @@ class ExamForm(Form):
     )
 
 
-class ExtendForm(Form):
+class CloseForm(Form):
+    """A published exam's new closing time; ``now`` (the 立即截止 button) closes it at
+    the moment the request arrives, which a minute-precision field cannot say."""
+
     closes_at = DateTimeLocalField(
-        "新的截止时间（北京时间）", format=LOCAL_FORMAT, validators=[InputRequired("请输入时间")]
+        "截止时间（北京时间）", format=LOCAL_FORMAT, validators=[Optional()]
     )
+    now = BooleanField("立即截止")
 
 
-class MakeupForm(Form):
+class MakeupForm(ChosenReasonForm):
+    """A 补考's window and who sits it: every candidate shown (``shown``) is in unless
+    unticked (``include``); those left out need a reason, recorded on their row."""
+
     opens_at = DateTimeLocalField(
         "补考开始时间（北京时间）", format=LOCAL_FORMAT, validators=[InputRequired("请输入时间")]
     )
     closes_at = DateTimeLocalField(
         "补考截止时间（北京时间）", format=LOCAL_FORMAT, validators=[InputRequired("请输入时间")]
     )
+    shown = SelectMultipleField(coerce=int, validate_choice=False)
+    include = SelectMultipleField(coerce=int, validate_choice=False)
+    # No reason is preselected: one must never be recorded that the admin did not pick.
+    kind = SelectField(
+        "不参加补考的原因",
+        choices=[SelectChoice("", "（有人不参加时选择）"), *EXEMPT_REASONS],
+        default="",
+    )
+
+    def left_out(self) -> set[int]:
+        return set(self.shown.data or []) - set(self.include.data or [])
+
+    def reason(self) -> str:
+        return super().reason() if self.kind.data else (self.detail.data or "").strip()
 
 
 class AddPersonForm(Form):
@@ -123,6 +156,12 @@ class AddPersonForm(Form):
 
 class ExemptForm(ChosenReasonForm):
     kind = SelectField("免考原因", choices=EXEMPT_REASONS)
+
+
+class AddCandidateForm(Form):
+    """Put a 补考 candidate who is not in the 补考 into it (by their person id)."""
+
+    user_id = IntegerField(validators=[InputRequired()])
 
 
 class FixAnswerForm(Form):
@@ -171,7 +210,6 @@ class BadInput(ValueError):
 
 def fill_exam_form(form: ExamForm, exam) -> None:
     """Put a stored exam into the form (for GET)."""
-    form.owner_unit_id.data = exam.owner_unit_id
     form.title.data, form.kind.data, form.year.data = exam.title, exam.kind.value, exam.year
     form.opens_at.data, form.closes_at.data = (
         utc_to_form(exam.opens_at),

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from ..core.formatting import format_score
 from ..core.permissions import Perm, can, ensure, scope_units
+from ..core.time import format_local
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.services import Actor, NotFound
@@ -21,6 +22,8 @@ from ..stats import exam_tally
 from . import enrolment
 from .bank import bank_owner_ids
 from .models import (
+    Attempt,
+    AttemptStatus,
     Exam,
     ExamKind,
     ExamQuestion,
@@ -33,7 +36,7 @@ from .models import (
 )
 from .paper_base import ExamError, audit_exam, ensure_manage
 
-LOCKED = "考试已发布，试题、开考时间和考试对象不能再修改（可以延长截止时间）"
+LOCKED = "考试已发布，试题、开考时间和考试对象不能再修改（可以修改截止时间）"
 
 
 # ---------------------------------------------------------------- finding exams
@@ -172,17 +175,45 @@ def _ensure_draft(exam: Exam) -> None:
         raise ExamError(LOCKED)
 
 
-def extend_close(exam: Exam, closes_at: datetime, *, actor: Actor) -> None:
-    """After publishing, only the closing time may move, and only later."""
+def change_close(exam: Exam, closes_at: datetime, *, actor: Actor, now: datetime) -> None:
+    """Move a published exam's closing time. Later is always allowed. Earlier (to let
+    a 补考 start, or to end a sitting everyone has finished) only to a time not
+    before ``now`` and not before any attempt in progress must end: an attempt's
+    deadline was fixed when it started, and shortening never cuts one off."""
     ensure_manage(actor, exam)
     if exam.status is not ExamStatus.PUBLISHED:
-        raise ExamError("只有已发布的考试可以延长截止时间")
-    if exam.closes_at and closes_at <= exam.closes_at:
-        raise ExamError("新的截止时间必须晚于原截止时间")
+        raise ExamError("只有已发布的考试可以修改截止时间")
+    if exam.opens_at and closes_at <= exam.opens_at:
+        raise ExamError("截止时间必须晚于开始时间")
     old = exam.closes_at
+    if old == closes_at:
+        raise ExamError("截止时间没有变化")
+    earlier = old is not None and closes_at < old
+    if earlier:
+        _check_shortening(exam, closes_at, now)
     exam.closes_at = closes_at
-    audit_exam(actor, "exam.extend", exam, detail=f"{old} → {closes_at}")
+    audit_exam(
+        actor, "exam.shorten" if earlier else "exam.extend", exam, detail=f"{old} → {closes_at}"
+    )
     db.session.flush()
+
+
+def _check_shortening(exam: Exam, closes_at: datetime, now: datetime) -> None:
+    if closes_at < now:
+        raise ExamError("提前后的截止时间不能早于现在；要现在结束，请点“立即截止”")
+    # Attempts past their deadline are over (finalized when next touched): not cut off.
+    count, latest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(Attempt.deadline)).where(
+            Attempt.exam_id == exam.id,
+            Attempt.status == AttemptStatus.IN_PROGRESS,
+            Attempt.deadline > closes_at,
+        )
+    ).one()
+    if count:
+        raise ExamError(
+            f"有{count}人正在作答，最晚的交卷时间为{format_local(latest)}（北京时间）；"
+            "截止时间不能早于这一时间"
+        )
 
 
 # ---------------------------------------------------------------- paper content

@@ -2,7 +2,10 @@
 "use strict";
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  var message = form.getAttribute("data-confirm");
+  // A button may ask on its own (发布考试 beside 保存草稿 in one form).
+  var submitter = event.submitter;
+  var message = (submitter && submitter.getAttribute("data-confirm")) ||
+    form.getAttribute("data-confirm");
   if (message && !window.confirm(message)) {
     event.preventDefault();
     return;
