@@ -1,0 +1,105 @@
+"""The live download tier: through a real gunicorn, as each demo login, every download
+link on every page the person reaches is followed and its file opened (CSV with its BOM,
+XLSX with openpyxl, .docx with python-docx, text, JSON); each file holds the rows its page
+shows (the link's ``data-holds``, see tests/live/pages.py). A download link added to any
+page is followed by the crawl, and a link the crawl never reaches fails the last test.
+
+Why a server: gunicorn sends a body after the request's context and database session are
+closed; the per-person CSVs once died there after their BOM, which no in-process test saw.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.exceptions import HTTPException
+
+from tests.gunicorn_server import GUNICORN
+
+pytestmark = [
+    pytest.mark.live,
+    pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed"),
+]
+
+# Every demo login, the report makers first: what a learner's reading records (a GET
+# that writes) changes no page an admin's crawl has compared a file with.
+ROLES = {
+    "管理员": "admin",
+    "单位管理员": "unit_admin",
+    "审阅人": "reviewer",
+    "领导干部": "leader",
+    "机关干部": "official",
+    "村(社区)两委干部": "village_cadre",
+    "法律明白人": "legal_liaison",
+}
+MANAGING = {"管理员", "单位管理员", "审阅人"}
+SHOWN = 25  # problems listed in a failure
+TEMPLATES = Path(__file__).resolve().parents[2] / "yongxi_learn" / "templates"
+
+
+def test_the_demo_has_a_login_for_every_role_crawled(demo):
+    assert set(demo.logins) == set(ROLES)
+
+
+@pytest.mark.parametrize("role", list(ROLES), ids=list(ROLES.values()))
+def test_every_download_a_role_reaches_opens_and_holds_its_pages_rows(role, crawl_as, server):
+    result = crawl_as(role)
+    assert not result.problems, _report(result.problems, server)
+    assert len(result.pages) > 5, f"{role} reached only {result.pages}"
+    if role in MANAGING:
+        assert result.downloads, f"{role} found no download on {len(result.pages)} pages"
+        assert result.rows_compared, f"{role}: no download named rows of its page to compare"
+
+
+def test_every_download_link_in_the_templates_is_followed_by_some_role(crawl_as, demo):
+    followed = {_endpoint(demo.app, url) for role in ROLES for url in crawl_as(role).followed}
+    unreached = {ep: where for ep, where in template_download_links().items() if ep not in followed}
+    truncated = [f"{r}: {c.truncated}" for r in ROLES if (c := crawl_as(r)).truncated]
+    assert not unreached, (
+        "download links no role's crawl followed (their pages were not reached, or showed "
+        "no data: give tests/live/conftest.py's world what they need):\n"
+        + "\n".join(f"  {ep} in {', '.join(sorted(where))}" for ep, where in unreached.items())
+        + ("\ncrawls cut short: " + "; ".join(truncated) if truncated else "")
+    )
+
+
+# A link the templates mark as a download: <a ... href="{{ url_for('x.y', ...) }}" download>
+# or the download() macro of macros/forms.html.
+_TAG = re.compile(r"<a\s[^>]*>", re.S)
+_DOWNLOAD_ATTR = re.compile(r"\sdownload(?=[\s>=])")
+_URL_FOR = re.compile(r"url_for\(\s*['\"]([\w.]+)['\"]")
+_MACRO = re.compile(r"\bdownload\(\s*url_for\(\s*['\"]([\w.]+)['\"]")
+
+
+def template_download_links() -> dict[str, set[str]]:
+    links: dict[str, set[str]] = {}
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        found = set(_MACRO.findall(text))
+        for tag in _TAG.findall(text):
+            if _DOWNLOAD_ATTR.search(tag):
+                found.update(_URL_FOR.findall(tag))
+        for endpoint in found:
+            links.setdefault(endpoint, set()).add(str(path.relative_to(TEMPLATES)))
+    return links
+
+
+def _endpoint(app, url: str) -> str:
+    try:
+        endpoint, _ = app.url_map.bind("localhost").match(urlsplit(url).path, method="GET")
+    except HTTPException:
+        return url
+    return endpoint
+
+
+def _report(problems: list[str], server) -> str:
+    """The problems (the first ``SHOWN``), then the end of what the server logged."""
+    more = f"\n… and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
+    lines = server.output().splitlines()
+    errors = [line for line in lines if not line.startswith("ACCESS ") and "[INFO]" not in line]
+    log = "\n".join(errors[-40:])
+    text = "\n".join(problems[:SHOWN]) + more
+    return text + (f"\n--- the end of the server's log:\n{log}" if log else "")
