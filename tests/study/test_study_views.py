@@ -365,3 +365,20 @@ def test_editing_with_an_unknown_phone_says_so_and_changes_nothing(
     assert "手机号13900000000不存在或不在本单位范围内" in response.text
     db.session.expire_all()
     assert "改名的" not in (study_list.name + reading.title)
+
+
+def test_the_admin_sees_whether_a_reading_is_done_never_the_time_spent(
+    client, login, reading, admin, make_user, tree
+):
+    """减负: a supervisor sees done / not done; the seconds a person read stay theirs."""
+    cadre = make_user("石佛村干部", tree["village"], category=Category.VILLAGE_CADRE)
+    db.session.add(ReadingProgress(assignment_id=reading.id, user_id=cadre.id, counted_ms=754_000))
+    db.session.commit()
+    login(admin)
+    url = f"/admin/study/readings/{reading.id}/people?show=all"
+    page = client.get(url).get_data(as_text=True)
+    assert "石佛村干部" in page and "未确认" in page
+    assert "754" not in page and "阅读时间" not in page and "秒" not in page
+    lines = client.get(url + "&format=csv").get_data().decode("utf-8-sig").splitlines()
+    assert lines[0] == "单位,姓名,手机号,首次打开,确认学习时间"
+    assert "754" not in "".join(lines)

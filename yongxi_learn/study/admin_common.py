@@ -6,9 +6,11 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from ..core import audit
 from ..core.forms import run_service
 from ..core.net import client_address
 from ..core.permissions import Perm, scope_filter, scope_units
+from ..core.spreadsheets import Sheet, send_csv, send_xlsx
 from ..extensions import db
 from ..org.forms import unit_choices
 from ..org.models import OrgUnit, User
@@ -103,3 +105,15 @@ def reminder_text(rows, title: str) -> str:
     lines = [f"【提醒】{title}，以下同志尚未完成，请抓紧："]
     lines += [f"{unit}：{'、'.join(names)}" for unit, names in by_unit.items()]
     return "\n".join(lines)
+
+
+def send_people(fmt: str, name: str, sheet: str, headers: list[str], rows, *, action: str, obj):
+    """A list of people (phones in its third column) as ``name``.csv or .xlsx, audited
+    as ``action`` on ``obj`` once the file is built."""
+    if fmt == "csv":
+        response = send_csv(f"{name}.csv", headers, rows)
+    else:
+        phones = frozenset({2})  # kept as text: Excel shows 13800138000, not 1.38E+10
+        response = send_xlsx(f"{name}.xlsx", Sheet(sheet, headers, rows, text_columns=phones))
+    audit.record_download(action, actor=current_user, address=client_address(), obj=obj, detail=fmt)
+    return response

@@ -7,12 +7,9 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core import audit
 from ..core.forms import flash_errors
-from ..core.net import client_address
 from ..core.permissions import Perm, can, require
 from ..core.privacy import shown_phone
-from ..core.spreadsheets import Sheet, send_csv, send_xlsx
 from ..core.time import local_today, utcnow
 from ..extensions import db
 from ..org.forms import unit_choices
@@ -30,6 +27,7 @@ from .admin_common import (
     owner_of,
     reminder_text,
     run,
+    send_people,
     unit_filter,
     visible,
 )
@@ -264,15 +262,7 @@ def _download(lst: StudyList, query, fmt: str):
         for r in db.session.execute(query)
     )  # fmt: skip
     name = f"{lst.name}-学习情况"
-    if fmt == "csv":
-        response = send_csv(f"{name}.csv", HEADERS, rows)
-    else:
-        sheet = Sheet("学习情况", HEADERS, rows, text_columns=frozenset({2}))
-        response = send_xlsx(f"{name}.xlsx", sheet)
-    audit.record_download(
-        "study.export", actor=current_user, address=client_address(), obj=lst, detail=fmt
-    )
-    return response
+    return send_people(fmt, name, "学习情况", HEADERS, rows, action="study.export", obj=lst)
 
 
 @bp.route("/lists/<int:list_id>/people/<int:user_id>/choice", methods=["GET", "POST"])

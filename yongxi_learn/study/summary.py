@@ -222,7 +222,6 @@ class RecordList:
 class RecordReading:
     title: str
     opened_at: datetime | None
-    seconds: int
     confirmed_at: datetime | None
 
 
@@ -235,7 +234,8 @@ class YearRecord:
 
 def year_record(user: User, year: int) -> YearRecord:
     """The person's study of a year for the 学法档案: lists (choice, progress) and the
-    year's readings with time spent and confirmation."""
+    year's readings, opened and confirmed (never the time spent: the 学法档案 is what
+    supervisors read, and they see done / not done only)."""
     lists = []
     for view in list_views(user, year, utcnow()):
         items = [
@@ -262,7 +262,6 @@ def _record_readings(user: User, year: int) -> list[RecordReading]:
             RecordReading(
                 reading.title,
                 progress.opened_at if progress else None,
-                progress.seconds if progress else 0,
                 progress.confirmed_at if progress else None,
             )
         )
