@@ -156,3 +156,22 @@ def test_the_people_behind_the_overview_download_as_csv(scenario, logged_in):
     assert "/stats/export.csv?table=1&amp;year=2024" in html
     rows = csv_dicts(logged_in.get("/stats/export.csv?table=1&year=2024").get_data())
     assert sorted(r["姓名"] for r in rows) == sorted(scenario.people)
+
+
+def test_a_download_whose_file_cannot_be_built_is_not_audited_as_downloaded(
+    scenario, logged_in, monkeypatch
+):
+    from yongxi_learn.core import spreadsheet_out
+
+    def broken(headers, rows):
+        yield "\ufeff".encode()
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(spreadsheet_out, "csv_chunks", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        logged_in.get("/stats/export.csv?year=2024&table=1")
+    exports = sa.select(sa.func.count()).where(AuditLog.action == "stats.export")
+    assert db.session.scalar(exports) == 0
+    monkeypatch.undo()
+    assert logged_in.get("/stats/export.csv?year=2024&table=1").status_code == 200
+    assert db.session.scalar(exports) == 1
