@@ -21,6 +21,7 @@ PUBLIC = {
     "static",  # CSS, JS, fonts
     "healthz",  # load balancer probe: "ok", no data
     "ping",  # the bench's trivial in-app route: "ok", no data
+    "home.favicon",  # the site's icon, a static file
     "training.scan",  # QR link /t/<id>/<token>: only exchanges a signed code for a
     # ticket and shows a message; recording needs a login and a POST
 }

@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user, login_required
 
 from ..core.time import utcnow
@@ -23,6 +23,12 @@ def index():
         sessions=upcoming_for(current_user, utcnow()),
         study=home_items(current_user),
     )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: the icon, not a 404 page."""
+    return current_app.send_static_file("favicon.ico")
 
 
 def ping():

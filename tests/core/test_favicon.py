@@ -1,0 +1,14 @@
+"""The site's icon: a shipped file, never the 404 page."""
+
+
+def test_favicon_ico_is_the_icon_not_a_404_page(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype in {"image/vnd.microsoft.icon", "image/x-icon"}
+    assert response.get_data()[:4] == b"\x00\x00\x01\x00"  # the ICO header
+
+
+def test_every_page_links_the_svg_icon(client):
+    html = client.get("/auth/login").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg?v=' in html
+    assert client.get("/static/favicon.svg").status_code == 200
