@@ -252,6 +252,15 @@ def test_download_names_are_rfc5987_with_an_ascii_fallback():
     )
 
 
+def test_the_ascii_fallback_name_keeps_the_extension():
+    def fallback(name):
+        return spreadsheets.content_disposition(name).split(";")[1].strip()
+
+    assert fallback("2025年报告（第1稿，数字待核）.docx") == 'filename="download.docx"'
+    assert fallback("雍溪镇 名单.txt") == 'filename="download.txt"'
+    assert fallback("名单") == 'filename="download"'  # no extension to keep
+
+
 def test_downloads_are_never_cached(app):
     with app.test_request_context():
         for response in (

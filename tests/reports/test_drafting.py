@@ -185,11 +185,14 @@ def test_the_page_drafts_links_figures_and_downloads(client, login, scenario, ad
     version = db.session.scalar(sa.select(ReportVersion))
     response = client.get(f"/admin/reports/{version.draft_id}/download.docx")
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    # A browser that reads only the ASCII fallback still saves a file Word opens.
+    assert 'filename="download.docx"' in response.headers["Content-Disposition"]
     document = docx.Document(io.BytesIO(response.data))
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == version.title and texts[2:] == version.text.split("\n")
-    text = client.get(f"/admin/reports/{version.draft_id}/download.txt").data.decode()
-    assert text.splitlines()[2:] == version.text.split("\n")
+    response = client.get(f"/admin/reports/{version.draft_id}/download.txt")
+    assert 'filename="download.txt"' in response.headers["Content-Disposition"]
+    assert response.data.decode().splitlines()[2:] == version.text.split("\n")
 
 
 def test_the_cli_writes_what_the_page_downloads(

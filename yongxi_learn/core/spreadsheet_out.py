@@ -255,7 +255,9 @@ def content_disposition(filename: str) -> str:
     suffix = filename.rpartition(".")[2] if "." in filename else ""
     fallback = "".join(ch for ch in filename if ch.isascii() and (ch.isalnum() or ch in "-_."))
     if fallback != filename:
-        fallback = f"download.{suffix}" if suffix.isascii() and suffix.isalnum() else "download"
+        # The extension survives whatever the name is made of: it is what opens the file.
+        suffix = "".join(ch for ch in suffix if ch.isascii() and ch.isalnum())
+        fallback = f"download.{suffix}" if suffix else "download"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 

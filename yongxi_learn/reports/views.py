@@ -1,8 +1,6 @@
 """The report section pages: pick a year and a unit, draft from the records, edit,
 check against the records, download as a 公文 .docx or as text."""
 
-from urllib.parse import quote
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -11,6 +9,7 @@ from ..core.db import expect_writes
 from ..core.forms import run_service
 from ..core.net import client_address
 from ..core.permissions import Perm, can, require
+from ..core.spreadsheet_out import content_disposition
 from ..core.time import local_today, utcnow
 from ..extensions import db
 from ..org.forms import unit_choices
@@ -135,9 +134,9 @@ def download_name(version: ReportVersion, ext: str, *, stale: bool = False) -> s
 
 def _attachment(body: bytes, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=report; filename*=UTF-8''{quote(filename)}"
-    )
+    # The ASCII fallback keeps the extension: a browser that reads only ``filename``
+    # saves "download.docx", a file its owner can open.
+    response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "no-store"
     return response
 
