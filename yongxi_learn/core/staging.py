@@ -47,10 +47,15 @@ class ImportChanged(Exception):
         self.pending = pending
 
 
-def stage(kind: str, content: bytes, filename: str, *, user: User, limits: Limits) -> PendingImport:
-    """Keep an upload for its uploader to confirm; abandoned ones are cleared here."""
+def stage(
+    kind: str, content: bytes, filename: str, *, user: User | None, limits: Limits
+) -> PendingImport:
+    """Keep an upload for its uploader to confirm; abandoned ones are cleared here.
+    ``user`` None is the system (the CLI loading the demo data), which only the
+    system may confirm."""
     db.session.execute(sa.delete(PendingImport).where(PendingImport.created_at < _cutoff(limits)))
-    pending = PendingImport(user_id=user.id, kind=kind, filename=filename[:255], content=content)
+    user_id = user.id if user is not None else None
+    pending = PendingImport(user_id=user_id, kind=kind, filename=filename[:255], content=content)
     db.session.add(pending)
     db.session.flush()
     return pending
@@ -89,7 +94,8 @@ def _pending_for(kind: str, token: str, user: User | None) -> PendingImport:
         .where(PendingImport.token == token, PendingImport.kind == kind)
         .with_for_update()
     )
-    if pending is None or user is None or pending.user_id != user.id:
+    # A signed-in user confirms only their own upload; the system (None) only its own.
+    if pending is None or pending.user_id != (user.id if user is not None else None):
         raise NotFound
     return pending
 

@@ -19,7 +19,8 @@ class PendingImport(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # None: staged by the system (the demo loads its data through the importers).
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     # What the file holds ("people", "questions"): each import confirms only its own.
     kind: Mapped[str] = mapped_column(sa.String(20), default="people", index=True)
     filename: Mapped[str] = mapped_column(sa.String(255), default="")
