@@ -121,8 +121,8 @@ def test_an_overdue_attempt_is_finalized_at_its_deadline(client, started):
 
 
 def test_the_submits_statements_run_generic_plans_in_its_transaction_only(app, cadre, exam):
-    """PostgreSQL planned the tally's refresh again at every submit (~1 ms, more than it
-    takes to run): the locking query sets plan_cache_mode for its transaction, and the
+    """PostgreSQL would plan the tally's refresh again at every submit (costing more than
+    running it): the locking query sets plan_cache_mode for its transaction, and the
     setting ends with it."""
     from yongxi_learn.exams import attempts, fast_submit
 

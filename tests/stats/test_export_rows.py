@@ -1,5 +1,5 @@
-"""The 明细 of a name list as its downloads show it, now that its rows are built by
-position and written in one pass (README, Performance: Exports)."""
+"""The 明细 of a name list as its downloads show it, its rows built by position and
+written in one pass (docs/performance.md, Exports)."""
 
 import sqlite3
 

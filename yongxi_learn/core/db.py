@@ -83,8 +83,8 @@ class GenericPlansFromHere(sa.sql.functions.FunctionElement):
     psycopg prepares a statement the fifth time a connection runs it, so the server
     plans it once. But PostgreSQL then keeps making a custom plan for each execution
     whenever its estimate of the generic plan costs more, as it does for the
-    exam_tally group refresh a submit ends with: ~1 ms of planning for a statement
-    that runs in ~0.4 ms. ``plan_cache_mode`` is set for this transaction only
+    exam_tally group refresh a submit ends with, where planning costs more than
+    running the statement. ``plan_cache_mode`` is set for this transaction only
     (``set_config(..., true)``); nothing changes for a statement prepared fewer than
     five times, nor for any other transaction. For a hot path whose every statement
     is keyed by ids, where the generic plan is the custom plan."""
@@ -137,10 +137,10 @@ def _end_reads_with_commit(db, exc: BaseException | None) -> None:
     """End a read-only request's PostgreSQL transaction with COMMIT, not ROLLBACK.
 
     psycopg prepares a statement the fifth time a connection runs it, so the server
-    stops planning it again (planning the login's join costs ~0.4 ms of server CPU,
-    running it 0.05 ms), but it forgets every prepared statement on ROLLBACK. Closing
+    stops planning it again (planning the login's join costs several times what
+    running it does), but it forgets every prepared statement on ROLLBACK. Closing
     the session rolls back, so without this no statement ever reached its fifth run.
-    Anything else rolls back as before: a request that failed, one marked as writing
+    Anything else rolls back: a request that failed, one marked as writing
     (``expect_writes``), and one whose session wrote or holds changes since it last
     committed (nothing should be left there, and it is not kept by accident).
     """

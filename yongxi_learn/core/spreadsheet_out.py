@@ -112,7 +112,7 @@ def _write_sheet(sheet, spec: Sheet, formats: dict) -> None:
 
 
 def _write_rows(sheet, rows: Iterator[Sequence], first: int, spec: Sheet, formats: dict) -> None:
-    """The data rows: the inner loop of a 20,000-row export (see README, Exports).
+    """The data rows: the inner loop of a 20,000-row export (docs/performance.md).
 
     A text cell is written without a format: its column's format (set_column above)
     is the one XlsxWriter writes for it, so the file is the same and the library

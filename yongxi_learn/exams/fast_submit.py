@@ -13,8 +13,7 @@ every row's grade (``scoring.mark``) and one closes the attempt with its total, 
 while it is still in progress. No ORM object is loaded and nothing just written is
 read back. An attempt already finished needs nothing (submitting again shows the
 same result). Anything unusual (not the person's, overdue, letters a question does
-not have) returns False and the view takes the full path, which answers each case
-as before.
+not have) returns False and the view takes the full path, which answers each case.
 """
 
 from collections.abc import Mapping

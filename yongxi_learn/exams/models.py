@@ -294,9 +294,9 @@ class Attempt(db.Model):
         sa.Index("ix_attempt_exam_user_score", "exam_id", "user_id", "status", "score"),
         # Open attempts past their deadline (finalize_overdue), and nothing else: a
         # query that names an attempt (by id, or exam and person) never mentions the
-        # deadline, so this index cannot be chosen for it. The index on status it
-        # replaces was: PostgreSQL took it for one row whenever its statistics
-        # predated an exam evening's thousands of attempts in progress (README).
+        # deadline, so this index cannot be chosen for it. An index on status would
+        # be: PostgreSQL takes it for one row whenever its statistics predate an exam
+        # evening's thousands of attempts in progress.
         sa.Index(
             "ix_attempt_overdue",
             "deadline",

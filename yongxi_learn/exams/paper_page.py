@@ -227,9 +227,9 @@ _PAPER = attempt_with_items(
     sa.select(_a.c.id, _a.c.status, _a.c.deadline, _a.c.max_score, _e.c.title, *_ITEM_COLUMNS)
 ).where(_a.c.user_id == sa.bindparam("user_id"))
 # The login's checks first, on their one row: planned as one join, PostgreSQL
-# repeated the user's and the login's lookups and a scan of exam for each of the
-# paper's 20-odd items (~250 buffers, 0.3 ms; now ~75, 0.1 ms). SQLite, whose
-# planner gets this right, reads the CTE as the plain join it was.
+# repeats the user's and the login's lookups and a scan of exam for each of the
+# paper's 20-odd items, reading about three times the buffers. SQLite, whose
+# planner gets this right, reads the CTE as a plain join.
 _LOGIN_HEAD = (
     sa.select(
         _a.c.id,

@@ -81,11 +81,10 @@ def member_scores(formal_id: int, family: Sequence[int], member, *conditions):
     For one group (a submit): the pass over the exam's attempts that
     ``attempt_scores`` makes is planned from the statistics, and an exam opened today
     has none yet. PostgreSQL then takes its attempts for one row and joins them to
-    the group in a nested loop, rescanning the group per attempt: 17 ms a submit once
-    300 have handed in, growing with each one. Looked up by person, the work stays
-    the group's size. ``exam_id + 0`` keeps the planner off the exam_id indexes,
-    which the same missing statistics make look cheapest (one row) and which hold
-    every attempt of the exam."""
+    the group in a nested loop, rescanning the group per attempt, so every submit
+    costs more than the last. Looked up by person, the work stays the group's size.
+    ``exam_id + 0`` keeps the planner off the exam_id indexes, which the same missing
+    statistics make look cheapest (one row) and which hold every attempt of the exam."""
     done = sa.and_(Attempt.user_id == member.user_id, Attempt.status.in_(FINISHED))
     exam = Attempt.exam_id + 0
     first = sa.select(sa.func.max(Attempt.score)).where(exam == formal_id, done)
@@ -197,10 +196,9 @@ def live_per_unit(formal_ids: list[int], unit: OrgUnit, categories, user):
 
 def tally_rows(formal_ids: list[int], categories):
     """The same from exam_tally: its (exam, unit, category) rows as they are, for the
-    caller to sum per bucket of units. Summing them per unit first made PostgreSQL
-    aggregate every row twice (~20,000 rows at district size; the statement went
-    from 74 to 32 ms). The caller applies the subtree and the viewer's scope to the
-    units."""
+    caller to sum per bucket of units. Summing them per unit here as well would make
+    PostgreSQL aggregate every row twice (~20,000 rows at district size). The caller
+    applies the subtree and the viewer's scope to the units."""
     query = sa.select(
         ExamTally.exam_id,
         ExamTally.unit_id,

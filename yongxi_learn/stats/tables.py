@@ -155,7 +155,7 @@ DETAIL_HEADERS = (
 
 
 # The names_select columns a 明细 row is made of, read by position: a Row's attribute
-# lookup cost more than the rest of building the row (0.5 µs each, 16 a person).
+# lookups (16 a person) cost more than the rest of building the row.
 PERSON_COLUMNS = (
     "name",
     "phone",
