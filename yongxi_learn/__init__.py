@@ -35,9 +35,10 @@ class App(Flask):
     ):
         """A path built in a request, remembered by what it is built from.
 
-        Werkzeug builds a link in ~40 µs here (its rule lookup, converters, quoting,
-        then our ``url_defaults``): a learner's home page has ~40 links, most the same
-        on every page (the menu, the static files). What a path depends on in a
+        Building a link is Werkzeug's rule lookup, converters and quoting, then our
+        ``url_defaults``: a learner's home page has ~40 links, most the same on every
+        page (the menu, the static files), and building them all is a visible share of
+        the page. What a path depends on in a
         request is the endpoint, its values and the script root (no subdomains or
         hosts are matched); the static files' ``?v=`` is their content's, which
         changes with a release, which restarts the process. Not kept: external URLs,
