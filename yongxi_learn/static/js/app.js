@@ -25,3 +25,32 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+// The header menu (a <details>, usable without this file): open on a wide screen, where its
+// links sit in the bar; on a phone, closed again by Escape or a tap outside it.
+(function () {
+  var menu = document.querySelector("details[data-menu]");
+  if (!menu || !window.matchMedia) {
+    return;
+  }
+  var wide = window.matchMedia("(min-width: 960px)");
+  function fit() {
+    menu.open = wide.matches;
+  }
+  fit();
+  if (wide.addEventListener) {
+    wide.addEventListener("change", fit);
+  } else if (wide.addListener) {
+    wide.addListener(fit);
+  }
+  document.addEventListener("click", function (event) {
+    if (menu.open && !wide.matches && !menu.contains(event.target)) {
+      menu.open = false;
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (menu.open && !wide.matches && (event.key === "Escape" || event.key === "Esc")) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+})();
