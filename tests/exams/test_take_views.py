@@ -280,6 +280,26 @@ def test_immediate_review_shows_key_and_explanation(as_cadre, exam):
     assert "依据：中华人民共和国宪法 第一条" in html
 
 
+def test_the_review_marks_the_learners_own_wrong_choice_in_words(as_cadre, exam):
+    attempt = begin(as_cadre, exam)
+    single = next(aq for aq in attempt.questions if aq.question.type.value == "single")
+    key = key_shown(single)
+    wrong = next(letter for letter in "ABCD" if letter != key)
+    as_cadre.post(
+        f"/exams/attempts/{attempt.id}/submit",
+        data={"answers_in_form": "1", f"q{single.position}": wrong},
+    )
+    html = text(as_cadre.get(f"/exams/attempts/{attempt.id}/result"))
+    item = re.search(
+        rf'<span class="qno">{single.position}\.</span>.*?</section>', html, re.S
+    ).group(0)
+    chosen = re.search(rf'<li class=" chosen-wrong">{wrong}\. [^<]*<span[^>]*>([^<]*)<', item)
+    assert chosen.group(1) == "✗ 您的选择（错误）"
+    right = re.search(rf'<li class="key">{key}\. [^<]*<span[^>]*>([^<]*)<', item)
+    assert right.group(1) == "✓ 正确答案（您未选）"
+    assert f"您的答案：{wrong} · 正确答案：{key}" in item
+
+
 def test_after_close_review_shows_the_score_but_not_the_key(as_cadre, make_exam, bank, cadre):
     exam = make_exam(rules=STANDARD_RULES, enrol=[cadre], review=ReviewPolicy.AFTER_CLOSE)
     attempt = begin(as_cadre, exam)
@@ -421,7 +441,7 @@ class TestWithCsrf:
         client.post(
             "/login", data={"phone": cadre.phone, "password": PASSWORD, "csrf_token": token}
         )
-        token = csrf_token(text(client.get("/exams/")))
+        token = csrf_token(text(client.get(f"/exams/{exam.id}/start")))  # 考试须知
         client.post(f"/exams/{exam.id}/start", data={"csrf_token": token})
         attempt = db.session.scalar(sa.select(Attempt))
         return attempt, csrf_token(text(client.get(f"/exams/attempts/{attempt.id}")))

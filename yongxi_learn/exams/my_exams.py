@@ -9,8 +9,9 @@ from sqlalchemy import orm
 
 from ..extensions import db
 from ..org.models import User
-from .attempts import attempts_left, is_overdue
+from .attempts import attempts_left, deadline_for, is_overdue
 from .models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
+from .papers import paper_total
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class ExamEntry:
     @property
     def can_start(self) -> bool:
         return self.status in {"可参加", "进行中"}
+
+    @property
+    def needs_notice(self) -> bool:
+        """A formal exam or its 补考 opens on the 考试须知; practice starts directly."""
+        return self.exam.kind is not ExamKind.PRACTICE
 
 
 # What the lists show and the statuses need, read as plain rows: the home page of
@@ -110,3 +116,35 @@ def _status(exam, current, finished, left, now) -> str:
     if finished:
         return "已交卷" if exam.kind is ExamKind.PRACTICE else "未通过"
     return "已结束"
+
+
+@dataclass(frozen=True)
+class ExamNotice:
+    """考试须知: what a person should know before the clock starts."""
+
+    entry: ExamEntry
+    exam: Exam
+    question_count: int
+    total: Decimal
+    deadline_if_started: datetime | None  # min(now + time limit, window close)
+
+    @property
+    def cut_short(self) -> bool:
+        """The window closes before the time limit would run out."""
+        exam = self.exam
+        return bool(
+            exam.time_limit_minutes
+            and exam.closes_at
+            and self.deadline_if_started == exam.closes_at
+        )
+
+
+def exam_notice(user: User, exam_id: int, now: datetime) -> ExamNotice | None:
+    """The 考试须知 of one of the person's exams, or None if it is not theirs. Reads only:
+    an overdue attempt already counts as finished in the entry."""
+    entry = next((e for e in available_exams(user, now) if e.exam.id == exam_id), None)
+    if entry is None:
+        return None
+    exam = db.session.get(Exam, exam_id)
+    count = sum(r.count for r in exam.rules) if exam.rules else len(exam.fixed_questions)
+    return ExamNotice(entry, exam, count, paper_total(exam), deadline_for(exam, now))

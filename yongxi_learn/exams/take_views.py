@@ -22,7 +22,7 @@ from ..core.time import utcnow
 from ..extensions import db
 from . import attempts, autosave, fast_submit, practice, review
 from .models import Attempt, Exam
-from .my_exams import ExamEntry, available_exams
+from .my_exams import ExamEntry, available_exams, exam_notice
 from .paper_page import LoginBounds, load_paper, load_paper_for_login
 
 bp = Blueprint("take", __name__)
@@ -33,6 +33,18 @@ bp = Blueprint("take", __name__)
 def my_exams():
     entries = exam_entries(current_user)
     return render_template("exams/my_exams.html", entries=entries)
+
+
+@bp.get("/<int:exam_id>/start")
+@login_required
+def notice(exam_id):
+    """考试须知 with the 开始答题 button: reading it starts nothing (the button POSTs)."""
+    shown = exam_notice(current_user, exam_id, utcnow())
+    if shown is None:
+        abort(404)
+    if shown.entry.current is not None:
+        return redirect(url_for("take.attempt", attempt_id=shown.entry.current.id))
+    return render_template("exams/notice.html", notice=shown)
 
 
 @bp.post("/<int:exam_id>/start")
