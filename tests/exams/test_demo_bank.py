@@ -1,32 +1,45 @@
 """The demo question bank is well-formed data: counts, answers, options, texts."""
 
+import csv
 import re
 import unicodedata
 from collections import Counter
+from datetime import datetime
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+import yongxi_learn
+from tests.conftest import count_rows
 from yongxi_learn.exams.demo_bank import (
     CATEGORIES,
     LAW_CATEGORIES,
     QUESTIONS,
     SAMPLE_NOTICE,
+    SAMPLE_TAG,
+    load_bank,
 )
 from yongxi_learn.exams.grading import LETTERS, normalise_letters
-from yongxi_learn.exams.models import JUDGE_OPTIONS, QuestionType
+from yongxi_learn.exams.models import JUDGE_OPTIONS, Question, QuestionType
+from yongxi_learn.extensions import db
+from yongxi_learn.org.import_models import PendingImport
 
 TYPE_COUNTS = Counter(q.type for q in QUESTIONS)
 ARTICLE = re.compile(r"第[一二三四五六七八九十百千零]+条")
+# An article's first line in the law texts: "第十条 …" (or "第十条之一 …").
+NUMERAL = "[一二三四五六七八九十百千零]+"
+LAW_ARTICLE = re.compile(rf"(第{NUMERAL}条(?:之{NUMERAL})?)\s+(.*)")
 
 
 def _texts(q):
     return [q.stem, q.explanation, q.law, q.article, q.category, *q.options]
 
 
-def test_the_bank_has_at_least_160_questions_of_each_type_in_proportion():
-    assert len(QUESTIONS) >= 160
-    assert TYPE_COUNTS[QuestionType.SINGLE] >= 85
-    assert TYPE_COUNTS[QuestionType.MULTI] >= 30
+def test_the_bank_has_at_least_140_questions_of_each_type_in_proportion():
+    assert len(QUESTIONS) >= 140
+    assert TYPE_COUNTS[QuestionType.SINGLE] >= 70
+    assert TYPE_COUNTS[QuestionType.MULTI] >= 25
     assert TYPE_COUNTS[QuestionType.JUDGE] >= 35
 
 
@@ -57,7 +70,7 @@ def test_every_question_has_its_texts_filled_and_clean(q):
     assert q.difficulty in (1, 2, 3)
     assert all(option.strip() for option in q.options)
     assert len(set(q.options)) == len(q.options)
-    assert q.article == "" or ARTICLE.fullmatch(q.article)
+    assert ARTICLE.fullmatch(q.article)
     for text in _texts(q):
         assert text == text.strip()
         assert not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
@@ -90,3 +103,47 @@ def test_the_bank_is_marked_as_sample_content():
 
     assert SAMPLE_NOTICE == "示例题目，仅供演示，以官方文本为准"
     assert SAMPLE_NOTICE in module.__doc__
+
+
+def _shipped_laws() -> dict[str, dict[str, str]]:
+    """The newest text of each law shipped as demo data (or, until it is, the shared
+    copy): short name -> article label -> its text."""
+    folder = Path(yongxi_learn.__file__).parent / "demo_data" / "laws"
+    if not (folder / "manifest.csv").exists():
+        folder = Path(__file__).parents[3] / "shared" / "laws"
+    with (folder / "manifest.csv").open(encoding="utf-8") as f:
+        manifest = sorted(csv.DictReader(f), key=lambda row: row["version_date"])
+    laws = {}
+    for row in manifest:  # oldest first, so the newest version of a law wins
+        articles, label = {}, None
+        for line in (folder / row["file"]).read_text(encoding="utf-8").splitlines():
+            found = LAW_ARTICLE.match(line)
+            if found:
+                label = found.group(1)
+                articles[label] = found.group(2)
+            elif label and line.strip():
+                articles[label] += "\n" + line.strip()
+        laws[row["short_name"]] = articles
+    return laws
+
+
+LAWS = _shipped_laws()
+
+
+@pytest.mark.parametrize("q", QUESTIONS, ids=lambda q: q.stem[:12])
+def test_every_question_cites_an_article_of_a_shipped_law(q):
+    assert q.law in LAWS, q.law
+    assert q.article in LAWS[q.law], f"{q.law}{q.article}"
+
+
+def test_the_bank_file_loads_through_the_importer_as_samples(app, tree):
+    """The upload path (plan, stage, confirm) as the system: every row imported, into
+    the file's categories, marked as samples, and nothing left staged."""
+    load_bank(tree["town"], datetime(2024, 11, 1))
+    db.session.commit()
+    stored = db.session.scalars(sa.select(Question)).all()
+    assert len(stored) == len(QUESTIONS)
+    assert {q.tags for q in stored} == {SAMPLE_TAG}
+    assert {q.category.name for q in stored} == set(CATEGORIES)
+    assert count_rows(PendingImport) == 0
+    assert load_bank(tree["town"], datetime(2024, 11, 2)) == 0  # only into an empty bank

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..org.models import Category, OrgUnit, User
 from ..org.services import SYSTEM
 from . import attempts, papers
-from .demo_bank import CATEGORIES, QUESTIONS, SAMPLE_TAG, DemoQuestion
+from .demo_bank import load_bank
 from .grading import LETTERS
 from .models import (
     Attempt,
@@ -30,7 +30,6 @@ from .models import (
     Exam,
     ExamKind,
     Question,
-    QuestionCategory,
     QuestionType,
     ReviewPolicy,
 )
@@ -104,55 +103,6 @@ def seed_exams(
         done = [_sit(exam, user, ability, rng) for user, ability in items]
     db.session.flush()
     return SeedResult(added, exam, enrolled, len(done), sum(1 for a in done if a.passed))
-
-
-# ---------------------------------------------------------------- the bank
-
-
-def load_bank(town: OrgUnit, now: datetime) -> int:
-    """Add the demo questions to the town's bank unless it has questions already."""
-    has_questions = db.session.scalar(
-        sa.select(Question.id).where(Question.owner_unit_id == town.id).limit(1)
-    )
-    if has_questions is not None:
-        return 0
-    categories = _categories(town, now)
-    db.session.add_all(_question(q, town, categories[q.category], now) for q in QUESTIONS)
-    db.session.flush()
-    return len(QUESTIONS)
-
-
-def _categories(town: OrgUnit, now: datetime) -> dict[str, QuestionCategory]:
-    existing = {
-        c.name: c
-        for c in db.session.scalars(
-            sa.select(QuestionCategory).where(QuestionCategory.owner_unit_id == town.id)
-        )
-    }
-    for name in CATEGORIES:
-        if name not in existing:
-            existing[name] = QuestionCategory(owner_unit_id=town.id, name=name, created_at=now)
-            db.session.add(existing[name])
-    return existing
-
-
-def _question(q: DemoQuestion, town: OrgUnit, category: QuestionCategory, now) -> Question:
-    return Question(
-        owner_unit_id=town.id,
-        category=category,
-        type=q.type,
-        stem=q.stem,
-        options=list(q.options),
-        answer=q.answer,
-        explanation=q.explanation,
-        difficulty=q.difficulty,
-        score=DEFAULT_SCORES[q.type],
-        tags=SAMPLE_TAG,
-        law_ref=q.law,
-        article_ref=q.article,
-        created_at=now,
-        updated_at=now,
-    )
 
 
 # ---------------------------------------------------------------- the exam
