@@ -121,12 +121,44 @@ def seconds_shown(page) -> int:
     return int(minutes) * 60 + int(seconds)
 
 
-def start_exam(page, live_server, log_in, phone, password):
-    page.goto(live_server.url("/exams/"))
+def start_exam(page, live_server, log_in, phone, password, *, check=None, screenshot=None):
+    """From the home page: 开始考试 (one tap) opens the 考试须知; 开始答题 starts."""
+    page.goto(live_server.url("/"))
     log_in(page, phone, password)
-    page.goto(live_server.url("/exams/"))
-    page.get_by_role("button", name="开始考试").click()
+    page.get_by_role("link", name="开始考试").click()
+    expect(page).to_have_url(re.compile(r"/exams/\d+/start$"))
+    expect(page.get_by_role("heading", name="考试须知")).to_be_visible()
+    if check is not None:
+        check(page)
+    if screenshot is not None:
+        screenshot(page, "0-notice")
+    page.get_by_role("button", name="开始答题").click()
     expect(page).to_have_url(re.compile(r"/exams/attempts/\d+$"))
+
+
+def test_the_notice_shows_the_rules_before_the_clock_starts(
+    live_server, make_person, page, log_in, assert_fits_phone, screenshot
+):
+    phone, password = make_person(must_change_password=False)
+    create_exam(live_server.app, phone, time_limit=30, closes_in=timedelta(minutes=20))
+
+    def notice_fits_a_phone(page):
+        expect(page.locator("#notice-time")).to_contain_text("限时30分钟")
+        expect(page.locator("#notice-deadline")).to_contain_text("距截止已不足30分钟")
+        expect(page.locator("#notice-attempts")).to_contain_text("还有1次（共1次）")
+        expect(page.locator("#notice-autosave")).to_contain_text("自动保存")
+        expect(page.locator("#notice-offline")).to_contain_text("未保存（网络断开）")
+        assert attempt_state(live_server.app) is None  # reading the notice starts nothing
+        button = page.get_by_role("button", name="开始答题")
+        expect(button).to_be_in_viewport()  # on the first screen of a 360 px phone
+        assert_fits_phone(page)
+
+    start_exam(
+        page, live_server, log_in, phone, password, check=notice_fits_a_phone, screenshot=screenshot
+    )
+    attempt = attempt_state(live_server.app)
+    assert attempt.status is AttemptStatus.IN_PROGRESS
+    assert abs((attempt.deadline - (utcnow() + timedelta(minutes=20))).total_seconds()) < 30
 
 
 def test_answers_survive_going_offline_and_a_reload_then_the_score_is_shown(

@@ -59,7 +59,7 @@ def test_the_notice_shows_time_limit_attempts_deadline_autosave_and_offline(as_c
     assert field(html, "notice-attempts").startswith("还有1次（共1次）")
     assert "自动保存" in field(html, "notice-autosave")
     assert "未保存（网络断开）" in field(html, "notice-offline")
-    assert "共9题，满分100分，60分合格" in html
+    assert "9题，满分100分，60分合格" in html
 
 
 def test_the_notice_counts_the_attempts_already_used(as_cadre, make_exam, bank, cadre):
