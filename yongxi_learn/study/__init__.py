@@ -3,8 +3,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Blueprints and CLI commands of the study feature."""
+    from .law_cli import laws_cli
+
     _register_library(app)
     _register_study(app)
+    app.cli.add_command(laws_cli)
 
 
 def _register_library(app: Flask) -> None:

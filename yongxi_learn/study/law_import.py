@@ -28,6 +28,7 @@ __all__ = [
     "ImportInvalid",
     "LawPlan",
     "confirm",
+    "import_now",
     "stage",
 ]
 
@@ -127,6 +128,21 @@ def _apply(result: LawPlan, actor: Actor) -> Law:
     return laws.create_law(
         result.meta, result.parsed, owner_unit=result.owner_unit, actor=actor, full_text=True
     )
+
+
+def import_now(
+    meta: LawMeta,
+    text: str,
+    *,
+    owner_unit: OrgUnit,
+    base: Law | None,
+    actor: Actor,
+    filename: str = "",
+) -> Law:
+    """Check, parse and save at once, as confirming a preview does: for the ``laws
+    import`` command and the demo library, where no one previews. The caller commits."""
+    result = plan(meta, text, owner_unit=owner_unit, base=base, actor=actor, filename=filename)
+    return _apply(result, actor)
 
 
 def confirm(token: str, digest: str, *, actor: Actor, limits: Limits) -> Law:
