@@ -164,6 +164,24 @@ def test_a_saved_draft_is_edited_and_saved_again_and_again(
     ]
 
 
+def test_the_audience_units_are_checkboxes_that_say_several_may_be_ticked(
+    client, login, admin, tree, cadres, bank, category
+):
+    login(admin)
+    exam = _draft(client, tree)
+    data = _edited(tree, cadres, category)
+    client.post(f"/admin/exams/{exam.id}", data=data)
+    page = client.get(f"/admin/exams/{exam.id}").text
+    box = re.search(
+        r'<fieldset class="field choice-list" id="audience_units">.*?</fieldset>', page, re.S
+    )
+    assert "<legend>考试对象：单位（含下级）</legend>" in box.group(0)
+    assert "可勾选多个单位" in box.group(0)
+    ticked = re.findall(r'name="audience_units" value="(\d+)" checked', box.group(0))
+    assert ticked == [str(tree["village"].id), str(tree["village2"].id)]
+    assert "<select" not in box.group(0)
+
+
 def test_an_owner_posted_with_a_draft_edit_is_ignored(client, login, admin, tree, cadres, bank):
     login(admin)
     exam = _draft(client, tree)
