@@ -81,8 +81,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     _configure(app, test_config)
 
     from . import models  # noqa: F401  (complete metadata for migrations)
+    from .core import compression, errors, security, static
     from .core import db as core_db
-    from .core import errors, security, static
     from .extensions import csrf, db, limiter, login_manager, migrate, skip_idle_hooks
 
     db.init_app(app)
@@ -101,6 +101,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.session_protection = "basic"  # not "strong": phones change IP mid-exam
     security.init_app(app)
     static.init_app(app)
+    compression.init_app(app)
     errors.init_app(app)
 
     _register_blueprints(app)

@@ -6,6 +6,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from .core.time import to_local
 from .extensions import db
 
 
@@ -16,40 +17,63 @@ def _logins_path() -> Path:
 @click.command("seed-demo")
 def seed_demo():
     """Load the 雍溪镇 demo data (once) and print the demo logins."""
-    from .exams.demo import seed_exams
-    from .org import seed
-    from .study import demo as study_demo
-    from .training import demo as training_demo
+    from .core.time import utcnow
 
     def track(items, label):
         return click.progressbar(items, label=label)
 
-    if seed.is_seeded():
-        click.echo("演示数据已存在，未做改动。")
-        logins = seed.read_logins(_logins_path())
-    else:
-        logins = seed.seed(_logins_path())
-        db.session.commit()
-        click.echo("已载入雍溪镇演示数据（人员、单位均为虚构，仅供演示）。")
-    # Idempotent on its own, so an installation seeded before exams existed gets them too.
-    result = seed_exams(seed.demo_town(), track=track)
-    db.session.commit()
-    if result.questions_added or result.submitted:
-        click.echo(
-            f"已载入示例题库{result.questions_added}题和“{result.exam.title}”"
-            f"（应考{result.enrolled}人，交卷{result.submitted}人）。"
-        )
-    # The law library first: training sessions link the laws they covered.
-    for feature in (study_demo, training_demo):
-        for line in feature.seed(seed.demo_town(), track=track):
-            click.echo(line)
-        db.session.commit()
+    logins = load_demo(_logins_path(), now=utcnow(), track=track, echo=click.echo)
     if not logins:
         click.echo("未找到演示账号密码文件；可用 reset-password 命令重置某个账号的密码。")
         return
     click.echo("演示账号（角色, 姓名, 手机号, 密码）：")
     for login in logins:
         click.echo(f"  {login.role}, {login.name}, {login.phone}, {login.password}")
+
+
+def load_demo(logins_path: Path, *, now, track, echo) -> list:
+    """The demo, dated from ``now``: last year complete (exam with 补考, list, readings,
+    sessions, a saved report draft), this year with open work for the demo logins. Each
+    part is loaded once and committed; returns the demo logins."""
+    from .exams.demo import seed_exams
+    from .org import seed
+    from .org.models import User
+    from .org.services import SYSTEM
+    from .reports import services as reports
+    from .study import demo as study_demo
+    from .training import demo as training_demo
+
+    if seed.is_seeded():
+        echo("演示数据已存在，未做改动。")
+        logins = seed.read_logins(logins_path)
+    else:
+        logins = seed.seed(logins_path)
+        db.session.commit()
+        echo("已载入雍溪镇演示数据（人员、单位均为虚构，仅供演示）。")
+    # The demo logins are left this year's work to do: they are who a visitor tries.
+    phones = [x.phone for x in logins]
+    keep_open = set(db.session.scalars(sa.select(User.id).where(User.phone.in_(phones))))
+    town = seed.demo_town()
+    # Idempotent on its own, so an installation seeded before exams existed gets them too.
+    result = seed_exams(town, now=now, track=track, keep_open=keep_open)
+    db.session.commit()
+    for line in result.lines():
+        echo(line)
+    # The law library first: training sessions link the laws they covered.
+    for feature in (study_demo, training_demo):
+        for line in feature.seed(seed.demo_town(), track=track, now=now, keep_open=keep_open):
+            echo(line)
+        db.session.commit()
+    # Last year's report draft, as the admin's 生成 button writes it.
+    town = seed.demo_town()
+    year = to_local(now).year - 1
+    if reports.get_draft(year, town) is None:
+        # url_for needs a request: the figures link to the lists behind them.
+        with current_app.test_request_context():
+            version = reports.draft(year, town, actor=SYSTEM, now=now)
+        db.session.commit()
+        echo(f"已生成“{version.title}”第{version.number}稿。")
+    return logins
 
 
 @click.command("reset-password")

@@ -1,16 +1,22 @@
-"""The demo's 2024 sessions: the counts the 2024 report speaks of, and idempotence."""
+"""The demo's sessions: last year's, with the counts the 2024 report speaks of; this
+year's up to a session open now; idempotence."""
 
 from contextlib import nullcontext
+from datetime import datetime
 
 import pytest
+import sqlalchemy as sa
 
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Category
 from yongxi_learn.stats import queries
-from yongxi_learn.training import demo
+from yongxi_learn.training import demo, signin
 from yongxi_learn.training.models import KindCode, TrainingSession
 
 from ..conftest import count_rows
+
+# 10:00 on 15 March 2027, Beijing time.
+NOW = datetime(2027, 3, 15, 2, 0)
 
 
 def _track(items, label):
@@ -30,10 +36,10 @@ def town_people(tree, make_user):
     return town
 
 
-def test_the_demo_year_reads_like_the_2024_report(town_people, kinds):
-    lines = demo.seed(town_people, track=_track)
+def test_last_year_reads_like_the_2024_report(town_people, kinds):
+    lines = demo.seed(town_people, track=_track, now=NOW)
     db.session.commit()
-    figures = queries.training_figures(2024, town_people)
+    figures = queries.training_figures(2026, town_people)
     assert figures.sessions_of(KindCode.TOPIC) == 8
     assert figures.sessions_of(KindCode.CENTRE_GROUP) >= 1
     assert figures.sessions_of(KindCode.LECTURE_HALL) == 3
@@ -43,8 +49,21 @@ def test_the_demo_year_reads_like_the_2024_report(town_people, kinds):
 
 
 def test_seeding_twice_adds_nothing(town_people, kinds):
-    demo.seed(town_people, track=_track)
+    demo.seed(town_people, track=_track, now=NOW)
     db.session.commit()
     before = count_rows(TrainingSession)
-    assert demo.seed(town_people, track=_track) == []
+    assert demo.seed(town_people, track=_track, now=NOW) == []
     assert count_rows(TrainingSession) == before
+
+
+def test_this_year_has_the_sessions_before_today_and_one_open_now(town_people, kinds):
+    lines = demo.seed(town_people, track=_track, now=NOW)
+    db.session.commit()
+    this_year = db.session.scalars(
+        sa.select(TrainingSession).where(TrainingSession.year == 2027)
+    ).all()
+    # 14 March's 中心组 session and today's.
+    assert len(this_year) == 2 and "2027年集中学习2场" in lines[1]
+    today = max(this_year, key=lambda s: s.starts_at)
+    assert signin.is_open(today, NOW)
+    assert Category.LEGAL_LIAISON.value in today.audience["categories"]

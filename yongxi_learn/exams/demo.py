@@ -1,27 +1,29 @@
-"""Demo exam data for a town: the sample question bank and the 2024 annual exam with
-submitted attempts, so the figures, item analysis and report are not empty.
+"""Demo exam data for a town, dated from the day it is loaded: the sample question
+bank; last year's annual exam with submitted attempts and a 补考, so the figures, item
+analysis and report are complete; and this year's annual exam, open now, that some have
+already sat and the demo logins have not.
 
-Everything goes through the exam services (create, draw rules, publish, start,
-save, submit), with the clock set inside the 2024 window, so the stored attempts
-are exactly what a real sitting would leave. Answers are simulated with a seeded
-generator: about 92% of the enrolled sit the exam, about 95% of them pass, and
-行政复议法 is visibly the weakest law in item analysis. The caller commits.
+Everything goes through the exam services (create, draw rules, publish, start, submit,
+create the 补考), with the clock set inside each window, so the stored attempts are
+exactly what a real sitting would leave. Answers are simulated with a seeded generator:
+about 92% of the enrolled sit the exam, about 95% of them pass, and 行政复议法 is
+visibly the weakest law in item analysis. The caller commits.
 """
 
 import contextlib
 import random
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..core.time import utcnow
+from ..core.time import LOCAL_TZ, to_local, utcnow
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
 from ..org.services import SYSTEM
-from . import attempts, papers
+from . import attempts, makeup, papers
 from .demo_bank import load_bank
 from .grading import LETTERS
 from .models import (
@@ -34,8 +36,13 @@ from .models import (
     ReviewPolicy,
 )
 
-EXAM_TITLE = "2024年度法治理论知识考试"
-EXAM_CATEGORIES = (Category.LEADER, Category.OFFICIAL)
+# Everyone the town trains sits the annual exam: offices and villages alike.
+EXAM_CATEGORIES = (
+    Category.LEADER,
+    Category.OFFICIAL,
+    Category.VILLAGE_CADRE,
+    Category.LEGAL_LIAISON,
+)
 # 25 单选 × 2 + 10 多选 × 3.5 + 15 判断 × 1 = 100 points (with 3 points a 多选 the
 # paper would total 95).
 DRAW_RULES = (
@@ -44,24 +51,81 @@ DRAW_RULES = (
     (QuestionType.JUDGE, 15, Decimal(1)),
 )
 DEFAULT_SCORES = {rule[0]: rule[2] for rule in DRAW_RULES}
-# The window, in UTC: 2024-11-25 08:30 to 2024-12-06 17:30 Beijing time.
-PUBLISHED_AT = datetime(2024, 11, 20, 2, 0)
-OPENS_AT = datetime(2024, 11, 25, 0, 30)
-CLOSES_AT = datetime(2024, 12, 6, 9, 30)
 PARTICIPATION = 0.92
+# Of those who may still sit this year's open exam, the share who already have.
+ALREADY_SAT = 0.3
+# Of last year's 补考 candidates, the share who sat it (they had revised: abler).
+MAKEUP_PARTICIPATION = 0.7
 # How much harder than usual each law is for these cadres (probability points).
 LAW_PENALTY = {"行政复议法": 0.25, "行政强制法": 0.08}
 TYPE_PENALTY = {QuestionType.SINGLE: 0.0, QuestionType.MULTI: 0.08, QuestionType.JUDGE: -0.04}
 DIFFICULTY_PENALTY = {1: -0.05, 2: 0.0, 3: 0.1}
 
 
+def exam_title(year: int) -> str:
+    return f"{year}年度法治理论知识考试"
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    """A Beijing time on ``day`` as the naive UTC the columns store."""
+    local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=LOCAL_TZ)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Window:
+    published_at: datetime
+    opens_at: datetime
+    closes_at: datetime
+
+
+def past_window(year: int) -> Window:
+    """Last year's sitting: 25 November 08:30 to 6 December 17:30, Beijing time."""
+    return Window(
+        _at(date(year, 11, 20), 10), _at(date(year, 11, 25), 8, 30), _at(date(year, 12, 6), 17, 30)
+    )
+
+
+def makeup_window(year: int) -> Window:
+    """The 补考, created on 10 December, sat 16 to 20 December."""
+    return Window(
+        _at(date(year, 12, 10), 10), _at(date(year, 12, 16), 8, 30), _at(date(year, 12, 20), 17, 30)
+    )
+
+
+def current_window(now: datetime) -> Window:
+    """This year's sitting: opened yesterday 08:30, closes in 10 days at 17:30."""
+    today = to_local(now).date()
+    opens = _at(today - timedelta(days=1), 8, 30)
+    return Window(opens - timedelta(days=5), opens, _at(today + timedelta(days=10), 17, 30))
+
+
 @dataclass
 class SeedResult:
     questions_added: int
-    exam: Exam | None
+    exam: Exam | None  # last year's
     enrolled: int
     submitted: int
     passed: int
+    makeup: Exam | None = None
+    makeup_submitted: int = 0
+    current: Exam | None = None  # this year's, open now
+    current_submitted: int = 0
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.questions_added:
+            out.append(f"已载入示例题库{self.questions_added}题。")
+        if self.exam is not None:
+            out.append(
+                f"已载入“{self.exam.title}”（应考{self.enrolled}人，交卷{self.submitted}人，"
+                f"通过{self.passed}人）及其补考（交卷{self.makeup_submitted}人）。"
+            )
+        if self.current is not None:
+            out.append(
+                f"已载入正在进行的“{self.current.title}”（已有{self.current_submitted}人交卷）。"
+            )
+        return out
 
 
 def _untracked(items, _label):
@@ -73,54 +137,102 @@ def seed_exams(
     people: Iterable[User] | None = None,
     now: datetime | None = None,
     track=_untracked,
+    keep_open: Collection[int] = (),
 ) -> SeedResult:
-    """Load the demo bank into ``town``'s bank and create the 2024 exam with attempts.
+    """Load the demo bank into ``town``'s bank, last year's exam with attempts and a
+    补考, and this year's exam, open at ``now`` (default: now).
 
-    ``people`` limits who sits the exam (e.g. only the demo people just created);
-    by default anyone enrolled may. ``now`` stamps the bank rows (default: now).
+    ``people`` limits who sits the exams (e.g. only the demo people just created); by
+    default anyone enrolled may. ``keep_open``: ids of people who have not sat this
+    year's exam yet (the demo logins), whatever the draw.
     ``track(items, label)`` wraps the sittings in a progress display (the CLI passes
     click.progressbar).
-    Idempotent: the bank is loaded only into a town without questions, the exam
-    only if the town has no exam of that title.
+    Idempotent: the bank is loaded only into a town without questions, each exam only
+    if the town has no exam of that title.
     """
-    rng = random.Random(2024)  # noqa: S311 (repeatable demo answers, not secrets)
-    added = load_bank(town, now or utcnow())
-    if _existing_exam(town) is not None:
-        return SeedResult(added, None, 0, 0, 0)
-    exam = _create_exam(town)
-    enrolled = papers.publish(exam, actor=SYSTEM, now=PUBLISHED_AT)
-    sitters = _sitters(exam, people)
+    now = now or utcnow()
+    year = to_local(now).year
+    rng = random.Random(year - 1)  # noqa: S311 (repeatable demo answers, not secrets)
+    added = load_bank(town, now)
+    result = SeedResult(added, None, 0, 0, 0)
+    allowed = None if people is None else {p.id for p in people}
+    if _existing_exam(town, year - 1) is None:
+        _past_year(result, town, year - 1, allowed, rng, track)
+    if _existing_exam(town, year) is None:
+        window = current_window(now)
+        exam, _ = _create_exam(town, year, window)
+        sitters = [u for u in _sitters(exam, allowed) if u.id not in keep_open]
+        sitting = [(u, _ability(rng)) for u in sitters if rng.random() < ALREADY_SAT]
+        window = Window(window.published_at, window.opens_at, now - timedelta(hours=2))
+        with db.session.no_autoflush, track(sitting, "模拟今年已交卷的考生") as items:
+            done = [_sit(exam, user, ability, window, rng) for user, ability in items]
+        result.current, result.current_submitted = exam, len(done)
+    db.session.flush()
+    return result
+
+
+def _ability(rng: random.Random) -> float:
+    return min(0.97, max(0.5, rng.gauss(0.82, 0.08)))
+
+
+def _past_year(result, town, year, allowed, rng, track) -> None:
+    window = past_window(year)
+    exam, enrolled = _create_exam(town, year, window)
+    sitters = _sitters(exam, allowed)
     # Who stays away and how able each is are drawn first, so they do not depend on
     # how many random numbers drawing the papers takes.
     absent = set(rng.sample(range(len(sitters)), round(len(sitters) * (1 - PARTICIPATION))))
-    abilities = [min(0.97, max(0.5, rng.gauss(0.82, 0.08))) for _ in sitters]
+    abilities = [_ability(rng) for _ in sitters]
     sitting = [
         (user, ability)
         for i, (user, ability) in enumerate(zip(sitters, abilities, strict=True))
         if i not in absent
     ]
-    with db.session.no_autoflush, track(sitting, "模拟考生作答") as items:
-        done = [_sit(exam, user, ability, rng) for user, ability in items]
+    with db.session.no_autoflush, track(sitting, f"模拟{year}年考生作答") as items:
+        done = [_sit(exam, user, ability, window, rng) for user, ability in items]
     db.session.flush()
-    return SeedResult(added, exam, enrolled, len(done), sum(1 for a in done if a.passed))
+    result.exam, result.enrolled = exam, enrolled
+    result.submitted, result.passed = len(done), sum(1 for a in done if a.passed)
+    result.makeup, result.makeup_submitted = _makeup(exam, year, allowed, rng, track)
+
+
+def _makeup(formal: Exam, year: int, allowed, rng, track) -> tuple[Exam, int]:
+    """The 补考 for the absent and the failed, as an admin creates it after the close;
+    most of them sit it."""
+    window = makeup_window(year)
+    exam = makeup.create_makeup(
+        formal,
+        actor=SYSTEM,
+        opens_at=window.opens_at,
+        closes_at=window.closes_at,
+        now=window.published_at,
+    )
+    sitters = [u for u in _sitters(exam, allowed) if rng.random() < MAKEUP_PARTICIPATION]
+    sitting = [(u, min(0.97, _ability(rng) + 0.05)) for u in sitters]
+    with db.session.no_autoflush, track(sitting, f"模拟{year}年补考作答") as items:
+        done = [_sit(exam, user, ability, window, rng) for user, ability in items]
+    db.session.flush()
+    return exam, len(done)
 
 
 # ---------------------------------------------------------------- the exam
 
 
-def _existing_exam(town: OrgUnit) -> Exam | None:
+def _existing_exam(town: OrgUnit, year: int) -> Exam | None:
     return db.session.scalar(
-        sa.select(Exam).where(Exam.owner_unit_id == town.id, Exam.title == EXAM_TITLE)
+        sa.select(Exam).where(Exam.owner_unit_id == town.id, Exam.title == exam_title(year))
     )
 
 
-def _create_exam(town: OrgUnit) -> Exam:
+def _create_exam(town: OrgUnit, year: int, window: Window) -> tuple[Exam, int]:
+    """Create, draw rules and publish, as an admin does; the exam and how many it
+    enrolled."""
     settings = papers.Settings(
-        title=EXAM_TITLE,
+        title=exam_title(year),
         kind=ExamKind.FORMAL,
-        year=2024,
-        opens_at=OPENS_AT,
-        closes_at=CLOSES_AT,
+        year=year,
+        opens_at=window.opens_at,
+        closes_at=window.closes_at,
         time_limit_minutes=60,
         pass_score=Decimal(60),
         max_attempts=1,
@@ -128,32 +240,32 @@ def _create_exam(town: OrgUnit) -> Exam:
         audience={"units": [town.id], "categories": [c.value for c in EXAM_CATEGORIES]},
     )
     exam = papers.create_exam(town, settings, actor=SYSTEM)
-    exam.created_at = PUBLISHED_AT - timedelta(days=1)
+    exam.created_at = window.published_at - timedelta(days=1)
     rules = [papers.RuleSpec(type=t, count=n, score=s) for t, n, s in DRAW_RULES]
     papers.set_rules(exam, rules, actor=SYSTEM)
-    return exam
+    enrolled = papers.publish(exam, actor=SYSTEM, now=window.published_at)
+    return exam, enrolled
 
 
-def _sitters(exam: Exam, people: Iterable[User] | None) -> list[User]:
+def _sitters(exam: Exam, allowed: set[int] | None) -> list[User]:
     enrolled = db.session.scalars(
         sa.select(User)
         .join(Enrolment, Enrolment.user_id == User.id)
         .where(Enrolment.exam_id == exam.id, Enrolment.exempt.is_(False))
         .order_by(User.id)
     ).all()
-    if people is None:
+    if allowed is None:
         return list(enrolled)
-    allowed = {p.id for p in people}
     return [u for u in enrolled if u.id in allowed]
 
 
 # ---------------------------------------------------------------- one sitting
 
 
-def _sit(exam: Exam, user: User, ability: float, rng: random.Random) -> Attempt:
-    """Start, answer and submit one person's paper at a time inside the window;
+def _sit(exam: Exam, user: User, ability: float, window: Window, rng: random.Random) -> Attempt:
+    """Start, answer and submit one person's paper at a time inside ``window``;
     ``ability`` is the chance of answering an ordinary question right."""
-    start = _start_time(rng)
+    start = _start_time(window, rng)
     attempt = attempts.start_attempt(exam, user, start, rng)
     minutes = rng.uniform(18, 52)
     # Answers are set on the rows as saving would leave them (one save each); going
@@ -166,17 +278,28 @@ def _sit(exam: Exam, user: User, ability: float, rng: random.Random) -> Attempt:
                 minutes=minutes * aq.position / len(attempt.questions)
             )
     db.session.flush()  # submit re-reads the saved answers from the database
-    return attempts.submit_attempt(attempt, user, start + timedelta(minutes=minutes + 1))
+    submitted = attempts.submit_attempt(attempt, user, start + timedelta(minutes=minutes + 1))
+    # Grading expires every answer row the session holds: let this sitting's go, or
+    # each sitting would cost more than the one before.
+    for aq in attempt.questions:
+        db.session.expunge(aq)
+    return submitted
 
 
-def _start_time(rng: random.Random) -> datetime:
-    """A working day in the window, between 09:00 and 16:00 Beijing time."""
-    days = [
-        OPENS_AT.date() + timedelta(days=d)
-        for d in range((CLOSES_AT.date() - OPENS_AT.date()).days + 1)
-    ]
-    day = rng.choice([d for d in days if d.weekday() < 5])
-    return datetime(day.year, day.month, day.day, 1, 0) + timedelta(minutes=rng.randint(0, 420))
+def _start_time(window: Window, rng: random.Random) -> datetime:
+    """A working day in the window, between 09:00 and 16:00 Beijing time, ending an
+    hour before the window closes (a window closing today: some time before now)."""
+    first, last = window.opens_at, window.closes_at - timedelta(hours=1)
+    days = [first.date() + timedelta(days=d) for d in range((last.date() - first.date()).days + 1)]
+    weekdays = [d for d in days if d.weekday() < 5] or days
+    for _ in range(20):
+        day = rng.choice(weekdays)
+        start = datetime(day.year, day.month, day.day, 1, 0) + timedelta(
+            minutes=rng.randint(0, 420)
+        )
+        if first <= start <= last:
+            return start
+    return first + (last - first) * rng.random()
 
 
 def _response(question: Question, ability: float, rng: random.Random) -> str:

@@ -1,11 +1,18 @@
 """The Yongxi demo data of the study feature, loaded by ``seed-demo``."""
 
+from collections.abc import Collection
+from datetime import datetime
+
 from ..org.models import OrgUnit
 from .demo_laws import seed_laws
 from .demo_lists import seed_lists
 
 
-def seed(town: OrgUnit, *, track) -> list[str]:
+def seed(town: OrgUnit, *, track, now: datetime, keep_open: Collection[int] = ()) -> list[str]:
     """Add the demo records once; return lines to print (nothing when already there).
-    ``track(items, label)`` wraps an iterable in a progress bar."""
-    return [*seed_laws(town, track=track), *seed_lists(town, track=track)]
+    ``track(items, label)`` wraps an iterable in a progress bar; ``now`` dates last
+    year's and this year's records; ``keep_open``: ids of people left with open work."""
+    return [
+        *seed_laws(town, track=track),
+        *seed_lists(town, track=track, now=now, keep_open=keep_open),
+    ]

@@ -1,5 +1,8 @@
-"""Demo data: see study/demo.py. The 2024 study list for 雍溪镇's leading cadres with
-some 2 + 1 choices and progress, and two reading assignments with partial progress.
+"""Demo data: see study/demo.py. Dated from the day it is loaded: last year's study
+list for 雍溪镇's leading cadres with 2 + 1 choices and progress, and two reading
+assignments with partial progress; this year's list, whose choices are still open (a
+few leaders have chosen, the demo logins have not), and a reading due in two weeks
+that some have confirmed and the demo logins have not opened.
 
 Laws are found by title; any missing (before the law library's seed_laws exists) is
 added as a metadata-only entry without text. The 以案释法 case is a made-up example,
@@ -7,11 +10,12 @@ marked as such.
 """
 
 import random
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..core.time import LOCAL_TZ
+from ..core.time import LOCAL_TZ, to_local
 from ..extensions import db
 from ..org.audience import people_select
 from ..org.models import Category, OrgUnit, User
@@ -21,7 +25,11 @@ from .models import Law, LawKind
 from .plan_models import ItemKind, StudyList
 from .reading_models import ReadingAssignment, ReadingKind
 
-LIST_NAME = "2024年领导干部应知应会党内法规和国家法律清单"
+
+def list_name(year: int) -> str:
+    return f"{year}年领导干部应知应会党内法规和国家法律清单"
+
+
 K, P, L, A = LawKind.CONSTITUTIONAL, LawKind.PARTY_REGULATION, LawKind.LAW, LawKind.ADMIN_REGULATION
 # (title, kind, issuer)
 LAWS = {
@@ -57,6 +65,7 @@ FIELD = [
     ("中华人民共和国人民调解法", "司法行政", ["司法所"]),
 ]
 CASE_TITLE = "以案释法（示例案例）：未告知陈述申辩权利的罚款决定被撤销"
+CURRENT_READING = "{year}年度学习：宪法总纲第一条至第五条"
 _CASE = """<p><strong>示例案例：人物、单位与情节均为虚构，仅供学习演示。</strong></p>
 <h3>基本案情</h3>
 <p>某镇综合行政执法人员在检查中发现，个体经营者王某（化名）占用人行道堆放建材。执法人员当场拍照取证后，
@@ -98,18 +107,36 @@ def find_or_add_law(town: OrgUnit, title: str, kind: LawKind, issuer: str) -> La
     return law
 
 
-def seed_lists(town: OrgUnit, *, track) -> list[str]:
+def seed_lists(
+    town: OrgUnit, *, track, now: datetime, keep_open: Collection[int] = ()
+) -> list[str]:
+    """Last year's list and readings, then this year's, each once. ``keep_open``: ids of
+    people (the demo logins) who have neither chosen nor read this year."""
     laws = {t: find_or_add_law(town, t, kind, issuer) for t, (kind, issuer) in LAWS.items()}
+    today = to_local(now).date()
+    past, year = today.year - 1, today.year
     lines = []
-    if _existing(StudyList, StudyList.name, LIST_NAME, town) is None:
-        lst = _create_list(town, laws)
-        chose, finished = _choices(lst, town, track)
+    if _existing(StudyList, StudyList.name, list_name(past), town) is None:
+        lst = _create_list(town, laws, past, _at(date(past, 3, 31), 23))
+        leaders = _leaders(town, ())[:7]
+        chose, finished = _choices(lst, leaders, track, start=_at(date(past, 3, 1)))
         lines.append(
-            f"已载入学习清单“{LIST_NAME}”（{chose}名领导干部已选学，{finished}人全部学完）。"
+            f"已载入学习清单“{lst.name}”（{chose}名领导干部已选学，{finished}人全部学完）。"
         )
-    if _existing(ReadingAssignment, ReadingAssignment.title, CASE_TITLE, town) is None:
-        confirmed = _readings(town, laws["中华人民共和国宪法"], track)
-        lines.append(f"已载入阅读任务2项（{confirmed}人次已确认学习）。")
+    if _existing(StudyList, StudyList.name, list_name(year), town) is None:
+        # Open for choosing a month from today; four leaders chose over the last weeks.
+        lst = _create_list(town, laws, year, _at(today + timedelta(days=30), 23))
+        leaders = _leaders(town, keep_open)[:4]
+        chose, _ = _choices(lst, leaders, track, start=now - timedelta(days=14), finish=0)
+        lines.append(f"已载入学习清单“{lst.name}”（{chose}名领导干部已选学，选学尚未截止）。")
+    title = f"{past}年{CASE_TITLE}"
+    if _existing(ReadingAssignment, ReadingAssignment.title, title, town) is None:
+        confirmed = _past_readings(town, laws["中华人民共和国宪法"], past, track)
+        lines.append(f"已载入{past}年阅读任务2项（{confirmed}人次已确认学习）。")
+    title = CURRENT_READING.format(year=year)
+    if _existing(ReadingAssignment, ReadingAssignment.title, title, town) is None:
+        confirmed = _current_reading(town, laws["中华人民共和国宪法"], now, keep_open, track)
+        lines.append(f"已载入阅读任务“{title}”（{confirmed}人已确认学习）。")
     db.session.flush()
     return lines
 
@@ -120,11 +147,13 @@ def _existing(model, column, value, town):
     )
 
 
-def _create_list(town: OrgUnit, laws: dict[str, Law]) -> StudyList:
+def _create_list(
+    town: OrgUnit, laws: dict[str, Law], year: int, choose_until: datetime
+) -> StudyList:
     settings = plans.ListSettings(
-        name=LIST_NAME,
-        year=2024,
-        choose_until=_at(date(2024, 3, 31), 23),
+        name=list_name(year),
+        year=year,
+        choose_until=choose_until,
         audience={"units": [town.id], "categories": [Category.LEADER.value], "people": []},
     )
     lst = plans.create_list(town, settings, actor=SYSTEM)
@@ -141,45 +170,54 @@ def _create_list(town: OrgUnit, laws: dict[str, Law]) -> StudyList:
     return lst
 
 
-def _choices(lst: StudyList, town: OrgUnit, track) -> tuple[int, int]:
-    """Seven of the ten leading cadres chose in March; some have finished."""
-    rng = random.Random(2024)  # noqa: S311 (repeatable demo data, not secrets)
+def _leaders(town: OrgUnit, leave_out: Collection[int]) -> list[User]:
     leaders = db.session.scalars(
         sa.select(User)
         .where(User.unit_id == town.id, User.category == Category.LEADER, User.active)
         .order_by(User.id)
     ).all()
+    return [u for u in leaders if u.id not in leave_out]
+
+
+def _choices(lst: StudyList, leaders, track, *, start: datetime, finish: int = 3):
+    """The leaders choose three days apart from ``start``; the first ``finish`` study
+    their whole plan, the others part of it. Returns (chose, finished)."""
+    rng = random.Random(lst.year)  # noqa: S311 (repeatable demo data, not secrets)
     key = [i for i in lst.items if i.kind is ItemKind.KEY]
-    field = [i for i in lst.items if i.kind is ItemKind.FIELD and town.id in i.field_unit_ids]
+    field = [
+        i for i in lst.items if i.kind is ItemKind.FIELD and lst.owner_unit_id in i.field_unit_ids
+    ]
     finished = 0
-    with track(leaders[:7], "学习清单选学") as bar:
+    with track(leaders, f"{lst.year}年学习清单选学") as bar:
         for n, leader in enumerate(bar):
-            finished += _choose_and_study(lst, leader, n, rng, key, field)
-    return min(7, len(leaders)), finished
+            finished += _choose_and_study(lst, leader, n, rng, key, field, start, finish)
+    return len(leaders), finished
 
 
-def _choose_and_study(lst, leader, n, rng, key, field) -> bool:
-    """Leader ``n`` chooses on 1 + 3n March; the first three finish all, the rest part."""
+def _choose_and_study(lst, leader, n, rng, key, field, start, finish) -> bool:
+    """Leader ``n`` chooses 3n days after ``start``; the first ``finish`` finish all,
+    the rest part (last year's: 20 days an item; this year's: one item a day)."""
     picked = [*rng.sample(key, lst.key_count), *rng.sample(field, lst.field_count)]
-    when = _at(date(2024, 3, 1 + 3 * n))
+    when = start + timedelta(days=3 * n)
     plans.choose(lst, leader, [i.id for i in picked], actor=Actor(leader), now=when)
     plan = [i for i in lst.items if i.kind is ItemKind.REQUIRED] + picked
-    done = len(plan) if n < 3 else n - 2
+    done = len(plan) if n < finish else max(1, n - finish + 1)
+    step = timedelta(days=20 if finish else 1)
     for k, item in enumerate(plan[:done]):
-        at = when + timedelta(days=20 * (k + 1))
+        at = when + step * (k + 1)
         plans.record_reading(item, leader, now=at)
         plans.finish(item, leader, now=at)
     return done == len(plan)
 
 
-def _readings(town: OrgUnit, constitution: Law, track) -> int:
+def _past_readings(town: OrgUnit, constitution: Law, year: int, track) -> int:
     everyone = {"units": [town.id], "categories": [], "people": []}
     articles = readings.create_reading(
         town,
         readings.ReadingSettings(
-            title="“12·4”国家宪法日：学习宪法总纲第一条至第五条",
+            title=f"{year}年“12·4”国家宪法日：学习宪法总纲第一条至第五条",
             kind=ReadingKind.ARTICLES,
-            due_on=date(2024, 12, 4),
+            due_on=date(year, 12, 4),
             min_seconds=180,
             law_id=constitution.id,
             article_from=1,
@@ -188,6 +226,7 @@ def _readings(town: OrgUnit, constitution: Law, track) -> int:
         ),
         actor=SYSTEM,
     )
+    articles.created_at = _at(date(year, 11, 25))
     cadres = {
         "units": [town.id],
         "categories": [Category.OFFICIAL.value, Category.VILLAGE_CADRE.value],
@@ -196,28 +235,54 @@ def _readings(town: OrgUnit, constitution: Law, track) -> int:
     case = readings.create_reading(
         town,
         readings.ReadingSettings(
-            title=CASE_TITLE,
+            title=f"{year}年{CASE_TITLE}",
             kind=ReadingKind.TEXT,
-            due_on=date(2024, 11, 30),
+            due_on=date(year, 11, 30),
             min_seconds=120,
             body=CASE_BODY,
             audience=cadres,
         ),
         actor=SYSTEM,
     )
-    return _read(articles, date(2024, 12, 2), 0.6, track) + _read(
-        case, date(2024, 11, 20), 0.7, track
+    case.created_at = _at(date(year, 11, 15))
+    return _read(articles, _at(date(year, 12, 2), 9), 0.6, track) + _read(
+        case, _at(date(year, 11, 20), 9), 0.7, track
     )
 
 
-def _read(reading: ReadingAssignment, day: date, share: float, track) -> int:
+def _current_reading(town, constitution: Law, now: datetime, keep_open, track) -> int:
+    """Everyone's reading of this year, set three days ago and due in two weeks; the
+    demo logins have not opened it."""
+    today = to_local(now).date()
+    reading = readings.create_reading(
+        town,
+        readings.ReadingSettings(
+            title=CURRENT_READING.format(year=today.year),
+            kind=ReadingKind.ARTICLES,
+            due_on=today + timedelta(days=14),
+            min_seconds=180,
+            law_id=constitution.id,
+            article_from=1,
+            article_to=5,
+            audience={"units": [town.id], "categories": [], "people": []},
+        ),
+        actor=SYSTEM,
+    )
+    reading.created_at = now - timedelta(days=3)
+    start = now - timedelta(days=2)
+    return _read(reading, start, 0.3, track, leave_out=keep_open)
+
+
+def _read(reading: ReadingAssignment, start: datetime, share: float, track, leave_out=()) -> int:
     """Of the audience, ``share`` read it through and confirmed; a few more opened it."""
-    people = db.session.scalars(people_select(reading.audience)).all()
+    people = [
+        p for p in db.session.scalars(people_select(reading.audience)) if p.id not in leave_out
+    ]
     confirmed = int(len(people) * share)
     opened = min(len(people), confirmed + len(people) // 10)
     with track(people[:opened], f"阅读任务：{reading.title[:12]}") as bar:
         for n, person in enumerate(bar):
-            _read_one(reading, person, _at(day, 9) + timedelta(minutes=n), n < confirmed)
+            _read_one(reading, person, start + timedelta(minutes=n), n < confirmed)
     return confirmed
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..core.time import local_today, utcnow
+from ..core.time import to_local, utcnow
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from . import plans, readings
@@ -147,7 +147,7 @@ class HomeItems:
 def home_items(user: User, *, now: datetime | None = None) -> HomeItems:
     """This year's choices still to make, unfinished list items, readings not confirmed."""
     now = now or utcnow()
-    today = local_today()
+    today = to_local(now).date()
     out = HomeItems()
     for lst, (chosen_key, chosen_field, unfinished) in _year_plans(user, today.year):
         chosen_ok = chosen_key == lst.key_count and chosen_field == lst.field_count

@@ -1,4 +1,6 @@
-"""Yongxi's 2024 training sessions for the demo, run through the real services.
+"""Yongxi's training sessions for the demo, run through the real services and dated
+from the day it is loaded: last year's whole programme, this year's sessions up to
+today, and a session for everyone happening now (its projector shows the QR code).
 
 Laws named in a session are linked to the library's (the study demo runs first).
 The shape follows the town's 2024 report: 8 法治专题学习, the party committee's
@@ -6,12 +8,13 @@ The shape follows the town's 2024 report: 8 法治专题学习, the party commit
 200 person-times in all. Topics are plausible, the attendance is made up.
 """
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..core.time import local_to_utc
+from ..core.time import local_to_utc, to_local
 from ..extensions import db
 from ..org import audience as audience_module
 from ..org.models import Category, OrgUnit
@@ -24,8 +27,11 @@ LEADERS = [Category.LEADER.value]
 OFFICIALS = [Category.LEADER.value, Category.OFFICIAL.value]
 VILLAGE = [Category.VILLAGE_CADRE.value]
 EVERYONE = [Category.LEADER.value, Category.OFFICIAL.value, Category.VILLAGE_CADRE.value]
+WITH_LIAISONS = [*EVERYONE, Category.LEGAL_LIAISON.value]
+TODAY_TOPIC = "依法行政与新修订《中华人民共和国行政复议法》专题学习"
 
-# (kind, Beijing date and time, topic, laws, audience categories, attendees, lecturer)
+# (kind, Beijing date and time (the year is replaced), topic, laws, audience categories,
+# attendees, lecturer)
 SESSIONS = [
     (
         KindCode.CENTRE_GROUP,
@@ -174,11 +180,11 @@ SESSIONS = [
 ]
 
 
-def _already_seeded(town: OrgUnit) -> bool:
+def _already_seeded(town: OrgUnit, year: int) -> bool:
     return (
         db.session.scalar(
             sa.select(TrainingSession.id)
-            .where(TrainingSession.owner_unit_id == town.id, TrainingSession.year == 2024)
+            .where(TrainingSession.owner_unit_id == town.id, TrainingSession.year == year)
             .limit(1)
         )
         is not None
@@ -193,18 +199,59 @@ def _spread(people: list, count: int, offset: int) -> list:
     return [people[(offset + i * step) % len(people)] for i in range(min(count, len(people)))]
 
 
-def seed(town: OrgUnit | None, *, track) -> list[str]:
-    if town is None or _already_seeded(town):
+def _in_year(when: str, year: int) -> datetime:
+    """A SESSIONS time moved to ``year`` (naive Beijing time)."""
+    return datetime.strptime(when, "%Y-%m-%d %H:%M").replace(year=year)
+
+
+def seed(
+    town: OrgUnit | None, *, track, now: datetime, keep_open: Collection[int] = ()
+) -> list[str]:
+    """Last year's sessions, then this year's up to today and one happening now, each
+    year once. ``keep_open``: ids of people (the demo logins) not yet signed in now."""
+    if town is None:
         return []
     services.ensure_default_kinds()
     kinds = {k.code: k for k in services.kinds() if k.code}
-    person_times = 0
-    with track(list(enumerate(SESSIONS)), "载入2024年集中学习") as rows:
-        for i, (code, when, topic, laws, categories, count, lecturer) in rows:
-            person_times += _seed_session(
-                town, kinds[code], when, topic, laws, categories, count, lecturer, offset=i
-            )
-    return [f"已载入2024年集中学习{len(SESSIONS)}场，参训{person_times}人次。"]
+    local_now = to_local(now).replace(tzinfo=None)
+    lines = []
+    for year in (local_now.year - 1, local_now.year):
+        if _already_seeded(town, year):
+            continue
+        rows = [
+            (i, row[0], _in_year(row[1], year), *row[2:])
+            for i, row in enumerate(SESSIONS)
+            if _in_year(row[1], year).date() < local_now.date()
+        ]
+        person_times = 0
+        with track(rows, f"载入{year}年集中学习") as bar:
+            for i, code, when, topic, laws, categories, count, lecturer in bar:
+                person_times += _seed_session(
+                    town, kinds[code], when, topic, laws, categories, count, lecturer, offset=i
+                )
+        if year == local_now.year:
+            person_times += _seed_today(town, kinds[KindCode.TOPIC], local_now, keep_open)
+            rows.append(None)
+        lines.append(f"已载入{year}年集中学习{len(rows)}场，参训{person_times}人次。")
+    return lines
+
+
+def _seed_today(town, kind, local_now: datetime, keep_open) -> int:
+    """A session for everyone that began at the last half hour and runs two hours, so
+    sign-in is open now; a few early comers (not the demo logins) have signed in."""
+    starts = local_now.replace(minute=local_now.minute // 30 * 30, second=0, microsecond=0)
+    session = _create(town, kind, starts, TODAY_TOPIC, "《中华人民共和国行政复议法》")
+    people = [
+        p
+        for p in db.session.scalars(audience_module.people_select(session.audience))
+        if p.id not in keep_open
+    ]
+    now = local_to_utc(local_now)
+    early = _spread(people, 12, 0)
+    for n, person in enumerate(early):
+        signed = min(now, local_to_utc(starts) - timedelta(minutes=10) + timedelta(seconds=37 * n))
+        attendance.sign_in(session, person, method=AttendanceMethod.QR, now=signed)
+    return len(early)
 
 
 def _link_laws(text: str) -> tuple[list[int], str]:
@@ -219,10 +266,10 @@ def _link_laws(text: str) -> tuple[list[int], str]:
     return law_ids, "、".join(rest)
 
 
-def _seed_session(town, kind, when, topic, laws, categories, count, lecturer, *, offset) -> int:
-    starts = local_to_utc(datetime.strptime(when, "%Y-%m-%d %H:%M"))
+def _create(town, kind, when: datetime, topic, laws, categories=WITH_LIAISONS, lecturer=""):
+    starts = local_to_utc(when)
     law_ids, laws = _link_laws(laws)
-    session = services.create_session(
+    return services.create_session(
         town,
         services.SessionData(
             kind_id=kind.id,
@@ -230,7 +277,7 @@ def _seed_session(town, kind, when, topic, laws, categories, count, lecturer, *,
             starts_at=starts,
             ends_at=starts + timedelta(hours=2),
             place="镇政府三楼会议室",
-            lecturer=lecturer,
+            lecturer=lecturer or "司法所所长",
             lecturer_external=kind.code is KindCode.EXPERT,
             laws=laws,
             law_ids=law_ids,
@@ -239,6 +286,11 @@ def _seed_session(town, kind, when, topic, laws, categories, count, lecturer, *,
         ),
         actor=SYSTEM,
     )
+
+
+def _seed_session(town, kind, when, topic, laws, categories, count, lecturer, *, offset) -> int:
+    session = _create(town, kind, when, topic, laws, categories, lecturer)
+    starts = session.starts_at
     people = list(db.session.scalars(audience_module.people_select(session.audience)))
     chosen = _spread(people, count, offset)
     for n, person in enumerate(chosen):
