@@ -18,6 +18,7 @@ from ..core.time import local_to_utc, utc_to_form, utcnow
 from ..extensions import db
 from ..org.forms import unit_choices
 from ..org.models import CATEGORY_LABELS, Category, OrgUnit, User
+from ..org.ordering import people_order, unit_order
 from ..org.services import units_in_scope
 from . import (
     admin_people_views,  # noqa: F401  (its routes join bp)
@@ -210,12 +211,12 @@ def _audience_summary(audience: dict) -> dict[str, list[str]]:
     units = db.session.scalars(
         sa.select(OrgUnit.name)
         .where(OrgUnit.id.in_(audience.get("units", [])))
-        .order_by(OrgUnit.path)
+        .order_by(unit_order(OrgUnit.id))
     ).all()
     people = db.session.scalars(
         sa.select(User.name)
         .where(User.id.in_(audience.get("people", [])))
-        .order_by(User.name_sort, User.id)
+        .order_by(*people_order(User.unit_id))
     ).all()
     categories = [CATEGORY_LABELS[Category(c)] for c in audience.get("categories", [])]
     return {"units": units, "categories": categories, "people": people}

@@ -14,7 +14,7 @@ from ..core import audit
 from ..core.permissions import Perm, ensure, scope_filter, scope_units
 from ..extensions import db
 from ..org.models import OrgUnit, User
-from ..org.services import Actor, NotFound  # NotFound: the app shows 404
+from ..org.services import Actor, NotFound, tree_order  # NotFound: the app shows 404
 from . import bank_links, bank_rules
 from .bank_rules import QuestionData, fold
 from .models import (
@@ -77,7 +77,7 @@ def _audit(actor: Actor, action: str, obj, detail: str = "") -> None:
 
 def bank_units(user: User) -> list[OrgUnit]:
     """The units whose banks ``user`` keeps: the roots of their MANAGE_EXAMS grants."""
-    return sorted(scope_units(user, Perm.MANAGE_EXAMS), key=lambda unit: unit.path)
+    return tree_order(scope_units(user, Perm.MANAGE_EXAMS))
 
 
 def _in_scope(user: User):

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..org import audience as audience_module
 from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
+from ..org.ordering import people_order
 from ..org.services import Actor
 from ..stats import exam_tally
 from .models import Attempt, Enrolment, Exam, ExamKind, ExamStatus
@@ -189,7 +190,7 @@ def enrolment_select(exam: Exam, user: User, text: str = "") -> sa.Select:
         .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
         .where(Enrolment.exam_id == exam.id, scope_filter(user, Perm.VIEW_EXAMS))
         .options(*WITH_PERSON_AND_UNIT)
-        .order_by(OrgUnit.path, User.name_sort, User.id)
+        .order_by(*people_order(Enrolment.unit_id))
     )
     text = (text or "").strip()
     if text:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from ..core.permissions import Perm, scope_filter
 from ..extensions import db
 from ..org.models import OrgUnit, User
+from ..org.ordering import people_order
 from ..stats.common import Rate
 from . import attempts, enrolment
 from .models import Attempt, AttemptQuestion, AttemptStatus, Enrolment, Exam, Question
@@ -121,7 +122,7 @@ def progress_select(
         .add_columns(best.label("best"), status_col.label("status"))
         .join(Enrolment.user)
         .options(*enrolment.WITH_PERSON_AND_UNIT)
-        .order_by(OrgUnit.path, User.name_sort, User.id)
+        .order_by(*people_order(Enrolment.unit_id))
     )
     if status is not None:
         query = query.where(status_col == status.value)

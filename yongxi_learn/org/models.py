@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.db import str_enum
 from ..core.time import utcnow
 from ..extensions import db
+from .posts import NO_POST, post_rank
 
 
 class UnitKind(enum.StrEnum):
@@ -145,6 +146,11 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"))
     category: Mapped[Category] = mapped_column(str_enum(Category))
     post: Mapped[str] = mapped_column(sa.String(50), default="")
+    # The rank of post (org/posts.py): within a unit, people list by it, then by name.
+    # Kept in step with post by _rank_post below, wherever post is set.
+    post_rank: Mapped[int] = mapped_column(
+        sa.SmallInteger, default=NO_POST, server_default=sa.text(str(NO_POST))
+    )
     active: Mapped[bool] = mapped_column(default=True)
     active_from: Mapped[date | None]
     active_until: Mapped[date | None]
@@ -185,6 +191,11 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.name}>"
+
+
+@sa.event.listens_for(User.post, "set")
+def _rank_post(person: User, post: str, _old, _initiator) -> None:
+    person.post_rank = post_rank(post)
 
 
 class RoleGrant(db.Model):

@@ -217,7 +217,7 @@ def people_select(user: User, q: PeopleQuery) -> sa.Select:
         sa.select(User)
         .join(User.unit)
         .where(scope_filter(user, Perm.VIEW_PEOPLE))
-        .order_by(unit_order, User.name_sort, User.name, User.id)
+        .order_by(unit_order, User.post_rank, User.name_sort, User.name, User.id)
     )
     if not q.include_inactive:
         query = query.where(User.active)

@@ -13,6 +13,7 @@ from ..exams import monitor, papers
 from ..exams.models import Enrolment, Exam
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
+from ..org.ordering import people_order
 from .common import ensure_view
 from .exam_sql import enrolment_base
 from .exams import exam_family, formal_exam, refresh
@@ -110,7 +111,7 @@ def names_select(
         .outerjoin(parent, OrgUnit.parent_id == parent.id)
         .join(now_unit, User.unit_id == now_unit.id)
         .where(_condition(kind, best, formal_alias))
-        .order_by(OrgUnit.path, User.name_sort, User.id)
+        .order_by(*people_order(Enrolment.unit_id))
     )
 
 

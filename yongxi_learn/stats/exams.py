@@ -24,6 +24,7 @@ from ..exams import attempts
 from ..exams.models import Exam, ExamKind, ExamStatus, ExamTally
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
+from ..org.ordering import unit_order
 from ..org.services import NotFound
 from .common import Rate, StatsError, child_units, ensure_view, subtree, unit_buckets
 from .exam_sql import COUNTS, live_per_unit, tally_rows
@@ -429,6 +430,6 @@ def exam_audience(exam: Exam, unit: OrgUnit, *, user: User | None) -> list[Audie
         sa.select(OrgUnit, ExamTally.category, ExamTally.enrolled)
         .join(OrgUnit, ExamTally.unit_id == OrgUnit.id)
         .where(ExamTally.exam_id == exam.id, ExamTally.enrolled > 0, subtree(OrgUnit.path, unit))
-        .order_by(OrgUnit.sort_order, OrgUnit.id, ExamTally.category)
+        .order_by(unit_order(OrgUnit.id), ExamTally.category)
     )
     return [AudienceGroup(u, Category(c), n) for u, c, n in rows]

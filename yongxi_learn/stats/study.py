@@ -94,6 +94,7 @@ def _person_columns() -> tuple:
         User.name.label("name"),
         User.phone.label("phone"),
         User.name_sort.label("name_sort"),
+        User.post_rank.label("post_rank"),
         OrgUnit.name.label("unit_name"),
         OrgUnit.path.label("unit_path"),
         OrgUnit.id.label("unit_id"),

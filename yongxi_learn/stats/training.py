@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..org.models import Category, OrgUnit, UnitKind, User
+from ..org.ordering import people_order
 from ..training.models import (
     Attendance,
     AttendanceMethod,
@@ -207,9 +208,7 @@ def training_coverage(year: int, unit: OrgUnit, categories=None, unit_kinds=None
 
 def training_uncovered_select(year: int, unit: OrgUnit, categories=None, unit_kinds=None):
     """未参训名单: the group members with no counted attendance in the year."""
-    return _not_signed(year, unit, categories, unit_kinds).order_by(
-        OrgUnit.path, User.name_sort, User.id
-    )
+    return _not_signed(year, unit, categories, unit_kinds).order_by(*people_order(OrgUnit.id))
 
 
 def _attended_in(year: int, unit: OrgUnit, categories, signed_unit) -> sa.Select:
@@ -257,7 +256,7 @@ def training_attendees_select(year: int, unit: OrgUnit, categories=None) -> sa.S
         # Grouped rows: the person's unit comes as home_path, not as a joined load.
         .options(sa.orm.lazyload(User.unit), sa.orm.lazyload(User.grants))
         .group_by(User.id, signed.id, Attendance.category, home.id)
-        .order_by(signed.path, User.name_sort, User.id)
+        .order_by(*people_order(signed.id))
     )
 
 

@@ -12,6 +12,7 @@ from ..core.privacy import shown_phone
 from ..core.time import format_local
 from ..extensions import db
 from ..org.models import OrgUnit
+from ..org.ordering import people_order
 from ..stats import queries
 from . import plans, readings
 from .admin_common import (
@@ -107,7 +108,9 @@ def _rows(reading: ReadingAssignment, unit: OrgUnit, behind_only: bool) -> sa.Se
     query = in_scope(sa.select(people), people.c.unit_path)
     if behind_only:
         query = query.where(people.c.confirmed == 0)
-    return query.order_by(people.c.unit_path, people.c.name_sort, people.c.user_id)
+    return query.order_by(
+        *people_order(people.c.unit_id, people.c.post_rank, people.c.name_sort, people.c.user_id)
+    )
 
 
 # Done or not, never time spent (减负): the seconds read only gate the learner's 已学习.

@@ -14,6 +14,7 @@ from ..core.time import local_today, utcnow
 from ..extensions import db
 from ..org.forms import unit_choices
 from ..org.models import OrgUnit, User
+from ..org.ordering import people_order
 from ..org.services import units_in_scope
 from ..stats import queries
 from . import plans, readings
@@ -212,7 +213,9 @@ def _people_rows(lst: StudyList, unit: OrgUnit, show: str) -> sa.Select:
         query = query.where(people.c.chosen == 0)
     elif show != "all":
         query = query.where(people.c.completed == 0)
-    return query.order_by(people.c.unit_path, people.c.name_sort, people.c.user_id)
+    return query.order_by(
+        *people_order(people.c.unit_id, people.c.post_rank, people.c.name_sort, people.c.user_id)
+    )
 
 
 @bp.get("/lists/<int:list_id>/people")

@@ -17,7 +17,7 @@ from ..core import audit
 from ..core.permissions import Perm, can, ensure, scope_units
 from ..extensions import db
 from ..org.models import OrgUnit, User
-from ..org.services import Actor, NotFound
+from ..org.services import Actor, NotFound, tree_order
 from . import law_refs
 from .law_parser import ParsedLaw, article_label, parse_label
 from .models import LAW_KIND_LABELS, Law, LawArticle, LawKind, LawStatus
@@ -124,7 +124,7 @@ def can_manage(user: User, law: Law) -> bool:
 
 def library_units(user: User) -> list[OrgUnit]:
     """The units whose library ``user`` keeps: the roots of their MANAGE_STUDY grants."""
-    return sorted(scope_units(user, Perm.MANAGE_STUDY), key=lambda unit: unit.path)
+    return tree_order(scope_units(user, Perm.MANAGE_STUDY))
 
 
 def _audit(actor: Actor, action: str, obj, detail: str = "") -> None:

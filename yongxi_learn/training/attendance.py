@@ -10,6 +10,7 @@ from ..core.permissions import Perm, ensure, scope_filter
 from ..extensions import db
 from ..org import audience as audience_module
 from ..org.models import OrgUnit, User
+from ..org.ordering import unit_positions
 from ..org.services import Actor
 from . import signin, tally
 from .models import Attendance, AttendanceMethod, TrainingSession
@@ -183,7 +184,15 @@ def roster(session: TrainingSession, *, viewer: User) -> Roster:
         rows.append(RosterRow(p, a.unit if a else p.unit, a, True))
     # Signed in but not in the audience now: 非应参加 at sign-in, or moved out since.
     rows += [RosterRow(a.user, a.unit, a, not a.walk_in) for a in by_user.values()]
-    rows.sort(key=lambda r: (r.attendance is not None, r.unit.path, r.person.name_sort))
+    positions = unit_positions()
+    rows.sort(
+        key=lambda r: (
+            r.attendance is not None,
+            positions.get(r.unit.id, len(positions)),
+            r.person.post_rank,
+            r.person.name_sort,
+        )
+    )
     return Roster(rows)
 
 
