@@ -3,7 +3,7 @@ not move: Python function calls and SQL statements per request, next to the bare
 Flask route of bench/bare_app.py in the same process (and CPU time, which load does
 move, for reference). Requests go through the WSGI app as gunicorn sends them.
 
-Against a district database (``flask --app yongxi_learn bench-data``), with
+Against a district database (``flask --app bench.app bench-data``), with
 DATABASE_URL and SECRET_KEY set:
 
     python bench/hotpath.py prepare STATE.json   open exams, attempts, 300 sessions
@@ -37,8 +37,8 @@ KINDS = ("bare", "ping", "autosave", "attempt", "home", "shell", "submit")
 
 
 def prepare(app, state_path: Path) -> None:
+    from bench.datagen import prepare as p
     from bench.inapp import _district, _people
-    from yongxi_learn.bench import prepare as p
 
     ids = _people(_district(), PEOPLE * 2)
     examinees = p.login_cookies(app, ids)
@@ -119,8 +119,8 @@ def requests(kind: str, state: dict, n: int) -> list[dict]:
 
 
 def fresh_submits(state: dict) -> None:
+    from bench.datagen import prepare as p
     from bench.inapp import _district
-    from yongxi_learn.bench import prepare as p
 
     ids = [s["user_id"] for s in state["submitters"]]
     exam = p.open_exam(_district(), f"压测：交卷（进程内）{time.time():.0f}", ids)

@@ -48,7 +48,7 @@ def _people(district, count: int) -> list[int]:
 
 
 def prepare(app, out_dir: Path, count: int) -> dict:
-    from yongxi_learn.bench import prepare as p
+    from bench.datagen import prepare as p
 
     district = _district()
     ids = _people(district, count)

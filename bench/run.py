@@ -92,7 +92,8 @@ def run_json(args: list[str], env: dict, timeout: int = STEP_TIMEOUT) -> dict:
 
 
 def flask(env: dict, *args: str, timeout: int = STEP_TIMEOUT) -> None:
-    cmd = [str(BIN / "flask"), "--app", "yongxi_learn", *args]
+    # bench.app: the app plus the benchmark's own bench-data command.
+    cmd = [str(BIN / "flask"), "--app", "bench.app", *args]
     subprocess.run(cmd, env=env, cwd=ROOT, check=True, timeout=timeout)
 
 

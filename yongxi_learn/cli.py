@@ -97,7 +97,6 @@ def reset_password_command(phone):
 
 
 def register_cli(app: Flask) -> None:
-    from .bench.cli import bench_data_command
     from .core.audit_cli import audit_cli
     from .core.backup_cli import backup_command, restore_command
     from .exams.cli import exams_cli
@@ -108,4 +107,3 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    app.cli.add_command(bench_data_command)

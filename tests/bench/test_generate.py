@@ -1,10 +1,11 @@
-"""``flask bench-data`` on a small scale: the data is consistent and the figures the
+"""``flask --app bench.app bench-data`` on a small scale: the data is consistent and the figures the
 stats layer computes from it are the ones the generator meant."""
 
 import pytest
 import sqlalchemy as sa
 
-from yongxi_learn.bench.generate import Size, generate
+from bench.datagen.cli import bench_data_command
+from bench.datagen.generate import Size, generate
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams.models import Attempt, AttemptQuestion, Enrolment, Exam
 from yongxi_learn.extensions import db
@@ -77,7 +78,9 @@ def test_training_sessions_have_attendance_from_their_own_town(data):
 
 
 def test_the_cli_reports_what_it_built(app):
-    args = "bench-data --towns 1 --people 30 --questions 30 --exams 1 --attempts 20"
-    result = app.test_cli_runner().invoke(args=[*args.split(), "--papers", "5", "--quiet"])
+    args = "--towns 1 --people 30 --questions 30 --exams 1 --attempts 20"
+    result = app.test_cli_runner().invoke(
+        bench_data_command, args=[*args.split(), "--papers", "5", "--quiet"]
+    )
     assert result.exit_code == 0, result.output
     assert "30人，1场考试，20份答卷" in result.output

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from yongxi_learn.bench import prepare
-from yongxi_learn.bench.generate import Size, generate
+from bench.datagen import prepare
+from bench.datagen.generate import Size, generate
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams import attempts
 from yongxi_learn.exams.models import Attempt

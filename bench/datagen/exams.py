@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..exams import papers
-from ..exams.models import (
+from yongxi_learn.exams import papers
+from yongxi_learn.exams.models import (
     Attempt,
     AttemptQuestion,
     AttemptStatus,
@@ -23,9 +23,10 @@ from ..exams.models import (
     QuestionType,
     ReviewPolicy,
 )
-from ..extensions import db
-from ..org.models import OrgUnit
-from ..org.services import SYSTEM
+from yongxi_learn.extensions import db
+from yongxi_learn.org.models import OrgUnit
+from yongxi_learn.org.services import SYSTEM
+
 from .people import BATCH, Progress, batches
 
 PAPER_SIZE = 20

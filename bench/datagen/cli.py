@@ -1,4 +1,4 @@
-"""``flask --app yongxi_learn bench-data``: district-sized data for ``make bench``."""
+"""``flask --app bench.app bench-data``: district-sized data for ``make bench``."""
 
 import time
 

@@ -11,13 +11,14 @@ import sqlalchemy as sa
 from flask import Flask
 from itsdangerous import URLSafeTimedSerializer
 
-from ..auth.models import LoginSession
-from ..core.time import utcnow
-from ..exams import attempts, papers
-from ..exams.models import Exam, ExamKind, Question, ReviewPolicy
-from ..extensions import db
-from ..org.models import OrgUnit, User
-from ..org.services import SYSTEM
+from yongxi_learn.auth.models import LoginSession
+from yongxi_learn.core.time import utcnow
+from yongxi_learn.exams import attempts, papers
+from yongxi_learn.exams.models import Exam, ExamKind, Question, ReviewPolicy
+from yongxi_learn.extensions import db
+from yongxi_learn.org.models import OrgUnit, User
+from yongxi_learn.org.services import SYSTEM
+
 from .exams import PAPER_SIZE, PASS_SCORE, QUESTION_SCORE
 
 # What Flask-Login's session protection stores at login ("_id"): the client's address

@@ -1,4 +1,4 @@
-"""``flask bench-data``: build a district's worth of data in minutes."""
+"""``flask --app bench.app bench-data``: build a district's worth of data in minutes."""
 
 import random
 from dataclasses import dataclass, field
@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 import click
 import sqlalchemy as sa
 
-from ..core.time import utcnow
-from ..extensions import db
-from ..stats import exam_tally
-from ..study import tally as study_tally
-from ..training import tally as training_tally
+from yongxi_learn.core.time import utcnow
+from yongxi_learn.extensions import db
+from yongxi_learn.stats import exam_tally
+from yongxi_learn.study import tally as study_tally
+from yongxi_learn.training import tally as training_tally
+
 from . import exams, people, study, training
 
 
@@ -61,7 +62,7 @@ def generate(size: Size, *, year: int | None = None, quiet: bool = False) -> Res
     """Units, people, a bank, ``size.exams`` past formal exams of this year with
     attempts, training sessions, a study list and readings for everyone; commits as it
     goes (the data is large)."""
-    rng = random.Random(size.seed)  # noqa: S311 (repeatable data, not secrets)
+    rng = random.Random(size.seed)
     now = utcnow()
     year = year or now.year
     tree = people.build_tree(size.towns)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..auth.passwords import hash_password
-from ..core.time import utcnow
-from ..extensions import db
-from ..org.models import Category, OrgUnit, Role, RoleGrant, UnitKind, User
-from ..org.names import pinyin_key
+from yongxi_learn.auth.passwords import hash_password
+from yongxi_learn.core.time import utcnow
+from yongxi_learn.extensions import db
+from yongxi_learn.org.models import Category, OrgUnit, Role, RoleGrant, UnitKind, User
+from yongxi_learn.org.names import pinyin_key
 
 BATCH = 2000
 OFFICES = ("党政办公室", "综合行政执法办", "平安法治办", "经济发展办", "社会事务办")

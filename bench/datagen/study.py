@@ -10,11 +10,18 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..org.models import OrgUnit, User
-from ..study.models import Law, LawKind
-from ..study.plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
-from ..study.reading_models import ReadingAssignment, ReadingKind, ReadingProgress
+from yongxi_learn.extensions import db
+from yongxi_learn.org.models import OrgUnit, User
+from yongxi_learn.study.models import Law, LawKind
+from yongxi_learn.study.plan_models import (
+    ItemKind,
+    StudyList,
+    StudyListItem,
+    StudyProgress,
+    StudySelection,
+)
+from yongxi_learn.study.reading_models import ReadingAssignment, ReadingKind, ReadingProgress
+
 from .people import BATCH, batches
 
 # (kind, law title): 2 必学, 3 重点 to choose 2 of, 2 专业 to choose 1 of.

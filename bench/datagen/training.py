@@ -6,16 +6,17 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..org.models import OrgUnit, User
-from ..training.models import (
+from yongxi_learn.extensions import db
+from yongxi_learn.org.models import OrgUnit, User
+from yongxi_learn.training.models import (
     Attendance,
     AttendanceMethod,
     SessionStatus,
     TrainingKind,
     TrainingSession,
 )
-from ..training.services import ensure_default_kinds
+from yongxi_learn.training.services import ensure_default_kinds
+
 from .people import BATCH, Progress, batches
 
 ATTENDANCE_RATE = 0.6

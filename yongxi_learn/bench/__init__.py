@@ -1,1 +1,0 @@
-"""District-sized benchmark data (``flask bench-data``) and what ``make bench`` prepares."""
