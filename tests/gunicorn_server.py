@@ -1,15 +1,21 @@
 """A real gunicorn (2 sync workers) on loopback for the tests that need several
-worker processes: ``with running_gunicorn(db_url, tmp_path, **env) as server``.
+worker processes: ``with running_gunicorn(db_url, tmp_path, **env) as server``;
+``running_gunicorn(..., project_config=True)`` runs ``gunicorn.conf.py``'s settings
+instead (its workers, threads and timeouts), as ``make run`` does.
 
 The server reads its configuration from the environment, as in production; it
 serves the test database, so data made by the usual fixtures (and committed) is
-what it sees. ``Browser`` is a tiny cookie-keeping HTTP client with CSRF tokens.
+what it sees. ``Browser`` is a tiny cookie-keeping HTTP client with CSRF tokens; like a browser it
+asks for gzip and unpacks what comes gzipped, so every test through gunicorn also
+goes through the app's compression.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import http.cookiejar
+import io
 import json
 import os
 import re
@@ -21,6 +27,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import urllib.response
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +71,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_gunicorn(database_url: str, tmp_path: Path, **env: str) -> Iterator[Server]:
+def running_gunicorn(
+    database_url: str, tmp_path: Path, *, project_config: bool = False, **env: str
+) -> Iterator[Server]:
     port = free_port()
     log = tmp_path / "gunicorn.log"
     environment = {
@@ -74,7 +83,13 @@ def running_gunicorn(database_url: str, tmp_path: Path, **env: str) -> Iterator[
         "PYTHONPATH": str(ROOT),
         **env,
     }
-    args = [str(GUNICORN), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60"]
+    args = [str(GUNICORN)]
+    if project_config:
+        args += ["-c", str(ROOT / "gunicorn.conf.py")]
+    else:
+        # gunicorn also reads ./gunicorn.conf.py by itself (after --chdir): these win.
+        args += ["-w", "2", "-k", "sync", "--threads", "1", "--timeout", "60"]
+    args += ["-b", f"127.0.0.1:{port}"]
     args += ["--graceful-timeout", "2", "--chdir", str(ROOT), "wsgi:app"]
     # Which worker answered what: "ACCESS <pid> <method> <path> <status>" lines.
     args += ["--access-logfile", "-", "--access-logformat", "ACCESS %(p)s %(m)s %(U)s %(s)s"]
@@ -106,6 +121,27 @@ def _wait_healthy(server: Server) -> None:
         time.sleep(0.2)
 
 
+class _Gzip(urllib.request.BaseHandler):
+    """``Accept-Encoding: gzip`` on every request, and a gzipped body unpacked (its
+    headers kept, so a test can see it came compressed)."""
+
+    def http_request(self, request):
+        if not request.has_header("Accept-encoding"):
+            request.add_unredirected_header("Accept-Encoding", "gzip")
+        return request
+
+    def http_response(self, request, response):
+        if response.headers.get("Content-Encoding") != "gzip":
+            return response
+        body = gzip.decompress(response.read())
+        response.close()
+        unpacked = urllib.response.addinfourl(
+            io.BytesIO(body), response.headers, response.url, response.status
+        )
+        unpacked.msg = response.msg  # read by urllib's HTTPError for a 4xx or 5xx
+        return unpacked
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -126,7 +162,7 @@ class Browser:
         self.headers = headers or {}
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect()
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect(), _Gzip()
         )
         self.csrf = ""
 

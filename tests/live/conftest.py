@@ -75,7 +75,10 @@ def _report_units() -> list[int]:
 
 @pytest.fixture(scope="module")
 def server(demo, db_url, tmp_path_factory):
-    with running_gunicorn(db_url, tmp_path_factory.mktemp("live-gunicorn")) as running:
+    # make run's own settings (threaded workers, compression): what a pilot serves.
+    with running_gunicorn(
+        db_url, tmp_path_factory.mktemp("live-gunicorn"), project_config=True
+    ) as running:
         admin = log_in(running, demo, "管理员")
         for unit_id in demo.report_units:
             admin.get("/admin/reports/")
