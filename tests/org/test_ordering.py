@@ -34,6 +34,7 @@ def test_posts_rank_in_the_order_a_government_lists_them():
     assert post_rank("党委副书记、镇长") == post_rank("镇长")  # the higher of two posts
     assert post_rank("常务副镇长") == post_rank("副镇长")
     assert post_rank("人大副主席") > post_rank("人大主席")
+    assert post_rank("武装部部长") == post_rank("组织委员") == post_rank("党委委员")
     assert post_rank("驾驶员") == OTHER_POST and post_rank("  ") == NO_POST
 
 
