@@ -37,3 +37,13 @@ def init_app(app: Flask) -> None:
     # Flask-Compress leaves it out of its streaming list by default.
     app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["zstd", "br", "gzip", "deflate"])
     Compress(app)
+
+    # Registered after Compress, so it runs before it (after_request runs in reverse).
+    @app.after_request
+    def _close_what_compression_wraps(response):
+        # Compressing a streamed body replaces it with a generator over it, and closing
+        # the response then no longer closes the original (a static file's handle).
+        original = response.response
+        if response.is_streamed and hasattr(original, "close"):
+            response.call_on_close(original.close)
+        return response
