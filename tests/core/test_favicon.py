@@ -14,3 +14,9 @@ def test_every_page_links_the_svg_icon(client):
     html = client.get("/login").get_data(as_text=True)
     href = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
     assert client.get(href).status_code == 200
+
+
+def test_the_icon_is_served_while_a_password_must_be_changed(client, login, make_user, tree):
+    login(make_user("新同志", tree["village"], must_change_password=True))
+    assert client.get("/favicon.ico").status_code == 200
+    assert client.get("/").headers["Location"].startswith("/password")

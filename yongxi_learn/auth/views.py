@@ -26,7 +26,13 @@ from .sessions import Timeouts, end_session, load_user, start_session
 bp = Blueprint("auth", __name__)
 
 # Endpoints a person who must change their password can still reach.
-_OPEN_WHILE_PASSWORD_EXPIRED = {"auth.change_password", "auth.logout", "static", "healthz"}
+_OPEN_WHILE_PASSWORD_EXPIRED = {
+    "auth.change_password",
+    "auth.logout",
+    "static",
+    "healthz",
+    "home.favicon",
+}
 # A password that ages out (rotation) mid-exam must not cost the answers being saved.
 _OPEN_WHILE_PASSWORD_AGED = {"take.answer", "take.submit"}
 # Endpoints that check the login session themselves without loading the user (the
