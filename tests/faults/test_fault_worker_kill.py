@@ -65,7 +65,7 @@ def test_kill_9_during_submit_leaves_the_attempt_whole(app, server, pause_file, 
     db.session.commit()
     browser = Browser(server.url)
     assert browser.log_in(phone, PASSWORD).status == 302
-    browser.get("/exams/")  # a page with this session's CSRF token
+    browser.get(f"/exams/{exam_id}/start")  # the 考试须知, with this session's CSRF token
     started = browser.post(f"/exams/{exam_id}/start", form={})
     attempt_id = int(re.search(r"/attempts/(\d+)$", started.location).group(1))
     browser.get(f"/exams/attempts/{attempt_id}")
