@@ -40,7 +40,7 @@ class App(Flask):
         page (the menu, the static files), and building them all is a visible share of
         the page. What a path depends on in a
         request is the endpoint, its values and the script root (no subdomains or
-        hosts are matched); the static files' ``?v=`` is their content's, which
+        hosts are matched); a static file's hashed name is its content's, which
         changes with a release, which restarts the process. Not kept: external URLs,
         anchors, methods, relative endpoints, unhashable values, and anything in
         debug mode (a static file edited under ``flask run``)."""
