@@ -3,21 +3,24 @@ the person and never in a URL; nothing personal cached; a person sees their own 
 and an admin exports one person's data."""
 
 import io
+import itertools
 import json
 import re
 import sqlite3
+import zipfile
 from html.parser import HTMLParser
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from flask import url_for
 
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.core.privacy import mask_phone
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Role, User
 
-from .test_route_access import TICKET, _calls
+from .test_route_access import _IMPORT_KINDS, TICKET, _calls
 from .world import build
 
 ID_CARD_WORDS = re.compile(r"id_?card|id_?number|identity|shenfen|sfz|身份证|citizen", re.I)
@@ -186,3 +189,131 @@ def test_the_export_is_audited_while_others_write(app, client, tree, make_user, 
     assert others  # the other writer really came in between
     assert response.status_code == 200
     assert openpyxl.load_workbook(io.BytesIO(response.data)).sheetnames[0] == "基本信息"
+
+
+# An 11-digit number in any page or file; a leak is one that is someone's phone.
+PHONE_LIKE = re.compile(rb"(?<!\d)1\d{10}(?!\d)")
+
+
+def _texts(response) -> bytes:
+    """What a person reads in the answer: the body, or every part of an XLSX/.docx."""
+    body = response.get_data()
+    if body.startswith(b"PK"):  # a zip: the cells and paragraphs are in its XML parts
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return b"\n".join(archive.read(name) for name in archive.namelist())
+    return body
+
+
+def _get_urls(app, ids) -> list[str]:
+    """Every GET route, pointed at town B's objects, in every format (``fmt``) and of
+    every list (``kind``): an XLSX holds sheets its CSV leaves out."""
+    from yongxi_learn.stats.queries import NameList
+
+    urls = []
+    for rule, method, _url in _calls(app, ids, skip=TICKET):
+        if method != "GET":
+            continue
+        fmts = FORMATS if "fmt" in rule.arguments else [None]
+        kinds = [k.value for k in NameList] if "kind" in rule.arguments else [None]
+        for fmt, kind in itertools.product(fmts, kinds):
+            values = {**ids, "fmt": fmt, "kind": kind}
+            values["token"] = ids["token"].get(_IMPORT_KINDS.get(rule.endpoint), "x")
+            with app.test_request_context():
+                urls.append(url_for(rule.endpoint, **{a: values[a] for a in rule.arguments}))
+    return list(dict.fromkeys(urls))
+
+
+FORMATS = ["csv", "xlsx", "json", "txt", "docx"]  # a route refuses those it has not
+
+
+def _phones_seen(app, client, ids, years) -> dict[str, set[str]]:
+    """Every page and download, in the query pointed at B's village and each year: the
+    11-digit numbers each shows."""
+    seen = {}
+    for url in _get_urls(app, ids):
+        for year in years:
+            response = client.get(url, query_string={"unit": ids["unit_id"], "year": year})
+            assert response.status_code < 500, url
+            found = {m.decode() for m in PHONE_LIKE.findall(_texts(response))}
+            response.close()
+            if found:
+                seen.setdefault(f"{url}?year={year}", set()).update(found)
+    return seen
+
+
+def _managed_phones(viewer_id: int) -> set[str]:
+    """The phones ``viewer`` may see in full: their own and of those they manage."""
+    from yongxi_learn.core.permissions import Perm, scope_filter
+    from yongxi_learn.org.models import OrgUnit
+
+    viewer = db.session.get(User, viewer_id)
+    managed = sa.select(User.phone).join(OrgUnit, User.unit_id == OrgUnit.id)
+    return {
+        viewer.phone,
+        *db.session.scalars(managed.where(scope_filter(viewer, Perm.MANAGE_PEOPLE))),
+    }
+
+
+def test_no_page_or_download_shows_the_full_phone_of_anyone_the_viewer_does_not_manage(
+    app, client, tree, make_user, login
+):
+    """A district 审阅人 (manages nobody) and town A's admin who also reviews the district
+    (manages A, reads B) go through every page and download: the only full phones they
+    meet are their own and those of people they manage. B's admin, who manages B's
+    person, meets that phone in full in files of every kind: the sweep reads them."""
+    world = _world(app, tree, make_user)
+    district, town = tree["district"], tree["town"]
+    auditor = make_user("区审阅人", district, roles=[(Role.REVIEWER, district)])
+    a_admin = make_user("甲镇管理员", town, roles=[(Role.ADMIN, town), (Role.REVIEWER, district)])
+    viewers = {"审阅人": auditor.id, "甲镇管理员": a_admin.id, "乙镇管理员": world.b_admin.id}
+    ids = world.ids
+    years = sorted({2024, _session_year(ids)})
+    db.session.commit()
+    everyone = set(db.session.scalars(sa.select(User.phone)))
+    leaks, b_admin_seen = [], {}
+    for label, viewer_id in viewers.items():
+        login(db.session.get(User, viewer_id))
+        allowed = _managed_phones(viewer_id)
+        seen = _phones_seen(app, client, ids, years)
+        leaks += [
+            (label, url, sorted(hidden))
+            for url, f in seen.items()
+            if (hidden := f & everyone - allowed)
+        ]
+        b_admin_seen = seen
+        client.post("/logout")
+    assert leaks == []
+    full_in = {
+        url.split("?")[0].rpartition(".")[2] for url, f in b_admin_seen.items() if B_PHONE in f
+    }
+    assert {"csv", "xlsx", "json"} <= full_in
+
+
+def _found(client, query: str) -> bool:
+    """Whether the people search for ``query`` lists B's person (shown as 139****4444)."""
+    page = client.post("/admin/people", data={"q": query}).get_data(as_text=True)
+    return "139****4444" in page or B_PHONE in page
+
+
+def test_the_people_search_tells_no_hidden_digit(app, client, tree, make_user, login):
+    """139****4444 is all a 审阅人 (and town A's admin reviewing the district) sees of B's
+    person: searching a digit with the visible last four, or any fragment that spans a
+    hidden digit, finds nobody; the shown parts and the full number still find them.
+    B's admin, who manages the person, finds them by any part."""
+    world = _world(app, tree, make_user)
+    district, town = tree["district"], tree["town"]
+    auditor = make_user("区审阅人", district, roles=[(Role.REVIEWER, district)])
+    a_admin = make_user("甲镇管理员", town, roles=[(Role.ADMIN, town), (Role.REVIEWER, district)])
+    b_admin_id = world.b_admin.id
+    db.session.commit()
+    hidden = ["33", "34444", "334444", "93333", "3333", "1393", "39333344", "1393333444"]
+    for viewer in (auditor, a_admin):
+        login(viewer)
+        # The attack: 10 searches a digit, "d4444" finds the person only for d = 3.
+        assert [d for d in "0123456789" if _found(client, f"{d}4444")] == []
+        assert [q for q in hidden if _found(client, q)] == []
+        for shown in ("139", "3", "4444", "444", B_PHONE, "139 3333 4444"):
+            assert _found(client, shown), shown
+        client.post("/logout")
+    login(db.session.get(User, b_admin_id))
+    assert all(_found(client, q) for q in hidden)

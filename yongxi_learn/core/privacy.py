@@ -6,6 +6,9 @@ looking at another unit — sees 138****1234. Pages and downloads are never stor
 browser or a proxy (``Cache-Control: no-store``) once someone is logged in.
 """
 
+import unicodedata
+
+import sqlalchemy as sa
 from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 
@@ -22,12 +25,17 @@ def mask_phone(phone: str | None) -> str:
     return "****" if phone else ""
 
 
+def _full_roots(viewer: User | None) -> list[str]:
+    """THE rule: the paths of the subtrees whose people ``viewer`` sees in full."""
+    return [u.path for u in scope_units(viewer, Perm.MANAGE_PEOPLE)] if viewer else []
+
+
 class PhoneView:
     """Phones as ``viewer`` may see them; the viewer's scope is read once."""
 
     def __init__(self, viewer: User | None):
         authenticated = viewer is not None and viewer.is_authenticated
-        self._roots = [u.path for u in scope_units(viewer, Perm.MANAGE_PEOPLE)] if viewer else []
+        self._roots = _full_roots(viewer)
         self._own = viewer.phone if authenticated else None
         self._full: dict[str, bool] = {}  # by unit path: a long list has few units
 
@@ -45,6 +53,32 @@ class PhoneView:
         if phone and (phone == self._own or self.full_over(unit)):
             return phone
         return mask_phone(phone)
+
+
+def phone_digits(text: str) -> str:
+    """The digits of a search (full-width ones from a Chinese input method too)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if ch in "0123456789")
+
+
+def phone_search(viewer: User | None, digits: str, phone=User.phone, unit_id=User.unit_id):
+    """A WHERE clause: the people whose phone matches a search by ``digits``, as far as
+    ``viewer`` sees it. Of the people they see in full (themselves, those they manage) any
+    part matches; of everyone else only the full number or a part of what is shown
+    (the first 3 or last 4 digits of 138****1234) — a search by a digit and the last four
+    must not tell the hidden ones. ``phone``/``unit_id``: the person's columns."""
+    if not digits:
+        return sa.false()
+    conds = [phone == digits] if len(digits) == 11 else []
+    if len(digits) <= 4:  # what 138****1234 shows: the digits lie in one visible part
+        conds.append(sa.func.substr(phone, 1, 3).contains(digits, autoescape=True))
+        conds.append(sa.func.substr(phone, 8, 4).contains(digits, autoescape=True))
+    unit = sa.orm.aliased(OrgUnit)  # the person's unit now, whatever the query joined
+    full = [unit.path.startswith(root, autoescape=True) for root in _full_roots(viewer)]
+    managed = unit_id.in_(sa.select(unit.id).where(sa.or_(*full))) if full else sa.false()
+    own = phone == viewer.phone if viewer is not None and viewer.is_authenticated else None
+    seen_in_full = sa.or_(managed, own) if own is not None else managed
+    conds.append(sa.and_(seen_in_full, phone.contains(digits, autoescape=True)))
+    return sa.or_(*conds)
 
 
 def phone_view() -> PhoneView:

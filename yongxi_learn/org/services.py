@@ -1,7 +1,6 @@
 """Changing units and people. Every function checks the actor's permission over
 the unit concerned, raises domain exceptions, and flushes; the caller commits."""
 
-import unicodedata
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -10,6 +9,7 @@ from ..auth import passwords
 from ..auth.sessions import end_all_sessions
 from ..core import audit
 from ..core.permissions import ROLE_PERMS, Perm, PermissionDenied, can, ensure, scope_filter
+from ..core.privacy import phone_digits, phone_search
 from ..core.time import local_today
 from ..extensions import db
 from .models import ALLOWED_CHILDREN, Category, OrgUnit, Role, RoleGrant, UnitKind, User
@@ -229,14 +229,14 @@ def people_select(user: User, q: PeopleQuery) -> sa.Select:
         query = query.where(User.category == q.category)
     text = (q.text or "").strip()
     if text:
-        # Full-width digits from a Chinese input method find phones too.
-        digits = "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch in "0123456789")
+        digits = phone_digits(text)
         conds = [
             User.name.contains(text, autoescape=True),
             OrgUnit.name.contains(text, autoescape=True),
         ]
         if digits:
-            conds.append(User.phone.contains(digits, autoescape=True))
+            # Only what the viewer may see of a phone: never an oracle for hidden digits.
+            conds.append(phone_search(user, digits))
         query = query.where(sa.or_(*conds))
     return query
 

@@ -8,7 +8,7 @@ from ..core import audit_search
 from ..core.forms import search_data, search_page
 from ..core.net import client_address
 from ..core.permissions import Perm, can, require
-from ..core.privacy import mask_phone
+from ..core.privacy import shown_phone
 from ..extensions import db
 from . import services
 from .forms import (
@@ -175,8 +175,8 @@ def person(person_id):
     person = services.get_person(person_id, user=current_user, perm=Perm.VIEW_PEOPLE)
     may_edit = services.may_manage_person(current_user, person)
     form = _person_form(person)
-    if not may_edit:  # 审阅人 and others read the person, with the phone masked
-        form.phone.data = mask_phone(person.phone)
+    if not may_edit:  # 审阅人 and others read the person, the phone as the one rule says
+        form.phone.data = shown_phone(person.phone, person.unit)
     if request.method == "POST":
         if not may_edit:
             abort(403)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from ..core import audit
 from ..core.permissions import Perm, ensure
+from ..core.privacy import shown_phone
 from ..core.time import format_local
 from ..exams.models import Attempt, Enrolment, Exam
 from ..extensions import db
@@ -71,7 +72,7 @@ def _section(name, headers, rows) -> Section:
 def _profile(person: User) -> Section:
     rows = [
         ["姓名", person.name],
-        ["手机号", person.phone],
+        ["手机号", shown_phone(person.phone, person.unit)],
         ["单位", person.unit.name],
         ["人员类别", person.category.label if person.category else ""],
         ["职务", person.post],
