@@ -29,6 +29,7 @@ MAX_REQUESTS = 600
 MAX_SECONDS = 120
 SKIPPED_PATHS = re.compile(r"^/static/|/logout$")
 SHOWN = 5  # missing rows named in a message
+PHONE_LIKE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
 
 
 @dataclass
@@ -49,6 +50,8 @@ class Crawl:
     problems: list[str] = field(default_factory=list)
     truncated: str = ""
     rows_compared: int = 0  # page rows found in the files their links name
+    # Every 11-digit number (a phone?) each page and file showed, by URL.
+    phones: dict[str, set[str]] = field(default_factory=dict)
 
 
 def crawl(browser: Browser, role: str) -> Crawl:
@@ -108,6 +111,7 @@ class _Walker:
         self.result.pages.append(path)
         if "text/html" not in headers.get("Content-Type", ""):
             return
+        self.saw(path, body.decode("utf-8"))
         page = Page.parse(body.decode("utf-8"))
         for link in page.links():
             target = self.same_origin(path, link.href)
@@ -161,9 +165,15 @@ class _Walker:
             return f"answered {status} {headers.get('Content-Type', '')} instead of a file"
         name = files.filename(disposition)
         try:
-            return name, files.rows_of(name, body)
+            rows = files.rows_of(name, body)
         except files.Unreadable as exc:
             return f"{name}: {exc}"
+        self.saw(name, "\n".join(rows))
+        return name, rows
+
+    def saw(self, where: str, text: str) -> None:
+        if found := set(PHONE_LIKE.findall(text)):
+            self.result.phones.setdefault(where, set()).update(found)
 
     def check_download(self, url: str, link: Link, opened, page: Page | None, page_path: str):
         where = f"download “{link.text or url}” {url} on {page_path}"

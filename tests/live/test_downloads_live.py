@@ -15,9 +15,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.exceptions import HTTPException
 
 from tests.gunicorn_server import GUNICORN
+from yongxi_learn.core.permissions import Perm, scope_filter
+from yongxi_learn.extensions import db
+from yongxi_learn.org.models import OrgUnit, User
 
 pytestmark = [
     pytest.mark.live,
@@ -103,3 +107,25 @@ def _report(problems: list[str], server) -> str:
     log = "\n".join(errors[-40:])
     text = "\n".join(problems[:SHOWN]) + more
     return text + (f"\n--- the end of the server's log:\n{log}" if log else "")
+
+
+@pytest.mark.parametrize("role", ["审阅人", "单位管理员"], ids=["reviewer", "unit_admin"])
+def test_no_page_or_download_shows_a_full_phone_the_role_does_not_manage(role, crawl_as, demo):
+    """Issue #22: a 审阅人's 参训名单 sheet held 113 full phones. The 审阅人 (who manages
+    nobody) and the 单位管理员 of one village (who reads nothing beyond it, but whose
+    town's files name others) meet in full only their own phone and their people's."""
+    result = crawl_as(role)
+    with demo.app.app_context():
+        everyone = set(db.session.scalars(sa.select(User.phone)))
+        viewer = db.session.scalar(sa.select(User).where(User.phone == demo.logins[role][0]))
+        managed = sa.select(User.phone).join(OrgUnit, User.unit_id == OrgUnit.id)
+        managed = managed.where(scope_filter(viewer, Perm.MANAGE_PEOPLE))
+        allowed = {viewer.phone, *db.session.scalars(managed)}
+        db.session.remove()
+    leaks = {
+        where: sorted(hidden)
+        for where, f in result.phones.items()
+        if (hidden := f & everyone - allowed)
+    }
+    assert leaks == {}
+    assert result.phones, f"{role}: not even their own phone on a page (the profile shows it)"
