@@ -117,9 +117,15 @@ def test_a_code_outside_the_window_finds_nothing(make_session):
 
 def test_a_ticket_lasts_long_enough_to_log_in_and_no_longer(make_session):
     session = make_session()
-    ticket = signin.make_ticket(session, NOON, AttendanceMethod.CODE)
+    ticket = signin.make_ticket(session, NOON, AttendanceMethod.CODE, device="d", user_id=7)
     later = NOON + timedelta(seconds=signin.TICKET_SECONDS)
-    assert signin.check_ticket(ticket, later) == (session.id, AttendanceMethod.CODE)
+    checked = signin.check_ticket(ticket, later)
+    assert (checked.session_id, checked.method) == (session.id, AttendanceMethod.CODE)
+    assert (checked.device, checked.user_id) == ("d", 7)
+    # Each ticket is its own link: one person signs in with it.
+    assert signin.check_ticket(signin.make_ticket(session, NOON, AttendanceMethod.QR), NOON).id != (
+        checked.id
+    )
     with pytest.raises(SigninRefused, match="已过期"):
         signin.check_ticket(ticket, later + timedelta(seconds=1))
     with pytest.raises(SigninRefused, match="无效"):

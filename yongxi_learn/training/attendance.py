@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from ..core.permissions import Perm, ensure, scope_filter
 from ..extensions import db
 from ..org import audience as audience_module
-from ..org.models import OrgUnit, User
+from ..org.models import OrgUnit, UnitKind, User
 from ..org.ordering import unit_positions
 from ..org.services import Actor
 from . import signin, tally
 from .models import Attendance, AttendanceMethod, TrainingSession
 from .services import TrainingError, audit_training, clean_reason, ensure_manage, in_audience
+from .signin import SigninRefused
 
 MARK_REASONS = ["忘带手机", "补录"]
 
@@ -31,7 +32,7 @@ def existing(session: TrainingSession, user: User) -> Attendance | None:
     )
 
 
-def _record(session, user, *, method, now, reason="", marked_by=None) -> Attendance:
+def _record(session, user, *, method, now, reason="", marked_by=None, ticket=None) -> Attendance:
     """Insert, or reinstate an undone mark. A second sign-in keeps the first time."""
     row = existing(session, user)
     if row is not None and row.counted:
@@ -44,20 +45,76 @@ def _record(session, user, *, method, now, reason="", marked_by=None) -> Attenda
     row.walk_in = not expected(session, user)
     row.marked_by_id = getattr(marked_by, "id", None)
     row.revoked_at, row.revoked_by_id, row.revoke_reason = None, None, ""
+    row.ticket = ticket.id if ticket is not None else None
+    row.scan_id = (ticket.device or None) if ticket is not None else None
     db.session.flush()
     tally.people_changed([session.year], [user.id])
     return row
 
 
-def sign_in(
-    session: TrainingSession, user: User, *, method: AttendanceMethod, now: datetime
-) -> tuple[Attendance, bool]:
-    """The person signs themselves in; returns the attendance and whether it is new."""
+def ensure_in_town(session: TrainingSession, user: User) -> None:
+    """Only people of the session's town (or district) sign themselves in; inside it,
+    someone outside the audience is a walk-in (非应参加)."""
+    town = session_town(session)
+    if not town.contains(user.unit):
+        raise SigninRefused(
+            f"本次学习由{town.name}组织，您所在的{user.unit.name}不在{town.name}范围内，不能签到"
+        )
+
+
+def session_town(session: TrainingSession) -> OrgUnit:
+    """The town (or district) above or at the session's owner unit."""
+    unit = session.owner_unit
+    while unit.kind not in (UnitKind.TOWN, UnitKind.DISTRICT) and unit.parent is not None:
+        unit = unit.parent
+    return unit
+
+
+def ticket_taken(ticket: signin.Ticket, user: User) -> bool:
+    """Someone else was given this link, or signed in with it."""
+    if ticket.user_id is not None and ticket.user_id != user.id:
+        return True
+    holder = db.session.scalar(sa.select(Attendance.user_id).where(Attendance.ticket == ticket.id))
+    return holder is not None and holder != user.id
+
+
+def check_sign_in(session: TrainingSession, user: User, ticket: signin.Ticket, now) -> None:
+    """Why ``user`` may not sign in to ``session`` with ``ticket``, as SigninRefused."""
     signin.ensure_open(session, now)
+    ensure_in_town(session, user)
+    if ticket_taken(ticket, user):
+        raise SigninRefused(signin.TAKEN)
+
+
+def sign_in(
+    session: TrainingSession,
+    user: User,
+    *,
+    method: AttendanceMethod,
+    now: datetime,
+    ticket: signin.Ticket | None = None,
+) -> tuple[Attendance, bool]:
+    """The person signs themselves in; returns the attendance and whether it is new.
+    With a ticket (the phone's link), the ticket is bound to this person."""
+    signin.ensure_open(session, now)
+    ensure_in_town(session, user)
     before = existing(session, user)
     if before is not None and before.counted:
         return before, False
-    return _record(session, user, method=method, now=now), True
+    if ticket is None:
+        return _record(session, user, method=method, now=now), True
+    if ticket_taken(ticket, user):
+        raise SigninRefused(signin.TAKEN)
+    try:
+        # Two phones posting one link at once: the unique ticket lets one through.
+        with db.session.begin_nested():
+            row = _record(session, user, method=method, now=now, ticket=ticket)
+    except sa.exc.IntegrityError:
+        again = existing(session, user)
+        if again is not None and again.counted:  # the same person, twice at once
+            return again, False
+        raise SigninRefused(signin.TAKEN) from None
+    return row, True
 
 
 def mark(
@@ -131,6 +188,13 @@ class RosterRow:
 @dataclass
 class Roster:
     rows: list[RosterRow]
+    # Attendance id -> the others (names the viewer may see) signed in from the same
+    # phone's scans: a forwarded link, or one phone signing in several people.
+    shared: dict[int, list[str]]
+
+    @property
+    def shared_count(self) -> int:
+        return sum(r.attendance is not None and r.attendance.id in self.shared for r in self.rows)
 
     @property
     def expected(self) -> int:
@@ -193,7 +257,32 @@ def roster(session: TrainingSession, *, viewer: User) -> Roster:
             r.person.name_sort,
         )
     )
-    return Roster(rows)
+    return Roster(rows, _shared_scans(session, rows))
+
+
+def _shared_scans(session: TrainingSession, rows: list[RosterRow]) -> dict[int, list[str]]:
+    """Counted sign-ins whose scan came from one device, with the others' names; the
+    others outside the viewer's roster are counted, not named."""
+    by_device: dict[str, list[int]] = {}
+    query = sa.select(Attendance.scan_id, Attendance.user_id).where(
+        Attendance.session_id == session.id,
+        Attendance.revoked_at.is_(None),
+        Attendance.scan_id.is_not(None),
+    )
+    for device, user_id in db.session.execute(query):
+        by_device.setdefault(device, []).append(user_id)
+    names = {r.person.id: r.person.name for r in rows}
+    shared = {}
+    for r in rows:
+        a = r.attendance
+        group = by_device.get(a.scan_id, []) if a is not None and a.scan_id else []
+        if len(group) < 2:
+            continue
+        others = [u for u in group if u != a.user_id]
+        shown = [names[u] for u in others if u in names]
+        hidden = len(others) - len(shown)
+        shared[a.id] = shown + ([f"另{hidden}人（不在您的管理范围）"] if hidden else [])
+    return shared
 
 
 def revoked(session: TrainingSession, *, viewer: User) -> list[Attendance]:

@@ -153,6 +153,12 @@ class Attendance(db.Model):
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     revoke_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The sign-in link (ticket) used, unique: one link signs in one person. None for
+    # an admin's mark and for rows older than the rule.
+    ticket: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    # The device cookie of the browser that scanned (or typed the code): rows sharing
+    # it came from one phone's scans, which the admin's page points out.
+    scan_id: Mapped[str | None] = mapped_column(sa.String(32))
 
     session: Mapped[TrainingSession] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)

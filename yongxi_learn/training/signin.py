@@ -6,9 +6,17 @@ before it rotates still works. Scanning exchanges it for a ticket valid for
 ``TICKET_SECONDS``: long enough to log in on a phone, and the ticket alone records
 nothing — the person confirms with a POST. The 6-digit code is an HMAC of the same
 (session, slot), for phones that cannot scan.
+
+A ticket signs in one person: it carries a random id, which the attendance row keeps
+(unique), and the person logged in when it was issued, if any. It also carries the
+scanning browser's device cookie, so the admin sees sign-ins that came from one
+phone's scans (a link forwarded, or one phone signing in several people).
 """
 
 import hmac
+import re
+import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,7 +30,11 @@ from .services import SIGNIN_AFTER
 SLOT_SECONDS = 60
 OPEN_BEFORE = timedelta(minutes=30)
 OPEN_AFTER = SIGNIN_AFTER
-TICKET_SECONDS = 15 * 60
+# Long enough to log in (a first login also changes the password), short enough that
+# a forwarded link is of little use; the ticket is bound to one person anyway.
+TICKET_SECONDS = 5 * 60
+DEVICE_COOKIE = "yx_scan"
+_DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{16,32}")
 
 
 class SigninRefused(Exception):
@@ -31,6 +43,7 @@ class SigninRefused(Exception):
 
 EXPIRED = "二维码已过期，请重新扫描投影屏幕上的最新二维码"
 INVALID = "二维码无效，请扫描投影屏幕上的二维码"
+TAKEN = "此签到链接已被他人使用，请自己扫描现场二维码"
 
 
 def slot_of(now: datetime) -> int:
@@ -113,21 +126,55 @@ def find_by_code(code: str, now: datetime) -> TrainingSession:
     return matches[0]
 
 
-def make_ticket(session: TrainingSession, now: datetime, method: AttendanceMethod) -> str:
+def device_id(cookie: str | None) -> str:
+    """The browser's device id from its cookie, or a new one for a browser without."""
+    if cookie and _DEVICE_ID.fullmatch(cookie):
+        return cookie
+    return secrets.token_urlsafe(12)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    session_id: int
+    method: AttendanceMethod
+    id: str  # random, one per scan or typed code; the attendance row keeps it (unique)
+    device: str  # the device cookie of the browser that scanned or typed the code
+    user_id: int | None  # who was logged in when it was issued: theirs alone
+
+    def ensure_holder(self, user_id: int) -> None:
+        if self.user_id is not None and self.user_id != user_id:
+            raise SigninRefused(TAKEN)
+
+
+def make_ticket(
+    session: TrainingSession,
+    now: datetime,
+    method: AttendanceMethod,
+    *,
+    device: str = "",
+    user_id: int | None = None,
+) -> str:
     issued = int(now.replace(tzinfo=UTC).timestamp())
-    return _serializer("training-ticket").dumps([session.id, issued, method.value])
+    payload = [session.id, issued, method.value, secrets.token_urlsafe(9), device, user_id]
+    return _serializer("training-ticket").dumps(payload)
 
 
-def check_ticket(ticket: str, now: datetime) -> tuple[int, AttendanceMethod]:
-    """The session a ticket is for and how it was got, if genuine and recent."""
+def check_ticket(ticket: str, now: datetime) -> Ticket:
+    """The ticket, if genuine and recent."""
     try:
-        session_id, issued, method = _serializer("training-ticket").loads(ticket)
+        session_id, issued, method, ticket_id, device, user_id = _serializer(
+            "training-ticket"
+        ).loads(ticket)
         method = AttendanceMethod(method)
     except (BadSignature, ValueError, TypeError) as exc:
         raise SigninRefused(INVALID) from exc
-    if not isinstance(session_id, int) or not isinstance(issued, int):
+    if not all(isinstance(v, int) for v in (session_id, issued)) or not (
+        isinstance(ticket_id, str) and isinstance(device, str)
+    ):
+        raise SigninRefused(INVALID)
+    if user_id is not None and not isinstance(user_id, int):
         raise SigninRefused(INVALID)
     age = int(now.replace(tzinfo=UTC).timestamp()) - issued
     if not 0 <= age <= TICKET_SECONDS:
         raise SigninRefused(EXPIRED)
-    return session_id, method
+    return Ticket(session_id, method, ticket_id, device, user_id)

@@ -1,10 +1,13 @@
 """Signing in from a phone: the QR link, the 6-digit code, and the confirm page.
 
 The QR link works without a login and records nothing: it checks the code and gives
-a ticket link, behind the login. Signing in is a POST from the ticket page.
+a ticket link, behind the login. Signing in is a POST from the ticket page. Both the
+link and the code leave a device cookie, which the ticket carries (see signin.py).
 """
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from datetime import timedelta
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..core.time import utcnow
@@ -31,27 +34,45 @@ def scan(session_id, token):
         signin.check_token(session, token, now)
     except SigninRefused as exc:
         return _refused(str(exc))
-    ticket = signin.make_ticket(session, now, AttendanceMethod.QR)
-    return redirect(url_for(".confirm", ticket=ticket))
+    return _to_ticket(session, now, AttendanceMethod.QR)
 
 
-def _ticket_session(ticket: str) -> tuple[TrainingSession, AttendanceMethod]:
-    session_id, method = signin.check_ticket(ticket, utcnow())
-    session = db.session.get(TrainingSession, session_id)
+def _to_ticket(session: TrainingSession, now, method: AttendanceMethod):
+    """Redirect to a new ticket, bound to whoever is logged in, and keep the device
+    cookie it names."""
+    device = signin.device_id(request.cookies.get(signin.DEVICE_COOKIE))
+    user_id = current_user.id if current_user.is_authenticated else None
+    ticket = signin.make_ticket(session, now, method, device=device, user_id=user_id)
+    response = redirect(url_for(".confirm", ticket=ticket))
+    response.set_cookie(
+        signin.DEVICE_COOKIE,
+        device,
+        max_age=int(timedelta(days=365).total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response
+
+
+def _ticket_session(ticket: str) -> tuple[TrainingSession, signin.Ticket]:
+    checked = signin.check_ticket(ticket, utcnow())
+    session = db.session.get(TrainingSession, checked.session_id)
     if session is None:
         raise SigninRefused(signin.INVALID)
-    return session, method
+    return session, checked
 
 
 @bp.get("/training/signin/<ticket>")
 @login_required
 def confirm(ticket):
     try:
-        session, _ = _ticket_session(ticket)
-        signin.ensure_open(session, utcnow())
+        session, checked = _ticket_session(ticket)
+        existing = attendance.existing(session, current_user)
+        if existing is None or not existing.counted:
+            attendance.check_sign_in(session, current_user, checked, utcnow())
     except SigninRefused as exc:
         return _refused(str(exc))
-    existing = attendance.existing(session, current_user)
     return render_template(
         "training/signin.html",
         session=session,
@@ -65,8 +86,10 @@ def confirm(ticket):
 @login_required
 def sign_in(ticket):
     try:
-        session, method = _ticket_session(ticket)
-        row, created = attendance.sign_in(session, current_user, method=method, now=utcnow())
+        session, checked = _ticket_session(ticket)
+        row, created = attendance.sign_in(
+            session, current_user, method=checked.method, now=utcnow(), ticket=checked
+        )
     except SigninRefused as exc:
         db.session.rollback()
         return _refused(str(exc))
@@ -93,6 +116,5 @@ def code():
         except SigninRefused as exc:
             error = str(exc)
         else:
-            ticket = signin.make_ticket(session, now, AttendanceMethod.CODE)
-            return redirect(url_for(".confirm", ticket=ticket))
+            return _to_ticket(session, now, AttendanceMethod.CODE)
     return render_template("training/code.html", form=form, error=error)
