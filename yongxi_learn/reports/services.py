@@ -4,6 +4,7 @@ Admins (MANAGE_REPORTS over the unit) draft and edit; whoever may see the unit's
 figures (VIEW_STATS) reads the drafts and downloads them.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from ..core.permissions import Perm, ensure
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.services import Actor
+from ..stats.years import report_years
 from . import figures, gongwen, render, trace
 from .models import ReportDraft, ReportTemplate, ReportVersion
 from .render import TemplateRefused
@@ -55,18 +57,37 @@ def template_for(unit: OrgUnit) -> str:
     return DEFAULT_TEMPLATE
 
 
+def trial_years(unit: OrgUnit, year: int) -> list[int]:
+    """The years a new wording is tried with before it is saved: every year the unit has
+    records or a draft in, the year being edited, and the year before the first of them,
+    which has none (a wording must also hold when a figure does not exist)."""
+    drafts = sa.select(ReportDraft.year).where(ReportDraft.unit_id == unit.id).distinct()
+    years = set(report_years(unit)) | set(db.session.scalars(drafts)) | {year}
+    return [*sorted(years, reverse=True), min(years) - 1]
+
+
 def set_template(unit: OrgUnit, text: str, *, actor: Actor, year: int, now: datetime) -> None:
-    """Save the unit's wording after a trial rendering with this year's figures."""
+    """Save the unit's wording after a trial rendering with each year's figures (a
+    payload behind ``{% if year == 2024 %}`` is found while editing 2025)."""
     _ensure(actor, Perm.MANAGE_REPORTS, unit)
     text = (text or "").replace("\r\n", "\n")
     if not text.strip():
         raise ReportError("模板不能为空")
     if len(text) > MAX_TEMPLATE:
         raise ReportError(f"模板不能超过{MAX_TEMPLATE}个字符")
-    try:
-        render.render(text, figures.context(year, unit, user=actor.user, now=now))
-    except TemplateRefused as exc:
-        raise ReportError(str(exc)) from exc
+    years = trial_years(unit, year)
+    # The trials share one rendering time budget, so saving stays quick however many
+    # years there are.
+    left = render.SECONDS * 2
+    for trial in years:
+        context = figures.context(trial, unit, user=actor.user, now=now)
+        started = time.monotonic()
+        try:
+            render.render(text, context, seconds=max(left, 0.05))
+        except TemplateRefused as exc:
+            which = f"{trial}年" if trial != years[-1] else f"没有记录的年度（{trial}年）"
+            raise ReportError(f"按{which}的数字试排时：{exc}") from exc
+        left -= time.monotonic() - started
     row = db.session.scalar(sa.select(ReportTemplate).where(ReportTemplate.unit_id == unit.id))
     if row is None:
         row = ReportTemplate(unit_id=unit.id, text=text)

@@ -100,16 +100,19 @@ def show(draft_id):
             )
             if saved:
                 return redirect(url_for(".show", draft_id=record.id))
+    # A template that fails (refused, over its bounds) is said on this draft's preview,
+    # which still shows the saved text: the page answers 200 whatever the template does.
+    checked, check_error = None, ""
     try:
         checked = services.check(version, user=current_user, now=utcnow())
     except ReportError as exc:
-        flash(str(exc), "danger")
-        checked = None
+        check_error = str(exc)
     return render_template(
         "reports/draft.html",
         record=record,
         version=version,
         checked=checked,
+        check_error=check_error,
         form=form,
         may_edit=may_edit,
     )
