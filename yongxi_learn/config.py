@@ -71,6 +71,17 @@ class Config:
     IMPORT_MAX_ZIP_ENTRIES = 200
     IMPORT_MAX_ROWS = 2000  # one request; a whole town is ~250 people
     IMPORT_PENDING_MINUTES = 60
+    # What an upload's XML may hold, counted before openpyxl / python-docx build it:
+    # a small file of millions of empty cells or paragraphs must be refused in about
+    # 2 s and 100 MB, not run a worker out of time or memory.
+    # A full question bank (2,000 rows x 15 columns) has 30,000 cells and at most
+    # 16,000 distinct texts; openpyxl takes about 30 us per shared string.
+    IMPORT_MAX_CELLS = 50_000  # in one workbook
+    IMPORT_MAX_SHARED_STRINGS = 25_000
+    IMPORT_MAX_COLUMNS = 256  # cells in one row
+    IMPORT_MAX_PARAGRAPHS = 50_000  # in one .docx; 民法典 has about 4,500
+    # All parts together: 民法典 as plain .docx has 28,000; Word's formatting adds a few times that.
+    IMPORT_MAX_XML_ELEMENTS = 250_000
 
     PRODUCTION = False
 

@@ -1,7 +1,8 @@
 """Spreadsheets in and out: reading uploaded XLSX safely, writing XLSX and CSV downloads.
 
-Reading: the ZIP container is checked against ``Limits`` before openpyxl (which parses
-with defusedxml) sees a byte; a named sheet is then read, in read-only mode and with a
+Reading: the ZIP container is checked against ``Limits``, and its XML parts' rows,
+cells per row, cells and shared strings counted (core/xml_scan), before openpyxl (which
+parses with defusedxml) sees a byte; a named sheet is then read, in read-only mode and with a
 bounded row scan, into text cells. Formulas, error values, dates and booleans are
 refused per cell, so an import never stores something the person did not type.
 
@@ -42,6 +43,7 @@ from .spreadsheet_out import (  # noqa: F401  (the writing half of this module's
     write_xlsx,
     xlsx_bytes,
 )
+from .xml_scan import Count, XmlRefused, scan
 
 # An old .xls and an encrypted .xlsx are both OLE2 compound files.
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -52,6 +54,12 @@ MAX_RATIO = 200
 RATIO_CHECK_FROM = 1024 * 1024
 REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 
+# Transitional and Strict OOXML name the same elements in two namespaces.
+NAMESPACES = (
+    "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}",
+    "{http://purl.oclc.org/ooxml/spreadsheetml/main}",
+)
+TOO_MANY_ROWS = "表格中的行数过多（含大量空行），请删除多余的行后重新上传"
 NOT_XLSX = "文件不是有效的 .xlsx 文件，请用 Excel 或 WPS 打开后另存为 .xlsx 再上传"
 ENCRYPTED_OR_XLS = "文件已加密或为旧版 .xls 格式，请另存为 .xlsx 后上传"
 UNREADABLE = "文件内容无法读取，请用 Excel 或 WPS 另存为 .xlsx 后重新上传"
@@ -68,6 +76,18 @@ class Limits:
     max_entries: int
     max_rows: int
     pending_minutes: int
+    # What the XML may hold (see config.py): counted before any parser builds it.
+    max_cells: int = 50_000
+    max_shared_strings: int = 25_000
+    max_columns: int = 256
+    max_paragraphs: int = 50_000
+    max_xml_elements: int = 250_000
+
+    @property
+    def scan_rows(self) -> int:
+        # Blank rows are skipped but still cost a parse each: a file padded with a
+        # million empty rows must not keep a worker busy.
+        return 2 * self.max_rows + 1000
 
     @classmethod
     def from_config(cls, config) -> "Limits":
@@ -77,6 +97,11 @@ class Limits:
             max_entries=config["IMPORT_MAX_ZIP_ENTRIES"],
             max_rows=config["IMPORT_MAX_ROWS"],
             pending_minutes=config["IMPORT_PENDING_MINUTES"],
+            max_cells=config["IMPORT_MAX_CELLS"],
+            max_shared_strings=config["IMPORT_MAX_SHARED_STRINGS"],
+            max_columns=config["IMPORT_MAX_COLUMNS"],
+            max_paragraphs=config["IMPORT_MAX_PARAGRAPHS"],
+            max_xml_elements=config["IMPORT_MAX_XML_ELEMENTS"],
         )
 
 
@@ -107,11 +132,40 @@ def check_container(content: bytes, limits: Limits) -> None:
     if not content.startswith(ZIP_SIGNATURE):
         raise ImportRejected(NOT_XLSX)
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            entries = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         raise ImportRejected("文件已损坏或不完整，请重新保存后上传") from exc
-    _check_entries(entries, limits)
+    with archive:
+        _check_entries(archive.infolist(), limits)
+        try:
+            scan(
+                archive,
+                _counts(limits),
+                max_elements=limits.max_xml_elements,
+                too_many="文件结构异常（内容过于繁杂），请删除无关的工作表和格式，或分批导入",
+                unreadable=UNREADABLE,
+            )
+        except XmlRefused as exc:
+            raise ImportRejected(str(exc)) from None
+
+
+def _counts(limits: Limits) -> tuple[Count, ...]:
+    cells = f"表格中的单元格过多（超过{limits.max_cells}个），请删除无关的内容，或分批导入"
+    columns = f"表格中有一行超过{limits.max_columns}列，请删除多余的列后重新上传"
+    strings = (
+        f"表格中的文字条目过多（超过{limits.max_shared_strings}条），"
+        "请删除无关的工作表和内容，或分批导入"
+    )
+    return tuple(
+        count
+        for ns in NAMESPACES
+        for count in (
+            Count(f"{ns}row", limits.scan_rows, TOO_MANY_ROWS, within=f"{ns}sheetData"),
+            Count(f"{ns}c", limits.max_columns, columns, within=f"{ns}row"),
+            Count(f"{ns}c", limits.max_cells, cells),
+            Count(f"{ns}si", limits.max_shared_strings, strings),
+        )
+    )
 
 
 def _check_entries(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -162,7 +216,7 @@ def read_rows(content: bytes, limits: Limits, spec: SheetSpec) -> list[RawRow]:
         except Exception as exc:
             raise ImportRejected(UNREADABLE) from exc
         try:
-            return _rows_of(workbook, spec, limits.max_rows)
+            return _rows_of(workbook, spec, limits.max_rows, limits.scan_rows)
         except ImportRejected:
             raise
         except Exception as exc:
@@ -171,7 +225,7 @@ def read_rows(content: bytes, limits: Limits, spec: SheetSpec) -> list[RawRow]:
             workbook.close()
 
 
-def _rows_of(workbook, spec: SheetSpec, max_rows: int) -> list[RawRow]:
+def _rows_of(workbook, spec: SheetSpec, max_rows: int, scan_rows: int) -> list[RawRow]:
     name = spec.name
     if name not in workbook.sheetnames and spec.or_first and workbook.sheetnames:
         name = workbook.sheetnames[0]
@@ -180,9 +234,7 @@ def _rows_of(workbook, spec: SheetSpec, max_rows: int) -> list[RawRow]:
     sheet = workbook[name]
     _check_headers(sheet, name, spec)
     rows: list[RawRow] = []
-    # Blank rows are skipped but still cost a parse each: a file padded with a
-    # million empty rows must not keep a worker busy.
-    for row in _data_rows(sheet, spec.headers, scan_limit=2 * max_rows + 1000):
+    for row in _data_rows(sheet, spec.headers, scan_limit=scan_rows):
         rows.append(row)
         if len(rows) > max_rows:
             raise ImportRejected(f"一次最多导入{max_rows}{spec.unit}，请分成几个文件导入")
@@ -207,7 +259,7 @@ def _data_rows(sheet, headers: tuple[str, ...], scan_limit: int) -> Iterator[Raw
     cells_by_row = sheet.iter_rows(min_row=2, max_col=len(headers))
     for number, cells in enumerate(cells_by_row, start=2):
         if number > scan_limit:
-            raise ImportRejected("表格中的行数过多（含大量空行），请删除多余的行后重新上传")
+            raise ImportRejected(TOO_MANY_ROWS)
         if all(_is_blank(cell.value) for cell in cells):
             continue
         row = RawRow(number=number, values=dict.fromkeys(headers, ""))
