@@ -165,3 +165,12 @@ def test_a_failing_template_shows_an_error_on_the_draft_not_a_500(
     response = client.post(f"/admin/reports/{draft_id}/redraft", follow_redirects=True)
     assert response.status_code == 200 and "请修改或恢复报告模板" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(ReportVersion.id))) == 1
+
+
+def test_the_template_page_refuses_a_payload_for_another_year(client, login, scenario, admin, tree):
+    login(admin)
+    source = "{{ year }}{% if year == 2024 %}{% for i in range(10**9) %}{% endfor %}{% endif %}"
+    response = client.post(f"/admin/reports/template?unit={tree['town'].id}", data={"text": source})
+    assert response.status_code == 200
+    assert "按2024年的数字试排时：range()最多1000个数" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(ReportTemplate)) is None
