@@ -46,11 +46,14 @@ class Config:
     PROXY_FIX_X_FOR = 0
     PREFERRED_URL_SCHEME = "http"
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Counters every worker shares, in the database (core/ratelimit.py); or Redis.
+    RATELIMIT_STORAGE_URI = "yongxi-db://"
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
     LOGIN_LOCK_THRESHOLD = 5
     LOGIN_LOCK_MINUTES = 15
+    # Wrong passwords for one phone from all unknown browsers together (auth.services).
+    LOGIN_ACCOUNT_LOCK_THRESHOLD = 20
     PASSWORD_MAX_AGE_DAYS = 0  # forced change after this many days; 0 = never
     PASSWORD_HISTORY = 3  # the last N passwords cannot be chosen again
     # Send Strict-Transport-Security even when the proxy does not say "https".
@@ -128,6 +131,7 @@ _INT_SETTINGS = (
     "PASSWORD_HISTORY",
     "LOGIN_LOCK_THRESHOLD",
     "LOGIN_LOCK_MINUTES",
+    "LOGIN_ACCOUNT_LOCK_THRESHOLD",
     "REPORT_RATE_THRESHOLD",
 )
 

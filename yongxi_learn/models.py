@@ -1,6 +1,7 @@
 """Every model module, imported so the metadata is complete (migrations, tests)."""
 
-from .auth.models import LoginSession, PasswordHistory
+from .auth.models import LoginFailure, LoginSession, PasswordHistory
+from .core import ratelimit  # noqa: F401  (the rate_counter table)
 from .core.audit import AuditLog
 from .core.settings import SiteSetting
 from .exams.models import (
@@ -31,6 +32,7 @@ __all__ = [
     "ExamQuestion",
     "ExamRule",
     "ExamTally",
+    "LoginFailure",
     "LoginSession",
     "OrgUnit",
     "PasswordHistory",

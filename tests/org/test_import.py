@@ -297,9 +297,28 @@ def test_unchanged_person_is_not_offered_for_import(as_admin, make_user, tree):
 def test_phone_of_person_outside_scope_is_rejected_without_details(as_admin, make_user, tree):
     make_user("外镇人员", tree["other_village"], phone="13812340002")
     page = text(upload(as_admin, xlsx([("李四", "13812340002", "石佛村", "其他", "")])))
-    assert "第2行「手机号」：手机号已被其他单位人员使用" in page
+    assert "第2行「手机号」：手机号已被使用，请与本人或上级管理员核实" in page
+    assert "其他单位" not in page
     assert "外镇人员" not in page and "宝林村" not in page
     assert person("13812340002").name == "外镇人员"
+
+
+def test_a_file_naming_many_numbers_held_elsewhere_is_refused_without_naming_them(
+    as_admin, make_user, tree
+):
+    # An upload of 2,000 numbers must not tell which of them are registered elsewhere.
+    held = [f"1381234{n:04d}" for n in range(6)]
+    for n, phone in enumerate(held):
+        make_user(f"外镇人员{n}", tree["other_village"], phone=phone)
+    page = text(
+        upload(
+            as_admin,
+            xlsx([(f"新人{n}", phone, "石佛村", "其他", "") for n, phone in enumerate(held)]),
+        )
+    )
+    assert "文件中有超过5个手机号已被使用" in page
+    assert not any(phone in page for phone in held)
+    assert "第2行" not in page
 
 
 def test_unit_admin_cannot_update_a_town_admin_living_in_their_village(

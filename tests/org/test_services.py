@@ -415,9 +415,12 @@ def test_unit_admin_cannot_take_over_an_admin_living_in_their_unit(tree, make_us
     assert town_admin.active and not town_admin.must_change_password
 
 
-def test_unit_admin_can_manage_a_fellow_unit_admin_of_their_unit(tree, make_user, unit_admin):
+def test_unit_admin_cannot_reset_a_fellow_unit_admin_of_their_unit(tree, make_user, unit_admin):
+    # Resetting a password is taking the account over: only wider grants may.
     peer = make_user("村管理员二", tree["village"], roles=[(Role.UNIT_ADMIN, tree["village"])])
-    assert services.reset_password(peer, actor=actor(unit_admin))
+    with pytest.raises(services.OrgError, match="只有权限更大的管理员"):
+        services.reset_password(peer, actor=actor(unit_admin))
+    assert services.reset_password(peer, actor=services.SYSTEM)  # flask reset-password
 
 
 def test_people_outside_the_scope_are_not_found(tree, make_user, admin):

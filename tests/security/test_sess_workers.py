@@ -1,7 +1,7 @@
 """Against a real gunicorn with 2 workers: the account lockout lives in the database,
-so it holds whichever worker answers; the per-address limit with the embedded
-``memory://`` storage is counted per worker, and with Redis (production) by all
-workers together."""
+so it holds whichever worker answers; the per-address limit is counted by all
+workers together with the default store (the database) and with Redis, and per
+worker only with ``memory://`` named explicitly."""
 
 import os
 import threading
@@ -35,8 +35,18 @@ def server(db_url, tmp_path_factory):
         "RATELIMIT_STORAGE_URI": "memory://",
         # Behind a proxy: each test comes from an address of its own.
         "PROXY_FIX_X_FOR": "1",
+        # Wrong passwords for one phone from every address together lock after 5.
+        "LOGIN_ACCOUNT_LOCK_THRESHOLD": "5",
     }
     with running_gunicorn(db_url, tmp_path_factory.mktemp("gunicorn"), **env) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def default_server(db_url, tmp_path_factory):
+    """The embedded default: no RATELIMIT_STORAGE_URI at all."""
+    env = {"LOGIN_RATE_LIMIT": LIMIT, "PROXY_FIX_X_FOR": "1"}
+    with running_gunicorn(db_url, tmp_path_factory.mktemp("default"), **env) as running:
         yield running
 
 
@@ -78,7 +88,7 @@ def test_lockout_holds_across_workers(app, server, make_user, tree):
     phone = make_user("王锁定", tree["office"]).phone
     db.session.commit()  # end the test's own SQLite transaction before the server writes
     # 5 wrong passwords sent at once, from 5 addresses (so no address limit
-    # applies), reach both workers; the 5th locks the account.
+    # applies), reach both workers; the 5th locks the number for new browsers.
     statuses = wrong_logins_in_parallel(server, phone, [f"10.0.1.{i}" for i in range(5)])
     assert statuses == [200] * 5
     assert audit_count("lockout", "locked") == 1
@@ -95,6 +105,16 @@ def test_memory_rate_limit_is_counted_per_worker(app, server, make_user, tree):
     # One counter would let 4 through; each of the 2 workers keeps its own, so 4 to 8.
     assert PER_WORKER_LIMIT <= let_through <= 2 * PER_WORKER_LIMIT
     assert statuses.count(429) == len(statuses) - let_through
+
+
+def test_default_rate_limit_is_counted_by_all_workers_together(
+    app, default_server, make_user, tree
+):
+    phone = make_user("孙默认", tree["office"]).phone
+    db.session.commit()
+    statuses = wrong_logins_reaching_both_workers(default_server, phone, "10.0.0.4")
+    assert statuses.count(200) == PER_WORKER_LIMIT
+    assert statuses.count(429) == len(statuses) - PER_WORKER_LIMIT
 
 
 @pytest.fixture(scope="module")

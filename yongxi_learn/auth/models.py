@@ -45,3 +45,18 @@ class PasswordHistory(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginFailure(db.Model):
+    """Wrong passwords counted per phone number and source, whether or not anyone has
+    that number (so a lockout tells nothing about it): one row per phone and client
+    address (or per phone and known device, see services), and one per phone for all
+    addresses together. Keys are HMACs: typed numbers are not stored in clear."""
+
+    __tablename__ = "login_failure"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    phone_key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,8 +1,11 @@
 """Password hashing, policy and generated one-time passwords."""
 
+import gzip
 import secrets
 import string
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -12,9 +15,12 @@ from ..org.names import InvalidValue
 MIN_LENGTH = 8
 # No 0/O, 1/l/I: initial passwords are read off paper and typed on phones.
 _ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
-# A hash of nothing anyone can type, checked for unknown phones so a wrong phone
-# and a wrong password take the same time.
+# The hash of generated (initial and reset) passwords: see hash_generated_password.
+GENERATED_METHOD = "pbkdf2:sha256:10000"
+# Hashes of nothing anyone can type, checked so that every login costs the same.
 _DUMMY_HASH_CACHE: dict[str, str] = {}
+# Common passwords (see data/README.md for the source and its licence).
+_COMMON_PASSWORDS = Path(__file__).with_name("data") / "common-passwords.txt.gz"
 
 
 def hash_password(password: str) -> str:
@@ -24,21 +30,51 @@ def hash_password(password: str) -> str:
 def hash_generated_password(password: str) -> str:
     # A generated password carries ~57 random bits, so key stretching adds nothing
     # against guessing; a light hash keeps importing hundreds of people quick.
-    return generate_password_hash(password, method="pbkdf2:sha256:10000")
+    return generate_password_hash(password, method=GENERATED_METHOD)
 
 
 def check_password(pw_hash: str | None, password: str) -> bool:
-    if not pw_hash:
-        check_dummy(password)
-        return False
-    return check_password_hash(pw_hash, password)
+    """Whether ``password`` matches; every call costs one check with the configured
+    method and one with the generated passwords' method, whatever the stored hash is
+    (none, an initial password, a chosen one), so the time a wrong password takes
+    tells nothing about the phone number (an unknown phone, an account still on its
+    initial password, or one whose owner chose a password)."""
+    methods = [current_app.config["PASSWORD_HASH_METHOD"], GENERATED_METHOD]
+    stored = _method_of(pw_hash) if pw_hash else None
+    if stored in methods:
+        methods.remove(stored)
+    for method in methods:
+        _check_dummy(method, password)
+    return bool(pw_hash) and check_password_hash(pw_hash, password)
 
 
 def check_dummy(password: str) -> None:
-    method = current_app.config["PASSWORD_HASH_METHOD"]
+    """The cost of a password check for no account (an unknown phone, a lockout)."""
+    check_password(None, password)
+
+
+def _method_of(pw_hash: str) -> str:
+    # Werkzeug writes "method$salt$hash"; scrypt's method carries its parameters
+    # ("scrypt:32768:8:1"), the configured name may not ("scrypt").
+    method = pw_hash.split("$", 1)[0]
+    if method == GENERATED_METHOD:
+        return method
+    configured = current_app.config["PASSWORD_HASH_METHOD"]
+    if method.startswith(configured + ":") and ":" not in configured:
+        return configured
+    return method
+
+
+def _check_dummy(method: str, password: str) -> None:
     if method not in _DUMMY_HASH_CACHE:
         _DUMMY_HASH_CACHE[method] = generate_password_hash(secrets.token_hex(16), method=method)
     check_password_hash(_DUMMY_HASH_CACHE[method], password)
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    with gzip.open(_COMMON_PASSWORDS, "rt", encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip())
 
 
 def generate_password(length: int = 10) -> str:
@@ -58,6 +94,8 @@ def validate_new_password(password: str, *, phone: str) -> None:
         raise InvalidValue("新密码须同时包含字母和数字")
     if phone and (phone in password or phone[-8:] in password):
         raise InvalidValue("新密码不能包含手机号")
+    if password.lower() in common_passwords():
+        raise InvalidValue("新密码过于常见，容易被猜中，请换一个")
 
 
 def is_expired(user, *, max_age_days: int, now: datetime) -> bool:

@@ -92,8 +92,8 @@ def login():
                 form.password.data,
                 address=client_address(),
                 user_agent=request.headers.get("User-Agent", ""),
-                lock_threshold=current_app.config["LOGIN_LOCK_THRESHOLD"],
-                lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+                device_cookie=request.cookies.get(services.DEVICE_COOKIE, ""),
+                **_lock_settings(),
             )
         except services.LoginFailed as exc:
             db.session.commit()  # keep the failure count and the audit record
@@ -109,8 +109,32 @@ def login():
         g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
         generate_csrf()
         db.session.commit()
-        return redirect(target or url_for("home.index"))
+        response = redirect(target or url_for("home.index"))
+        _remember_device(response, login_session.user.phone)
+        return response
     return render_template("auth/login.html", form=form)
+
+
+def _lock_settings() -> dict:
+    config = current_app.config
+    return {
+        "lock_threshold": config["LOGIN_LOCK_THRESHOLD"],
+        "lock_minutes": config["LOGIN_LOCK_MINUTES"],
+        "account_lock_threshold": config["LOGIN_ACCOUNT_LOCK_THRESHOLD"],
+    }
+
+
+def _remember_device(response, phone: str) -> None:
+    """This browser logged in with ``phone``: its later wrong passwords count on
+    their own, and nobody else's can lock it out (services.authenticate)."""
+    response.set_cookie(
+        services.DEVICE_COOKIE,
+        services.device_cookie_value(phone),
+        max_age=services.DEVICE_COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
 
 
 @bp.post("/logout")
@@ -137,7 +161,12 @@ def change_password():
                 new=form.new.data,
                 address=client_address(),
                 history=current_app.config["PASSWORD_HISTORY"],
+                device_cookie=request.cookies.get(services.DEVICE_COOKIE, ""),
+                **_lock_settings(),
             )
+        except services.WrongCurrentPassword as exc:
+            db.session.commit()  # keep the failure count (nothing else has changed)
+            flash(str(exc), "danger")
         except InvalidValue as exc:
             db.session.rollback()
             flash(str(exc), "danger")

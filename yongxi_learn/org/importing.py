@@ -46,7 +46,14 @@ NAME, PHONE, UNIT, CATEGORY, POST = HEADERS
 POST_MAX = 50
 SHOWN_MAX = 60  # characters of a cell echoed back in the preview
 UNKNOWN_UNIT = "找不到该单位，请填写单位树中的名称；有重名时填写完整路径，如“雍溪镇/石佛村”"
-PHONE_TAKEN = "手机号已被其他单位人员使用"
+# A number held outside the uploader's scope: the message names no unit or town, and
+# a file naming more than a few such numbers is refused without saying which, so an
+# upload is no way to learn which of 2,000 numbers are registered (and where).
+PHONE_TAKEN = "手机号已被使用，请与本人或上级管理员核实"
+PHONE_TAKEN_MAX = 5
+PHONE_TAKEN_TOO_MANY = (
+    f"文件中有超过{PHONE_TAKEN_MAX}个手机号已被使用，请与上级管理员核实这些人员后再导入"
+)
 PERSON_OUTRANKS = "该人员持有超出您管理范围的权限，您不能修改其信息"
 PERSON_INACTIVE = "该手机号对应的人员已停用，请先在人员页面重新启用后再导入"
 
@@ -246,11 +253,15 @@ def _check_duplicate_phones(rows: list[ImportRow]) -> None:
 def _match_existing(rows: list[ImportRow], actor: services.Actor) -> None:
     wanted = [row for row in rows if row.phone and not row.failed(PHONE)]
     people = _people_by_phone([row.phone for row in wanted])
+    taken = 0
     for row in wanted:
         person = people.get(row.phone)
         if person is None:
             continue
         if actor.user is not None and not can(actor.user, Perm.MANAGE_PEOPLE, person.unit):
+            taken += 1
+            if taken > PHONE_TAKEN_MAX:
+                raise ImportRejected(PHONE_TAKEN_TOO_MANY)
             row.reject(PHONE, PHONE_TAKEN)
         elif actor.user is not None and not services.may_manage_person(actor.user, person):
             row.reject(PHONE, PERSON_OUTRANKS)

@@ -267,6 +267,28 @@ def _ensure_manages(actor: Actor, person: User) -> None:
             _ensure(actor, perm, grant.unit)
 
 
+RESET_NEEDS_WIDER_GRANTS = (
+    "该人员持有与您相同或更高的权限，只有权限更大的管理员才能重置其密码"
+    "（或由服务器管理员使用 flask reset-password）"
+)
+
+
+def _outranks(user: User, person: User) -> bool:
+    """Whether every grant of ``person`` is covered by a grant of ``user`` that is
+    wider: over a larger subtree, or over the same unit with more permissions."""
+    mine = [(ROLE_PERMS[g.role], g.unit) for g in user.grants if g.unit.active]
+    for grant in person.grants:
+        perms = ROLE_PERMS[grant.role]
+        if not any(
+            have >= perms
+            and unit.contains(grant.unit)
+            and (unit.id != grant.unit.id or have > perms)
+            for have, unit in mine
+        ):
+            return False
+    return person.id != user.id
+
+
 def _check_phone_free(phone: str, exclude: User | None = None) -> None:
     query = sa.select(User.id).where(User.phone == phone)
     if exclude is not None:
@@ -380,12 +402,22 @@ def set_person_active(person: User, active: bool, *, actor: Actor) -> None:
 
 
 def reset_password(person: User, *, actor: Actor) -> str:
-    """A new random one-time password; the person must change it at next login."""
+    """A new random one-time password; the person must change it at next login.
+
+    Whoever resets a password can log in as the person: an admin may do it only
+    for someone whose every grant theirs strictly outranks (see _outranks); a peer
+    with the same grants, or oneself, is refused (the server's
+    ``flask reset-password`` has no such limit)."""
+    from ..auth.services import clear_failures
+
     _ensure_manages(actor, person)
+    if actor.user is not None and not _outranks(actor.user, person):
+        raise OrgError(RESET_NEEDS_WIDER_GRANTS)
     password = passwords.generate_password()
     person.password_hash = passwords.hash_generated_password(password)
     person.must_change_password = True
     person.failed_logins, person.locked_until = 0, None
+    clear_failures(person.phone)
     end_all_sessions(person)
     _audit(actor, "person.reset_password", person)
     db.session.flush()

@@ -228,7 +228,12 @@ def set_person_active(person_id):
 @require(Perm.MANAGE_PEOPLE)
 def reset_password(person_id):
     person = services.get_person(person_id, user=current_user, perm=Perm.MANAGE_PEOPLE)
-    password = services.reset_password(person, actor=_actor())
+    try:
+        password = services.reset_password(person, actor=_actor())
+    except services.OrgError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("org.person", person_id=person.id))
     db.session.commit()
     return render_template("org/password_shown.html", person=person, password=password, reset=True)
 
