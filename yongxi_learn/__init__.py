@@ -8,6 +8,7 @@ from flask.globals import _cv_request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
+from .core import inputs
 
 
 class App(Flask):
@@ -16,6 +17,10 @@ class App(Flask):
     each URL of a request's links once per process."""
 
     BUILT_URLS_MAX = 4096
+    # Out-of-range numbers and over-deep JSON answer 400/404 (core/inputs.py).
+    url_map_class = inputs.UrlMap
+    request_class = inputs.Request
+    json_provider_class = inputs.JSONProvider
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

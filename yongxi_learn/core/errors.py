@@ -59,7 +59,18 @@ def _database_unavailable(exc):
     return render_template("errors/unavailable.html"), 503, {"Retry-After": "30"}
 
 
+def _out_of_range(exc):
+    """A number or date the database cannot hold (PostgreSQL's DataError, SQLite's
+    OverflowError, a date before year 1) reached a query: the request was bad, the
+    server is fine. core/inputs bounds what it can; this catches what a form let by."""
+    log.warning("input out of range: %s", exc)
+    db.session.rollback()
+    return _render(400)
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(sa.exc.DataError, _out_of_range)
+    app.register_error_handler(OverflowError, _out_of_range)
     app.register_error_handler(sa.exc.OperationalError, _database_unavailable)
     app.register_error_handler(sa.exc.InterfaceError, _database_unavailable)
     for code in MESSAGES:

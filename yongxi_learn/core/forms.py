@@ -33,6 +33,24 @@ def search_page() -> int:
     return max(search_data().get("page", 1, type=int) or 1, 1)
 
 
+SEARCH_MAX = 100  # characters: a name, a phone number, a few words of a law
+
+
+class SearchField(StringField):
+    """Search text, cut to SEARCH_MAX characters: a 50 KB pattern made SQLite refuse
+    the LIKE ("pattern too complex", which read as the database being down) and
+    costs PostgreSQL a scan per character."""
+
+    def __init__(self, label=None, validators=None, render_kw=None, **kwargs):
+        render_kw = {"maxlength": SEARCH_MAX, "type": "search", **(render_kw or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data:
+            self.data = self.data[:SEARCH_MAX]
+
+
 class ChosenReasonForm(Form):
     """A reason picked from a list, with an optional note; "其他" means the note is it.
     Subclasses replace ``kind`` with their own label and choices."""

@@ -5,7 +5,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..core.forms import Form, QueryForm
+from ..core.forms import Form, QueryForm, SearchField
 from ..core.spreadsheets import XLSX_MIMETYPE
 from ..extensions import db
 from ..org.models import OrgUnit
@@ -161,8 +161,8 @@ class QuestionForm(Form):
 class BankFilterForm(QueryForm):
     category = SelectField("分类", coerce=int, validate_choice=False)
     type = SelectField("题型", choices=[SelectChoice("", "全部题型"), *TYPE_CHOICES])
-    law = StringField("法规", render_kw={"placeholder": "法规名称", "type": "search"})
-    q = StringField("题干", render_kw={"placeholder": "题干中的文字", "type": "search"})
+    law = SearchField("法规", render_kw={"placeholder": "法规名称"})
+    q = SearchField("题干", render_kw={"placeholder": "题干中的文字", "type": "search"})
     status = SelectField("状态", choices=STATUS_CHOICES, default="active")
     review = SelectField("复核", choices=[SelectChoice("", "全部"), SelectChoice("1", "待复核")])
 

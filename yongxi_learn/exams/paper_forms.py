@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import ChosenReasonForm, Form, QueryForm
+from ..core.forms import ChosenReasonForm, Form, QueryForm, SearchField
 from ..core.time import LOCAL_FORMAT, local_today, utc_to_form
 from ..org.forms import CATEGORY_CHOICES
 from .models import DIFFICULTY_LABELS, QUESTION_TYPE_LABELS, ExamKind, ExamStatus, ReviewPolicy
@@ -193,7 +193,7 @@ STATUS_LABELS = {
 
 
 class SearchForm(QueryForm):
-    q = StringField("搜索", render_kw={"placeholder": "姓名、手机号或单位", "type": "search"})
+    q = SearchField("搜索", render_kw={"placeholder": "姓名、手机号或单位", "type": "search"})
 
 
 class MonitorFilterForm(QueryForm):

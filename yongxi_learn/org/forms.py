@@ -1,7 +1,7 @@
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core.forms import Form, QueryForm
+from ..core.forms import Form, QueryForm, SearchField
 from .models import CATEGORY_LABELS, ROLE_LABELS, UNIT_KIND_LABELS, OrgUnit
 
 
@@ -47,7 +47,7 @@ class PersonForm(Form):
 
 
 class PeopleFilterForm(QueryForm):
-    q = StringField("搜索", render_kw={"placeholder": "姓名、手机号或单位", "type": "search"})
+    q = SearchField("搜索", render_kw={"placeholder": "姓名、手机号或单位", "type": "search"})
     unit = SelectField("单位", coerce=int, validate_choice=False)
     category = SelectField("类别", choices=[SelectChoice("", "全部类别"), *CATEGORY_CHOICES])
     inactive = BooleanField("含已停用人员")

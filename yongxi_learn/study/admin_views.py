@@ -51,6 +51,8 @@ from .summary import list_view
 @require(Perm.VIEW_STUDY)
 def index():
     form = YearForm(formdata=request.args)
+    if not form.validate():
+        abort(400)
     year = form.year.data or local_today().year
     lists = db.session.scalars(
         sa.select(StudyList)

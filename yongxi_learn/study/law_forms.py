@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core.forms import Form, QueryForm
+from ..core.forms import Form, QueryForm, SearchField
 from .laws import LawMeta
 from .models import LAW_KIND_LABELS, Law, LawKind
 
@@ -65,7 +65,7 @@ class LawImportForm(LawMetaForm):
 
 
 class LawSearchForm(QueryForm):
-    q = StringField("查找", render_kw={"placeholder": "法规名称或条文中的文字", "type": "search"})
+    q = SearchField("查找", render_kw={"placeholder": "法规名称或条文中的文字", "type": "search"})
     kind = SelectField("类别", choices=[SelectChoice("", "全部类别"), *KIND_CHOICES])
     versions = SelectField(
         "版本",
