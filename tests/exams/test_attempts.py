@@ -583,7 +583,10 @@ def test_a_submit_in_the_grace_period_counts_and_finishes_at_the_deadline(exam, 
 def test_practice_papers_drawn_by_a_person_are_practice_and_untimed(exam, cadre):
     from yongxi_learn.exams import practice
 
-    attempt = practice.start_practice(cadre, utcnow(), law_ref="中华人民共和国宪法")
+    # After the exam closes: until then its rules' pools (the whole bank) are not practised.
+    attempt = practice.start_practice(
+        cadre, utcnow() + timedelta(days=8), law_ref="中华人民共和国宪法"
+    )
     assert attempt.exam.kind is ExamKind.PRACTICE
     assert attempt.deadline is None
     assert my_exams.available_exams(cadre, utcnow())[0].exam.id == exam.id
@@ -598,8 +601,10 @@ def test_wrong_book_drops_a_question_once_it_is_answered_right_later(make_exam, 
     now = utcnow()
     first = start(exam, cadre, now)
     attempts.submit_attempt(first, cadre, now)
-    assert [item.question.id for item in practice.wrong_book(cadre, now)] == [question.id]
+    # The 错题本 is read after the exam closed: until then it keeps its keys (exams.keys).
+    later = now + timedelta(days=8)
+    assert [item.question.id for item in practice.wrong_book(cadre, later)] == [question.id]
     second = start(exam, cadre, now + timedelta(minutes=1))
     answer_all(second, cadre, now, right=1)
     attempts.submit_attempt(second, cadre, now + timedelta(minutes=2))
-    assert practice.wrong_book(cadre, now + timedelta(minutes=3)) == []
+    assert practice.wrong_book(cadre, later) == []

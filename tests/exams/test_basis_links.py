@@ -3,7 +3,7 @@ article in the law library when the question is linked to one."""
 
 import sqlalchemy as sa
 
-from tests.exams.test_take_views import begin
+from tests.exams.test_take_views import begin, close
 from tests.study.law_fixtures import make_law
 from yongxi_learn.exams.models import Question
 from yongxi_learn.extensions import db
@@ -33,6 +33,7 @@ def test_the_basis_links_to_the_article_after_review_and_in_the_wrong_book(
     attempt = begin(client, exam)
     client.post(f"/exams/attempts/{attempt.id}/submit")  # all unanswered: all wrong
     assert link in client.get(f"/exams/attempts/{attempt.id}/result").get_data(as_text=True)
+    close(exam)  # the 错题本 shows an exam's questions once it closed
     assert link in client.get("/exams/wrong").get_data(as_text=True)
     page = client.get(f"/laws/{law.id}?article={article.id}").get_data(as_text=True)
     assert f'id="a{article.id}"' in page and "为了规范示例管理，制定本法。" in page

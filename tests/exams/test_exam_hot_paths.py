@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.exams.conftest import STANDARD_RULES
-from tests.exams.test_take_views import begin, clock, key_shown, post_answer, text
+from tests.exams.test_take_views import begin, clock, close, key_shown, post_answer, text
 from yongxi_learn.core.time import format_local, utcnow
 from yongxi_learn.exams import attempts, fast_submit, grading
 from yongxi_learn.exams.models import (
@@ -121,6 +121,7 @@ def test_the_deadline_and_time_left_are_shown_in_local_time(as_cadre, exam, monk
 def test_an_untimed_practice_says_so_and_has_no_countdown(as_cadre, exam):
     attempt = begin(as_cadre, exam)
     as_cadre.post(f"/exams/attempts/{attempt.id}/submit")
+    close(exam)  # its mistakes are practised once it closed
     response = as_cadre.post("/exams/practice", data={"wrong_only": "1"})
     html = text(as_cadre.get(response.headers["Location"]))
     assert "不限时" in html and "data-remaining" not in html and "截止时间" not in html
@@ -271,6 +272,7 @@ def test_a_submit_in_the_grace_period_finishes_at_the_deadline(as_cadre, exam, m
 def test_a_practice_submit_without_a_deadline_is_graded(as_cadre, exam):
     attempt = begin(as_cadre, exam)
     as_cadre.post(f"/exams/attempts/{attempt.id}/submit")
+    close(exam)  # its mistakes are practised once it closed
     response = as_cadre.post("/exams/practice", data={"wrong_only": "1"})
     practice = db.session.get(Attempt, int(response.headers["Location"].rsplit("/", 1)[1]))
     assert practice.exam.kind is ExamKind.PRACTICE and practice.deadline is None

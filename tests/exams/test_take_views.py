@@ -355,9 +355,16 @@ def test_someone_elses_finished_attempt_result_is_a_404(
 # ---------------------------------------------------------------- 错题本 and practice
 
 
+def close(exam) -> None:
+    """The exam's window closes: its keys may now reach its examinees (exams.keys)."""
+    db.session.get(Exam, exam.id).closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+
 def test_wrong_book_lists_mistakes_with_explanations(as_cadre, exam):
     attempt = begin(as_cadre, exam)
     as_cadre.post(f"/exams/attempts/{attempt.id}/submit")  # all unanswered: all wrong
+    close(exam)
     html = text(as_cadre.get("/exams/wrong"))
     assert "我的错题（9）" in html
     assert attempt.questions[0].question.explanation in html
@@ -377,6 +384,7 @@ def test_wrong_book_leaves_out_papers_whose_answers_are_not_yet_shown(
 def test_practising_mistakes_right_removes_them_from_the_wrong_book(as_cadre, exam):
     attempt = begin(as_cadre, exam)
     as_cadre.post(f"/exams/attempts/{attempt.id}/submit")
+    close(exam)
     response = as_cadre.post("/exams/practice", data={"wrong_only": "1"})
     practice = db.session.get(Attempt, int(response.headers["Location"].rsplit("/", 1)[1]))
     assert practice.exam.kind is ExamKind.PRACTICE
@@ -389,7 +397,7 @@ def test_practising_mistakes_right_removes_them_from_the_wrong_book(as_cadre, ex
     assert "我的错题（0）" in text(as_cadre.get("/exams/wrong"))
 
 
-def test_practice_by_law_is_untimed_and_not_listed_among_exams(as_cadre, exam, bank):
+def test_practice_by_law_is_untimed_and_not_listed_among_exams(as_cadre, bank):
     response = as_cadre.post("/exams/practice", data={"law_ref": "中华人民共和国宪法"})
     assert "/exams/attempts/" in response.headers["Location"]
     practice_exam = db.session.scalar(sa.select(Exam).where(Exam.kind == ExamKind.PRACTICE))

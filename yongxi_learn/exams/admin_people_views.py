@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core.db import expect_writes
+from ..core.db import commit_keeping_loaded, expect_writes
 from ..core.forms import search_data, search_page
 from ..core.permissions import Perm, can, require
 from ..core.time import utcnow
@@ -15,7 +15,7 @@ from ..extensions import db
 from ..org.forms import unit_choices
 from ..org.models import User
 from ..org.services import units_in_scope
-from . import attempts, enrolment, makeup_roster, monitor, regrade
+from . import attempts, enrolment, keys, makeup_roster, monitor, regrade
 from . import paper_forms as forms
 from .admin_common import actor, bp, flash_errors, manageable, run, visible
 from .models import (
@@ -208,8 +208,14 @@ def monitor_page(exam_id):
 @bp.get("/<int:exam_id>/items")
 @require(Perm.VIEW_EXAMS)
 def items(exam_id):
+    # Overdue attempts are finalized first (as on the statistics page): this GET writes.
+    expect_writes()
+    db.session.commit()
     exam = visible(exam_id)
-    stats = monitor.item_analysis(exam, current_user)
+    now = utcnow()
+    stats = monitor.item_analysis(exam, current_user, now=now)
+    withheld = not keys.may_see_item_stats(current_user, exam, now)
+    commit_keeping_loaded(db.session)
     fixable = {
         s.question.id for s in stats if can(current_user, Perm.MANAGE_EXAMS, s.question.owner_unit)
     }
@@ -217,6 +223,7 @@ def items(exam_id):
         "exams/admin_items.html",
         exam=exam,
         stats=stats,
+        withheld=withheld,
         fixable=fixable,
         fix_form=forms.FixAnswerForm(),
         letters="ABCDEF",

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.ordering import people_order
 from ..stats.common import Rate
-from . import attempts, enrolment
+from . import attempts, enrolment, keys
 from .models import Attempt, AttemptQuestion, AttemptStatus, Enrolment, Exam, Question
 
 
@@ -179,6 +179,7 @@ def item_analysis(
     exam: Exam,
     user: User | None,
     *,
+    now: datetime,
     perm: Perm = Perm.VIEW_EXAMS,
     exam_ids=None,
     unit: OrgUnit | None = None,
@@ -187,7 +188,12 @@ def item_analysis(
     """Per question asked in the exam's finalized attempts (or those of ``exam_ids``,
     e.g. with its make-ups): answered, correct rate and the most chosen wrong answer;
     hardest first. Limited to the viewer's ``perm`` subtrees, ``unit`` and ``categories``
-    by the frozen enrolment."""
+    by the frozen enrolment.
+
+    Overdue attempts are finalized first (the caller commits), so every page and
+    download counts the same answers. Questions whose key ``user`` may not see yet
+    (``keys.hidden_from``: an exam still open they sit) are left out."""
+    attempts.finalize_overdue(now)
     answered = AttemptQuestion.response != ""
     base = _item_base(exam_ids or [exam.id], user, perm, unit, categories)
     totals = db.session.execute(
@@ -213,9 +219,11 @@ def item_analysis(
             sa.select(Question).where(Question.id.in_([row[0] for row in totals]))
         )
     }
+    hidden = keys.hidden_from(user, now) if user is not None else frozenset()
     stats = [
         ItemStats(questions[qid], shown, n_answered, n_correct, *top.get(qid, ("", 0)))
         for qid, shown, n_answered, n_correct in totals
+        if keys.root_of(questions[qid]) not in hidden
     ]
     return sorted(stats, key=_hardest_first)
 

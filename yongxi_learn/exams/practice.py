@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..org.models import User
-from . import attempts
+from . import attempts, keys
 from .bank import bank_owner_ids
 from .models import (
     Attempt,
@@ -53,9 +53,11 @@ def wrong_book(user: User, now: datetime) -> list[WrongItem]:
     """Questions the person got wrong in finished attempts and has not since
     answered right; the most recent mistake first.
 
-    Only attempts whose paper already shows answers count: a running exam's key
-    (or right/wrong) must not leak through the 错题本.
+    Only attempts whose paper already shows answers count, and no question whose key
+    the person may not see yet (``keys.hidden_from``): a running exam's key (or
+    right/wrong) must not leak through the 错题本.
     """
+    hidden = keys.hidden_from(user, now)
     rows = db.session.execute(
         sa.select(AttemptQuestion, Attempt)
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
@@ -67,7 +69,9 @@ def wrong_book(user: User, now: datetime) -> list[WrongItem]:
     for aq, attempt in rows:
         if not details_allowed(attempt.exam, now):
             continue
-        root = aq.question.root_id or aq.question_id
+        root = keys.root_of(aq.question)
+        if root in hidden:
+            continue
         if aq.correct is False:
             wrong_times[root] = wrong_times.get(root, 0) + 1
         if root not in latest:  # newest answer decides
@@ -112,7 +116,7 @@ def start_practice(
 ) -> Attempt:
     """Draw a practice paper (from the 错题本, or a category / law) and start it."""
     rng = rng or secrets.SystemRandom()
-    pool = _wrong_pool(user, now) if wrong_only else _topic_pool(user, category_id, law_ref)
+    pool = _wrong_pool(user, now) if wrong_only else _topic_pool(user, now, category_id, law_ref)
     if not pool:
         raise NothingToPractise()
     picked = rng.sample(pool, min(PRACTICE_SIZE, len(pool)))
@@ -129,10 +133,12 @@ def _wrong_pool(user: User, now: datetime) -> list[Question]:
     ]
 
 
-def _topic_pool(user: User, category_id: int | None, law_ref: str) -> list[Question]:
+def _topic_pool(user: User, now: datetime, category_id: int | None, law_ref: str) -> list[Question]:
+    # Practice shows the key at once: nothing an exam the person sits can still ask.
     query = sa.select(Question).where(
         Question.status == QuestionStatus.ACTIVE,
         Question.owner_unit_id.in_(bank_owner_ids(user.unit)),
+        keys.lineage().not_in(sorted(keys.hidden_from(user, now))),
     )
     if category_id:
         query = query.where(Question.category_id == category_id)

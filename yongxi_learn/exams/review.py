@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ..org.models import User
-from . import grading
+from . import grading, keys
 from .attempts import AttemptError, ensure_own
 from .models import Attempt, AttemptQuestion, Exam, Question, ReviewPolicy
 
@@ -42,6 +42,11 @@ def review(attempt: Attempt, user: User, now: datetime) -> Review:
     exam = attempt.exam
     shown = details_allowed(exam, now)
     hidden_until = exam.closes_at if exam.review_policy is ReviewPolicy.AFTER_CLOSE else None
+    if shown and exam.personal:
+        # A practice paper drawn before an exam the person sits opened may hold its
+        # questions: its keys wait for that exam to close.
+        until = keys.withheld_until(user, [aq.question for aq in attempt.questions], now)
+        shown, hidden_until = until is None, until
     return Review(attempt, shown, None if shown else hidden_until, _review_items(attempt, shown))
 
 

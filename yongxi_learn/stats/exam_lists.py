@@ -207,10 +207,10 @@ def item_analysis(
     subtree: correct rate and the most chosen wrong answer, hardest first."""
     ensure_view(user, unit)
     formal = formal_exam(exam, unit)
-    refresh(now)
     return monitor.item_analysis(
         formal,
         user,
+        now=now,
         perm=Perm.VIEW_STATS,
         exam_ids=[formal.id, *(m.id for m in exam_family(formal))],
         unit=unit,

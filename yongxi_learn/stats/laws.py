@@ -9,7 +9,7 @@ from ..exams.models import Exam
 from ..exams.monitor import item_analysis
 from ..org.models import OrgUnit, User
 from .common import Rate, ensure_view
-from .exams import exam_family, formal_exam, refresh
+from .exams import exam_family, formal_exam
 
 __all__ = ["LawRate", "weak_laws"]
 
@@ -46,11 +46,10 @@ def weak_laws(
     """The ``limit`` laws with the lowest correct rate below ``below`` (80%), over at
     least ``min_answers`` answers, in the exam and its 补考 for ``unit``'s subtree."""
     ensure_view(user, unit)
-    refresh(now)
     formal = formal_exam(exam, unit)
     ids = [formal.id, *(m.id for m in exam_family(formal))]
     totals: dict[str, list[int]] = {}
-    items = item_analysis(formal, user, perm=Perm.VIEW_STATS, exam_ids=ids, unit=unit)
+    items = item_analysis(formal, user, now=now, perm=Perm.VIEW_STATS, exam_ids=ids, unit=unit)
     for item in items:  # one row per question, a few hundred at most
         name = law_name(item.question)
         if name:

@@ -13,6 +13,7 @@ from ..core.net import client_address
 from ..core.permissions import Perm, require
 from ..core.spreadsheets import send_csv, send_xlsx
 from ..core.time import utcnow
+from ..exams import keys
 from ..exams.models import Exam, ExamKind
 from ..extensions import db
 from ..org.models import CATEGORY_LABELS, Category
@@ -99,6 +100,7 @@ def exam_page(exam_id):
     report = queries.exam_report(exam, scope.unit, **kwargs)
     bins = queries.score_histogram(exam, scope.unit, **kwargs)
     items = queries.item_analysis(exam, scope.unit, **kwargs)
+    withheld = not keys.may_see_item_stats(current_user, exam, scope.now)
     commit_keeping_loaded(db.session)
     return render_template(
         "stats/exam.html",
@@ -107,6 +109,7 @@ def exam_page(exam_id):
         histogram=charts.histogram(f"{report.exam.title}：最高成绩分布", bins),
         bins=bins,
         items=items,
+        withheld=withheld,
         **_page_context(scope),
     )
 
