@@ -18,6 +18,7 @@ from yongxi_learn.exams.models import (
     AttemptStatus,
     Exam,
     ExamKind,
+    QuestionStatus,
     QuestionType,
     ReviewPolicy,
 )
@@ -217,3 +218,10 @@ def test_hidden_from_lasts_until_the_window_closes(make_exam, judges, cadre):
     make_exam(fixed=[(judges[0], 10)], enrol=[cadre])
     assert keys.hidden_from(cadre, utcnow()) == {keys.root_of(judges[0])}
     assert keys.hidden_from(cadre, utcnow() + timedelta(days=8)) == frozenset()
+
+
+def test_a_question_retired_mid_exam_stays_hidden(make_exam, judges, cadre):
+    make_exam(rules=[(QuestionType.JUDGE, 5, 20, {"law_ref": SECRET_LAW})], enrol=[cadre])
+    judges[0].status = QuestionStatus.RETIRED  # an attempt may have drawn it already
+    db.session.commit()
+    assert keys.hidden_from(cadre, utcnow()) == {q.id for q in judges}

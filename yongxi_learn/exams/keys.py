@@ -4,8 +4,8 @@ statistics page and its downloads).
 
 While a formal exam (or its 补考) has not closed, everyone enrolled in it and not
 exempted is kept from the key of every question it can ask: its fixed paper, the
-pools its draw rules draw from, and whatever its attempts already drew (a question
-retired mid-exam stays asked). Otherwise a candidate could practise the same bank
+pools its draw rules draw from (with questions retired since: an attempt may have
+drawn them before). Otherwise a candidate could practise the same bank
 round after round, or read the most-chosen wrong answer and the 0% / 100% rates, and
 collect the keys of the paper still open in another tab. A 补考 keeps the questions
 hidden from the formal exam's enrolment too, until it closes.
@@ -21,8 +21,6 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..org.models import User
 from .models import (
-    Attempt,
-    AttemptQuestion,
     Enrolment,
     Exam,
     ExamKind,
@@ -69,12 +67,12 @@ def hidden_from(user: User, now: datetime) -> frozenset[int]:
     if not exams:
         return frozenset()
     ids = [e.id for e in exams]
+    # Pools, not the attempts' drawn rows: as sure (a drawn question is in its pool,
+    # retired or not, and edits make versions) and not a scan of a whole exam
+    # evening's answers on every practice start.
     asked = [
         sa.select(ExamQuestion.question_id).where(ExamQuestion.exam_id.in_(ids)),
-        sa.select(AttemptQuestion.question_id)
-        .join(Attempt, AttemptQuestion.attempt_id == Attempt.id)
-        .where(Attempt.exam_id.in_(ids)),
-        *(rule_pool(exam, rule) for exam in exams for rule in exam.rules),
+        *(rule_pool(exam, rule, active_only=False) for exam in exams for rule in exam.rules),
     ]
     question_ids = sa.union(*asked).subquery()
     return frozenset(

@@ -274,15 +274,22 @@ def set_fixed_questions(
     db.session.flush()
 
 
-def _bank(exam: Exam) -> sa.ColumnElement[bool]:
+def _bank(exam: Exam, *, active_only: bool = True) -> sa.ColumnElement[bool]:
     """Active questions owned by the exam's owner unit or one of its ancestors."""
     owners = bank_owner_ids(exam.owner_unit)
+    if not active_only:
+        return Question.owner_unit_id.in_(owners)
     return sa.and_(Question.owner_unit_id.in_(owners), Question.status == QuestionStatus.ACTIVE)
 
 
-def rule_pool(exam: Exam, rule: ExamRule | RuleSpec) -> sa.Select:
-    """The questions a rule draws from (also used when an attempt draws its set)."""
-    query = sa.select(Question.id).where(_bank(exam), Question.type == rule.type)
+def rule_pool(exam: Exam, rule: ExamRule | RuleSpec, *, active_only: bool = True) -> sa.Select:
+    """The questions a rule draws from (also used when an attempt draws its set).
+
+    ``active_only=False`` adds those retired or superseded since: what an attempt
+    may already have drawn (``keys.hidden_from``)."""
+    query = sa.select(Question.id).where(
+        _bank(exam, active_only=active_only), Question.type == rule.type
+    )
     if rule.category_id:
         query = query.where(Question.category_id == rule.category_id)
     if rule.law_ref:
