@@ -159,7 +159,12 @@ def _pending_imports(ids, b_admin) -> None:
     ids["token"] = tokens
 
 
-def fingerprint(skip=("login_session", "audit_log")) -> dict[str, tuple[int, int]]:
+# Not the app's data: who is logged in, the audit of the refusals themselves, and the
+# rate limiter's counters (in the app's database on PostgreSQL, a side file on SQLite).
+NOT_DATA = ("login_session", "audit_log", "rate_counter")
+
+
+def fingerprint(skip=NOT_DATA) -> dict[str, tuple[int, int]]:
     """Row count and a hash of every row of every table (ordered by primary key)."""
     out = {}
     for table in db.metadata.sorted_tables:
