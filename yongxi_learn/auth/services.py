@@ -95,15 +95,30 @@ def _failure_row(phone: str, source: str) -> LoginFailure:
     )
 
 
+@dataclass(frozen=True)
+class LockPolicy:
+    """How many wrong passwords lock what, and for how long (LOGIN_LOCK_* settings)."""
+
+    threshold: int = 5  # one phone from one address, or from one known browser
+    account_threshold: int = 20  # one phone from every unknown browser together
+    minutes: int = 15
+
+    @classmethod
+    def from_config(cls, config) -> "LockPolicy":
+        return cls(
+            config["LOGIN_LOCK_THRESHOLD"],
+            config["LOGIN_ACCOUNT_LOCK_THRESHOLD"],
+            config["LOGIN_LOCK_MINUTES"],
+        )
+
+
 @dataclass
 class Attempts:
     """The counters one login attempt reads and adds to."""
 
     source: LoginFailure
     account: LoginFailure | None  # None for a known device
-    threshold: int
-    account_threshold: int
-    lock_minutes: int
+    policy: LockPolicy
 
     def remaining_lock(self, now: datetime) -> int | None:
         """Minutes left of a lock on this source, or None."""
@@ -117,18 +132,18 @@ class Attempts:
         """Count a wrong password; True when this one locked the source out."""
         locked = False
         for row, threshold in (
-            (self.source, self.threshold),
-            (self.account, self.account_threshold),
+            (self.source, self.policy.threshold),
+            (self.account, self.policy.account_threshold),
         ):
             if row is None:
                 continue
-            if row.updated_at < now - timedelta(minutes=self.lock_minutes):
+            if row.updated_at < now - timedelta(minutes=self.policy.minutes):
                 row.failures = 0  # an old failure no longer counts
             row.failures += 1
             row.updated_at = now
             if row.failures >= threshold:
                 row.failures = 0
-                row.locked_until = now + timedelta(minutes=self.lock_minutes)
+                row.locked_until = now + timedelta(minutes=self.policy.minutes)
                 locked = True
         return locked
 
@@ -141,9 +156,7 @@ def attempts_for(
     *,
     address: str,
     device_cookie: str = "",
-    threshold: int,
-    account_threshold: int,
-    lock_minutes: int,
+    policy: LockPolicy,
 ) -> Attempts | None:
     """The counters of ``phone`` (normalised) from this address or device; None
     for text that is no phone number (no account can have it)."""
@@ -152,7 +165,7 @@ def attempts_for(
     device = _known_device(phone, device_cookie)
     source = _failure_row(phone, f"device:{device}" if device else f"address:{address}")
     account = None if device else _failure_row(phone, ALL_SOURCES)
-    return Attempts(source, account, threshold, account_threshold, lock_minutes)
+    return Attempts(source, account, policy)
 
 
 def clear_failures(phone: str) -> None:
@@ -166,9 +179,7 @@ def authenticate(
     *,
     address: str,
     user_agent: str,
-    lock_threshold: int,
-    lock_minutes: int,
-    account_lock_threshold: int = 20,
+    policy: LockPolicy = LockPolicy(),
     device_cookie: str = "",
 ) -> LoginSession:
     """Check the password and start a login session, or raise LoginFailed.
@@ -190,9 +201,7 @@ def authenticate(
         phone,
         address=address,
         device_cookie=device_cookie,
-        threshold=lock_threshold,
-        account_threshold=account_lock_threshold,
-        lock_minutes=lock_minutes,
+        policy=policy,
     )
     now = utcnow()
     remaining = attempts.remaining_lock(now) if attempts else None
@@ -216,10 +225,10 @@ def authenticate(
                 address=address,
                 obj=user,
                 result="locked",
-                detail=f"{_mask(phone)} {lock_minutes}分钟",
+                detail=f"{_mask(phone)} {policy.minutes}分钟",
             )
             db.session.flush()
-            raise AccountLocked(lock_minutes)
+            raise AccountLocked(policy.minutes)
         db.session.flush()
         raise LoginFailed
     attempts.succeed()
@@ -240,9 +249,7 @@ def change_password(
     new: str,
     address: str,
     history: int = 3,
-    lock_threshold: int = 5,
-    lock_minutes: int = 15,
-    account_lock_threshold: int = 20,
+    policy: LockPolicy = LockPolicy(),
     device_cookie: str = "",
 ) -> None:
     """Set a new password chosen by the person; every session of theirs ends
@@ -254,9 +261,7 @@ def change_password(
         user.phone,
         address=address,
         device_cookie=device_cookie,
-        threshold=lock_threshold,
-        account_threshold=account_lock_threshold,
-        lock_minutes=lock_minutes,
+        policy=policy,
     )
     now = utcnow()
     remaining = attempts.remaining_lock(now) if attempts else None
@@ -266,7 +271,7 @@ def change_password(
     if not passwords.check_password(user.password_hash, current):
         audit.record("password.change", actor=user, address=address, obj=user, result="fail")
         if attempts is not None and attempts.fail(now):
-            raise WrongCurrentPassword(f"密码错误次数过多，请{lock_minutes}分钟后再试")
+            raise WrongCurrentPassword(f"密码错误次数过多，请{policy.minutes}分钟后再试")
         raise WrongCurrentPassword("当前密码不正确")
     passwords.validate_new_password(new, phone=user.phone)
     if passwords.check_password(user.password_hash, new):

@@ -93,7 +93,7 @@ def login():
                 address=client_address(),
                 user_agent=request.headers.get("User-Agent", ""),
                 device_cookie=request.cookies.get(services.DEVICE_COOKIE, ""),
-                **_lock_settings(),
+                policy=services.LockPolicy.from_config(current_app.config),
             )
         except services.LoginFailed as exc:
             db.session.commit()  # keep the failure count and the audit record
@@ -113,15 +113,6 @@ def login():
         _remember_device(response, login_session.user.phone)
         return response
     return render_template("auth/login.html", form=form)
-
-
-def _lock_settings() -> dict:
-    config = current_app.config
-    return {
-        "lock_threshold": config["LOGIN_LOCK_THRESHOLD"],
-        "lock_minutes": config["LOGIN_LOCK_MINUTES"],
-        "account_lock_threshold": config["LOGIN_ACCOUNT_LOCK_THRESHOLD"],
-    }
 
 
 def _remember_device(response, phone: str) -> None:
@@ -162,7 +153,7 @@ def change_password():
                 address=client_address(),
                 history=current_app.config["PASSWORD_HISTORY"],
                 device_cookie=request.cookies.get(services.DEVICE_COOKIE, ""),
-                **_lock_settings(),
+                policy=services.LockPolicy.from_config(current_app.config),
             )
         except services.WrongCurrentPassword as exc:
             db.session.commit()  # keep the failure count (nothing else has changed)
