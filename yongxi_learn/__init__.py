@@ -123,7 +123,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _configure(app: Flask, test_config: dict | None) -> None:
     app.config.from_object(config_module.Config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    # The database, its uploads and the generated secret key live here: owner only.
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.update(config_module.from_environment())
@@ -136,6 +137,7 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         from .core.db import sqlite_engine_options
 
+        config_module.private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
         options = sqlite_engine_options(app.config["SQLITE_BUSY_TIMEOUT_S"])
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **options,
@@ -146,6 +148,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
     minimum = config_module.MIN_SECRET_KEY_LENGTH
     if app.config["PRODUCTION"] and len(app.config["SECRET_KEY"]) < minimum:
         raise RuntimeError(f"SECRET_KEY is too short for production (need {minimum}+ chars)")
+    warning = config_module.enforce_production(app.config)
+    if warning:
+        app.logger.warning(warning)
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=0

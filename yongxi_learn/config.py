@@ -87,6 +87,9 @@ class Config:
     IMPORT_MAX_XML_ELEMENTS = 250_000
 
     PRODUCTION = False
+    # With PRODUCTION: plain HTTP is refused and cookies are Secure, unless this says
+    # the site is reached over plain HTTP on an internal network (enforce_production).
+    ALLOW_HTTP = False
 
 
 def from_environment() -> dict:
@@ -118,6 +121,8 @@ def from_environment() -> dict:
         out["HSTS"] = True
     if env.get("YONGXI_PRODUCTION", "").lower() in {"1", "true", "yes"}:
         out["PRODUCTION"] = True
+    if env.get("YONGXI_ALLOW_HTTP", "").lower() in {"1", "true", "yes"}:
+        out["ALLOW_HTTP"] = True
     if env.get("SESSION_COOKIE_SECURE", "").lower() in {"1", "true", "yes"}:
         out["SESSION_COOKIE_SECURE"] = True
         out["PREFERRED_URL_SCHEME"] = "https"
@@ -134,6 +139,57 @@ _INT_SETTINGS = (
     "LOGIN_ACCOUNT_LOCK_THRESHOLD",
     "REPORT_RATE_THRESHOLD",
 )
+
+
+def enforce_production(config) -> str | None:
+    """What PRODUCTION implies for cookies, URLs and HSTS; a warning to log, if any.
+
+    Over HTTPS (the default) every cookie is Secure and HSTS is sent; plain HTTP is
+    refused by core.security. ALLOW_HTTP (an internal network without TLS) leaves
+    cookies as they are configured: a Secure cookie is never sent back over HTTP, so
+    forcing it would make logging in impossible there."""
+    if not config["PRODUCTION"]:
+        return None
+    if config["ALLOW_HTTP"]:
+        return (
+            "YONGXI_ALLOW_HTTP: plain HTTP is accepted and cookies are not forced Secure;"
+            " use this only on an internal network"
+        )
+    config["SESSION_COOKIE_SECURE"] = True
+    config["REMEMBER_COOKIE_SECURE"] = True
+    config["PREFERRED_URL_SCHEME"] = "https"
+    config["HSTS"] = True
+    if not config["PROXY_FIX_X_FOR"]:
+        return (
+            "production: only HTTPS requests are served; behind a reverse proxy set"
+            " PROXY_FIX_X_FOR so its X-Forwarded-Proto is trusted"
+        )
+    return None
+
+
+def private_sqlite_file(url: str) -> None:
+    """Create the SQLite database file of ``url`` before anything connects to it (see
+    ``create_private_file``)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:":
+        return
+    if name.startswith("file:") or parsed.query.get("uri"):
+        return
+    if Path(name).parent.is_dir():
+        create_private_file(Path(name))
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only, if it does not exist.
+
+    SQLite takes an empty file for a new database, and gives its -wal, -shm and
+    -journal files the database file's mode: created 0600, they are private too,
+    whatever the umask. An existing file keeps its mode (the operator's choice)."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _normalise_db_url(url: str) -> str:

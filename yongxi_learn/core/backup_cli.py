@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..config import create_private_file
 from ..extensions import db
 
 # Tables every yongxi-learn database has; a file without them is something else.
@@ -79,6 +80,7 @@ def backup_command(out: Path):
         raise click.ClickException("备份文件不能是数据库本身")
     tmp = out.with_name(out.name + ".part")
     tmp.unlink(missing_ok=True)
+    create_private_file(tmp)  # the copy and its journal are private while written too
     source = sqlite3.connect(source_path, timeout=30)
     target = sqlite3.connect(tmp)
     try:
@@ -104,6 +106,7 @@ def restore_command(source: Path, yes: bool):
             f"数据库 {target_path} 已存在；确认要用备份覆盖它时请加 --yes（请先停止服务）"
         )
     db.engine.dispose()
+    create_private_file(target_path)
     backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     target = sqlite3.connect(target_path, timeout=30)
     try:

@@ -78,8 +78,39 @@ _HEADERS = (
 )
 
 
+# Probes of a load balancer or a monitor, often over plain HTTP on an internal port:
+# they carry no cookie and answer nothing personal.
+_PLAIN_HTTP_ENDPOINTS = frozenset({"ping", "healthz"})
+
+HTTPS_ONLY = "本平台只接受 HTTPS 访问，请使用以 https:// 开头的地址。"
+_HTTPS_ONLY_PAGE = (
+    '<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    f"<title>请使用 HTTPS 访问</title><p>{HTTPS_ONLY}</p></html>"
+)
+
+
+def refuse_plain_http(app: Flask):
+    """In production a plain-HTTP request is refused (a login's password or cookie
+    would cross the network in clear), unless ALLOW_HTTP says so. Behind a proxy the
+    scheme is the one it forwards (ProxyFix, PROXY_FIX_X_FOR)."""
+    config = app.config
+    if (
+        not config["PRODUCTION"]
+        or config["ALLOW_HTTP"]
+        or request.is_secure
+        or request.endpoint in _PLAIN_HTTP_ENDPOINTS
+    ):
+        return None
+    # Not a redirect to https: that would hide that a form or cookie just went in clear,
+    # and no link built from the client's Host header either.
+    return _HTTPS_ONLY_PAGE, 400, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    # First of all hooks: nothing (a CSRF check, a login) runs for a refused request.
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: refuse_plain_http(app))
 
     @app.after_request
     def _headers(response):
