@@ -32,6 +32,11 @@ class LoginSession(db.Model):
     ended_at: Mapped[datetime | None]
     # Refreshed by the person's requests (at most once a minute): the idle timeout.
     last_seen_at: Mapped[datetime | None]
+    # What this login told the person (auth/history.py): the login before it and the
+    # failed attempts between the two, kept so their account page shows it too.
+    previous_login_at: Mapped[datetime | None]
+    previous_device: Mapped[str] = mapped_column(sa.String(16), default="", server_default="")
+    failures_before: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 

@@ -16,7 +16,7 @@ from ..core.time import utcnow
 from ..extensions import db
 from ..org.models import User
 from ..org.names import InvalidValue, normalise_phone
-from . import passwords
+from . import history, passwords
 from .models import LoginFailure, LoginSession, PasswordHistory
 from .sessions import end_all_sessions, start_session
 
@@ -207,6 +207,7 @@ def authenticate(
     remaining = attempts.remaining_lock(now) if attempts else None
     if remaining is not None:
         passwords.check_dummy(password)  # a lock answers as slowly as a check
+        history.count_failure(user)
         audit.record(
             "login", actor=user, address=address, obj=user, result="locked", detail=_mask(phone)
         )
@@ -215,6 +216,7 @@ def authenticate(
     if user is None or not passwords.check_password(user.password_hash, password):
         if user is None:
             passwords.check_dummy(password)
+        history.count_failure(user)
         audit.record(
             "login", actor=user, address=address, obj=user, result="fail", detail=_mask(phone)
         )
@@ -232,8 +234,9 @@ def authenticate(
         db.session.flush()
         raise LoginFailed
     attempts.succeed()
-    user.failed_logins, user.locked_until = 0, None
+    user.locked_until = None
     login = start_session(user, address=address, user_agent=user_agent)
+    history.record_login(user, login, now=now)
     audit.record("login", actor=user, address=address, obj=user)
     return login
 

@@ -19,7 +19,7 @@ from ..core.security import safe_next
 from ..core.time import utcnow
 from ..extensions import db, limiter, login_manager
 from ..org.names import InvalidValue
-from . import passwords, services
+from . import history, passwords, services
 from .forms import ChangePasswordForm, LoginForm
 from .sessions import Timeouts, end_session, load_user, start_session
 
@@ -109,6 +109,11 @@ def login():
         g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
         generate_csrf()
         db.session.commit()
+        # Shown on whichever page the login lands on (the password page on a first login).
+        flash(
+            history.summary(login_session, now=utcnow()),
+            "warning" if login_session.failures_before else "info",
+        )
         response = redirect(target or url_for("home.index"))
         _remember_device(response, login_session.user.phone)
         return response
@@ -172,9 +177,11 @@ def change_password():
 def _continue_in_new_session(user) -> None:
     """Every session of the person ended with the change, this one too (its cookie,
     replayed, finds nothing); this browser goes on in a fresh session."""
+    previous = user.current_login
     login_session = start_session(
         user, address=client_address(), user_agent=request.headers.get("User-Agent", "")
     )
+    history.carry_over(previous, login_session)
     session.clear()
     session.permanent = True
     login_user(login_session.user)
@@ -183,4 +190,9 @@ def _continue_in_new_session(user) -> None:
 @bp.get("/profile")
 @login_required
 def profile():
-    return render_template("auth/profile.html")
+    login = current_user.current_login
+    return render_template(
+        "auth/profile.html",
+        previous_login=history.previous_login(login, now=utcnow()),
+        failures_since=history.failures_since(login),
+    )

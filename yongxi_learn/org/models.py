@@ -154,8 +154,15 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     active_from: Mapped[date | None]
     active_until: Mapped[date | None]
+    # Wrong passwords (and tries refused by a lock) for this person since their last
+    # login, shown to them at the next (auth/history.py); the lock itself is counted
+    # per phone in login_failure, whether or not the phone is anyone's.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+    # The last successful login and the kind of device it came from ("手机浏览器"):
+    # what the person is told at their next login. No address, no browser string.
+    last_login_at: Mapped[datetime | None]
+    last_login_device: Mapped[str] = mapped_column(sa.String(16), default="", server_default="")
     password_changed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
