@@ -108,6 +108,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     static.init_app(app)
     compression.init_app(app)
     errors.init_app(app)
+    from .core import audit_chain
+
+    audit_chain.init_app(app)  # audit lines to stdout
 
     _register_blueprints(app)
     _register_template_helpers(app)

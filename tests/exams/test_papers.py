@@ -70,6 +70,7 @@ def _enrolled(exam):
 
 
 def _actions(action):
+    db.session.commit()  # audit rows are written when the transaction commits
     return db.session.scalars(sa.select(AuditLog).where(AuditLog.action == action)).all()
 
 

@@ -24,6 +24,7 @@ def actor(user):
 
 
 def audit_actions(obj=None):
+    db.session.commit()  # audit rows are written when the transaction commits
     query = sa.select(AuditLog.action).order_by(AuditLog.id)
     if obj is not None:
         query = query.where(

@@ -86,6 +86,7 @@ def test_after_deadline_an_admin_changes_with_a_reason_and_is_audited(study_list
     assert plans.chosen_ids(study_list, leader) == set(
         ids(study_list, "民法典", "行政许可法", "土地管理法")
     )
+    db.session.commit()  # audit rows are written when the transaction commits
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "study.choice_change"))
     assert entry.actor_id == admin.id
     assert "领导甲" in entry.detail and "调整分工" in entry.detail and "行政许可法" in entry.detail

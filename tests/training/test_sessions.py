@@ -193,6 +193,7 @@ def test_admins_add_and_retire_kinds(client, login, admin, kinds, tree):
 
 def test_kinds_can_be_added_by_the_service_and_are_audited(kinds, admin, tree):
     services.add_kind("读书分享会", tree["town"], actor=Actor(admin))
+    db.session.commit()  # audit rows are written when the transaction commits
     assert "雍溪镇新增类型“读书分享会”" in db.session.scalars(sa.select(AuditLog.detail)).all()
 
 

@@ -3,6 +3,16 @@
 Rows are added in the caller's transaction, so an action and its audit record
 are committed (or rolled back) together. Failed logins are the exception: the
 auth service commits them itself, since the request that follows fails.
+
+The rows form a hash chain (``flask audit verify``): each stores the hash of the
+row before it (in id order) and its own hash over its content. A row recorded is
+held back from the transaction's flushes and inserted when the transaction
+commits, after everything else, with the chain's head row locked: the ids are
+drawn under the lock, so id order is chain order, the lock is held only for the
+commit (a login or a download waits for no one's longer work), and it is the
+last lock a transaction takes (no deadlock with a row lock taken after it). Each
+committed row is then one JSON line on the ``yongxi_learn.audit`` logger, the
+copy that leaves the database.
 """
 
 import logging
@@ -16,7 +26,8 @@ from ..org.models import OrgUnit, User
 from .permissions import Perm, scope_filter, scope_units
 from .time import utcnow
 
-# Each record is also one line here (forward it to syslog for a central log store).
+# Each committed record is also one JSON line here (core.audit_chain): stdout under
+# gunicorn, from there to journald or syslog and a central log store.
 logger = logging.getLogger("yongxi_learn.audit")
 
 ACTION_LABELS = {
@@ -103,6 +114,10 @@ class AuditLog(db.Model):
     object_id: Mapped[int | None]
     result: Mapped[str] = mapped_column(sa.String(20), default="ok")
     detail: Mapped[str] = mapped_column(sa.Text, default="")
+    # The hash chain: the previous row's row_hash (GENESIS for the first) and this
+    # row's own (row_digest). Set when the row is committed.
+    prev_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    row_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
 
     actor = relationship("User", lazy="joined")
 
@@ -124,8 +139,10 @@ def record(
     result: str = "ok",
     detail: str = "",
 ) -> AuditLog:
-    """Add an audit row to the current transaction. Never pass a password in ``detail``."""
+    """Add an audit row to the current transaction, written when it commits (see the
+    module's docstring). Never pass a password in ``detail``."""
     entry = AuditLog(
+        at=utcnow(),
         action=action,
         actor_id=getattr(actor, "id", None),
         address=escape_controls(address)[:64],
@@ -135,16 +152,6 @@ def record(
         detail=escape_controls(detail),
     )
     db.session.add(entry)
-    logger.info(
-        "action=%s actor=%s address=%s object=%s#%s result=%s detail=%s",
-        entry.action,
-        entry.actor_id,
-        entry.address,
-        entry.object_type,
-        entry.object_id,
-        entry.result,
-        entry.detail,
-    )
     return entry
 
 
@@ -200,3 +207,7 @@ def visible_entries(user: User) -> sa.Select:
         .where(mine)
         .order_by(AuditLog.id.desc())
     )
+
+
+# The chain's table and commit hooks (imported last: it builds on AuditLog).
+from . import audit_chain  # noqa: E402, F401
