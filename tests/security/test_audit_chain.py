@@ -9,6 +9,7 @@ import threading
 import types
 from datetime import timedelta
 
+import click
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
@@ -144,6 +145,9 @@ def test_a_failed_login_over_http_is_logged_once_committed(app, client, admin, c
 def test_outside_tests_the_lines_go_to_stdout(app, capsys):
     handlers, level = list(audit.logger.handlers), audit.logger.level
     try:
+        with click.Context(click.Command("seed-demo")):  # a flask command: not there
+            audit_chain.init_app(types.SimpleNamespace(testing=False))
+        assert audit.logger.handlers == handlers
         audit_chain.init_app(types.SimpleNamespace(testing=False))
         audit_chain.init_app(types.SimpleNamespace(testing=False))  # a second app: once
         audit.record("person.update", detail="经 stdout 离开数据库")
@@ -267,9 +271,9 @@ def test_the_chain_survives_a_prune(app, runner):
 
 
 def test_a_row_deleted_after_a_prune_still_shows(app, runner):
-    execute_old = utcnow() - timedelta(days=400)
+    old = utcnow() - timedelta(days=400)
     record_several(3)
-    execute("UPDATE audit_log SET at = :at WHERE id = 1", at=execute_old)
+    execute("UPDATE audit_log SET at = :at WHERE id = 1", at=old)
     before = local_today() - timedelta(days=200)
     runner.invoke(args=["audit", "prune", "--before", f"{before:%Y-%m-%d}", "--yes"])
     execute("DELETE FROM audit_log WHERE id = 2")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+import click
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -245,12 +246,15 @@ class _Stdout(logging.StreamHandler):
 
 
 def init_app(app) -> None:
-    """Outside tests, the audit lines go to stdout: gunicorn's stdout is how they leave
-    the machine (journald, syslog). Once per process, however many apps are built."""
-    if app.testing or any(isinstance(h, _Stdout) for h in logger.handlers):
+    """The served app's audit lines go to stdout: gunicorn's stdout is how they leave
+    the machine (journald, syslog). Once per process, however many apps are built.
+    Not in tests, nor under ``flask`` commands: seed-demo alone would print hundreds of
+    lines over the demo logins (their records are in the chain all the same)."""
+    if app.testing or click.get_current_context(silent=True) is not None:
         return
-    logger.setLevel(logging.INFO)
-    logger.addHandler(_Stdout())
+    if not any(isinstance(h, _Stdout) for h in logger.handlers):
+        logger.setLevel(logging.INFO)
+        logger.addHandler(_Stdout())
 
 
 # ---------------------------------------------------------------- pruning
