@@ -5,11 +5,11 @@
         [--people N] [--questions 20] [--threads 160] [--seed 9]
 
 Each examinee starts the exam, answers every question and changes some answers,
-each save with a rising sequence number, retried like the page: a lost response, a
-timeout, a 5xx or a non-JSON answer is sent again after 1 s, 2 s, 4 s … (at most
-30 s). On top of what the network does, the client makes its own faults: a response
-thrown away unread (the save is retried with the same number), an old save
-delivered after a newer one (it must be ignored), a double-clicked submit (two at
+each save naming the version it saw and the answer's age (exams/answer_versions.py),
+retried like the page: a lost response, a timeout, a 5xx or a non-JSON answer is
+sent again after 1 s, 2 s, 4 s … (at most 30 s). On top of what the network does,
+the client makes its own faults: a response thrown away unread (the save is retried),
+an old save delivered after a newer one (it must be ignored), a double-clicked submit (two at
 once) or a submit retried, and an old save arriving after the submit (it must be
 refused with 409). Only the standard library: no package beyond the project's.
 
@@ -100,11 +100,13 @@ class Client:
         except (OSError, http.client.HTTPException):
             return None
 
-    def post(self, path: str, body: str, kind: str, ok, drop: bool = False):
-        """Send until ``ok(status, location, data)``; back off like exam.js meanwhile."""
+    def post(self, path: str, body, kind: str, ok, drop: bool = False):
+        """Send until ``ok(status, location, data)``; back off like exam.js meanwhile.
+        ``body``: the text, or a function giving it for each try (an answer's age)."""
         delay = FIRST_DELAY
         for attempt in range(TRIES):
-            result = self.once(path, body, kind, drop=drop and attempt == 0)
+            text = body() if callable(body) else body
+            result = self.once(path, text, kind, drop=drop and attempt == 0)
             if result is not None and result[0] >= 500:
                 self.counts.add("server_errors")
             elif result is not None and ok(*result):
@@ -135,7 +137,7 @@ class Examinee:
         self.client = Client(base, person, counts)
         self.exam_id, self.questions, self.counts = exam_id, questions, counts
         self.last: dict[int, str] = {}
-        self.seq = 0
+        self.versions: dict[int, int] = {}  # position -> the version last heard of
 
     def run(self) -> tuple[int, dict[int, str], bool]:
         start = f"/exams/{self.exam_id}/start"
@@ -160,17 +162,24 @@ class Examinee:
         return f"/exams/attempts/{self.attempt}/{action}"
 
     def answer(self, position: int) -> None:
-        self.seq += 1
         letter = self.rng.choice("AB")
-        body = json.dumps({"position": position, "answer": letter, "seq": self.seq})
+        previous = self.last.get(position)
+        base, given = self.versions.get(position, 0), time.monotonic()
         self.last[position] = letter  # sent: from now on the server must keep it
         started = time.monotonic()
-        self.client.post(self.path("answer"), body, "application/json", saved, self.drop())
+        _, _, data = self.client.post(
+            self.path("answer"),
+            save_body(position, letter, base, given),
+            "application/json",
+            saved,
+            self.drop(),
+        )
+        self.versions[position] = json.loads(data)["version"]
         with self.counts.lock:
             self.counts.save_seconds.append(time.monotonic() - started)
-        if self.seq > 1 and self.rng.random() < STALE:
-            other = "B" if letter == "A" else "A"
-            stale = json.dumps({"position": position, "answer": other, "seq": self.seq - 1})
+        if previous is not None and self.rng.random() < STALE:
+            # The save of the answer before, given earlier, delivered only now.
+            stale = save_body(position, "B" if letter == "A" else "A", base, started - 1)
             self.client.post(self.path("answer"), stale, "application/json", saved)
 
     def drop(self) -> bool:
@@ -193,12 +202,22 @@ class Examinee:
         """An old retry reaching the server after the submit: refused, nothing changes."""
         position = self.rng.randint(1, self.questions)
         other = "B" if self.last.get(position) == "A" else "A"
-        body = json.dumps({"position": position, "answer": other, "seq": self.seq + 1})
+        body = save_body(position, other, self.versions.get(position, 0), time.monotonic())
         try:
             status, _, _ = self.client.post(self.path("answer"), body, "application/json", answered)
         except GaveUp:
             return
         self.counts.add("late_refused" if status == 409 else "late_accepted")
+
+
+def save_body(position: int, letter: str, base: int, given: float):
+    """A save as the page sends it, its age measured at each try."""
+
+    def body() -> str:
+        age = int((time.monotonic() - given) * 1000)
+        return json.dumps({"position": position, "answer": letter, "base": base, "age": age})
+
+    return body
 
 
 def answered(status: int, location: str, data: bytes) -> bool:

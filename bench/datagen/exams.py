@@ -179,7 +179,7 @@ def _answer_row(attempt_id: int, pos: int, item, response: str, correct: bool) -
         "option_order": list(range(options)),
         "score": QUESTION_SCORE,
         "response": response,
-        "seq": 1,
+        "version": 1,
         "correct": correct,
         "awarded": QUESTION_SCORE if correct else Decimal(0),
     }

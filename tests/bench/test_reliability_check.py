@@ -33,8 +33,8 @@ def run(app, tmp_path):
     for user_id, attempt_id in zip(ids, prepare.start_attempts(exam, ids), strict=True):
         attempt, user = db.session.get(Attempt, attempt_id), db.session.get(User, user_id)
         letters = {p: "AB"[(p + user_id) % 2] for p in range(1, prepare.PAPER_SIZE + 1)}
-        for seq, (position, letter) in enumerate(letters.items(), start=1):
-            attempts.save_answer(attempt, user, position, letter, seq, now)
+        for position, letter in letters.items():
+            attempts.save_answer(attempt, user, position, letter, now)
         sent["answers"][str(attempt_id)] = {str(p): x for p, x in letters.items()}
         if len(sent["submitted"]) < 2:
             attempts.submit_attempt(attempt, user, now)

@@ -51,7 +51,7 @@ def answer_all(attempt, user, now, right: int):
     """Answer the first ``right`` questions correctly and the rest wrongly."""
     for i, aq in enumerate(attempt.questions):
         shown = key_shown(aq) if i < right else wrong_shown(aq)
-        attempts.save_answer(attempt, user, aq.position, shown, seq=i + 1, now=now)
+        attempts.save_answer(attempt, user, aq.position, shown, now=now)
     db.session.commit()
     db.session.expire_all()
 
@@ -285,7 +285,7 @@ def test_answer_is_stored_in_canonical_letters(make_exam, bank, cadre):
     db.session.execute(sa.update(AttemptQuestion).values(option_order=[2, 0, 3, 1]))
     db.session.commit()
     db.session.expire_all()
-    assert attempts.save_answer(attempt, cadre, 1, "ab", seq=1, now=utcnow())
+    assert attempts.save_answer(attempt, cadre, 1, "ab", now=utcnow()).applied
     db.session.expire_all()
     assert attempt.questions[0].response == "AC"
 
@@ -293,21 +293,34 @@ def test_answer_is_stored_in_canonical_letters(make_exam, bank, cadre):
 def test_an_older_answer_arriving_late_never_overwrites_a_newer_one(exam, cadre):
     attempt = start(exam, cadre)
     now = utcnow()
-    assert attempts.save_answer(attempt, cadre, 1, "C", seq=5, now=now)
-    assert not attempts.save_answer(attempt, cadre, 1, "A", seq=3, now=now)
+    assert attempts.save_answer(attempt, cadre, 1, "C", now=now, base=0, age_ms=0).applied
+    late = attempts.save_answer(attempt, cadre, 1, "A", now=now, base=0, age_ms=90_000)
+    assert (late.applied, late.letters, late.version) == (False, "C", 1)
     db.session.commit()
     db.session.expire_all()
     row = attempt.questions[0]
-    assert (row.seq, canonical_to_shown(row.response, row.option_order)) == (5, "C")
+    assert (row.version, canonical_to_shown(row.response, row.option_order)) == (1, "C")
+
+
+def test_an_answer_based_on_the_saved_version_applies_whenever_it_was_given(exam, cadre):
+    """Nothing changed since the page learned version 1: its answer follows it, even
+    if its clock says it was given before (a phone's reckoning is not trusted more
+    than the order of versions)."""
+    attempt = start(exam, cadre)
+    now = utcnow()
+    attempts.save_answer(attempt, cadre, 1, "C", now=now)
+    saved = attempts.save_answer(attempt, cadre, 1, "D", now=now, base=1, age_ms=60_000)
+    assert (saved.applied, saved.letters, saved.version) == (True, "D", 2)
 
 
 def test_retrying_the_same_save_is_harmless(exam, cadre):
     attempt = start(exam, cadre)
     now = utcnow()
-    assert attempts.save_answer(attempt, cadre, 2, "B", seq=1, now=now)
-    assert not attempts.save_answer(attempt, cadre, 2, "B", seq=1, now=now)
+    assert attempts.save_answer(attempt, cadre, 2, "B", now=now, base=0, age_ms=0).applied
+    again = attempts.save_answer(attempt, cadre, 2, "B", now=now, base=0, age_ms=0)
+    assert (again.applied, again.letters, again.version) == (False, "B", 1)
     db.session.expire_all()
-    assert attempt.questions[1].seq == 1
+    assert attempt.questions[1].version == 1
     assert (
         canonical_to_shown(attempt.questions[1].response, attempt.questions[1].option_order) == "B"
     )
@@ -315,67 +328,59 @@ def test_retrying_the_same_save_is_harmless(exam, cadre):
 
 def test_an_empty_answer_clears_the_saved_one(exam, cadre):
     attempt = start(exam, cadre)
-    attempts.save_answer(attempt, cadre, 1, "A", seq=1, now=utcnow())
-    attempts.save_answer(attempt, cadre, 1, "", seq=2, now=utcnow())
+    attempts.save_answer(attempt, cadre, 1, "A", now=utcnow())
+    attempts.save_answer(attempt, cadre, 1, "", now=utcnow())
     db.session.expire_all()
     assert attempt.questions[0].response == ""
 
 
 @pytest.mark.parametrize(
-    ("position", "answer", "seq"),
-    [
-        (1, "AB", 1),
-        (1, "E", 1),
-        (1, "Z", 1),
-        (8, "C", 1),
-        (99, "A", 1),
-        (1, "A", 0),
-        (1, "A", None),
-    ],
+    ("position", "answer"),
+    [(1, "AB"), (1, "E"), (1, "Z"), (8, "C"), (99, "A"), (None, "A")],
 )
-def test_invalid_answers_are_refused_and_change_nothing(exam, cadre, position, answer, seq):
+def test_invalid_answers_are_refused_and_change_nothing(exam, cadre, position, answer):
     attempt = start(exam, cadre)  # 1-4 单选 (4 options), 7-9 判断 (2 options)
     with pytest.raises(attempts.InvalidAnswer):
-        attempts.save_answer(attempt, cadre, position, answer, seq=seq, now=utcnow())
+        attempts.save_answer(attempt, cadre, position, answer, now=utcnow())
     db.session.expire_all()
-    assert all(aq.response == "" and aq.seq == 0 for aq in attempt.questions)
+    assert all(aq.response == "" and aq.version == 0 for aq in attempt.questions)
 
 
 def test_multi_choice_takes_several_letters(exam, cadre):
     attempt = start(exam, cadre)
-    assert attempts.save_answer(attempt, cadre, 5, "ABD", seq=1, now=utcnow())
+    assert attempts.save_answer(attempt, cadre, 5, "ABD", now=utcnow()).letters == "ABD"
 
 
 def test_an_answer_within_the_grace_period_is_kept(exam, cadre):
     attempt = start(exam, cadre)
     late = attempt.deadline + GRACE - timedelta(seconds=1)
-    assert attempts.save_answer(attempt, cadre, 1, "A", seq=1, now=late)
+    assert attempts.save_answer(attempt, cadre, 1, "A", now=late).applied
 
 
 def test_an_answer_after_the_deadline_is_refused_and_changes_nothing(exam, cadre):
     attempt = start(exam, cadre)
-    attempts.save_answer(attempt, cadre, 1, "A", seq=1, now=utcnow())
+    attempts.save_answer(attempt, cadre, 1, "A", now=utcnow())
     db.session.commit()
     with pytest.raises(attempts.AttemptFinished):
-        attempts.save_answer(attempt, cadre, 1, "B", seq=2, now=attempt.deadline + GRACE * 2)
+        attempts.save_answer(attempt, cadre, 1, "B", now=attempt.deadline + GRACE * 2)
     db.session.expire_all()
     assert canonical_to_shown(attempt.questions[0].response, attempt.questions[0].option_order) == (
         "A"
     )
-    assert attempt.questions[0].seq == 1
+    assert attempt.questions[0].version == 1
 
 
 def test_someone_elses_attempt_is_not_found(exam, cadre, other):
     attempt = start(exam, cadre)
     with pytest.raises(NotFound):
-        attempts.save_answer(attempt, other, 1, "A", seq=1, now=utcnow())
+        attempts.save_answer(attempt, other, 1, "A", now=utcnow())
     with pytest.raises(NotFound):
         attempts.submit_attempt(attempt, other, utcnow())
     with pytest.raises(NotFound):
         attempts.load_attempt(attempt.id, other)
     db.session.expire_all()
     assert attempt.status is AttemptStatus.IN_PROGRESS
-    assert all(aq.seq == 0 for aq in attempt.questions)
+    assert all(aq.version == 0 for aq in attempt.questions)
 
 
 # ---------------------------------------------------------------- submitting
@@ -426,7 +431,7 @@ def test_answers_cannot_change_after_submitting(exam, cadre):
     attempt = start(exam, cadre)
     attempts.submit_attempt(attempt, cadre, utcnow())
     with pytest.raises(attempts.AttemptFinished):
-        attempts.save_answer(attempt, cadre, 1, "A", seq=1, now=utcnow())
+        attempts.save_answer(attempt, cadre, 1, "A", now=utcnow())
 
 
 # ---------------------------------------------------------------- finalizing overdue attempts

@@ -92,8 +92,8 @@ def test_saved_answers_are_checked_counted_and_marked_in_the_nav(as_cadre, exam)
     attempt = begin(as_cadre, exam)
     multi = next(aq for aq in attempt.questions if aq.question.type is QuestionType.MULTI)
     single = next(aq for aq in attempt.questions if aq.question.type is QuestionType.SINGLE)
-    post_answer(as_cadre, attempt.id, position=multi.position, answer="CA", seq=3)
-    post_answer(as_cadre, attempt.id, position=single.position, answer="D", seq=7)
+    post_answer(as_cadre, attempt.id, position=multi.position, answer="CA")
+    post_answer(as_cadre, attempt.id, position=single.position, answer="D")
     html = text(as_cadre.get(f"/exams/attempts/{attempt.id}"))
     checked = re.findall(r'name="q(\d+)" value="([A-F])" checked', html)
     assert sorted(checked) == sorted(
@@ -102,7 +102,7 @@ def test_saved_answers_are_checked_counted_and_marked_in_the_nav(as_cadre, exam)
     answered_nav = re.findall(r'data-nav="(\d+)" class="answered"', html)
     assert sorted(answered_nav) == sorted([str(multi.position), str(single.position)])
     assert '已答 <strong id="exam-answered">2</strong>/9' in html
-    assert 'data-seq="7"' in html and 'data-total="9"' in html
+    assert 'data-versions="2"' in html and 'data-total="9"' in html
 
 
 def test_the_deadline_and_time_left_are_shown_in_local_time(as_cadre, exam, monkeypatch):
@@ -176,8 +176,8 @@ def answer_some(client, attempt) -> dict[int, str]:
             given[aq.position] = key_shown(aq)
     wrong = attempt.questions[1]
     given[2] = next(letter for letter in "AB" if letter not in key_shown(wrong))
-    for seq, (position, letters) in enumerate(given.items(), start=1):
-        post_answer(client, attempt.id, position=position, answer=letters, seq=seq)
+    for position, letters in given.items():
+        post_answer(client, attempt.id, position=position, answer=letters)
     return given
 
 
@@ -227,20 +227,20 @@ def test_a_fast_submit_keeps_the_years_figures(as_cadre, exam):
     assert sum(row[5] for row in tally) == 1  # sat: the cadre
 
 
-def test_the_forms_answers_win_and_only_changed_rows_move_their_seq(as_cadre, exam):
+def test_the_forms_answers_win_and_only_changed_rows_move_their_version(as_cadre, exam):
     attempt = begin(as_cadre, exam)
     given = answer_some(as_cadre, attempt)
-    before = {aq.position: (aq.response, aq.seq) for aq in rows(attempt.id)}
+    before = {aq.position: (aq.response, aq.version) for aq in rows(attempt.id)}
     form = {"answers_in_form": "1", **{f"q{p}": list(letters) for p, letters in given.items()}}
     del form["q1"]  # cleared on the page
     form["q2"] = key_shown(attempt.questions[1])  # corrected on the page
     as_cadre.post(f"/exams/attempts/{attempt.id}/submit", data=form)
-    after = {aq.position: (aq.response, aq.seq, aq.correct) for aq in rows(attempt.id)}
-    for position, (response, seq) in before.items():
+    after = {aq.position: (aq.response, aq.version, aq.correct) for aq in rows(attempt.id)}
+    for position, (response, version) in before.items():
         if position in (1, 2):
-            assert after[position][1] == seq + 1
+            assert after[position][1] == version + 1
         else:
-            assert after[position][:2] == (response, seq)
+            assert after[position][:2] == (response, version)
     assert after[1][0] == "" and after[1][2] is False
     assert after[2][2] is True
     assert db.session.get(Attempt, attempt.id).score == Decimal(
@@ -251,12 +251,12 @@ def test_the_forms_answers_win_and_only_changed_rows_move_their_seq(as_cadre, ex
 def test_a_form_with_letters_a_question_lacks_is_refused_and_nothing_changes(as_cadre, exam):
     attempt = begin(as_cadre, exam)
     answer_some(as_cadre, attempt)
-    before = [(aq.response, aq.seq) for aq in rows(attempt.id)]
+    before = [(aq.response, aq.version) for aq in rows(attempt.id)]
     form = {"answers_in_form": "1", "q1": "F"}
     response = as_cadre.post(f"/exams/attempts/{attempt.id}/submit", data=form)
     assert response.headers["Location"] == f"/exams/attempts/{attempt.id}"
     assert "答案格式不正确" in text(as_cadre.get(response.headers["Location"]))
-    assert [(aq.response, aq.seq) for aq in rows(attempt.id)] == before
+    assert [(aq.response, aq.version) for aq in rows(attempt.id)] == before
     assert db.session.get(Attempt, attempt.id).status is AttemptStatus.IN_PROGRESS
 
 
@@ -277,7 +277,7 @@ def test_a_practice_submit_without_a_deadline_is_graded(as_cadre, exam):
     practice = db.session.get(Attempt, int(response.headers["Location"].rsplit("/", 1)[1]))
     assert practice.exam.kind is ExamKind.PRACTICE and practice.deadline is None
     first = practice.questions[0]
-    post_answer(as_cadre, practice.id, position=1, answer=key_shown(first), seq=1)
+    post_answer(as_cadre, practice.id, position=1, answer=key_shown(first))
     as_cadre.post(f"/exams/attempts/{practice.id}/submit")
     db.session.refresh(practice)
     assert practice.status is AttemptStatus.SUBMITTED
@@ -288,7 +288,7 @@ def test_grades_of_rows_already_loaded_are_current_after_the_orm_submit(exam, ca
     now = utcnow()
     attempt = attempts.start_attempt(exam, cadre, now)
     first = attempt.questions[0]
-    attempts.save_answer(attempt, cadre, 1, key_shown(first), 1, now)
+    attempts.save_answer(attempt, cadre, 1, key_shown(first), now)
     attempts.submit_attempt(attempt, cadre, now)
     assert (first.correct, first.awarded) == (True, first.score)
     assert attempt.questions[1].correct is False and attempt.questions[1].awarded == 0
@@ -299,7 +299,7 @@ def test_concurrent_fast_submits_grade_once(app, exam, cadre):
         pytest.skip("row locks: PostgreSQL only")
     start = utcnow()
     attempt = attempts.start_attempt(exam, cadre, start)
-    attempts.save_answer(attempt, cadre, 1, key_shown(attempt.questions[0]), 1, start)
+    attempts.save_answer(attempt, cadre, 1, key_shown(attempt.questions[0]), start)
     db.session.commit()
     attempt_id, user_id, count = attempt.id, cadre.id, 8
     barrier, errors = threading.Barrier(count), []

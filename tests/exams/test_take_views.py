@@ -49,7 +49,7 @@ def snapshot(attempt_id):
     return (
         attempt.status,
         attempt.score,
-        [(aq.response, aq.seq) for aq in attempt.questions],
+        [(aq.response, aq.version) for aq in attempt.questions],
     )
 
 
@@ -133,13 +133,13 @@ def test_reloading_keeps_the_attempt_and_the_time_runs_down(as_cadre, exam, monk
 
 def test_saved_answers_are_checked_again_after_a_reload(as_cadre, exam):
     attempt = begin(as_cadre, exam)
-    as_cadre.post(
-        f"/exams/attempts/{attempt.id}/answer", json={"position": 5, "answer": "BD", "seq": 1}
-    )
+    as_cadre.post(f"/exams/attempts/{attempt.id}/answer", json={"position": 5, "answer": "BD"})
     html = text(as_cadre.get(f"/exams/attempts/{attempt.id}"))
     checked = re.findall(r'name="q5" value="([A-F])" checked', html)
     assert checked == ["B", "D"]
-    assert 'data-seq="1"' in html
+    # The page carries each answer's version, which 交卷 and later saves name.
+    assert '<input type="hidden" name="v5" value="1">' in html
+    assert 'data-versions="1"' in html
 
 
 # ---------------------------------------------------------------- autosave
@@ -151,41 +151,105 @@ def post_answer(client, attempt_id, **payload):
 
 def test_an_answer_is_saved_and_the_reply_carries_only_save_state(as_cadre, exam):
     attempt = begin(as_cadre, exam)
-    response = post_answer(as_cadre, attempt.id, position=1, answer="C", seq=1)
+    response = post_answer(as_cadre, attempt.id, position=1, answer="C", base=0, age=0)
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"ok", "applied", "saved_seq", "remaining_seconds"}
-    assert body["ok"] and body["applied"] and body["saved_seq"] == 1
+    assert set(body) == {
+        "ok",
+        "applied",
+        "position",
+        "answer",
+        "version",
+        "total",
+        "remaining_seconds",
+    }
+    assert body["ok"] and body["applied"]
+    assert (body["position"], body["answer"], body["version"], body["total"]) == (1, "C", 1, 1)
     assert 3590 <= body["remaining_seconds"] <= 3600
     aq = db.session.get(Attempt, attempt.id).questions[0]
     db.session.refresh(aq)
-    assert (canonical_to_shown(aq.response, aq.option_order), aq.seq) == ("C", 1)
+    assert (canonical_to_shown(aq.response, aq.option_order), aq.version) == ("C", 1)
 
 
-def test_a_stale_save_is_acknowledged_but_the_newer_answer_stays(as_cadre, exam):
+def saved_answer(attempt_id, position=1):
+    db.session.expire_all()
+    aq = db.session.get(Attempt, attempt_id).questions[position - 1]
+    return canonical_to_shown(aq.response, aq.option_order), aq.version
+
+
+def test_an_older_answer_sent_late_loses_and_the_reply_shows_the_one_kept(
+    as_cadre, exam, monkeypatch
+):
+    """A phone answered offline a minute ago; meanwhile the PC answered: the PC's
+    answer, given later, stays, and the phone is told which answer is kept."""
     attempt = begin(as_cadre, exam)
-    post_answer(as_cadre, attempt.id, position=1, answer="C", seq=4)
-    stale = post_answer(as_cadre, attempt.id, position=1, answer="A", seq=2)
-    assert stale.status_code == 200 and stale.get_json()["applied"] is False
-    aq = db.session.get(Attempt, attempt.id).questions[0]
-    db.session.refresh(aq)
-    assert (canonical_to_shown(aq.response, aq.option_order), aq.seq) == ("C", 4)
+    now = utcnow()
+    clock(monkeypatch, now - timedelta(seconds=30))
+    post_answer(as_cadre, attempt.id, position=1, answer="C", base=0, age=0)  # the PC
+    clock(monkeypatch, now)
+    late = post_answer(as_cadre, attempt.id, position=1, answer="A", base=0, age=60_000)
+    body = late.get_json()
+    assert late.status_code == 200 and body["applied"] is False
+    assert (body["answer"], body["version"], body["total"]) == ("C", 1, 1)
+    assert saved_answer(attempt.id) == ("C", 1)
+
+
+def test_a_later_answer_from_a_page_that_is_behind_wins(as_cadre, exam, monkeypatch):
+    """Two tabs: tab A saved C; tab B, which never heard of it, answers B afterwards.
+    The later answer is kept (the old per-browser numbers dropped it while the page
+    said 已保存), and its reply's total tells tab B it is behind on nothing else."""
+    attempt = begin(as_cadre, exam)
+    now = utcnow()
+    clock(monkeypatch, now - timedelta(seconds=5))
+    post_answer(as_cadre, attempt.id, position=1, answer="C", base=0, age=0)
+    post_answer(as_cadre, attempt.id, position=2, answer="A", base=0, age=0)
+    clock(monkeypatch, now)
+    later = post_answer(as_cadre, attempt.id, position=1, answer="B", base=0, age=0).get_json()
+    assert later["applied"] is True
+    assert (later["answer"], later["version"]) == ("B", 2)
+    # Tab B knew of versions 0 + 0; the attempt's now sum 2 + 1: it fetches the answers.
+    assert later["total"] == 3
+    assert saved_answer(attempt.id) == ("B", 2)
+
+
+def test_the_same_save_sent_twice_keeps_one_answer(as_cadre, exam, monkeypatch):
+    attempt = begin(as_cadre, exam)
+    now = utcnow()
+    clock(monkeypatch, now)
+    first = post_answer(as_cadre, attempt.id, position=1, answer="C", base=0, age=2_000)
+    clock(monkeypatch, now + timedelta(seconds=3))  # the reply was lost; the page retries
+    again = post_answer(as_cadre, attempt.id, position=1, answer="C", base=0, age=5_000)
+    assert first.get_json()["applied"] is True
+    assert (again.get_json()["answer"], saved_answer(attempt.id)[0]) == ("C", "C")
+
+
+def test_the_answers_of_an_attempt_are_read_back_for_a_page_that_is_behind(as_cadre, exam):
+    attempt = begin(as_cadre, exam)
+    post_answer(as_cadre, attempt.id, position=3, answer="B", base=0, age=0)
+    response = as_cadre.get(
+        f"/exams/attempts/{attempt.id}/answers", headers={"Accept": "application/json"}
+    )
+    body = response.get_json()
+    assert response.status_code == 200 and body["total"] == 1
+    assert body["answers"]["3"] == {"answer": "B", "version": 1}
+    assert body["answers"]["1"] == {"answer": "", "version": 0}
 
 
 def test_an_invalid_answer_is_a_400_with_a_chinese_message(as_cadre, exam):
     attempt = begin(as_cadre, exam)
-    response = post_answer(as_cadre, attempt.id, position=1, answer="AB", seq=1)
+    response = post_answer(as_cadre, attempt.id, position=1, answer="AB")
     assert response.status_code == 400
     assert response.get_json() == {"ok": False, "error": "答案格式不正确"}
 
 
 def test_an_answer_after_the_deadline_is_a_409_and_changes_nothing(as_cadre, exam, monkeypatch):
     attempt = begin(as_cadre, exam)
-    post_answer(as_cadre, attempt.id, position=1, answer="C", seq=1)
+    post_answer(as_cadre, attempt.id, position=1, answer="C")
     before = snapshot(attempt.id)[2]
     clock(monkeypatch, attempt.deadline + attempts.GRACE + timedelta(seconds=1))
-    response = post_answer(as_cadre, attempt.id, position=1, answer="A", seq=2)
+    response = post_answer(as_cadre, attempt.id, position=1, answer="A")
     assert response.status_code == 409
+    assert response.get_json()["reason"] == "expired"
     assert "答案未保存" in response.get_json()["error"]
     status, _, rows = snapshot(attempt.id)
     assert rows == before
@@ -209,7 +273,7 @@ def test_the_form_submit_saves_every_answer_then_shows_the_score(as_cadre, exam)
 
 def test_the_form_submit_counts_blank_questions_as_unanswered(as_cadre, exam):
     attempt = begin(as_cadre, exam)
-    post_answer(as_cadre, attempt.id, position=1, answer=key_shown(attempt.questions[0]), seq=1)
+    post_answer(as_cadre, attempt.id, position=1, answer=key_shown(attempt.questions[0]))
     # The page was reloaded with the saved answer checked; the person then cleared it.
     as_cadre.post(f"/exams/attempts/{attempt.id}/submit", data={"answers_in_form": "1"})
     assert snapshot(attempt.id)[1] == Decimal(0)
@@ -217,7 +281,7 @@ def test_the_form_submit_counts_blank_questions_as_unanswered(as_cadre, exam):
 
 def test_submitting_twice_shows_the_same_single_result(as_cadre, exam):
     attempt = begin(as_cadre, exam)
-    post_answer(as_cadre, attempt.id, position=1, answer=key_shown(attempt.questions[0]), seq=1)
+    post_answer(as_cadre, attempt.id, position=1, answer=key_shown(attempt.questions[0]))
     as_cadre.post(f"/exams/attempts/{attempt.id}/submit")
     first = snapshot(attempt.id)
     finished_at = db.session.get(Attempt, attempt.id).finished_at
@@ -231,7 +295,7 @@ def test_submitting_twice_shows_the_same_single_result(as_cadre, exam):
 def test_a_late_submit_is_refused_and_the_saved_answers_are_graded(as_cadre, exam, monkeypatch):
     attempt = begin(as_cadre, exam)
     key = key_shown(attempt.questions[0])
-    post_answer(as_cadre, attempt.id, position=1, answer=key, seq=1)
+    post_answer(as_cadre, attempt.id, position=1, answer=key)
     clock(monkeypatch, attempt.deadline + timedelta(minutes=5))
     form = {
         "answers_in_form": "1",
@@ -248,7 +312,7 @@ def test_a_late_submit_is_refused_and_the_saved_answers_are_graded(as_cadre, exa
 
 def test_opening_an_overdue_attempt_finalizes_it_at_its_deadline(as_cadre, exam, monkeypatch):
     attempt = begin(as_cadre, exam)
-    post_answer(as_cadre, attempt.id, position=1, answer=key_shown(attempt.questions[0]), seq=1)
+    post_answer(as_cadre, attempt.id, position=1, answer=key_shown(attempt.questions[0]))
     clock(monkeypatch, attempt.deadline + timedelta(hours=1))
     response = as_cadre.get(f"/exams/attempts/{attempt.id}")
     assert response.headers["Location"].endswith("/result")
@@ -318,7 +382,7 @@ def test_after_close_review_shows_the_score_but_not_the_key(as_cadre, make_exam,
 def others_attempt(client, login, exam, other):
     login(other)
     attempt = begin(client, exam)
-    post_answer(client, attempt.id, position=1, answer="A", seq=1)
+    post_answer(client, attempt.id, position=1, answer="A")
     client.post("/logout")
     return attempt
 
@@ -327,7 +391,7 @@ def others_attempt(client, login, exam, other):
     ("method", "path", "kwargs"),
     [
         ("get", "", {}),
-        ("post", "/answer", {"json": {"position": 1, "answer": "B", "seq": 9}}),
+        ("post", "/answer", {"json": {"position": 1, "answer": "B"}}),
         ("post", "/submit", {"data": {"answers_in_form": "1", "q1": "B"}}),
         ("get", "/result", {}),
     ],
@@ -419,7 +483,7 @@ def test_finalize_overdue_command_reports_and_is_idempotent(runner, make_exam, b
     exam = make_exam(rules=STANDARD_RULES, enrol=[cadre], opens_at=now - timedelta(days=1))
     attempt = attempts.start_attempt(exam, cadre, now - timedelta(hours=2))
     aq = attempt.questions[0]
-    attempts.save_answer(attempt, cadre, 1, key_shown(aq), seq=1, now=now - timedelta(hours=2))
+    attempts.save_answer(attempt, cadre, 1, key_shown(aq), now=now - timedelta(hours=2))
     db.session.commit()
     first = runner.invoke(args=["exams", "finalize-overdue"])
     assert first.exit_code == 0 and "已自动交卷 1 份" in first.output
@@ -454,9 +518,17 @@ class TestWithCsrf:
         attempt = db.session.scalar(sa.select(Attempt))
         return attempt, csrf_token(text(client.get(f"/exams/attempts/{attempt.id}")))
 
-    def test_an_answer_without_the_csrf_header_is_refused(self, client, page):
+    def test_an_answer_without_the_csrf_header_is_refused_in_words_the_page_shows(
+        self, client, page
+    ):
         attempt, _ = page
-        assert post_answer(client, attempt.id, position=1, answer="A", seq=1).status_code == 400
+        response = client.post(
+            f"/exams/attempts/{attempt.id}/answer",
+            json={"position": 1, "answer": "A"},
+            headers={"Accept": "application/json"},
+        )
+        assert response.status_code == 400
+        assert response.get_json()["reason"] == "csrf"  # the page says 登录已失效
         assert snapshot(attempt.id)[2][0] == ("", 0)
 
     def test_a_csrf_token_older_than_an_hour_still_saves_and_submits(
@@ -470,7 +542,7 @@ class TestWithCsrf:
         )
         response = client.post(
             f"/exams/attempts/{attempt.id}/answer",
-            json={"position": 1, "answer": "A", "seq": 1},
+            json={"position": 1, "answer": "A"},
             headers={"X-CSRFToken": token},
         )
         assert response.status_code == 200
@@ -484,7 +556,7 @@ def test_my_exams_finalizes_an_overdue_attempt_before_showing_its_status(
 ):
     attempt = begin(as_cadre, exam)
     for aq in attempt.questions:
-        post_answer(as_cadre, attempt.id, position=aq.position, answer=key_shown(aq), seq=1)
+        post_answer(as_cadre, attempt.id, position=aq.position, answer=key_shown(aq))
     clock(monkeypatch, attempt.deadline + timedelta(minutes=5))
     html = text(as_cadre.get("/exams/"))
     assert "已通过" in html and "最高分 100" in html

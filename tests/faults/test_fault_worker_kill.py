@@ -51,7 +51,7 @@ def state(attempt_id: int):
     db.session.expire_all()
     attempt = db.session.get(Attempt, attempt_id)
     rows = db.session.execute(
-        sa.select(AttemptQuestion.response, AttemptQuestion.seq, AttemptQuestion.awarded)
+        sa.select(AttemptQuestion.response, AttemptQuestion.version, AttemptQuestion.awarded)
         .where(AttemptQuestion.attempt_id == attempt_id)
         .order_by(AttemptQuestion.position)
     ).all()
@@ -70,7 +70,7 @@ def test_kill_9_during_submit_leaves_the_attempt_whole(app, server, pause_file, 
     attempt_id = int(re.search(r"/attempts/(\d+)$", started.location).group(1))
     browser.get(f"/exams/attempts/{attempt_id}")
     for position in range(1, 10):
-        body = {"position": position, "answer": "A", "seq": position}
+        body = {"position": position, "answer": "A"}
         assert browser.post(f"/exams/attempts/{attempt_id}/answer", json_body=body).status == 200
     _, before = state(attempt_id)
     db.session.commit()

@@ -216,7 +216,7 @@ def test_the_ids_are_real_b_admin_opens_every_page_with_them(
     broken = []
     # An attempt, and an exam's 考试须知, are its examinee's alone: even B's admin gets 404
     # (tested in tests/exams).
-    personal = {"take.attempt", "take.result", "take.notice"}
+    personal = {"take.attempt", "take.answers", "take.result", "take.notice"}
     for rule, method, url in _calls(app, world.ids, skip=TICKET | personal | {"auth.logout"}):
         if method == "GET" and rule.arguments - {"filename"}:
             status = client.get(url).status_code

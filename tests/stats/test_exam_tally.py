@@ -78,7 +78,7 @@ def answer(attempt, person, correct, now):
     for aq in attempt.questions:
         right = "ABCD"[aq.option_order.index(0)]  # the key is canonical A
         shown = right if correct else "ABCD"[aq.option_order.index(1)]
-        attempts.save_answer(attempt, person, aq.position, shown, 1, now)
+        attempts.save_answer(attempt, person, aq.position, shown, now)
 
 
 def sit(exam, person, correct, now):

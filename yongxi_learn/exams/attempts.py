@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..core.faults import pause_for_fault_tests
@@ -21,9 +22,10 @@ from ..extensions import db
 from ..org.models import User
 from ..org.services import NotFound
 from ..stats import exam_tally
-from . import grading, papers, scoring
+from . import answer_versions, grading, papers, scoring
 from .models import (
     Attempt,
+    AttemptLogin,
     AttemptQuestion,
     AttemptStatus,
     Enrolment,
@@ -117,6 +119,11 @@ def is_overdue(attempt: Attempt, now: datetime) -> bool:
         and attempt.deadline is not None
         and now > attempt.deadline + GRACE
     )
+
+
+def past_deadline(attempt: Attempt, now: datetime) -> bool:
+    """The deadline has passed (the grace period may still run)."""
+    return attempt.deadline is not None and now > attempt.deadline
 
 
 def remaining_seconds(attempt: Attempt, now: datetime) -> int | None:
@@ -251,7 +258,7 @@ def _new_attempt(exam, user, number, now, rng) -> Attempt:
                 option_order=_option_order(exam, question, rng),
                 score=score,
                 response="",
-                seq=0,
+                version=0,
             )
         )
     attempt.max_score = sum((score for _, score in items), Decimal(0))
@@ -321,55 +328,113 @@ def _option_order(exam: Exam, question: Question, rng: random.Random) -> list[in
 
 
 def save_answer(
-    attempt: Attempt, user: User, position: int, shown_letters: str, seq: int, now: datetime
-) -> bool:
-    """Save one answer unless a newer one (higher seq) is already saved.
+    attempt: Attempt,
+    user: User,
+    position: int | None,
+    shown_letters: str,
+    now: datetime,
+    *,
+    base: int | None = None,
+    age_ms: int | None = None,
+) -> answer_versions.Saved:
+    """Save one answer, given ``age_ms`` ago by a page that saw version ``base`` of
+    it, unless a newer one is saved (``answer_versions``). Either way the answer
+    kept comes back, so a retry of the same save is harmless.
 
-    Returns True if applied, False if ignored as stale; both are a success for the
-    client, so a retry of the same save is harmless. Load the attempt with
-    ``load_attempt(lock="share")`` so a concurrent submit waits for this save.
+    Load the attempt with ``load_attempt(lock="share")`` so a concurrent submit waits
+    for this save.
     """
     _ensure_open(attempt, user, now)
     row = db.session.execute(
-        sa.select(AttemptQuestion.option_order, Question.type)
+        sa.select(
+            AttemptQuestion.option_order,
+            Question.type,
+            answer_versions.total_of(AttemptQuestion.attempt_id).label("total"),
+        )
         .join(Question, Question.id == AttemptQuestion.question_id)
         .where(AttemptQuestion.attempt_id == attempt.id, AttemptQuestion.position == position)
     ).first()
-    if row is None or not isinstance(seq, int) or seq < 1:
+    if row is None:
         raise InvalidAnswer()
     canonical = to_canonical(shown_letters, row.type, row.option_order)
-    result = db.session.execute(
-        sa.update(AttemptQuestion)
-        .where(
-            AttemptQuestion.attempt_id == attempt.id,
-            AttemptQuestion.position == position,
-            AttemptQuestion.seq < seq,
-        )
-        .values(response=canonical, seq=seq, answered_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    where = {"b_attempt": attempt.id, "b_position": position}
+    version = db.session.execute(
+        answer_versions.SAVE,
+        {
+            **where,
+            "base": -1 if base is None else base,
+            "given": answer_versions.given_at(now, age_ms),
+            "new_response": canonical,
+        },
+        execution_options={"synchronize_session": False},
+    ).scalar()
+    applied = version is not None
+    if not applied:
+        canonical, version = db.session.execute(answer_versions.CURRENT, where).one()
+    letters = grading.canonical_to_shown(canonical, row.option_order) if canonical else ""
+    remaining = remaining_seconds(attempt, now)
+    return answer_versions.Saved(applied, letters, version, row.total + applied, remaining)
 
 
 def save_form_answers(
-    attempt: Attempt, user: User, answers: Mapping[int, str], now: datetime
-) -> None:
-    """The no-JavaScript path: the submitted form holds every answer as shown.
+    attempt: Attempt,
+    user: User,
+    answers: Mapping[int, str],
+    versions: Mapping[int, int],
+    now: datetime,
+) -> list[int]:
+    """The no-JavaScript path (and 交卷 on every page): the submitted form holds every
+    answer as shown, and the version of each the page last saw (``versions``).
 
-    A position missing from ``answers`` was left blank on the page. Each row's seq
-    moves past what was saved so the form's state wins.
+    A position missing from ``answers`` was left blank on the page. An answer that
+    differs from the one saved is written, unless another page changed the saved one
+    after this page saw it: the positions so kept are returned, for the person to
+    check (``answer_versions.form_conflicts``).
     """
     _ensure_open(attempt, user, now)
-    values = {
-        aq.position: to_canonical(answers.get(aq.position, ""), aq.question.type, aq.option_order)
-        for aq in attempt.questions
-    }
+    kept = []
     for aq in attempt.questions:
-        if aq.response != values[aq.position]:
-            aq.response = values[aq.position]
-            aq.seq += 1
-            aq.answered_at = now
+        shown = answers.get(aq.position, "")
+        canonical = to_canonical(shown, aq.question.type, aq.option_order)
+        if aq.response == canonical:
+            continue
+        if answer_versions.form_conflicts(aq.version, versions.get(aq.position)):
+            kept.append(aq.position)
+            continue
+        aq.response = canonical
+        aq.version += 1
+        aq.answered_at = now
     db.session.flush()
+    return kept
+
+
+def late_answers(attempt: Attempt, answers: Mapping[int, str]) -> int:
+    """How many answers of a form handed in too late differ from those saved (and so
+    did not count); letters a question does not have are not counted."""
+    late = 0
+    for aq in attempt.questions:
+        try:
+            canonical = to_canonical(
+                answers.get(aq.position, ""), aq.question.type, aq.option_order
+            )
+        except InvalidAnswer:
+            continue
+        late += canonical != aq.response
+    return late
+
+
+def login_known(attempt_id: int, login_id: int) -> bool:
+    return db.session.get(AttemptLogin, (attempt_id, login_id)) is not None
+
+
+def record_login(attempt_id: int, login_id: int, now: datetime) -> None:
+    """Note that this login (a browser on a device) opened or answered the attempt."""
+    insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
+    db.session.execute(
+        insert(AttemptLogin)
+        .values(attempt_id=attempt_id, login_id=login_id, first_seen_at=now)
+        .on_conflict_do_nothing()
+    )
 
 
 def to_canonical(shown: str, qtype: QuestionType, option_order: list[int]) -> str:
@@ -449,7 +514,7 @@ def finalize_overdue(now: datetime, user: User | None = None) -> int:
     return len(finalized)
 
 
-_GRADED_FIELDS = ["response", "seq", "answered_at", "correct", "awarded"]
+_GRADED_FIELDS = ["response", "version", "answered_at", "correct", "awarded"]
 
 
 def _grade(attempt: Attempt, status: AttemptStatus, finished_at: datetime) -> None:

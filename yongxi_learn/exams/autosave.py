@@ -4,16 +4,18 @@ answer saves, so the common case costs one SELECT and one guarded UPDATE.
 The SELECT checks in its WHERE clause that the login session is live (within its
 lifetime, and seen recently enough that no idle timeout can have struck), the person
 active and the attempt theirs, and reads the attempt's state and the question's
-option order (row-locking the attempt FOR SHARE on PostgreSQL, so a concurrent
+option order, the sum of the attempt's versions and whether this login has been
+seen on the attempt (row-locking the attempt FOR SHARE on PostgreSQL, so a concurrent
 submit waits for this save, as ``attempts.save_answer`` does). The UPDATE applies
-the answer only over an older sequence number. Like every request of the person,
+the answer by ``answer_versions``' rule; a save that loses reads the answer kept
+(one more SELECT, the rare case). Like every request of the person,
 the save counts as activity: the login's last_seen_at is written when it is a minute
 old (``auth.sessions.TOUCH_INTERVAL``), in the same transaction. Anything unusual (no
-session, not the person's attempt, finished or overdue, a bad position) returns None
-and the view takes the full path, which gives the proper answer for each case.
+session, not the person's attempt, finished or overdue, a bad position, a login new
+to the attempt) returns None and the view takes the full path, which gives the
+proper answer for each case.
 """
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -22,14 +24,11 @@ from ..auth.models import LoginSession
 from ..auth.sessions import TOUCH, TOUCH_INTERVAL, Timeouts, live_login_conditions, seen_at
 from ..extensions import db
 from ..org.models import User
+from . import answer_versions
+from .answer_versions import Saved
 from .attempts import GRACE, to_canonical
-from .models import Attempt, AttemptQuestion, AttemptStatus, Question, QuestionType
-
-
-@dataclass(frozen=True)
-class Saved:
-    applied: bool
-    remaining_seconds: int | None
+from .grading import canonical_to_shown
+from .models import Attempt, AttemptLogin, AttemptQuestion, AttemptStatus, Question, QuestionType
 
 
 def save(
@@ -38,7 +37,8 @@ def save(
     attempt_id: int,
     position: int,
     shown: str,
-    seq: int,
+    base: int,
+    age_ms: int | None,
     now: datetime,
 ) -> Saved | None:
     """Save one answer for the person of ``token``; None: take the full path.
@@ -56,26 +56,37 @@ def save(
             "position": position,
         },
     ).first()
-    if row is None or row.status != AttemptStatus.IN_PROGRESS.value:
+    if row is None or row.status != AttemptStatus.IN_PROGRESS.value or not row.login_known:
         return None
     if row.deadline is not None and now > row.deadline + GRACE:
         return None  # overdue: the full path finalizes it
     canonical = to_canonical(shown, QuestionType(row.type), row.option_order)
     if now - row.last_seen >= TOUCH_INTERVAL:
         connection.execute(TOUCH, {"login_id": row.login_id, "now": now})
-    params = {"b_attempt": attempt_id, "b_position": position, "new_seq": seq}
-    applied = connection.execute(
-        _UPDATE, {**params, "new_response": canonical, "now": now}
-    ).rowcount
+    where = {"b_attempt": attempt_id, "b_position": position}
+    version = connection.execute(
+        answer_versions.SAVE,
+        {
+            **where,
+            "base": base,
+            "given": answer_versions.given_at(now, age_ms),
+            "new_response": canonical,
+        },
+    ).scalar()
+    applied = version is not None
+    if not applied:
+        canonical, version = connection.execute(answer_versions.CURRENT, where).one()
     remaining = None
     if row.deadline is not None:
         remaining = max(0, int((row.deadline - now).total_seconds()))
-    return Saved(applied == 1, remaining)
+    letters = canonical_to_shown(canonical, row.option_order) if canonical else ""
+    return Saved(applied, letters, version, row.total + applied, remaining)
 
 
 # Built once: constructing a statement costs more Python than running it here.
 _attempt, _aq = Attempt.__table__, AttemptQuestion.__table__
 _question, _login, _user = Question.__table__, LoginSession.__table__, User.__table__
+_seen_by = AttemptLogin.__table__
 _seen = seen_at(_login)
 _STATE = (
     sa.select(
@@ -85,6 +96,10 @@ _STATE = (
         _question.c.type,
         _login.c.id.label("login_id"),
         _seen.label("last_seen"),
+        answer_versions.total_of(_attempt.c.id).label("total"),
+        sa.exists()
+        .where(_seen_by.c.attempt_id == _attempt.c.id, _seen_by.c.login_id == _login.c.id)
+        .label("login_known"),
     )
     .select_from(_attempt)
     .join(_login, _login.c.user_id == _attempt.c.user_id)
@@ -98,17 +113,4 @@ _STATE = (
         _aq.c.position == sa.bindparam("position"),
     )
     .with_for_update(read=True, of=_attempt)
-)
-_UPDATE = (
-    sa.update(_aq)
-    .where(
-        _aq.c.attempt_id == sa.bindparam("b_attempt"),
-        _aq.c.position == sa.bindparam("b_position"),
-        _aq.c.seq < sa.bindparam("new_seq"),
-    )
-    .values(
-        response=sa.bindparam("new_response"),
-        seq=sa.bindparam("new_seq"),
-        answered_at=sa.bindparam("now"),
-    )
 )

@@ -273,7 +273,7 @@ def _sit(exam: Exam, user: User, ability: float, window: Window, rng: random.Ran
     for aq in attempt.questions:
         aq.response = _response(aq.question, ability, rng)
         if aq.response:
-            aq.seq = 1
+            aq.version = 1
             aq.answered_at = start + timedelta(
                 minutes=minutes * aq.position / len(attempt.questions)
             )

@@ -8,16 +8,18 @@ the same SELECT checks the login session as autosave's does, so the person is no
 loaded at all (``submit_for_login``). A second reads the answers as stored now
 (``scoring.stored_answers``); the answers the page's form carries, where they differ
 from those stored, are written in one executemany, as ``attempts.save_form_answers``
-would (each such row's seq moves on, so the form's state wins); one UPDATE writes
+would (each such row's version moves on); one UPDATE writes
 every row's grade (``scoring.mark``) and one closes the attempt with its total, only
 while it is still in progress. No ORM object is loaded and nothing just written is
 read back. An attempt already finished needs nothing (submitting again shows the
 same result). Anything unusual (not the person's, overdue, letters a question does
-not have) returns False and the view takes the full path, which answers each case.
+not have, an answer another page changed after this page saw it) returns False and
+the view takes the full path, which answers each case.
 """
 
 from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 
 import sqlalchemy as sa
 
@@ -28,6 +30,7 @@ from ..core.faults import pause_for_fault_tests
 from ..extensions import db
 from ..org.models import User
 from ..stats import exam_tally
+from .answer_versions import form_conflicts
 from .attempts import GRACE, InvalidAnswer, to_canonical
 from .grading import parse_order
 from .models import (
@@ -43,15 +46,22 @@ from .models import (
 from .scoring import mark, stored_answers
 
 
-def submit(attempt_id: int, user_id: int, now: datetime, form: Mapping[int, str] | None) -> bool:
+def submit(
+    attempt_id: int,
+    user_id: int,
+    now: datetime,
+    form: Mapping[int, str] | None,
+    versions: Mapping[int, int] = MappingProxyType({}),
+) -> bool:
     """Grade and close the person's attempt; False: take the full path.
 
     ``form``: every answer as the page's form shows it (a position missing was left
-    blank), or None when the request carries no answers (they are all saved).
+    blank), or None when the request carries no answers (they are all saved);
+    ``versions``: the version of each answer the page saw.
     """
     row = db.session.execute(_LOCK, {"attempt_id": attempt_id, "user_id": user_id}).first()
     # None: not theirs, or no such attempt: the full path says 404
-    return row is not None and _hand_in(row, attempt_id, now, form)
+    return row is not None and _hand_in(row, attempt_id, now, form, versions)
 
 
 def submit_for_login(
@@ -60,6 +70,7 @@ def submit_for_login(
     attempt_id: int,
     now: datetime,
     form: Mapping[int, str] | None,
+    versions: Mapping[int, int],
 ) -> bool:
     """``submit`` for the person of the login session ``token``, checked in the same
     query (live, seen recently enough that no idle timeout can have struck, the person
@@ -80,18 +91,26 @@ def submit_for_login(
         return False
     if now - row.last_seen >= TOUCH_INTERVAL:
         db.session.execute(TOUCH, {"login_id": row.login_id, "now": now})
-    return _hand_in(row, attempt_id, now, form)
+    return _hand_in(row, attempt_id, now, form, versions)
 
 
-def _hand_in(row, attempt_id: int, now: datetime, form: Mapping[int, str] | None) -> bool:
+def _hand_in(
+    row,
+    attempt_id: int,
+    now: datetime,
+    form: Mapping[int, str] | None,
+    versions: Mapping[int, int],
+) -> bool:
     if row.status is not AttemptStatus.IN_PROGRESS:
-        return True
+        # Handed in already: the result stands; a form carrying other answers goes the
+        # full way, which tells the person they did not count.
+        return form is None
     if row.deadline is not None and now > row.deadline + GRACE:
         return False  # overdue: the full path finalizes it and says so
     pass_score, answers = stored_answers(attempt_id)
     try:
-        changed = _form_changes(answers, form)
-    except InvalidAnswer:
+        changed = _form_changes(answers, form, versions)
+    except (InvalidAnswer, _Conflict):
         return False  # the full path tells the person
     if changed:
         db.session.execute(
@@ -122,7 +141,13 @@ def _hand_in(row, attempt_id: int, now: datetime, form: Mapping[int, str] | None
     return True
 
 
-def _form_changes(answers, form: Mapping[int, str] | None) -> list[tuple[int, str]]:
+class _Conflict(Exception):
+    """The form changes an answer another page changed after this page saw it."""
+
+
+def _form_changes(
+    answers, form: Mapping[int, str] | None, versions: Mapping[int, int]
+) -> list[tuple[int, str]]:
     """(position, canonical letters) of the form's answers that differ from those stored."""
     if form is None:
         return []
@@ -132,6 +157,8 @@ def _form_changes(answers, form: Mapping[int, str] | None) -> list[tuple[int, st
             form.get(row.position, ""), QuestionType(row.type), parse_order(row.option_order)
         )
         if canonical != row.response:
+            if form_conflicts(row.version, versions.get(row.position)):
+                raise _Conflict()
             changed.append((row.position, canonical))
     return changed
 
@@ -197,7 +224,9 @@ _SAVE = (
         _aq.c.attempt_id == sa.bindparam("b_attempt"),
         _aq.c.position == sa.bindparam("b_position"),
     )
-    .values(response=sa.bindparam("new"), seq=_aq.c.seq + 1, answered_at=sa.bindparam("now"))
+    .values(
+        response=sa.bindparam("new"), version=_aq.c.version + 1, answered_at=sa.bindparam("now")
+    )
 )
 _CLOSE = (
     sa.update(_a)

@@ -320,9 +320,11 @@ class AttemptQuestion(db.Model):
     score: Mapped[Decimal] = mapped_column(Score)
     # The answer in canonical letters ("AC"), "" when unanswered.
     response: Mapped[str] = mapped_column(sa.String(6), default="")
-    # The client's sequence number of the saved answer: a late retry of an older
-    # answer (smaller number) never overwrites a newer one.
-    seq: Mapped[int] = mapped_column(default=0)
+    # The answer's version: 0 while never answered, one more at each change. A page
+    # saves "based on version N"; see ``attempts.newer_wins`` for which save wins.
+    version: Mapped[int] = mapped_column(default=0)
+    # When the person gave the saved answer, as the server reckons it (the request's
+    # time less the age the page reports): of two pages, the later answer wins.
     answered_at: Mapped[datetime | None]
     correct: Mapped[bool | None]
     awarded: Mapped[Decimal | None] = mapped_column(Score)
@@ -333,6 +335,17 @@ class AttemptQuestion(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("attempt_id", "position", name="uq_attempt_question_attempt_position"),
     )
+
+
+class AttemptLogin(db.Model):
+    """A login (one browser on one device) that opened or answered an attempt: a
+    second one is shown on the exam's monitor. Written once per login and attempt."""
+
+    __tablename__ = "attempt_login"
+
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempt.id"), primary_key=True)
+    login_id: Mapped[int] = mapped_column(sa.ForeignKey("login_session.id"), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ExamTally(db.Model):

@@ -17,7 +17,15 @@ from ..org.models import OrgUnit, User
 from ..org.ordering import people_order
 from ..stats.common import Rate
 from . import attempts, enrolment, keys
-from .models import Attempt, AttemptQuestion, AttemptStatus, Enrolment, Exam, Question
+from .models import (
+    Attempt,
+    AttemptLogin,
+    AttemptQuestion,
+    AttemptStatus,
+    Enrolment,
+    Exam,
+    Question,
+)
 
 
 class Progress(enum.StrEnum):
@@ -111,15 +119,32 @@ def progress_counts(exam: Exam, user: User, unit: OrgUnit | None = None) -> Coun
     return Counts(counts)
 
 
+def _several_logins(exam: Exam):
+    """Whether one of the person's attempts was opened or answered by more than one
+    login (another phone or PC, or a new login): a sign the admin may ask about."""
+    return (
+        sa.select(AttemptLogin.attempt_id)
+        .join(Attempt, Attempt.id == AttemptLogin.attempt_id)
+        .where(Attempt.exam_id == exam.id, Attempt.user_id == Enrolment.user_id)
+        .group_by(AttemptLogin.attempt_id)
+        .having(sa.func.count() > 1)
+        .exists()
+    )
+
+
 def progress_select(
     exam: Exam, user: User, *, status: Progress | None = None, unit: OrgUnit | None = None
 ) -> sa.Select:
-    """Rows of (Enrolment, best score, status), by unit then name."""
+    """Rows of (Enrolment, best score, status, several_logins), by unit then name."""
     best = _best(exam)
     status_col = _status(exam, best)
     query = (
         _scoped(exam, user, unit)
-        .add_columns(best.label("best"), status_col.label("status"))
+        .add_columns(
+            best.label("best"),
+            status_col.label("status"),
+            _several_logins(exam).label("several_logins"),
+        )
         .join(Enrolment.user)
         .options(*enrolment.WITH_PERSON_AND_UNIT)
         .order_by(*people_order(Enrolment.unit_id))

@@ -29,6 +29,7 @@ from .grading import LETTERS, canonical_to_shown, parse_order
 from .models import (
     QUESTION_TYPE_LABELS,
     Attempt,
+    AttemptLogin,
     AttemptQuestion,
     AttemptStatus,
     Exam,
@@ -45,7 +46,7 @@ class PaperItem(NamedTuple):
     options: list[str]  # escaped, in the order shown
     letters: str  # the saved answer, in shown letters
     score: Decimal
-    seq: int  # sequence number of the saved answer
+    version: int  # of the saved answer (``answer_versions``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +66,9 @@ class Paper:
         return sum(1 for item in self.items if item.letters)
 
     @property
-    def last_seq(self) -> int:
-        return max((item.seq for item in self.items), default=0)
+    def total(self) -> int:
+        """The sum of the answers' versions (``answer_versions``)."""
+        return sum(item.version for item in self.items)
 
     # Safe: every text from the database is escaped once, in _texts; the
     # rest are integers, letters and labels of this module.
@@ -85,6 +87,11 @@ def load_paper(attempt_id: int, user_id: int) -> Paper:
     return _paper(rows)
 
 
+class PageLogin(NamedTuple):
+    last_seen: datetime
+    known: bool  # already noted on the attempt (``attempts.record_login``)
+
+
 @dataclass(frozen=True)
 class LoginBounds:
     """What a login session must meet for the attempt page's fast path, as times."""
@@ -95,8 +102,9 @@ class LoginBounds:
 
 def load_paper_for_login(
     token: str, attempt_id: int, bounds: LoginBounds
-) -> tuple[Paper, datetime] | None:
-    """The attempt with its paper, and when the login was last seen, in the query that
+) -> tuple[Paper, PageLogin] | None:
+    """The attempt with its paper, and when the login was last seen and whether it is
+    noted on the attempt, in the query that
     checks the login session: live, the person active, with no password to change,
     and the attempt theirs (what ``auth.sessions.load_user`` and the password gate
     check, without loading the person). None: anything else; the full path answers.
@@ -109,7 +117,9 @@ def load_paper_for_login(
         "aged_cutoff": bounds.aged_cutoff,
     }
     rows = read_alone(db.engine, _PAPER_BY_LOGIN, params)
-    return (_paper(rows), rows[0].last_seen) if rows else None
+    if not rows:
+        return None
+    return _paper(rows), PageLogin(rows[0].last_seen, rows[0].login_known)
 
 
 def _paper(rows) -> Paper:
@@ -135,7 +145,7 @@ def _item(row, texts: "_Texts") -> PaperItem:
         [texts.options[i] for i in order],
         canonical_to_shown(response, order) if response else "",
         row.score,
-        row.seq,
+        row.version,
     )
 
 
@@ -187,6 +197,7 @@ def _question(item: PaperItem) -> str:
         f'<span class="tag">{_TYPE_LABELS[item.type]}</span>\n{item.stem}\n'
         f'<span class="muted">（{_score(item.score)}分）</span>\n</legend>\n'
         f"{_options(item, n)}"
+        f'<input type="hidden" name="v{n}" value="{item.version}">\n'
         f'<p class="q-state" data-state-for="{n}"></p>\n</fieldset>'
     )
 
@@ -211,6 +222,7 @@ _score = lru_cache(maxsize=64)(format_score)  # a paper has a few distinct score
 _a, _e = Attempt.__table__, Exam.__table__
 _aq, _q = AttemptQuestion.__table__, Question.__table__
 _login, _user = LoginSession.__table__, User.__table__
+_seen_by = AttemptLogin.__table__
 _seen = seen_at(_login)
 # Built once: constructing a statement costs more Python than running it here.
 _ITEM_COLUMNS = (
@@ -220,7 +232,7 @@ _ITEM_COLUMNS = (
     sa.cast(_aq.c.option_order, sa.Text).label("option_order"),
     _aq.c.response,
     _aq.c.score,
-    _aq.c.seq,
+    _aq.c.version,
     _q.c.updated_at,
 )
 _PAPER = attempt_with_items(
@@ -238,6 +250,9 @@ _LOGIN_HEAD = (
         _a.c.max_score,
         _e.c.title,
         _seen.label("last_seen"),
+        sa.exists()
+        .where(_seen_by.c.attempt_id == _a.c.id, _seen_by.c.login_id == _login.c.id)
+        .label("login_known"),
     )
     .select_from(_a)
     .join(_e, _e.c.id == _a.c.exam_id)

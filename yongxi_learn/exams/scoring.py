@@ -86,6 +86,7 @@ _ANSWERS = attempt_with_items(
         # As text, parsed by grading.parse_order where needed (the page's form).
         sa.cast(_aq.c.option_order, sa.Text).label("option_order"),
         _aq.c.response,
+        _aq.c.version,
         _aq.c.score,
         _q.c.type,
         _q.c.answer,

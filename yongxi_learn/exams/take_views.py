@@ -21,7 +21,7 @@ from ..core.db import expect_writes
 from ..core.time import utcnow
 from ..extensions import db
 from . import attempts, autosave, fast_submit, practice, review
-from .models import Attempt, Exam
+from .models import Attempt, AttemptStatus, Exam
 from .my_exams import ExamEntry, available_exams, exam_notice
 from .paper_page import LoginBounds, load_paper, load_paper_for_login
 
@@ -59,6 +59,7 @@ def start(exam_id):
         db.session.commit()  # an overdue attempt may have been finalized on the way
         flash(str(exc), "warning")
         return redirect(url_for("take.my_exams"))
+    attempts.record_login(attempt.id, current_user.current_login.id, utcnow())
     db.session.commit()
     return redirect(url_for("take.attempt", attempt_id=attempt.id))
 
@@ -66,16 +67,17 @@ def start(exam_id):
 @bp.get("/attempts/<int:attempt_id>")
 def attempt(attempt_id):
     """The fast path (the login checked in the paper's query, the person not loaded)
-    when all is usual: a live login seen within the minute and an attempt in progress.
-    Anything else, including the login's once-a-minute touch, takes the full path."""
+    when all is usual: a live login seen within the minute, already noted on the
+    attempt, and an attempt in progress. Anything else, including the login's
+    once-a-minute touch, takes the full path."""
     now = utcnow()
     token = session.get("_user_id")
     if isinstance(token, str):
         found = load_paper_for_login(token, attempt_id, _login_bounds(now))
         if found is not None:
-            paper, last_seen = found
+            paper, login = found
             usual = not paper.status.finished and not attempts.is_overdue(paper, now)
-            if usual and now - last_seen < TOUCH_INTERVAL:
+            if usual and login.known and now - login.last_seen < TOUCH_INTERVAL:
                 return _attempt_page(paper, now)
     return _attempt_full(attempt_id, now)
 
@@ -92,7 +94,20 @@ def _attempt_full(attempt_id: int, now):
         return redirect(url_for("take.result", attempt_id=paper.id))
     if paper.status.finished:
         return redirect(url_for("take.result", attempt_id=paper.id))
+    _note_login(attempt_id, now)
     return _attempt_page(paper, now)
+
+
+def _note_login(attempt_id: int, now) -> None:
+    """A login new to the attempt (a second device, a new login) is noted for the
+    monitor: a write in a GET, once per login and attempt, like an audit record."""
+    login_id = current_user.current_login.id
+    if attempts.login_known(attempt_id, login_id):
+        return
+    db.session.rollback()
+    expect_writes()
+    attempts.record_login(attempt_id, login_id, now)
+    db.session.commit()
 
 
 def _attempt_page(paper, now):
@@ -112,15 +127,22 @@ def _login_bounds(now) -> LoginBounds:
 
 @bp.post("/attempts/<int:attempt_id>/answer")
 def answer(attempt_id):
-    """Autosave: the fast path (no user loaded) when all is usual, else the full one."""
+    """Autosave: the fast path (no user loaded) when all is usual, else the full one.
+
+    The page sends ``position``, ``answer`` (letters as shown), ``base`` (the version
+    of the answer it saw) and ``age`` (milliseconds since the answer was given); see
+    ``answer_versions``. Every answer is JSON: a lost login is a 401, never the login
+    page, so the page can say so."""
     token = session.get("_user_id")
     if not isinstance(token, str):  # not logged in: the login answer, before anything
-        return current_app.login_manager.unauthorized()
+        return login_lost()
     data = request.get_json(silent=True)
     if not isinstance(data, dict):  # the full path says 404 for others' attempts, else 400
         return _answer_full(attempt_id, {})
-    position, seq = _int(data.get("position")), _int(data.get("seq"))
-    if position and seq and seq > 0:
+    position, base, age = _int(data.get("position")), _int(data.get("base")), _int(data.get("age"))
+    if (base is None and data.get("base") is not None) or (age is None and data.get("age")):
+        return _json_error("请求无效", 400)  # a number no page sends (beyond the database)
+    if position:
         try:
             saved = autosave.save(
                 token,
@@ -128,85 +150,146 @@ def answer(attempt_id):
                 attempt_id,
                 position,
                 str(data.get("answer") or ""),
-                seq,
+                -1 if base is None else base,
+                age,
                 utcnow(),
             )
         except attempts.InvalidAnswer as exc:
             return _json_error(str(exc), 400)
         if saved is not None:
             db.session.commit()
-            return _saved(saved.applied, seq, saved.remaining_seconds)
+            return _saved(position, saved)
     return _answer_full(attempt_id, data)
 
 
 def _answer_full(attempt_id: int, data: dict):
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    gate = password_gate()  # what auth's before_request does elsewhere
-    if gate is not None:
-        return gate
+    if not current_user.is_authenticated or password_gate() is not None:
+        return login_lost()
     attempt = attempts.load_attempt(attempt_id, current_user, lock="share")
     now = utcnow()
+    position = _int(data.get("position"))
     try:
-        applied = attempts.save_answer(
+        saved = attempts.save_answer(
             attempt,
             current_user,
-            _int(data.get("position")),
+            position,
             str(data.get("answer") or ""),
-            _int(data.get("seq")),
             now,
+            base=_int(data.get("base")),
+            age_ms=_int(data.get("age")),
         )
     except attempts.AttemptFinished as exc:
         db.session.commit()  # keep the finalization of an overdue attempt
-        return _json_error(str(exc), 409)
+        return _finished(attempt, str(exc))
     except attempts.InvalidAnswer as exc:
         return _json_error(str(exc), 400)
+    attempts.record_login(attempt.id, current_user.current_login.id, now)
     db.session.commit()
-    return _saved(applied, _int(data.get("seq")), attempts.remaining_seconds(attempt, now))
+    return _saved(position, saved)
 
 
-def _saved(applied: bool, seq: int | None, remaining: int | None) -> dict:
-    return {"ok": True, "applied": applied, "saved_seq": seq, "remaining_seconds": remaining}
+def _saved(position: int, saved) -> dict:
+    return {
+        "ok": True,
+        "applied": saved.applied,
+        "position": position,
+        "answer": saved.letters,
+        "version": saved.version,
+        "total": saved.total,
+        "remaining_seconds": saved.remaining_seconds,
+    }
+
+
+def _finished(attempt: Attempt, message: str):
+    """A 409 the page reads: the attempt is over, by 交卷 or by the deadline."""
+    reason = "expired" if attempt.status is AttemptStatus.EXPIRED else "submitted"
+    return {"ok": False, "reason": reason, "error": message}, 409
+
+
+@bp.get("/attempts/<int:attempt_id>/answers")
+def answers(attempt_id):
+    """The answers as saved now, for a page that learned it is behind (another page
+    answered meanwhile): JSON, read only."""
+    if not current_user.is_authenticated or password_gate() is not None:
+        return login_lost()
+    now = utcnow()
+    paper = load_paper(attempt_id, current_user.id)
+    if paper.status.finished or attempts.is_overdue(paper, now):
+        reason = "expired" if paper.status is not AttemptStatus.SUBMITTED else "submitted"
+        return {"ok": False, "reason": reason, "error": "本次考试已结束"}, 409
+    return {
+        "ok": True,
+        "total": paper.total,
+        "answers": {
+            str(item.position): {"answer": item.letters, "version": item.version}
+            for item in paper.items
+        },
+        "remaining_seconds": attempts.remaining_seconds(paper, now),
+    }
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id):
     """Hand in: the fast path (the login checked in the attempt's query, the person not
     loaded) when all is usual, else the full one. The page's form carries every
-    answer as shown (``answers_in_form``); the form's state wins."""
+    answer as shown (``answers_in_form``) and the version of each it saw: its answers
+    stand, except where another page changed one after it saw it; then, before the
+    deadline, nothing is handed in and the page shows the answers as saved."""
     now = utcnow()
     token = session.get("_user_id")
     if not isinstance(token, str):  # not logged in: the login answer, before anything
         return current_app.login_manager.unauthorized()
     form = _form_answers() if request.form.get("answers_in_form") else None
+    versions = _form_versions()
     timeouts = Timeouts.from_config(current_app.config)
-    if fast_submit.submit_for_login(token, timeouts, attempt_id, now, form):
+    if fast_submit.submit_for_login(token, timeouts, attempt_id, now, form, versions):
         db.session.commit()
         return redirect(url_for("take.result", attempt_id=attempt_id))
-    return _submit_full(attempt_id, now, form)
+    return _submit_full(attempt_id, now, form, versions)
 
 
-def _submit_full(attempt_id: int, now, form: dict[int, str] | None):
+def _submit_full(attempt_id: int, now, form: dict[int, str] | None, versions: dict[int, int]):
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     gate = password_gate()  # what auth's before_request does elsewhere
     if gate is not None:
         return gate
-    if fast_submit.submit(attempt_id, current_user.id, now, form):
+    if fast_submit.submit(attempt_id, current_user.id, now, form, versions):
         db.session.commit()
         return redirect(url_for("take.result", attempt_id=attempt_id))
     attempt = attempts.load_attempt(attempt_id, current_user, lock="update")
+    if attempt.status.finished:
+        # Handed in already (a double click, or another page): the result stands.
+        late = attempts.late_answers(attempt, form) if form is not None else 0
+        if late:
+            flash(f"本次考试已在另一个页面交卷，本页有 {late} 个答案未计入。", "warning")
+        return redirect(url_for("take.result", attempt_id=attempt_id))
     try:
-        if form is not None and not attempt.status.finished:
-            attempts.save_form_answers(attempt, current_user, form, now)
+        kept = []
+        if form is not None:
+            kept = attempts.save_form_answers(attempt, current_user, form, versions, now)
+        if kept and not attempts.past_deadline(attempt, now):
+            db.session.commit()
+            flash(_kept_message(kept), "warning")
+            return redirect(url_for("take.attempt", attempt_id=attempt_id))
         attempts.submit_attempt(attempt, current_user, now)
     except attempts.InvalidAnswer as exc:
         flash(str(exc), "danger")
         return redirect(url_for("take.attempt", attempt_id=attempt_id))
     except attempts.AttemptFinished as exc:
-        flash(str(exc), "warning")
+        late = attempts.late_answers(attempt, form) if form is not None else 0
+        tail = f"。本页有 {late} 个答案在截止后送达，未计入。" if late else ""
+        flash(f"{exc}{tail}", "warning")
     db.session.commit()
     return redirect(url_for("take.result", attempt_id=attempt_id))
+
+
+def _kept_message(positions: list[int]) -> str:
+    numbers = "、".join(str(p) for p in positions)
+    return (
+        f"尚未交卷：第 {numbers} 题的答案在本页打开后已在另一个页面或设备上修改。"
+        "本页现显示已保存的最新答案，请核对后再交卷。"
+    )
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
@@ -290,6 +373,22 @@ def _form_answers() -> dict[int, str]:
         if key.startswith("q") and key[1:].isdigit():
             answers[int(key[1:])] = "".join(request.form.getlist(key))
     return answers
+
+
+def _form_versions() -> dict[int, int]:
+    """The version of each answer the page saw (``v<position>``), where it says."""
+    versions = {}
+    for key in request.form:
+        if key.startswith("v") and key[1:].isdigit():
+            version = _int(request.form.get(key))
+            if version is not None:
+                versions[int(key[1:])] = version
+    return versions
+
+
+def login_lost():
+    """What a JSON endpoint of the attempt page answers without a live login."""
+    return {"ok": False, "reason": "login", "error": "登录已失效，请重新登录"}, 401
 
 
 def _int(value) -> int | None:

@@ -1,6 +1,13 @@
 // The exam page: save each answer as it is given, survive a dropped network, count down
-// to the SERVER's deadline. Plain ES5 for WeChat's Android browser; the page works as
-// one ordinary form without this file (DESIGN §5).
+// to the SERVER's deadline, and agree with other pages open on the same attempt. Plain
+// ES5 for WeChat's Android browser; the page works as one ordinary form without this
+// file (DESIGN §5).
+//
+// Two pages (tabs, or a phone and a PC) on one attempt: each save names the version
+// of the answer this page saw and how long ago the answer was given; the server keeps
+// the answer given last (exams/answer_versions.py) and answers with the one it keeps.
+// Every answer also carries the sum of the attempt's versions: when it is more than
+// this page knows of, another page has answered and this one fetches the answers.
 (function () {
   "use strict";
   var form = document.getElementById("exam-form");
@@ -8,47 +15,74 @@
 
   var attemptId = form.getAttribute("data-attempt");
   var answerUrl = form.getAttribute("data-answer-url");
+  var answersUrl = form.getAttribute("data-answers-url");
   var token = form.querySelector("input[name=csrf_token]").value;
   var total = parseInt(form.getAttribute("data-total"), 10) || 0;
-  var SEQ_KEY = "yongxi-exam-seq-" + attemptId;
-  var QUEUE_KEY = "yongxi-exam-queue-" + attemptId;
+  var KEY_PREFIX = "yongxi-exam-" + attemptId + "-q";
   var MAX_DELAY_MS = 30000;
   var LABELS = {
     saving: "保存中…",
     saved: "已保存",
     offline: "未保存（网络断开）",
-    closed: "考试已结束，答案未保存"
+    updated: "已改为另一页面保存的答案",
+    invalid: "答案无效，未保存",
+    login: "未保存（登录已失效）",
+    closed: "考试已结束，答案未保存",
+    expired: "时间已到"
   };
 
-  // position -> {answer: "AC", seq: 12}: answers given but not yet confirmed by the server.
-  var queue = readJson(QUEUE_KEY) || {};
-  // The sequence number only grows: continue from this browser's and the server's highest.
-  var seq = Math.max(parseInt(read(SEQ_KEY), 10) || 0,
-                     parseInt(form.getAttribute("data-seq"), 10) || 0);
-  var inFlight = {};
+  // position -> the server's version of its answer, as last heard (page, save, fetch).
+  var seen = {};
+  var inFlight = {};  // position -> "at" of the answer being sent
   var failed = {};
+  var memory = {};  // the queue when the browser keeps no localStorage (private mode)
   var retryDelay = 1000;
   var retryTimer = null;
   var closed = false;
+  var loginLost = false;
+  var expired = false;
+  var submitting = false;
+  var fetching = false;
 
-  // ---------------------------------------------------------------- storage
+  // ---------------------------------------------------------------- the queue
+  // One localStorage entry per question, {answer, at, base}: answers given and not yet
+  // confirmed by the server. Two pages of one browser share the entries; each writes
+  // only the questions it answers and removes an entry only if it is still the one it
+  // sent, so neither drops the other's newer answer.
 
-  function read(key) {
-    try { return window.localStorage.getItem(key); } catch (e) { return null; }
+  function keyOf(position) { return KEY_PREFIX + position; }
+  function pending(position) {
+    var text = null;
+    try { text = window.localStorage.getItem(keyOf(position)); } catch (e) { text = null; }
+    if (text === null) { return memory[position] || null; }
+    try { return JSON.parse(text); } catch (e) { return null; }
   }
-  function write(key, value) {
-    // Private mode or a full quota: saving still works while the page stays open.
-    try { window.localStorage.setItem(key, value); } catch (e) { /* ignore */ }
+  function keep(position, item) {
+    memory[position] = item;
+    try { window.localStorage.setItem(keyOf(position), JSON.stringify(item)); } catch (e) { /* memory */ }
   }
-  function readJson(key) {
-    try { return JSON.parse(read(key) || "null"); } catch (e) { return null; }
+  function forget(position, item) {
+    var current = pending(position);
+    if (item && current && current.at !== item.at) { return false; }  // a newer answer
+    delete memory[position];
+    try { window.localStorage.removeItem(keyOf(position)); } catch (e) { /* ignore */ }
+    return true;
   }
-  function persistQueue() { write(QUEUE_KEY, JSON.stringify(queue)); }
+  function pendingPositions() {
+    var out = [];
+    for (var p = 1; p <= total; p++) {
+      if (pending(p)) { out.push(p); }
+    }
+    return out;
+  }
 
   // ---------------------------------------------------------------- the inputs
 
   function inputsOf(position) {
     return form.querySelectorAll("input[name='q" + position + "']");
+  }
+  function versionInput(position) {
+    return form.querySelector("input[name='v" + position + "']");
   }
   function answerOf(position) {
     var letters = "";
@@ -66,7 +100,24 @@
   }
   function positionOf(input) {
     var match = /^q(\d+)$/.exec(input.name || "");
-    return match ? match[1] : null;
+    return match ? parseInt(match[1], 10) : null;
+  }
+  function sumSeen() {
+    var sum = 0;
+    for (var p = 1; p <= total; p++) { sum += seen[p] || 0; }
+    return sum;
+  }
+  // What the server keeps, once nothing of this page is pending for the question:
+  // the page shows it, and 交卷 sends its version.
+  function adopt(position, letters, version) {
+    seen[position] = version;
+    if (pending(position)) { return; }
+    var input = versionInput(position);
+    if (input) { input.value = String(version); }
+    if (answerOf(position) !== letters) {
+      applyAnswer(position, letters);
+      setQuestionState(position, "updated");
+    }
   }
 
   // ---------------------------------------------------------------- state shown
@@ -80,18 +131,26 @@
   }
   function updateSummary() {
     var answered = 0;
+    var unsaved = 0;
     for (var p = 1; p <= total; p++) {
       var done = answerOf(p) !== "";
+      var waiting = pending(p) !== null;
       if (done) { answered++; }
+      if (waiting) { unsaved++; }
       var nav = form.querySelector("[data-nav='" + p + "']");
-      if (nav) { nav.className = done ? "answered" : ""; }
+      if (nav) {
+        nav.className = (done ? "answered" : "") + (waiting ? " unsaved" : "");
+        nav.setAttribute("aria-label", "第" + p + "题" + (waiting ? "，未保存" : ""));
+      }
     }
     var count = document.getElementById("exam-answered");
     if (count) { count.textContent = answered; }
     var state = "saved";
     if (closed) { state = "closed"; }
+    else if (expired) { state = "expired"; }
+    else if (loginLost) { state = "login"; }
     else if (hasKeys(failed)) { state = "offline"; }
-    else if (hasKeys(queue)) { state = "saving"; }
+    else if (unsaved > 0) { state = "saving"; }
     var el = document.getElementById("exam-save-state");
     if (el) {
       el.setAttribute("data-state", state);
@@ -105,21 +164,37 @@
     }
     return false;
   }
+  // A message with an optional link, built from text nodes (no markup from anywhere).
+  function notice(text, linkText) {
+    var el = document.getElementById("exam-notice");
+    if (!el) { return; }
+    el.textContent = text;
+    if (linkText) {
+      var link = document.createElement("a");
+      link.href = window.location.pathname;
+      link.textContent = linkText;
+      el.appendChild(document.createTextNode(" "));
+      el.appendChild(link);
+    }
+    el.hidden = false;
+  }
 
   // ---------------------------------------------------------------- saving
 
   function record(position) {
-    seq += 1;
-    write(SEQ_KEY, String(seq));
-    queue[position] = { answer: answerOf(position), seq: seq };
-    persistQueue();
+    var input = versionInput(position);
+    keep(position, {
+      answer: answerOf(position),
+      at: Date.now(),
+      base: input ? parseInt(input.value, 10) || 0 : -1
+    });
     send(position);
   }
 
   function send(position) {
-    var item = queue[position];
-    if (!item || closed || inFlight[position] === item.seq) { return; }
-    inFlight[position] = item.seq;
+    var item = pending(position);
+    if (!item || closed || loginLost || inFlight[position] === item.at) { return; }
+    inFlight[position] = item.at;
     setQuestionState(position, "saving");
     updateSummary();
     var xhr = new XMLHttpRequest();
@@ -130,7 +205,12 @@
     xhr.setRequestHeader("X-CSRFToken", token);
     xhr.onload = function () { settle(position, item, xhr.status, parse(xhr)); };
     xhr.onerror = xhr.ontimeout = function () { settle(position, item, 0, null); };
-    xhr.send(JSON.stringify({ position: parseInt(position, 10), answer: item.answer, seq: item.seq }));
+    xhr.send(JSON.stringify({
+      position: position,
+      answer: item.answer,
+      base: item.base,
+      age: Math.max(0, Date.now() - item.at)
+    }));
   }
 
   function parse(xhr) {
@@ -140,16 +220,20 @@
   }
 
   function settle(position, item, status, data) {
-    delete inFlight[position];
+    if (inFlight[position] === item.at) { delete inFlight[position]; }
     if (status === 200 && data && data.ok) {
       saved(position, item, data);
-    } else if (status === 409) {
-      finished();
+    } else if (status === 409 && data) {
+      finished(data.reason);
+    } else if (status === 401 || (status === 400 && data && data.reason === "csrf")) {
+      lostLogin();
     } else if (status === 400 && data && data.ok === false) {
-      // The server refused this answer as invalid: retrying would not help.
-      saved(position, item, data);
+      // The server refused the letters themselves: retrying would not help.
+      forget(position, item);
+      setQuestionState(position, "invalid");
+      updateSummary();
     } else {
-      // Offline, a timeout, a login page or a server error: keep it and retry.
+      // Offline, a timeout or a server error: keep it and retry.
       failed[position] = true;
       setQuestionState(position, "offline");
       updateSummary();
@@ -159,21 +243,22 @@
 
   function saved(position, item, data) {
     delete failed[position];
-    if (queue[position] && queue[position].seq === item.seq) {
-      delete queue[position];
-      persistQueue();
+    var mine = forget(position, item);
+    adopt(position, data.answer, data.version);
+    if (!mine) {
+      send(position);  // a newer answer was given meanwhile (here or in another tab)
+    } else if (data.answer === item.answer) {
       setQuestionState(position, "saved");
-    } else {
-      send(position);  // a newer answer was given meanwhile
     }
     if (typeof data.remaining_seconds === "number") { syncTimer(data.remaining_seconds); }
     retryDelay = 1000;
     updateSummary();
+    if (data.total > sumSeen()) { refresh(); }
     if (hasKeys(failed)) { flush(); }
   }
 
   function scheduleRetry() {
-    if (retryTimer || closed) { return; }
+    if (retryTimer || closed || loginLost) { return; }
     retryTimer = window.setTimeout(function () {
       retryTimer = null;
       flush();
@@ -182,16 +267,60 @@
   }
 
   function flush() {
-    for (var position in queue) {
-      if (Object.prototype.hasOwnProperty.call(queue, position)) { send(position); }
-    }
+    var positions = pendingPositions();
+    for (var i = 0; i < positions.length; i++) { send(positions[i]); }
   }
 
-  function finished() {
-    closed = true;
+  // Another page has answered: show what the server keeps now.
+  function refresh() {
+    if (fetching || closed || loginLost) { return; }
+    fetching = true;
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", answersUrl, true);
+    xhr.timeout = 15000;
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.onload = function () {
+      fetching = false;
+      var data = parse(xhr);
+      if (xhr.status === 200 && data && data.ok) {
+        for (var p = 1; p <= total; p++) {
+          var item = data.answers[String(p)];
+          if (item) { adopt(p, item.answer, item.version); }
+        }
+        if (typeof data.remaining_seconds === "number") { syncTimer(data.remaining_seconds); }
+        updateSummary();
+      } else if (xhr.status === 409 && data) {
+        finished(data.reason);
+      } else if (xhr.status === 401) {
+        lostLogin();
+      }
+    };
+    xhr.onerror = xhr.ontimeout = function () { fetching = false; };
+    xhr.send();
+  }
+
+  function lostLogin() {
+    loginLost = true;
     updateSummary();
-    // The server has closed the attempt: its page now leads to the result.
-    window.setTimeout(function () { window.location.reload(); }, 1500);
+    notice("登录已失效：未保存的答案留在本机，重新登录后回到本页会自动保存。", "重新登录");
+  }
+
+  function finished(reason) {
+    if (closed) { return; }
+    closed = true;
+    // Answers this browser still holds were not counted: say how many, then drop them.
+    var late = pendingPositions();
+    for (var i = 0; i < late.length; i++) { forget(late[i], null); }
+    updateSummary();
+    var first = reason === "submitted" ? "本次考试已在另一个页面交卷。" : "考试时间已到，已按保存的答案自动交卷。";
+    if (late.length > 0) {
+      var tail = reason === "submitted" ? " 个答案在交卷后送达，未计入。" : " 个答案在截止后送达，未计入。";
+      notice(first + late.length + tail, "查看成绩");
+    } else {
+      notice(first, "查看成绩");
+      // The server has closed the attempt: its page now leads to the result.
+      window.setTimeout(function () { window.location.reload(); }, 1500);
+    }
   }
 
   // ---------------------------------------------------------------- the countdown
@@ -199,7 +328,6 @@
   var timerEl = document.getElementById("exam-remaining");
   var remainingAttr = form.getAttribute("data-remaining");
   var endsAt = null;
-  var autoSubmitted = false;
 
   function syncTimer(seconds) {
     endsAt = Date.now() + seconds * 1000;
@@ -210,39 +338,92 @@
     var left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
     timerEl.textContent = Math.floor(left / 60) + ":" + pad(left % 60);
     timerEl.parentNode.className = left <= 300 ? "exam-timer is-low" : "exam-timer";
-    if (left === 0 && !autoSubmitted && navigator.onLine !== false) {
-      // Time is up: hand in what is on the page (the server allows a short grace).
-      autoSubmitted = true;
-      form.submit();
-    }
+    if (left === 0 && !expired && !closed) { timeUp(); }
+  }
+  function timeUp() {
+    // The answers stop here; what the page shows is handed in (the server allows a
+    // short grace), now or as soon as the network is back.
+    expired = true;
+    form.className += " is-expired";
+    updateSummary();
+    notice("时间已到，答案不能再修改。" +
+      (navigator.onLine === false ? "网络恢复后将自动交卷。" : "正在交卷…"));
+    handIn();
+  }
+  function handIn() {
+    if (submitting || closed || navigator.onLine === false) { return; }
+    startSubmitting();
+    form.submit();
   }
 
   // ---------------------------------------------------------------- wiring
 
+  // The queue stays until the server has the form: should 交卷 not arrive, the page
+  // reopened shows and sends the answers again.
+  function startSubmitting() {
+    submitting = true;
+    var buttons = form.querySelectorAll("button[type=submit]");
+    for (var j = 0; j < buttons.length; j++) {
+      buttons[j].disabled = true;
+      buttons[j].textContent = "提交中…";
+    }
+  }
+
+  // After the time is up nothing changes an answer (a click, a key, a label's tap).
+  form.addEventListener("click", function (event) {
+    if (expired && positionOf(event.target) !== null) { event.preventDefault(); }
+  }, true);
+
   form.addEventListener("change", function (event) {
     var position = positionOf(event.target);
-    if (position && !closed) { record(position); }
+    if (position !== null && !closed && !expired) { record(position); }
     updateSummary();
   });
 
   form.addEventListener("submit", function (event) {
+    if (submitting) { event.preventDefault(); return; }
     var unanswered = total - updateSummary();
     var message = unanswered > 0
       ? "还有 " + unanswered + " 题未作答，确定交卷吗？交卷后不能再修改。"
       : "确定交卷吗？交卷后不能再修改。";
-    if (!window.confirm(message)) { event.preventDefault(); }
+    if (!window.confirm(message)) { event.preventDefault(); return; }
+    if (navigator.onLine === false) {
+      event.preventDefault();
+      notice("网络已断开：答案已保存在本机，联网后请再点“交卷”。");
+      return;
+    }
+    startSubmitting();
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting || closed || pendingPositions().length === 0) { return undefined; }
+    event.preventDefault();
+    event.returnValue = "还有答案未保存，离开本页可能丢失。";
+    return event.returnValue;
+  });
+
+  // Back from the browser's page cache after 交卷 failed to leave: usable again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && submitting && !closed) { window.location.reload(); }
   });
 
   window.addEventListener("online", function () {
     retryDelay = 1000;
-    flush();
+    if (expired) { handIn(); } else { flush(); }
   });
 
-  // Answers given while offline before a reload: show them again and send them.
-  for (var position in queue) {
-    if (Object.prototype.hasOwnProperty.call(queue, position)) {
-      applyAnswer(position, queue[position].answer);
-      setQuestionState(position, "saving");
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && !expired) { refresh(); }
+  });
+
+  for (var p = 1; p <= total; p++) {
+    var input = versionInput(p);
+    seen[p] = input ? parseInt(input.value, 10) || 0 : 0;
+    // Answers given here while offline before a reload: show them again and send them.
+    var item = pending(p);
+    if (item) {
+      applyAnswer(p, item.answer);
+      setQuestionState(p, "saving");
     }
   }
   if (remainingAttr !== null) {
