@@ -147,6 +147,26 @@ def test_a_practice_result_drawn_before_the_exam_hides_its_keys(as_cadre, make_e
     assert "正确答案" in html
 
 
+def test_the_formal_result_page_hides_its_keys_while_the_persons_makeup_is_open(
+    as_cadre, make_exam, judges, cadre
+):
+    formal = make_exam(
+        fixed=[(q, 10) for q in judges], enrol=[cadre], review=ReviewPolicy.AFTER_CLOSE
+    )
+    attempt = add_attempt(formal, cadre, [(q, "") for q in judges])
+    close(formal)
+    result = f"/exams/attempts/{attempt.id}/result"
+    assert "正确答案" in as_cadre.get(result).text  # closed, no 补考: the keys show
+    makeup = make_exam(fixed=[(q, 10) for q in judges], enrol=[cadre], kind=ExamKind.MAKEUP)
+    makeup.parent_exam_id = formal.id
+    db.session.commit()
+    html = as_cadre.get(result).text
+    assert "正确答案" not in html and "后可查看答案与解析" in html
+
+    close(makeup)
+    assert "正确答案" in as_cadre.get(result).text
+
+
 # ---------------------------------------------------------------- per-question statistics
 
 

@@ -61,9 +61,10 @@ def open_exams(user: User, now: datetime) -> list[Exam]:
     )
 
 
-def hidden_from(user: User, now: datetime) -> frozenset[int]:
-    """Lineage ids of the questions whose key ``user`` must not see at ``now``."""
-    exams = open_exams(user, now)
+def hidden_from(user: User, now: datetime, exams: list[Exam] | None = None) -> frozenset[int]:
+    """Lineage ids of the questions whose key ``user`` must not see at ``now`` (those
+    ``exams`` can ask; by default ``open_exams``)."""
+    exams = open_exams(user, now) if exams is None else exams
     if not exams:
         return frozenset()
     ids = [e.id for e in exams]
@@ -92,10 +93,14 @@ def may_see_item_stats(user: User | None, exam: Exam, now: datetime) -> bool:
     return not any({e.id, e.parent_exam_id} & family for e in open_exams(user, now))
 
 
-def withheld_until(user: User, questions: list[Question], now: datetime) -> datetime | None:
+def withheld_until(
+    user: User, questions: list[Question], now: datetime, *, besides: Exam | None = None
+) -> datetime | None:
     """When a paper holding ``questions`` may show its keys to ``user`` again: the
-    latest close of the exams still open that they sit; None when it may now."""
-    hidden = hidden_from(user, now)
+    latest close of the exams still open that they sit, other than ``besides`` (the
+    paper's own exam, whose review policy decides for it); None when it may now."""
+    exams = [e for e in open_exams(user, now) if besides is None or e.id != besides.id]
+    hidden = hidden_from(user, now, exams)
     if not any(root_of(q) in hidden for q in questions):
         return None
-    return max((e.closes_at for e in open_exams(user, now) if e.closes_at), default=now)
+    return max((e.closes_at for e in exams if e.closes_at), default=now)

@@ -42,10 +42,12 @@ def review(attempt: Attempt, user: User, now: datetime) -> Review:
     exam = attempt.exam
     shown = details_allowed(exam, now)
     hidden_until = exam.closes_at if exam.review_policy is ReviewPolicy.AFTER_CLOSE else None
-    if shown and exam.personal:
-        # A practice paper drawn before an exam the person sits opened may hold its
-        # questions: its keys wait for that exam to close.
-        until = keys.withheld_until(user, [aq.question for aq in attempt.questions], now)
+    if shown:
+        # A practice paper drawn before an exam the person sits opened, or a formal
+        # paper whose 补考 the person now sits, may hold questions of an exam still
+        # open: their keys wait for it to close.
+        questions = [aq.question for aq in attempt.questions]
+        until = keys.withheld_until(user, questions, now, besides=None if exam.personal else exam)
         shown, hidden_until = until is None, until
     return Review(attempt, shown, None if shown else hidden_until, _review_items(attempt, shown))
 
