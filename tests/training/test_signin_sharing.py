@@ -1,8 +1,10 @@
 """A scan signs in one person: the forwarded-link attack, the town rule, and the admin's
 view of sign-ins that came from one phone's scans (issue #22)."""
 
+import io
 from datetime import timedelta
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -139,6 +141,18 @@ def test_sign_ins_from_one_phones_scans_are_shown_together_to_the_admin(
     assert "同一手机扫码" in colleague_row and "村干部甲" in colleague_row
     assert "同一手机扫码" not in alone_row
     assert "2人的签到来自同一手机扫码" in page
+    # The sign-in sheet downloads carry the same mark, for whoever checks on paper.
+    sheet = client.get(f"/admin/training/{now_session.id}/attendance.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(sheet.data), read_only=True)
+    head, *body = list(book.active.iter_rows(values_only=True))
+    marks = {row[head.index("姓名")]: row[head.index("请核实")] for row in body}
+    assert marks["村干部甲"] == "同一手机扫码，与红岩村干部"
+    assert marks["红岩村干部"] == "同一手机扫码，与村干部甲"
+    assert not marks["独自扫码者"]
+    csv_text = client.get(f"/admin/training/{now_session.id}/attendance.csv").data.decode(
+        "utf-8-sig"
+    )
+    assert csv_text.count("同一手机扫码，与") == 2
 
 
 def test_the_code_signs_in_only_the_person_who_typed_it(app, login, now_session, people):

@@ -22,12 +22,25 @@ from .admin_views import bp, manageable, visible
 # ---------------------------------------------------------------- downloads
 
 
-HEADERS = ["单位", "姓名", "手机号", "人员类别", "状态", "签到时间", "签到方式", "补录原因"]
+HEADERS = [
+    "单位",
+    "姓名",
+    "手机号",
+    "人员类别",
+    "状态",
+    "签到时间",
+    "签到方式",
+    "补录原因",
+    "请核实",
+]
 
 
 def _download_rows(session):
-    for row in attendance.roster(session, viewer=current_user).rows:
+    roster = attendance.roster(session, viewer=current_user)
+    for row in roster.rows:
         a = row.attendance
+        # The page's mark: sign-ins whose scans came from one phone.
+        others = roster.shared.get(a.id) if a else None
         yield [
             row.unit.name,
             row.person.name,
@@ -37,6 +50,7 @@ def _download_rows(session):
             format_local(a.signed_at) if a else "",
             a.method.label if a else "",
             a.reason if a else "",
+            f"同一手机扫码，与{'、'.join(others)}" if others else "",
         ]
 
 
