@@ -218,3 +218,15 @@ def test_without_javascript_the_page_says_the_timer_is_not_live(
         expect(page.locator(".alert-info")).to_contain_text("剩余时间不会自动更新")
     finally:
         context.close()
+
+
+def test_closing_a_page_with_unsaved_answers_warns(live_server, person, page, log_in):
+    start_exam(page, live_server, log_in, *person)
+    page.context.set_offline(True)
+    pick(page, 6, "A")
+    expect(state(page, 6)).to_have_text("未保存（网络断开）")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.close(run_before_unload=True)
+    page.wait_for_event("close")
+    assert dialogs == ["beforeunload"]
