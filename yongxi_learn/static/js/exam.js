@@ -301,6 +301,8 @@
 
   function lostLogin() {
     loginLost = true;
+    var positions = pendingPositions();
+    for (var i = 0; i < positions.length; i++) { setQuestionState(positions[i], "login"); }
     updateSummary();
     notice("登录已失效：未保存的答案留在本机，重新登录后回到本页会自动保存。", "重新登录");
   }
