@@ -104,16 +104,48 @@ def logins_on(attempt_id) -> int:
     )
 
 
-def test_each_login_that_opens_an_attempt_is_noted_once(app, login, cadre, exam):
+def open_page(client, attempt_id) -> str:
+    """Open the attempt page as a browser with JavaScript does: the page asks to be
+    noted when its login is new to the attempt."""
+    html = text(client.get(f"/exams/attempts/{attempt_id}"))
+    if 'data-opened-url="' in html:
+        client.post(f"/exams/attempts/{attempt_id}/opened")
+    return html
+
+
+def test_each_login_that_opens_an_attempt_is_noted_once_and_the_page_writes_nothing(
+    app, login, cadre, exam
+):
+    phone, pc = app.test_client(), app.test_client()
+    login(cadre, client=phone)
+    attempt = begin(phone, exam)  # 开始答题 notes the phone's login
+    assert 'data-opened-url="' not in open_page(phone, attempt.id)
+    assert logins_on(attempt.id) == 1
+    login(cadre, client=pc)
+    html = text(pc.get(f"/exams/attempts/{attempt.id}"))
+    assert 'data-opened-url="' in html and logins_on(attempt.id) == 1  # the GET wrote nothing
+    assert pc.post(f"/exams/attempts/{attempt.id}/opened").get_json() == {"ok": True}
+    open_page(pc, attempt.id)
+    assert logins_on(attempt.id) == 2
+
+
+def test_a_login_that_submits_without_javascript_is_noted(app, login, cadre, exam):
     phone, pc = app.test_client(), app.test_client()
     login(cadre, client=phone)
     attempt = begin(phone, exam)
-    phone.get(f"/exams/attempts/{attempt.id}")
-    assert logins_on(attempt.id) == 1
     login(cadre, client=pc)
-    assert pc.get(f"/exams/attempts/{attempt.id}").status_code == 200
-    pc.get(f"/exams/attempts/{attempt.id}")
+    form = page_form(pc, attempt.id)
+    assert pc.post(f"/exams/attempts/{attempt.id}/submit", data=form).status_code == 302
     assert logins_on(attempt.id) == 2
+
+
+def test_someone_elses_attempt_cannot_be_noted_as_opened(app, login, cadre, other, exam):
+    phone, stranger = app.test_client(), app.test_client()
+    login(cadre, client=phone)
+    attempt = begin(phone, exam)
+    login(other, client=stranger)
+    assert stranger.post(f"/exams/attempts/{attempt.id}/opened").status_code == 404
+    assert logins_on(attempt.id) == 1
 
 
 def test_a_login_that_only_saves_is_noted_too(app, login, cadre, exam):
@@ -137,7 +169,7 @@ def test_the_monitor_marks_an_attempt_opened_by_a_second_login(app, login, cadre
     monitor = f"/admin/exams/{exam.id}/monitor"
     assert "多设备</span>" not in text(office.get(monitor))
     login(cadre, client=pc)
-    pc.get(f"/exams/attempts/{attempt.id}")
+    open_page(pc, attempt.id)
     row = re.search(rf"<tr>\s*<td>{cadre.name}</td>.*?</tr>", text(office.get(monitor)), re.S)
     assert "进行中" in row.group(0) and "多设备</span>" in row.group(0)
 

@@ -77,8 +77,8 @@ def attempt(attempt_id):
         if found is not None:
             paper, login = found
             usual = not paper.status.finished and not attempts.is_overdue(paper, now)
-            if usual and login.known and now - login.last_seen < TOUCH_INTERVAL:
-                return _attempt_page(paper, now)
+            if usual and now - login.last_seen < TOUCH_INTERVAL:
+                return _attempt_page(paper, now, login.known)
     return _attempt_full(attempt_id, now)
 
 
@@ -94,26 +94,31 @@ def _attempt_full(attempt_id: int, now):
         return redirect(url_for("take.result", attempt_id=paper.id))
     if paper.status.finished:
         return redirect(url_for("take.result", attempt_id=paper.id))
-    _note_login(attempt_id, now)
-    return _attempt_page(paper, now)
+    known = attempts.login_known(attempt_id, current_user.current_login.id)
+    return _attempt_page(paper, now, known)
 
 
-def _note_login(attempt_id: int, now) -> None:
-    """A login new to the attempt (a second device, a new login) is noted for the
-    monitor: a write in a GET, once per login and attempt, like an audit record."""
-    login_id = current_user.current_login.id
-    if attempts.login_known(attempt_id, login_id):
-        return
-    db.session.rollback()
-    expect_writes()
-    attempts.record_login(attempt_id, login_id, now)
-    db.session.commit()
-
-
-def _attempt_page(paper, now):
+def _attempt_page(paper, now, login_known: bool):
+    """``login_known``: this login is noted on the attempt; if not, the page's script
+    notes it (``opened``), so that a GET writes nothing."""
     return render_template(
-        "exams/attempt.html", paper=paper, remaining=attempts.remaining_seconds(paper, now)
+        "exams/attempt.html",
+        paper=paper,
+        remaining=attempts.remaining_seconds(paper, now),
+        login_known=login_known,
     )
+
+
+@bp.post("/attempts/<int:attempt_id>/opened")
+def opened(attempt_id):
+    """A page opened by a login new to the attempt (another device, a new login)
+    says so, for the monitor's 多设备; a save or 交卷 from it notes it too."""
+    if not current_user.is_authenticated or password_gate() is not None:
+        return login_lost()
+    attempt = attempts.load_attempt(attempt_id, current_user)
+    attempts.record_login(attempt.id, current_user.current_login.id, utcnow())
+    db.session.commit()
+    return {"ok": True}
 
 
 def _login_bounds(now) -> LoginBounds:
@@ -243,6 +248,7 @@ def submit(attempt_id):
     versions = _form_versions()
     timeouts = Timeouts.from_config(current_app.config)
     if fast_submit.submit_for_login(token, timeouts, attempt_id, now, form, versions):
+        attempts.record_login_of(token, attempt_id, now)  # a page without JavaScript
         db.session.commit()
         return redirect(url_for("take.result", attempt_id=attempt_id))
     return _submit_full(attempt_id, now, form, versions)
@@ -254,6 +260,7 @@ def _submit_full(attempt_id: int, now, form: dict[int, str] | None, versions: di
     gate = password_gate()  # what auth's before_request does elsewhere
     if gate is not None:
         return gate
+    attempts.record_login(attempt_id, current_user.current_login.id, now)
     if fast_submit.submit(attempt_id, current_user.id, now, form, versions):
         db.session.commit()
         return redirect(url_for("take.result", attempt_id=attempt_id))

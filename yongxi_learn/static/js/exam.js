@@ -433,6 +433,16 @@
     tick();
     window.setInterval(tick, 1000);
   }
+  // A login new to this attempt (another device, a new login) says so once, for the
+  // monitor's 多设备: the page itself (a GET) writes nothing.
+  var openedUrl = form.getAttribute("data-opened-url");
+  if (openedUrl) {
+    var note = new XMLHttpRequest();
+    note.open("POST", openedUrl, true);
+    note.setRequestHeader("Accept", "application/json");
+    note.setRequestHeader("X-CSRFToken", token);
+    note.send();
+  }
   updateSummary();
   flush();
 })();
