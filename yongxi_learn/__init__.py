@@ -4,81 +4,19 @@ import os
 from pathlib import Path
 
 from flask import Flask, request
-from flask.globals import _cv_request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
-from .core import inputs
+from .core import inputs, patches
 
 
-class App(Flask):
-    """Flask, asking whether a hook or view is ``async def`` once per function
-    instead of on every call (about ten ``inspect`` calls a request), and building
-    each URL of a request's links once per process."""
+class App(patches.FastPathsMixin, Flask):
+    """Flask with the app's own request and URL classes (core/inputs.py: out-of-range
+    numbers and over-deep JSON answer 400/404) and the speed-ups of core/patches.py."""
 
-    BUILT_URLS_MAX = 4096
-    # Out-of-range numbers and over-deep JSON answer 400/404 (core/inputs.py).
     url_map_class = inputs.UrlMap
     request_class = inputs.Request
     json_provider_class = inputs.JSONProvider
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._plain_functions: set = set()
-        self._built_urls: dict[tuple, str] = {}
-
-    def ensure_sync(self, func):
-        if func in self._plain_functions:
-            return func
-        sync = super().ensure_sync(func)
-        if sync is func:
-            self._plain_functions.add(func)
-        return sync
-
-    def url_for(
-        self, endpoint, /, *, _anchor=None, _method=None, _scheme=None, _external=None, **values
-    ):
-        """A path built in a request, remembered by what it is built from.
-
-        Building a link is Werkzeug's rule lookup, converters and quoting, then our
-        ``url_defaults``: a learner's home page has ~40 links, most the same on every
-        page (the menu, the static files), and building them all is a visible share of
-        the page. What a path depends on in a
-        request is the endpoint, its values and the script root (no subdomains or
-        hosts are matched); a static file's hashed name is its content's, which
-        changes with a release, which restarts the process. Not kept: external URLs,
-        anchors, methods, relative endpoints, unhashable values, and anything in
-        debug mode (a static file edited under ``flask run``)."""
-        ctx = _cv_request.get(None)
-        if (
-            ctx is None
-            or ctx.url_adapter is None
-            or _anchor is not None
-            or _method is not None
-            or _scheme is not None
-            or _external
-            or self.debug
-            or endpoint[:1] == "."
-        ):
-            return super().url_for(
-                endpoint,
-                _anchor=_anchor,
-                _method=_method,
-                _scheme=_scheme,
-                _external=_external,
-                **values,
-            )
-        key = (endpoint, ctx.url_adapter.script_name, *values.items())
-        try:
-            url = self._built_urls.get(key)
-        except TypeError:  # a list of query values: built every time
-            return super().url_for(endpoint, **values)
-        if url is None:
-            url = super().url_for(endpoint, **values)
-            if len(self._built_urls) >= self.BUILT_URLS_MAX:
-                self._built_urls.clear()
-            self._built_urls[key] = url
-        return url
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -88,14 +26,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (complete metadata for migrations)
     from .core import compression, errors, security, static
     from .core import db as core_db
-    from .extensions import csrf, db, limiter, login_manager, migrate, skip_idle_hooks
+    from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     core_db.init_app(app, db)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    skip_idle_hooks(app)
+    patches.skip_idle_hooks(app, limiter)
     # Templates get Flask-Login's proxy below, loaded when a page first asks for the
     # person: its own context processor loads them for every page, even one that
     # checks the login session in its own query (the attempt page's fast path).

@@ -1,9 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
-from functools import partial, wraps
-
 import sqlalchemy as sa
-from flask import Flask, request
+from flask import request
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -41,49 +39,3 @@ def _only_posts_are_limited() -> bool:
     limiter's per-request bookkeeping for the rest (15% of a trivial request's time).
     A limit on a GET would need this filter changed."""
     return request.method != "POST"
-
-
-def skip_idle_hooks(app: Flask) -> None:
-    """Run the limiter's and the CSRF check's request hooks only where they act.
-
-    With the filter above a GET is never limited, yet Flask-Limiter still resolves
-    the endpoint's limits, builds its request context and releases it on every
-    request; its hooks are wrapped to skip all of that for other methods. The
-    before-request hook applies only app-wide limits (a route's own limit is checked
-    by its decorator): without any configured it is dropped. Flask-WTF's check looks
-    up the view's exemptions before it looks at the method: it runs only for the
-    methods it protects (WTF_CSRF_METHODS), where it does exactly what it did.
-    """
-    app_wide = bool(app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"))
-    protected = frozenset(app.config["WTF_CSRF_METHODS"])
-    before = app.before_request_funcs.setdefault(None, [])
-    hooks = (
-        (before, lambda f: f == limiter._check_request_limit, {"POST"} if app_wide else None),
-        (before, lambda f: getattr(f, "__name__", "") == "csrf_protect", protected),
-        (
-            app.after_request_funcs.setdefault(None, []),
-            lambda f: isinstance(f, partial) and limiter in f.args,
-            {"POST"},
-        ),
-        (
-            app.teardown_request_funcs.setdefault(None, []),
-            lambda f: getattr(f, "__self__", None) is limiter and "release" in f.__name__,
-            {"POST"},
-        ),
-    )
-    for funcs, matches, methods in hooks:
-        funcs[:] = [
-            _on_methods(f, methods) if matches(f) else f
-            for f in funcs
-            if not (matches(f) and methods is None)
-        ]
-
-
-def _on_methods(hook, methods: frozenset | set):
-    @wraps(hook)
-    def wrapped(*args):
-        if request.method in methods:
-            return hook(*args)
-        return args[0] if args else None  # after_request passes the response on
-
-    return wrapped

@@ -3,11 +3,12 @@
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, g, render_template, request
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import db, login_manager
 from ..org.services import NotFound
+from . import patches
 from .permissions import PermissionDenied
 
 MESSAGES = {
@@ -52,7 +53,7 @@ def _database_unavailable(exc):
     except sa.exc.SQLAlchemyError:
         db.session.close()
     # The layout and the security headers ask who is logged in: do not ask the database.
-    g._login_user = login_manager.anonymous_user()
+    patches.forget_login(login_manager.anonymous_user())
     if request.accept_mimetypes.best == "application/json":
         body, status = {"error": UNAVAILABLE[0], "message": UNAVAILABLE[1]}, 503
         return body, status, {"Retry-After": "30"}
