@@ -1,7 +1,7 @@
 """Server-side login sessions: start, load (with absolute and idle timeouts), end."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -9,6 +9,7 @@ from sqlalchemy import orm
 from ..core.time import utcnow
 from ..extensions import db
 from ..org.models import User
+from . import passwords
 from .models import LoginSession
 
 # last_seen_at is written at most this often, so a page full of requests costs one
@@ -46,20 +47,86 @@ def seen_at(login: sa.Table):
     return sa.func.coalesce(login.c.last_seen_at, login.c.created_at)
 
 
-def live_login_conditions(login: sa.Table, user: sa.Table) -> list:
-    """What a hot path's own query asks of the login behind its request, on the
-    ``login_session`` and ``user`` tables it joins (bound ``token`` and ``cutoff``,
-    the start of the login's lifetime): the token's session not ended and within its
-    lifetime, its person active with no password to change. What ``load_user`` and
-    the password gate check, without loading anyone; each path adds its own idle or
-    password-age condition."""
-    return [
+# ---------------------------------------------------------------- a live login
+# One definition, twice: in SQL for the hot paths' own queries (``live_login``), and
+# in Python for the ORM path (``is_live`` in ``load_user``, then ``gate_closed`` in
+# the password gate). tests/auth/test_live_login.py holds the two equal.
+
+
+@dataclass(frozen=True)
+class LoginCheck:
+    """The moments ``live_login`` compares with, at one time ``now``."""
+
+    cutoff: datetime  # the login started after it (the absolute lifetime)
+    idle_cutoff: datetime  # and was seen after it (the idle timeout)
+    aged_cutoff: datetime  # the password was chosen after it (rotation)
+
+    @classmethod
+    def at(cls, config, now: datetime, *, idle: timedelta | None = None) -> "LoginCheck":
+        """For a hot path, ``idle`` is the shorter timeout of the two (``idle_any``):
+        what it lets by cannot have timed out, whatever the person's roles; anyone
+        else takes the full path, which knows the roles."""
+        timeouts = Timeouts.from_config(config)
+        max_age = config["PASSWORD_MAX_AGE_DAYS"]
+        return cls(
+            cutoff=now - timeouts.lifetime,
+            idle_cutoff=now - (timeouts.idle_any if idle is None else idle),
+            aged_cutoff=now - timedelta(days=max_age) if max_age > 0 else datetime.min,
+        )
+
+    def params(self, token: str, *, password_age: bool = True) -> dict:
+        """The bound values of ``live_login(..., password_age=password_age)``."""
+        values = {"token": token, "cutoff": self.cutoff, "idle_cutoff": self.idle_cutoff}
+        if password_age:
+            values["aged_cutoff"] = self.aged_cutoff
+        return values
+
+
+def live_login(login: sa.Table, user: sa.Table, *, password_age: bool = True) -> list:
+    """A live login whose person may go on, as the WHERE conditions of a hot path's
+    own query on the ``login_session`` and ``user`` tables it joins (bound as
+    ``LoginCheck.params``): the token's session not ended, within its lifetime and
+    seen within the idle timeout; its person active with no password to change, nor
+    one past its age (``password_age``: False for the exam's saves and 交卷, which an
+    aged password must not stop mid-exam, as ``views.password_gate`` lets them by)."""
+    conditions = [
         login.c.token == sa.bindparam("token"),
         login.c.ended_at.is_(None),
         login.c.created_at > sa.bindparam("cutoff"),
+        seen_at(login) > sa.bindparam("idle_cutoff"),
         user.c.active.is_(True),
         user.c.must_change_password.is_(False),
     ]
+    if password_age:
+        conditions.append(
+            sa.or_(
+                user.c.password_changed_at.is_(None),
+                user.c.password_changed_at >= sa.bindparam("aged_cutoff"),
+            )
+        )
+    return conditions
+
+
+def is_live(login: LoginSession, now: datetime, timeouts: Timeouts) -> bool:
+    """``live_login``'s first part in Python: the session not ended, within its
+    lifetime and seen within the idle timeout of its person's roles, the person
+    active. The rest (a password to change or past its age) is the password gate's
+    (``gate_closed``): such a person is logged in, to change it."""
+    last_seen = login.last_seen_at or login.created_at
+    return (
+        login.ended_at is None
+        and login.created_at > now - timeouts.lifetime
+        and last_seen > now - timeouts.idle_for(login.user)
+        and login.user.active
+    )
+
+
+def gate_closed(user: User, now: datetime, max_age_days: int, *, password_age: bool) -> bool:
+    """``live_login``'s second part in Python: the person must change their password
+    (or, with ``password_age``, has one past its age) before going on."""
+    if user.must_change_password:
+        return True
+    return password_age and passwords.is_expired(user, max_age_days=max_age_days, now=now)
 
 
 def start_session(user: User, *, address: str, user_agent: str) -> LoginSession:
@@ -91,11 +158,11 @@ def load_user(token: str, *, timeouts: Timeouts) -> User | None:
     )
     if login is None or not login.user.active:
         return None
-    last_seen = login.last_seen_at or login.created_at
-    if last_seen <= now - timeouts.idle_for(login.user):
+    if not is_live(login, now, timeouts):  # idle too long: ended for good
         login.ended_at = now
         _commit_now()
         return None
+    last_seen = login.last_seen_at or login.created_at
     if now - last_seen >= TOUCH_INTERVAL:
         login.last_seen_at = now
         _commit_now()

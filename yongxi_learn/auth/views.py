@@ -19,9 +19,9 @@ from ..core.security import safe_next
 from ..core.time import utcnow
 from ..extensions import db, limiter, login_manager
 from ..org.names import InvalidValue
-from . import history, passwords, services
+from . import history, services
 from .forms import ChangePasswordForm, LoginForm
-from .sessions import Timeouts, end_session, load_user, start_session
+from .sessions import Timeouts, end_session, gate_closed, load_user, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -62,15 +62,13 @@ def password_gate():
     user = current_user._get_current_object()
     if not user.is_authenticated or request.endpoint in _OPEN_WHILE_PASSWORD_EXPIRED:
         return None
-    if user.must_change_password:
-        return redirect(url_for("auth.change_password"))
     max_age = current_app.config["PASSWORD_MAX_AGE_DAYS"]
-    if request.endpoint in _OPEN_WHILE_PASSWORD_AGED:
+    aged_counts = request.endpoint not in _OPEN_WHILE_PASSWORD_AGED
+    if not gate_closed(user, utcnow(), max_age, password_age=aged_counts):
         return None
-    if passwords.is_expired(user, max_age_days=max_age, now=utcnow()):
+    if not user.must_change_password:
         flash(f"您的密码已超过{max_age}天未修改，请修改密码", "warning")
-        return redirect(url_for("auth.change_password"))
-    return None
+    return redirect(url_for("auth.change_password"))
 
 
 def _login_limit() -> str:

@@ -21,7 +21,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..auth.models import LoginSession
-from ..auth.sessions import TOUCH, TOUCH_INTERVAL, Timeouts, live_login_conditions, seen_at
+from ..auth.sessions import TOUCH, TOUCH_INTERVAL, LoginCheck, live_login, seen_at
 from ..extensions import db
 from ..org.models import User
 from . import answer_versions
@@ -33,7 +33,7 @@ from .models import Attempt, AttemptLogin, AttemptQuestion, AttemptStatus, Quest
 
 def save(
     token: str,
-    timeouts: Timeouts,
+    check: LoginCheck,
     attempt_id: int,
     position: int,
     shown: str,
@@ -49,9 +49,7 @@ def save(
     row = connection.execute(
         _STATE,
         {
-            "token": token,
-            "cutoff": now - timeouts.lifetime,
-            "idle_cutoff": now - timeouts.idle_any,
+            **check.params(token, password_age=False),
             "attempt_id": attempt_id,
             "position": position,
         },
@@ -108,8 +106,8 @@ _STATE = (
     .join(_question, _question.c.id == _aq.c.question_id)
     .where(
         _attempt.c.id == sa.bindparam("attempt_id"),
-        *live_login_conditions(_login, _user),
-        _seen > sa.bindparam("idle_cutoff"),
+        # An aged password does not stop an exam's saves (auth.views.password_gate).
+        *live_login(_login, _user, password_age=False),
         _aq.c.position == sa.bindparam("position"),
     )
     .with_for_update(read=True, of=_attempt)

@@ -24,7 +24,7 @@ from types import MappingProxyType
 import sqlalchemy as sa
 
 from ..auth.models import LoginSession
-from ..auth.sessions import TOUCH, TOUCH_INTERVAL, Timeouts, live_login_conditions, seen_at
+from ..auth.sessions import TOUCH, TOUCH_INTERVAL, LoginCheck, live_login, seen_at
 from ..core.db import GenericPlansFromHere
 from ..core.faults import pause_for_fault_tests
 from ..extensions import db
@@ -66,7 +66,7 @@ def submit(
 
 def submit_for_login(
     token: str,
-    timeouts: Timeouts,
+    check: LoginCheck,
     attempt_id: int,
     now: datetime,
     form: Mapping[int, str] | None,
@@ -80,12 +80,7 @@ def submit_for_login(
     else, and the full path answers."""
     row = db.session.execute(
         _LOCK_BY_LOGIN,
-        {
-            "attempt_id": attempt_id,
-            "token": token,
-            "cutoff": now - timeouts.lifetime,
-            "idle_cutoff": now - timeouts.idle_any,
-        },
+        {"attempt_id": attempt_id, **check.params(token, password_age=False)},
     ).first()
     if row is None:
         return False
@@ -213,8 +208,8 @@ _LOCK_BY_LOGIN = (
     )
     .where(
         _a.c.id == sa.bindparam("attempt_id"),
-        *live_login_conditions(_login, _user),
-        _seen > sa.bindparam("idle_cutoff"),
+        # An aged password does not stop 交卷 (auth.views.password_gate).
+        *live_login(_login, _user, password_age=False),
     )
     .with_for_update(of=_a)
 )

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from markupsafe import Markup, escape
 
 from ..auth.models import LoginSession
-from ..auth.sessions import live_login_conditions, seen_at
+from ..auth.sessions import LoginCheck, live_login, seen_at
 from ..core.db import read_alone
 from ..core.formatting import format_score
 from ..extensions import db
@@ -92,16 +92,8 @@ class PageLogin(NamedTuple):
     known: bool  # already noted on the attempt (``attempts.record_login``)
 
 
-@dataclass(frozen=True)
-class LoginBounds:
-    """What a login session must meet for the attempt page's fast path, as times."""
-
-    cutoff: datetime  # created after it (the absolute lifetime)
-    aged_cutoff: datetime  # the password chosen after it (rotation)
-
-
 def load_paper_for_login(
-    token: str, attempt_id: int, bounds: LoginBounds
+    token: str, attempt_id: int, check: LoginCheck
 ) -> tuple[Paper, PageLogin] | None:
     """The attempt with its paper, and when the login was last seen and whether it is
     noted on the attempt, in the query that
@@ -110,12 +102,7 @@ def load_paper_for_login(
     check, without loading the person). None: anything else; the full path answers.
     The caller takes this path only for a login seen within the minute, which no idle
     timeout can have ended (and which needs no touch)."""
-    params = {
-        "attempt_id": attempt_id,
-        "token": token,
-        "cutoff": bounds.cutoff,
-        "aged_cutoff": bounds.aged_cutoff,
-    }
+    params = {"attempt_id": attempt_id, **check.params(token)}
     rows = read_alone(db.engine, _PAPER_BY_LOGIN, params)
     if not rows:
         return None
@@ -260,11 +247,7 @@ _LOGIN_HEAD = (
     .join(_user, _user.c.id == _a.c.user_id)
     .where(
         _a.c.id == sa.bindparam("attempt_id"),
-        *live_login_conditions(_login, _user),
-        sa.or_(
-            _user.c.password_changed_at.is_(None),
-            _user.c.password_changed_at >= sa.bindparam("aged_cutoff"),
-        ),
+        *live_login(_login, _user),
     )
     .cte("head")
     .prefix_with("MATERIALIZED", dialect="postgresql")

@@ -1,7 +1,5 @@
 """Taking exams: 我的考试, the attempt page, autosave, submit, result, 错题本."""
 
-from datetime import datetime, timedelta
-
 from flask import (
     Blueprint,
     abort,
@@ -15,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ..auth.sessions import TOUCH_INTERVAL, Timeouts
+from ..auth.sessions import TOUCH_INTERVAL, LoginCheck
 from ..auth.views import password_gate
 from ..core.db import expect_writes
 from ..core.time import utcnow
@@ -23,7 +21,7 @@ from ..extensions import db
 from . import attempts, autosave, fast_submit, practice, review
 from .models import Attempt, AttemptStatus, Exam
 from .my_exams import ExamEntry, available_exams, exam_notice
-from .paper_page import LoginBounds, load_paper, load_paper_for_login
+from .paper_page import load_paper, load_paper_for_login
 
 bp = Blueprint("take", __name__)
 
@@ -73,7 +71,7 @@ def attempt(attempt_id):
     now = utcnow()
     token = session.get("_user_id")
     if isinstance(token, str):
-        found = load_paper_for_login(token, attempt_id, _login_bounds(now))
+        found = load_paper_for_login(token, attempt_id, _login_check(now))
         if found is not None:
             paper, login = found
             usual = not paper.status.finished and not attempts.is_overdue(paper, now)
@@ -121,13 +119,8 @@ def opened(attempt_id):
     return {"ok": True}
 
 
-def _login_bounds(now) -> LoginBounds:
-    timeouts = Timeouts.from_config(current_app.config)
-    max_age = current_app.config["PASSWORD_MAX_AGE_DAYS"]
-    return LoginBounds(
-        cutoff=now - timeouts.lifetime,
-        aged_cutoff=now - timedelta(days=max_age) if max_age > 0 else datetime.min,
-    )
+def _login_check(now) -> LoginCheck:
+    return LoginCheck.at(current_app.config, now)
 
 
 @bp.post("/attempts/<int:attempt_id>/answer")
@@ -149,15 +142,16 @@ def answer(attempt_id):
         return _json_error("请求无效", 400)  # a number no page sends (beyond the database)
     if position:
         try:
+            now = utcnow()
             saved = autosave.save(
                 token,
-                Timeouts.from_config(current_app.config),
+                _login_check(now),
                 attempt_id,
                 position,
                 str(data.get("answer") or ""),
                 -1 if base is None else base,
                 age,
-                utcnow(),
+                now,
             )
         except attempts.InvalidAnswer as exc:
             return _json_error(str(exc), 400)
@@ -246,8 +240,7 @@ def submit(attempt_id):
         return current_app.login_manager.unauthorized()
     form = _form_answers() if request.form.get("answers_in_form") else None
     versions = _form_versions()
-    timeouts = Timeouts.from_config(current_app.config)
-    if fast_submit.submit_for_login(token, timeouts, attempt_id, now, form, versions):
+    if fast_submit.submit_for_login(token, _login_check(now), attempt_id, now, form, versions):
         attempts.record_login_of(token, attempt_id, now)  # a page without JavaScript
         db.session.commit()
         return redirect(url_for("take.result", attempt_id=attempt_id))
