@@ -9,14 +9,21 @@ export CHROMIUM
 
 .PHONY: run test test-sqlite test-pg test-e2e lint bench
 
+# Beside the server, the sweeper finalizes attempts left open past their deadline once a
+# minute (pages only count them as finalized; docs/deployment.md schedules it in
+# production). A background job of this shell, killed when gunicorn exits: a background
+# job of a non-interactive shell ignores Ctrl-C.
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	exec $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	( while sleep 60; do $(FLASK) exams finalize-overdue >/dev/null; done ) & \
+	trap "kill $$! 2>/dev/null" EXIT INT TERM; \
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The whole suite on SQLite and on a throwaway PostgreSQL side by side (each keeps
 # one core busy; their logs are printed whole as each finishes), then in Chromium.
 test: $(VENV)/.installed-dev
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg
 	$(MAKE) --no-print-directory test-e2e
 
@@ -36,9 +43,11 @@ test-e2e: $(VENV)/.installed-dev
 		echo; echo "*** Chromium not found: browser tests SKIPPED ***"; echo; \
 	fi
 
+# Style, and the dependency contracts of pyproject.toml ([tool.importlinter]).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Not run by CI: a benchmark on this machine (~20-25 min), figures in bench/last.json.
 bench: $(VENV)/.installed-dev
