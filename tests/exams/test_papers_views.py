@@ -103,6 +103,14 @@ def test_a_rule_asking_more_than_the_bank_holds_shows_why(client, login, admin, 
     assert "单选题库中符合条件的题目只有4道，少于抽题数量25道" in resp.text
 
 
+def test_an_invalid_rule_row_is_named_by_its_number(client, login, admin, tree, bank):
+    login(admin)
+    resp = client.post(
+        "/admin/exams/new", data=_form(tree, **{"rules-0-count": "0"}), follow_redirects=True
+    )
+    assert "第1条抽题规则：" in resp.text
+
+
 def test_a_published_exam_cannot_be_edited_but_its_close_can_be_extended(
     client, login, admin, tree, exam
 ):

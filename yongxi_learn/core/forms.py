@@ -79,9 +79,14 @@ def run_service(change, success: str, errors: tuple[type[Exception], ...]) -> bo
 
 
 def flash_errors(form) -> None:
-    """Each field's errors as a flash message, prefixed with the field's label."""
+    """Each field's errors as a flash message, prefixed with the field's label; a row
+    of a table of subforms (a FieldList of FormFields) is named by its number."""
     for name, errors in form.errors.items():
         field = getattr(form, name, None)
         label = field.label.text if field is not None else ""
-        for error in errors:
-            flash(f"{label}：{error}" if label else error, "danger")
+        for i, error in enumerate(errors, start=1):
+            if isinstance(error, dict):
+                for messages in error.values():
+                    flash(f"第{i}条{label}：{'；'.join(messages)}", "danger")
+            else:
+                flash(f"{label}：{error}" if label else error, "danger")

@@ -8,16 +8,17 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core.db import commit_keeping_loaded, expect_writes
-from ..core.forms import search_data, search_page
+from ..core.forms import flash_errors, search_data, search_page
 from ..core.permissions import Perm, can, require
 from ..core.time import utcnow
 from ..extensions import db
+from ..org.actors import current_actor
 from ..org.forms import unit_choices
 from ..org.models import User
 from ..org.services import units_in_scope
 from . import attempts, enrolment, keys, makeup_roster, monitor, regrade
 from . import paper_forms as forms
-from .admin_common import actor, bp, flash_errors, manageable, run, visible
+from .admin_common import bp, manageable, run, visible
 from .models import (
     Attempt,
     AttemptQuestion,
@@ -117,12 +118,12 @@ def add_candidate(exam_id):
 def _add(exam, person) -> None:
     if exam.kind is ExamKind.MAKEUP:
         run(
-            lambda: makeup_roster.add_candidate(exam, person, actor=actor(), now=utcnow()),
+            lambda: makeup_roster.add_candidate(exam, person, actor=current_actor(), now=utcnow()),
             f"已将{person.name}补录进补考名单",
         )
     else:
         run(
-            lambda: enrolment.add_person(exam, person, actor=actor()),
+            lambda: enrolment.add_person(exam, person, actor=current_actor()),
             f"已将{person.name}补录进应考名单",
         )
 
@@ -143,7 +144,7 @@ def exempt(exam_id, enrolment_id):
     if form.validate_on_submit():
         done = "已将{}移出补考名单" if exam.kind is ExamKind.MAKEUP else "已为{}办理免考"
         run(
-            lambda: enrolment.exempt(entry, form.reason(), actor=actor(), now=utcnow()),
+            lambda: enrolment.exempt(entry, form.reason(), actor=current_actor(), now=utcnow()),
             done.format(entry.user.name),
         )
     else:
@@ -157,7 +158,7 @@ def unexempt(exam_id, enrolment_id):
     exam = manageable(exam_id)
     entry = _entry(exam, enrolment_id)
     done = "已将{}恢复到补考名单" if exam.kind is ExamKind.MAKEUP else "已取消{}的免考"
-    run(lambda: enrolment.unexempt(entry, actor=actor()), done.format(entry.user.name))
+    run(lambda: enrolment.unexempt(entry, actor=current_actor()), done.format(entry.user.name))
     return redirect(url_for("exam_admin.enrolment_page", exam_id=exam_id))
 
 
@@ -248,7 +249,7 @@ def fix_answer(exam_id, question_id):
     form = forms.FixAnswerForm()
     if form.validate_on_submit():
         try:
-            changed = regrade.fix_answer_key(question, form.answer.data, actor=actor())
+            changed = regrade.fix_answer_key(question, form.answer.data, actor=current_actor())
         except ExamError as exc:
             db.session.rollback()
             flash(str(exc), "danger")

@@ -13,9 +13,11 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core.db import expect_writes
+from ..core.forms import flash_errors
 from ..core.permissions import Perm, can, require
 from ..core.time import local_to_utc, utc_to_form, utcnow
 from ..extensions import db
+from ..org.actors import current_actor
 from ..org.forms import unit_choices
 from ..org.models import CATEGORY_LABELS, Category, OrgUnit, User
 from ..org.ordering import people_order, unit_order
@@ -27,7 +29,7 @@ from . import (
     papers,
 )
 from . import paper_forms as forms
-from .admin_common import actor, bp, flash_errors, manageable, run
+from .admin_common import bp, manageable, run
 from .makeup import makeup_candidates
 from .models import (
     ExamKind,
@@ -120,13 +122,13 @@ def _save(form: forms.ExamForm, exam):
         owner = db.session.get(OrgUnit, form.owner_unit_id.data)
         if owner is None:
             abort(404)
-        exam = papers.create_exam(owner, _settings(form, owner), actor=actor())
+        exam = papers.create_exam(owner, _settings(form, owner), actor=current_actor())
     else:
-        papers.update_exam(exam, _settings(form, exam.owner_unit), actor=actor())
+        papers.update_exam(exam, _settings(form, exam.owner_unit), actor=current_actor())
     if form.paper_mode.data == "fixed":
-        papers.set_fixed_questions(exam, forms.fixed_items(form.fixed.data), actor=actor())
+        papers.set_fixed_questions(exam, forms.fixed_items(form.fixed.data), actor=current_actor())
     else:
-        papers.set_rules(exam, forms.rule_specs(form), actor=actor())
+        papers.set_rules(exam, forms.rule_specs(form), actor=current_actor())
     return exam
 
 
@@ -180,7 +182,7 @@ def _publish_saved(exam) -> None:
     publishing) and says why."""
     try:
         with db.session.begin_nested():
-            count = papers.publish(exam, actor=actor(), now=utcnow())
+            count = papers.publish(exam, actor=current_actor(), now=utcnow())
     except ExamError as exc:
         flash(f"已保存草稿，但未能发布：{exc}", "danger")
     else:
@@ -228,7 +230,7 @@ def publish(exam_id):
     """Publish the draft as saved (the edit page's button saves its form first)."""
     exam = manageable(exam_id)
     try:
-        count = papers.publish(exam, actor=actor(), now=utcnow())
+        count = papers.publish(exam, actor=current_actor(), now=utcnow())
     except ExamError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -256,7 +258,7 @@ def close_time(exam_id):
             done = "已提前截止时间"
         else:
             done = "已延长截止时间"
-        run(lambda: papers.change_close(exam, closes_at, actor=actor(), now=now), done)
+        run(lambda: papers.change_close(exam, closes_at, actor=current_actor(), now=now), done)
     else:
         flash("请输入新的截止时间", "danger")
     return redirect(url_for("exam_admin.edit", exam_id=exam_id))
@@ -266,7 +268,7 @@ def close_time(exam_id):
 @require(Perm.MANAGE_EXAMS)
 def cancel(exam_id):
     exam = manageable(exam_id)
-    run(lambda: papers.cancel(exam, actor=actor()), "考试已取消，记录仍保留")
+    run(lambda: papers.cancel(exam, actor=current_actor()), "考试已取消，记录仍保留")
     return redirect(url_for("exam_admin.edit", exam_id=exam_id))
 
 
@@ -287,7 +289,7 @@ def makeup(exam_id):
                 exam,
                 leave_out=form.left_out(),
                 reason=form.reason(),
-                actor=actor(),
+                actor=current_actor(),
                 opens_at=local_to_utc(form.opens_at.data),
                 closes_at=local_to_utc(form.closes_at.data),
                 now=utcnow(),

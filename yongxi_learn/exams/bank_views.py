@@ -23,8 +23,8 @@ from ..core.permissions import Perm, PermissionDenied, require
 from ..core.spreadsheets import Limits, megabytes, send_xlsx
 from ..core.time import local_today
 from ..extensions import db
+from ..org.actors import current_actor
 from ..org.models import OrgUnit
-from ..org.services import Actor
 from ..study import laws
 from . import bank, bank_import, bank_template
 from .bank_forms import (
@@ -41,10 +41,6 @@ from .bank_forms import (
 from .models import DIFFICULTY_LABELS, Question, QuestionStatus, QuestionType
 
 bp = Blueprint("bank", __name__)
-
-
-def _actor() -> Actor:
-    return Actor(user=current_user, address=client_address())
 
 
 def _limits() -> Limits:
@@ -139,7 +135,7 @@ def new():
         unit = db.get_or_404(OrgUnit, form.owner_unit_id.data)
         try:
             question = bank.create_question(
-                data, owner_unit=unit, category=_category(form), actor=_actor()
+                data, owner_unit=unit, category=_category(form), actor=current_actor()
             )
         except bank.InvalidQuestion as exc:
             db.session.rollback()
@@ -172,7 +168,9 @@ def edit(question_id):
     editable = question.status is not QuestionStatus.SUPERSEDED
     if editable and form.validate_on_submit() and (data := form.question_data()) is not None:
         try:
-            saved = bank.update_question(question, data, category=_category(form), actor=_actor())
+            saved = bank.update_question(
+                question, data, category=_category(form), actor=current_actor()
+            )
         except bank.BankError as exc:
             db.session.rollback()
             form.show_errors(getattr(exc, "errors", [("stem", str(exc))]))
@@ -194,7 +192,7 @@ def edit(question_id):
 def _change_status(question_id: int, change, done: str, then: str):
     question = bank.get_question(question_id, user=current_user)
     try:
-        change(question, actor=_actor())
+        change(question, actor=current_actor())
     except bank.BankError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -264,7 +262,7 @@ def create_category():
         return _category_page(form)
     unit = db.get_or_404(OrgUnit, form.owner_unit_id.data)
     try:
-        bank.create_category(form.name.data, unit, actor=_actor())
+        bank.create_category(form.name.data, unit, actor=current_actor())
     except (bank.BankError, IntegrityError) as exc:
         db.session.rollback()
         form.name.errors.append(_why(exc))
@@ -281,7 +279,7 @@ def rename_category(category_id):
     form = RenameCategoryForm()
     if form.validate_on_submit():
         try:
-            bank.rename_category(category, form.name.data, actor=_actor())
+            bank.rename_category(category, form.name.data, actor=current_actor())
         except (bank.BankError, IntegrityError) as exc:
             db.session.rollback()
             flash(_why(exc), "danger")
@@ -334,7 +332,7 @@ def preview():
     content, filename = read_upload(form.file.data, _limits())
     try:
         pending, plan = bank_import.stage_upload(
-            content, filename, owner_unit=unit, actor=_actor(), limits=_limits()
+            content, filename, owner_unit=unit, actor=current_actor(), limits=_limits()
         )
     except bank_import.ImportRejected as exc:
         return _upload_page(form, problem=str(exc))
@@ -350,7 +348,11 @@ def confirm(token):
         abort(404)
     return confirm_page(
         lambda: bank_import.confirm_import(
-            token, request.form.get("plan", ""), owner_unit=unit, actor=_actor(), limits=_limits()
+            token,
+            request.form.get("plan", ""),
+            owner_unit=unit,
+            actor=current_actor(),
+            limits=_limits(),
         ),
         preview_template="exams/bank_import_preview.html",
         done_template="exams/bank_import_done.html",

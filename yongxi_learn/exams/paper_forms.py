@@ -103,7 +103,7 @@ class ExamForm(Form):
         choices=[SelectChoice("rules", "按规则随机抽题"), SelectChoice("fixed", "固定试题")],
         default="rules",
     )
-    rules = FieldList(FormField(RuleForm), min_entries=RULE_ROWS, max_entries=RULE_ROWS)
+    rules = FieldList(FormField(RuleForm), "抽题规则", min_entries=RULE_ROWS, max_entries=RULE_ROWS)
     fixed = TextAreaField(
         "固定试题",
         description="每行一道：题目编号，可加空格和分值，如“128 2”；不写分值用题目自带分值",

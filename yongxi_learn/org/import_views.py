@@ -9,15 +9,14 @@ from flask import (
     request,
     send_file,
 )
-from flask_login import current_user
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 
 from ..core.forms import Form
 from ..core.import_views import confirm_page, read_upload
-from ..core.net import client_address
 from ..core.permissions import Perm, require
 from ..extensions import db
 from . import importing, services
+from .actors import current_actor
 from .import_file import megabytes
 from .import_template import build_template
 
@@ -37,10 +36,6 @@ class UploadForm(Form):
         ],
         render_kw={"accept": f".xlsx,{XLSX_MIMETYPE}"},
     )
-
-
-def _actor() -> services.Actor:
-    return services.Actor(user=current_user, address=client_address())
 
 
 def _limits() -> importing.Limits:
@@ -72,7 +67,9 @@ def preview():
         return _upload_page(form)
     content, filename = read_upload(form.file.data, _limits())
     try:
-        pending, plan = importing.stage_upload(content, filename, actor=_actor(), limits=_limits())
+        pending, plan = importing.stage_upload(
+            content, filename, actor=current_actor(), limits=_limits()
+        )
     except importing.ImportRejected as exc:
         return _upload_page(form, problem=str(exc))
     db.session.commit()
@@ -84,7 +81,7 @@ def preview():
 def confirm(token):
     return confirm_page(
         lambda: importing.confirm_import(
-            token, request.form.get("plan", ""), actor=_actor(), limits=_limits()
+            token, request.form.get("plan", ""), actor=current_actor(), limits=_limits()
         ),
         preview_template="org/import_preview.html",
         done_template="org/import_done.html",
@@ -95,7 +92,7 @@ def confirm(token):
 @bp.get("/template.xlsx")
 @require(Perm.MANAGE_PEOPLE)
 def template():
-    content = build_template(importing.template_units(_actor()), _limits())
+    content = build_template(importing.template_units(current_actor()), _limits())
     return send_file(
         io.BytesIO(content),
         mimetype=XLSX_MIMETYPE,

@@ -5,12 +5,12 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core import audit_search
-from ..core.forms import search_data, search_page
-from ..core.net import client_address
+from ..core.forms import flash_errors, search_data, search_page
 from ..core.permissions import Perm, can, require
 from ..core.privacy import shown_phone
 from ..extensions import db
 from . import services
+from .actors import current_actor
 from .forms import (
     GrantForm,
     MoveUnitForm,
@@ -23,10 +23,6 @@ from .forms import (
 from .models import Category, OrgUnit, Role, RoleGrant, UnitKind, User
 
 bp = Blueprint("org", __name__)
-
-
-def _actor() -> services.Actor:
-    return services.Actor(user=current_user, address=client_address())
 
 
 # ---------------------------------------------------------------- units
@@ -54,12 +50,12 @@ def create_unit():
         services.units_in_scope(current_user, Perm.MANAGE_UNITS, include_inactive=False)
     )
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_errors(form)
         return redirect(url_for("org.units"))
     parent = services.get_unit(form.parent_id.data, user=current_user, perm=Perm.MANAGE_UNITS)
     try:
         unit = services.create_unit(
-            form.name.data, UnitKind(form.kind.data), parent, actor=_actor()
+            form.name.data, UnitKind(form.kind.data), parent, actor=current_actor()
         )
     except services.OrgError as exc:
         db.session.rollback()
@@ -89,16 +85,16 @@ def edit_unit(unit_id):
         action = request.form.get("action")
         try:
             if action == "rename" and rename.validate_on_submit():
-                services.rename_unit(unit, rename.name.data, actor=_actor())
+                services.rename_unit(unit, rename.name.data, actor=current_actor())
             elif action == "move" and move.validate_on_submit():
                 new_parent = services.get_unit(
                     move.parent_id.data, user=current_user, perm=Perm.MANAGE_UNITS
                 )
-                services.move_unit(unit, new_parent, actor=_actor())
+                services.move_unit(unit, new_parent, actor=current_actor())
             elif action in {"activate", "deactivate"}:
-                services.set_unit_active(unit, action == "activate", actor=_actor())
+                services.set_unit_active(unit, action == "activate", actor=current_actor())
             else:
-                _flash_form_errors(rename if action == "rename" else move)
+                flash_errors(rename if action == "rename" else move)
                 return redirect(url_for("org.edit_unit", unit_id=unit.id))
         except services.OrgError as exc:
             db.session.rollback()
@@ -158,7 +154,7 @@ def new_person():
                 unit=unit,
                 category=Category(form.category.data),
                 post=form.post.data,
-                actor=_actor(),
+                actor=current_actor(),
             )
         except services.OrgError as exc:
             db.session.rollback()
@@ -190,7 +186,7 @@ def person(person_id):
                     unit=unit,
                     category=Category(form.category.data),
                     post=form.post.data or "",
-                    actor=_actor(),
+                    actor=current_actor(),
                 )
             except services.OrgError as exc:
                 db.session.rollback()
@@ -214,7 +210,7 @@ def set_person_active(person_id):
     person = services.get_person(person_id, user=current_user, perm=Perm.MANAGE_PEOPLE)
     active = request.form.get("active") == "1"
     try:
-        services.set_person_active(person, active, actor=_actor())
+        services.set_person_active(person, active, actor=current_actor())
     except services.OrgError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -229,7 +225,7 @@ def set_person_active(person_id):
 def reset_password(person_id):
     person = services.get_person(person_id, user=current_user, perm=Perm.MANAGE_PEOPLE)
     try:
-        password = services.reset_password(person, actor=_actor())
+        password = services.reset_password(person, actor=current_actor())
     except services.OrgError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -247,11 +243,11 @@ def grant_role(person_id):
         services.units_in_scope(current_user, Perm.GRANT_ROLES, include_inactive=False)
     )
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_errors(form)
         return redirect(url_for("org.person", person_id=person.id))
     unit = services.get_unit(form.unit_id.data, user=current_user, perm=Perm.GRANT_ROLES)
     try:
-        services.grant_role(person, Role(form.role.data), unit, actor=_actor())
+        services.grant_role(person, Role(form.role.data), unit, actor=current_actor())
     except services.OrgError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -269,7 +265,7 @@ def revoke_role(grant_id):
         abort(404)
     person_id = grant.user_id
     try:
-        services.revoke_role(grant, actor=_actor())
+        services.revoke_role(grant, actor=current_actor())
     except services.OrgError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -292,10 +288,3 @@ def audit_log():
     select = audit_search.search(current_user, query)
     page = db.paginate(select, page=search_page(), per_page=50, error_out=False)
     return render_template("org/audit.html", page=page, form=form)
-
-
-def _flash_form_errors(form) -> None:
-    for field, errors in form.errors.items():
-        label = getattr(form, field).label.text if hasattr(form, field) else ""
-        for error in errors:
-            flash(f"{label}：{error}" if label else error, "danger")

@@ -6,13 +6,12 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..core.db import expect_writes, reads_only
-from ..core.net import client_address
 from ..core.spreadsheets import Sheet, content_disposition, send_xlsx
 from ..core.time import local_today, utcnow
 from ..exams import attempts
 from ..extensions import db
+from ..org.actors import current_actor
 from ..org.models import User
-from ..org.services import Actor
 from ..study.summary import year_record as study_year_record
 from . import export, services
 
@@ -72,7 +71,7 @@ def export_person(person_id, fmt):
     person = db.session.get(User, person_id)
     if person is None or fmt not in ("xlsx", "json") or not services.may_view(current_user, person):
         abort(404)
-    sections = export.personal_data(person, actor=Actor(current_user, client_address()))
+    sections = export.personal_data(person, actor=current_actor())
     db.session.commit()  # the audit entry
     reads_only()  # SQLite: no write lock held while the file is built and sent
     filename = f"{person.name}-个人数据.{fmt}"

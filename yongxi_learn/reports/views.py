@@ -12,8 +12,9 @@ from ..core.permissions import Perm, can, require
 from ..core.spreadsheet_out import content_disposition
 from ..core.time import local_today, utcnow
 from ..extensions import db
+from ..org.actors import current_actor
 from ..org.forms import unit_choices
-from ..org.services import Actor, units_in_scope
+from ..org.services import units_in_scope
 from . import gongwen, services
 from .forms import DraftForm, EditForm, TemplateForm
 from .models import ReportDraft, ReportVersion
@@ -29,10 +30,6 @@ def _writing():
     # Checking a draft finalizes overdue attempts (through the figures) and downloads
     # are audited: these GETs write, so they open a writing transaction from the start.
     expect_writes()
-
-
-def _actor() -> Actor:
-    return Actor(user=current_user, address=client_address())
 
 
 def _draft(draft_id: int) -> ReportDraft:
@@ -64,7 +61,7 @@ def index():
         if unit is None:
             abort(403)
         try:
-            version = services.draft(form.year.data, unit, actor=_actor(), now=utcnow())
+            version = services.draft(form.year.data, unit, actor=current_actor(), now=utcnow())
         except ReportError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
@@ -94,7 +91,9 @@ def show(draft_id):
             abort(403)
         if form.validate_on_submit():
             saved = run_service(
-                lambda: services.save(record, form.title.data, form.text.data, actor=_actor()),
+                lambda: services.save(
+                    record, form.title.data, form.text.data, actor=current_actor()
+                ),
                 "已保存为新的一稿",
                 (ReportError,),
             )
@@ -123,7 +122,7 @@ def show(draft_id):
 def redraft(draft_id):
     record = _draft(draft_id)
     run_service(
-        lambda: services.draft(record.year, record.unit, actor=_actor(), now=utcnow()),
+        lambda: services.draft(record.year, record.unit, actor=current_actor(), now=utcnow()),
         "已根据最新记录重新生成一稿",
         (ReportError,),
     )
@@ -179,11 +178,15 @@ def template():
     form = TemplateForm(data={"text": services.template_for(unit)})
     if form.validate_on_submit():
         if request.form.get("reset"):
-            change = lambda: services.reset_template(unit, actor=_actor())  # noqa: E731
+            change = lambda: services.reset_template(unit, actor=current_actor())  # noqa: E731
             message = "已恢复默认模板"
         else:
             change = lambda: services.set_template(  # noqa: E731
-                unit, form.text.data, actor=_actor(), year=local_today().year - 1, now=utcnow()
+                unit,
+                form.text.data,
+                actor=current_actor(),
+                year=local_today().year - 1,
+                now=utcnow(),
             )
             message = "模板已保存"
         if run_service(change, message, (ReportError,)):

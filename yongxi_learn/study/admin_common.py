@@ -14,17 +14,13 @@ from ..core.spreadsheets import Sheet, send_csv, send_xlsx
 from ..extensions import db
 from ..org.forms import unit_choices
 from ..org.models import OrgUnit, User
-from ..org.services import Actor, NotFound, units_in_scope
+from ..org.services import NotFound, units_in_scope
 from .common import StudyError, get_visible, people_by_phones, viewer_unit
 from .forms import UnitFilterForm
 
 bp = Blueprint("study_admin", __name__)
 
 MAX_ROWS = 5000  # a page of a 未完成名单; downloads are not limited
-
-
-def actor() -> Actor:
-    return Actor(user=current_user, address=client_address())
 
 
 def visible(model, object_id: int, *, manage: bool = False):

@@ -11,13 +11,13 @@ from ..core.permissions import Perm, can, require
 from ..core.privacy import shown_phone
 from ..core.time import format_local
 from ..extensions import db
+from ..org.actors import current_actor
 from ..org.models import OrgUnit
 from ..org.ordering import people_order
 from ..stats import queries
 from . import plans, readings
 from .admin_common import (
     MAX_ROWS,
-    actor,
     audience_of,
     bp,
     fill_audience,
@@ -78,7 +78,7 @@ def new_reading():
         made = []
         if run(
             lambda: made.append(
-                readings.create_reading(owner, _settings(form, owner), actor=actor())
+                readings.create_reading(owner, _settings(form, owner), actor=current_actor())
             ),
             "阅读任务已布置",
         ):
@@ -95,7 +95,9 @@ def edit_reading(reading_id):
     if form.validate_on_submit():
 
         def change():  # reads the audience: an unknown phone is a message, not a 500
-            readings.update_reading(reading, _settings(form, reading.owner_unit), actor=actor())
+            readings.update_reading(
+                reading, _settings(form, reading.owner_unit), actor=current_actor()
+            )
 
         if run(change, "已保存"):
             return redirect(url_for("study_admin.edit_reading", reading_id=reading.id))

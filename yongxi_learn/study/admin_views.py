@@ -12,6 +12,7 @@ from ..core.permissions import Perm, can, require
 from ..core.privacy import shown_phone
 from ..core.time import local_today, utcnow
 from ..extensions import db
+from ..org.actors import current_actor
 from ..org.forms import unit_choices
 from ..org.models import OrgUnit, User
 from ..org.ordering import people_order
@@ -20,7 +21,6 @@ from ..stats import queries
 from . import plans, readings
 from .admin_common import (
     MAX_ROWS,
-    actor,
     audience_of,
     bp,
     fill_audience,
@@ -105,7 +105,9 @@ def new_list():
         owner = owner_of(form)
         created = []
         if run(
-            lambda: created.append(plans.create_list(owner, _settings(form, owner), actor=actor())),
+            lambda: created.append(
+                plans.create_list(owner, _settings(form, owner), actor=current_actor())
+            ),
             "学习清单已创建，请添加法规",
         ):
             return redirect(url_for("study_admin.edit_list", list_id=created[0].id))
@@ -121,7 +123,7 @@ def edit_list(list_id):
     if form.validate_on_submit():
 
         def change():  # reads the audience: an unknown phone is a message, not a 500
-            plans.update_list(lst, _settings(form, lst.owner_unit), actor=actor())
+            plans.update_list(lst, _settings(form, lst.owner_unit), actor=current_actor())
 
         if run(change, "已保存"):
             return redirect(url_for("study_admin.edit_list", list_id=lst.id))
@@ -170,7 +172,7 @@ def add_item(list_id):
     lst = visible(StudyList, list_id, manage=True)
     form = _item_form(lst, None)
     if form.validate_on_submit():
-        run(lambda: plans.add_item(lst, _item_spec(form), actor=actor()), "已添加")
+        run(lambda: plans.add_item(lst, _item_spec(form), actor=current_actor()), "已添加")
     else:
         flash_errors(form)
     return redirect(url_for("study_admin.edit_list", list_id=lst.id) + "#items")
@@ -188,7 +190,7 @@ def edit_item(item_id):
     item = _manageable_item(item_id)
     form = _item_form(item.study_list, item)
     saved = form.validate_on_submit() and run(
-        lambda: plans.update_item(item, _item_spec(form), actor=actor()), "已保存"
+        lambda: plans.update_item(item, _item_spec(form), actor=current_actor()), "已保存"
     )
     if saved:
         return redirect(url_for("study_admin.edit_list", list_id=item.list_id) + "#items")
@@ -201,7 +203,7 @@ def edit_item(item_id):
 def delete_item(item_id):
     item = _manageable_item(item_id)
     list_id = item.list_id
-    run(lambda: plans.remove_item(item, actor=actor()), "已删除")
+    run(lambda: plans.remove_item(item, actor=current_actor()), "已删除")
     return redirect(url_for("study_admin.edit_list", list_id=list_id) + "#items")
 
 
@@ -282,7 +284,7 @@ def change_choice(list_id, user_id):
         ids = [int(v) for v in request.form.getlist("item") if v.isdigit()]
         if run(
             lambda: plans.choose(
-                lst, person, ids, actor=actor(), now=utcnow(), reason=form.reason.data
+                lst, person, ids, actor=current_actor(), now=utcnow(), reason=form.reason.data
             ),
             f"已调整{person.name}的选学",
         ):

@@ -5,10 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..core.db import expect_writes
-from ..core.net import client_address
 from ..core.time import local_today, utcnow
 from ..extensions import db
-from ..org.services import Actor
+from ..org.actors import current_actor
 from . import plans, readings, summary
 from .common import StudyError
 from .forms import NoteForm
@@ -16,10 +15,6 @@ from .plan_models import StudyList, StudyListItem
 from .reading_models import ReadingAssignment
 
 bp = Blueprint("study", __name__)
-
-
-def _actor() -> Actor:
-    return Actor(user=current_user, address=client_address())
 
 
 # ---------------------------------------------------------------- study lists
@@ -40,7 +35,7 @@ def choose(list_id):
     lst = db.get_or_404(StudyList, list_id)
     ids = [int(v) for v in request.form.getlist("item") if v.isdigit()]
     try:
-        plans.choose(lst, current_user, ids, actor=_actor(), now=utcnow())
+        plans.choose(lst, current_user, ids, actor=current_actor(), now=utcnow())
     except StudyError as exc:
         db.session.rollback()
         flash(str(exc), "danger")

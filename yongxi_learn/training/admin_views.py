@@ -20,16 +20,16 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core.forms import flash_errors, run_service
-from ..core.net import client_address
 from ..core.permissions import Perm, can, require
 from ..core.time import utcnow
 from ..extensions import db
 from ..org import audience as audience_module
+from ..org.actors import current_actor
 from ..org.audience import AudienceError
 from ..org.forms import unit_choices
 from ..org.models import User
 from ..org.names import InvalidValue, normalise_phone
-from ..org.services import Actor, units_in_scope
+from ..org.services import units_in_scope
 from ..study.laws import current_laws
 from . import attendance, services, signin
 from . import forms as training_forms
@@ -39,10 +39,6 @@ from .services import TrainingError
 bp = Blueprint("training_admin", __name__)
 # The downloads, the projector and the name lists behind figures are in admin_sheets.py,
 # on the same blueprint (imported by training.register).
-
-
-def _actor() -> Actor:
-    return Actor(user=current_user, address=client_address())
 
 
 def visible(session_id: int):
@@ -139,8 +135,8 @@ def _save(form, session, owner):
         raise TrainingError(str(exc)) from exc
     data = form.data_for(people)
     if session is None:
-        return services.create_session(owner, data, actor=_actor())
-    services.update_session(session, data, actor=_actor())
+        return services.create_session(owner, data, actor=current_actor())
+    services.update_session(session, data, actor=current_actor())
     return session
 
 
@@ -183,7 +179,7 @@ def cancel(session_id):
     if form.validate_on_submit():
         _run(
             lambda: services.cancel_session(
-                session, form.reason.data, actor=_actor(), now=utcnow()
+                session, form.reason.data, actor=current_actor(), now=utcnow()
             ),
             "已取消本次学习；记录保留，不计入统计",
         )
@@ -248,7 +244,9 @@ def mark(session_id):
         flash(f"没有手机号为{phone}的人员，或不在您管理的范围内", "danger")
         return redirect(url_for(".detail", session_id=session.id))
     _run(
-        lambda: attendance.mark(session, person, form.reason(), actor=_actor(), now=utcnow()),
+        lambda: attendance.mark(
+            session, person, form.reason(), actor=current_actor(), now=utcnow()
+        ),
         f"已为{person.name}补录签到",
     )
     return redirect(url_for(".detail", session_id=session.id))
@@ -264,7 +262,7 @@ def unmark(session_id, attendance_id):
     form = training_forms.UnmarkForm()
     if form.validate_on_submit():
         _run(
-            lambda: attendance.unmark(row, form.reason.data, actor=_actor(), now=utcnow()),
+            lambda: attendance.unmark(row, form.reason.data, actor=current_actor(), now=utcnow()),
             f"已撤销{row.user.name}的签到",
         )
     else:
@@ -285,7 +283,7 @@ def kinds():
         owner = next(u for u in owners if u.id == form.owner_unit_id.data)
 
         def add():
-            services.add_kind(form.name.data, owner, actor=_actor())
+            services.add_kind(form.name.data, owner, actor=current_actor())
 
         if _run(add, "已新增类型"):
             return redirect(url_for(".kinds"))
@@ -307,7 +305,7 @@ def kind_active(kind_id):
         abort(404)  # another town's kind
     active = request.form.get("active") == "1"
     _run(
-        lambda: services.set_kind_active(kind, active, actor=_actor()),
+        lambda: services.set_kind_active(kind, active, actor=current_actor()),
         "已启用" if active else "已停用（已有记录不变）",
     )
     return redirect(url_for(".kinds"))
