@@ -310,19 +310,34 @@ def test_a_late_submit_is_refused_and_the_saved_answers_are_graded(as_cadre, exa
     assert "已超过截止时间" in html and "自动交卷" in html
 
 
-def test_opening_an_overdue_attempt_finalizes_it_at_its_deadline(as_cadre, exam, monkeypatch):
+def test_opening_an_overdue_attempt_shows_it_graded_at_its_deadline(as_cadre, exam, monkeypatch):
     attempt = begin(as_cadre, exam)
     post_answer(as_cadre, attempt.id, position=1, answer=key_shown(attempt.questions[0]))
     clock(monkeypatch, attempt.deadline + timedelta(hours=1))
     response = as_cadre.get(f"/exams/attempts/{attempt.id}")
     assert response.headers["Location"].endswith("/result")
+    html = text(as_cadre.get(response.headers["Location"]))
+    assert 'id="result-score">10</strong>' in html and "按保存的答案自动交卷" in html
+    assert snapshot(attempt.id)[0] is AttemptStatus.IN_PROGRESS  # a read writes nothing
+
+
+def test_the_sweeper_finalizes_an_overdue_attempt_as_its_result_page_showed_it(
+    as_cadre, exam, monkeypatch
+):
+    attempt = begin(as_cadre, exam)
+    post_answer(as_cadre, attempt.id, position=1, answer=key_shown(attempt.questions[0]))
+    late = attempt.deadline + timedelta(hours=1)
+    clock(monkeypatch, late)
+    shown = text(as_cadre.get(f"/exams/attempts/{attempt.id}/result"))
+    assert attempts.finalize_overdue(late) == 1
+    db.session.commit()
     attempt = db.session.get(Attempt, attempt.id)
-    db.session.refresh(attempt)
     assert (attempt.status, attempt.finished_at, attempt.score) == (
         AttemptStatus.EXPIRED,
         attempt.deadline,
         Decimal(10),
     )
+    assert text(as_cadre.get(f"/exams/attempts/{attempt.id}/result")) == shown
 
 
 def test_result_of_an_unfinished_attempt_leads_back_to_it(as_cadre, exam):
@@ -551,7 +566,7 @@ class TestWithCsrf:
         assert snapshot(attempt.id)[0] is AttemptStatus.SUBMITTED
 
 
-def test_my_exams_finalizes_an_overdue_attempt_before_showing_its_status(
+def test_my_exams_counts_an_overdue_attempt_as_finalized_without_writing(
     as_cadre, exam, monkeypatch
 ):
     attempt = begin(as_cadre, exam)
@@ -560,4 +575,4 @@ def test_my_exams_finalizes_an_overdue_attempt_before_showing_its_status(
     clock(monkeypatch, attempt.deadline + timedelta(minutes=5))
     html = text(as_cadre.get("/exams/"))
     assert "已通过" in html and "最高分 100" in html
-    assert snapshot(attempt.id)[0] is AttemptStatus.EXPIRED
+    assert snapshot(attempt.id)[0] is AttemptStatus.IN_PROGRESS

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from yongxi_learn.core.permissions import PermissionDenied
+from yongxi_learn.exams import attempts
 from yongxi_learn.exams.models import Attempt, AttemptStatus
 from yongxi_learn.extensions import db
 from yongxi_learn.org.services import NotFound
@@ -107,14 +108,23 @@ def test_moved_to_another_unit_counts_in_the_frozen_unit(scenario):
     assert "己" not in names(scenario, queries.NameList.ENROLLED, scenario.tree["office"])
 
 
-def test_overdue_attempt_is_finalized_before_counting(scenario):
+def _status_of(person):
+    return db.session.scalar(sa.select(Attempt.status).where(Attempt.user_id == person.id))
+
+
+def test_an_overdue_attempt_counts_as_finalized_before_anyone_finalizes_it(scenario):
     village2 = row(report(scenario), scenario.tree["village2"])
     assert village2.sat == 2
+    assert row(report(scenario, live=True), scenario.tree["village2"]) == village2
     assert "庚" in names(scenario, queries.NameList.FAILED)
-    status = db.session.scalar(
-        sa.select(Attempt.status).where(Attempt.user_id == scenario.people["庚"].id)
-    )
-    assert status is AttemptStatus.EXPIRED
+    assert _status_of(scenario.people["庚"]) is AttemptStatus.IN_PROGRESS  # read, not written
+
+
+def test_the_sweeper_finalizes_an_overdue_attempt_and_the_figures_stay(scenario):
+    before = report(scenario)
+    assert attempts.finalize_overdue(NOW) == 1
+    assert _status_of(scenario.people["庚"]) is AttemptStatus.EXPIRED
+    assert report(scenario) == before
 
 
 def test_an_empty_unit_shows_zero_and_no_rate(scenario):

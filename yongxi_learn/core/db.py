@@ -37,23 +37,6 @@ def reads_only() -> None:
     _read_only.set(True)
 
 
-def commit_keeping_loaded(session) -> None:
-    """Commit, leaving what the request loaded as it is instead of expired.
-
-    A figures page finalizes overdue attempts, commits (on SQLite, so the write lock
-    is not held while the page renders), then renders what it read. Expired, every
-    unit, exam and question the page names was read again, one statement each: 31
-    units and 15 exams for a district's 统计 page. Nothing else in the request
-    changes them after the commit."""
-    real = session()  # the request's Session behind the scoped session
-    expire = real.expire_on_commit
-    real.expire_on_commit = False
-    try:
-        real.commit()
-    finally:
-        real.expire_on_commit = expire
-
-
 def read_alone(engine: sa.Engine, statement, params: dict) -> list[sa.Row]:
     """All rows of one read-only statement, run on a pooled connection of its own
     instead of in the request's session; on PostgreSQL outside any transaction.

@@ -7,7 +7,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core.db import commit_keeping_loaded, expect_writes
 from ..core.forms import flash_errors, search_data, search_page
 from ..core.permissions import Perm, can, require
 from ..core.time import utcnow
@@ -16,7 +15,7 @@ from ..org.actors import current_actor
 from ..org.forms import unit_choices
 from ..org.models import User
 from ..org.services import units_in_scope
-from . import attempts, enrolment, keys, makeup_roster, monitor, regrade
+from . import enrolment, keys, makeup_roster, monitor, regrade
 from . import paper_forms as forms
 from .admin_common import bp, manageable, run, visible
 from .models import (
@@ -38,11 +37,7 @@ def enrolment_page(exam_id):
     exam = manageable(exam_id)
     missing = []
     if exam.kind is ExamKind.MAKEUP and exam.status is ExamStatus.PUBLISHED:
-        # Its candidates are read after overdue attempts are finalized: this GET writes.
-        expect_writes()
-        db.session.commit()
         missing = makeup_roster.missing_candidates(exam, now=utcnow())
-        db.session.commit()
     search = forms.SearchForm(formdata=search_data())
     page = db.paginate(
         enrolment.enrolment_select(exam, current_user, search.q.data or ""),
@@ -168,12 +163,8 @@ def unexempt(exam_id, enrolment_id):
 @bp.get("/<int:exam_id>/monitor")
 @require(Perm.VIEW_EXAMS)
 def monitor_page(exam_id):
-    # Overdue attempts are finalized first, so this GET writes.
-    expect_writes()
-    db.session.commit()
     exam = visible(exam_id)
-    attempts.finalize_overdue(utcnow())
-    db.session.commit()
+    now = utcnow()
     form = forms.MonitorFilterForm(formdata=request.args)
     form.status.choices = [
         SelectChoice("", "全部"),
@@ -187,8 +178,8 @@ def monitor_page(exam_id):
     status = (
         monitor.Progress(form.status.data) if form.status.data in set(monitor.Progress) else None
     )
-    counts = monitor.progress_counts(exam, current_user, unit)
-    query = monitor.progress_select(exam, current_user, status=status, unit=unit)
+    counts = monitor.progress_counts(exam, current_user, unit, now=now)
+    query = monitor.progress_select(exam, current_user, now=now, status=status, unit=unit)
     per_page = current_app.config["PER_PAGE"]
     page_no = max(request.args.get("page", 1, type=int), 1)
     rows = db.session.execute(query.limit(per_page).offset((page_no - 1) * per_page)).all()
@@ -209,14 +200,10 @@ def monitor_page(exam_id):
 @bp.get("/<int:exam_id>/items")
 @require(Perm.VIEW_EXAMS)
 def items(exam_id):
-    # Overdue attempts are finalized first (as on the statistics page): this GET writes.
-    expect_writes()
-    db.session.commit()
     exam = visible(exam_id)
     now = utcnow()
     stats = monitor.item_analysis(exam, current_user, now=now)
     withheld = not keys.may_see_item_stats(current_user, exam, now)
-    commit_keeping_loaded(db.session)
     fixable = {
         s.question.id for s in stats if can(current_user, Perm.MANAGE_EXAMS, s.question.owner_unit)
     }

@@ -12,7 +12,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core.db import expect_writes
 from ..core.forms import flash_errors
 from ..core.permissions import Perm, can, require
 from ..core.time import local_to_utc, utc_to_form, utcnow
@@ -278,9 +277,6 @@ def cancel(exam_id):
 @bp.route("/<int:exam_id>/makeup", methods=["GET", "POST"])
 @require(Perm.MANAGE_EXAMS)
 def makeup(exam_id):
-    # The candidates are counted after overdue attempts are finalized: a GET writes.
-    expect_writes()
-    db.session.commit()
     exam = manageable(exam_id)
     form = forms.MakeupForm()
     if form.validate_on_submit():
@@ -304,7 +300,6 @@ def makeup(exam_id):
     else:
         flash_errors(form)
     candidates = makeup_candidates(exam, now=utcnow())
-    db.session.commit()
     # After a refused POST the ticks stay as the admin left them.
     included = set(form.include.data or []) if form.is_submitted() else None
     return render_template(

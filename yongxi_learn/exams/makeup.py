@@ -8,10 +8,9 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..org.services import Actor
-from . import attempts
+from . import overdue
 from .models import (
     Attempt,
-    AttemptStatus,
     Enrolment,
     Exam,
     ExamKind,
@@ -26,13 +25,12 @@ def makeup_candidates(formal: Exam, *, now: datetime) -> list[Enrolment]:
     """Who the 补考 is for: the non-exempt enrolments of ``formal`` that did not sit it
     (参考, DESIGN §3) or whose best score is below the pass mark.
 
-    Attempts left open past their deadline are finalized first, as for the figures:
+    Attempts left open past their deadline count as finalized, as in the figures:
     saved answers that pass at the deadline are a pass, not an absence."""
-    attempts.finalize_overdue(now)
-    return list(db.session.scalars(_candidates(formal)))
+    return list(db.session.scalars(_candidates(formal, overdue.find(now))))
 
 
-def _candidates(formal: Exam) -> sa.Select:
+def _candidates(formal: Exam, late: overdue.Overdue) -> sa.Select:
     """Non-exempt enrolments of ``formal`` with no finalized attempt in the formal
     exam or its make-ups, or whose best such score is below the pass mark."""
     family = sa.select(Exam.id).where(
@@ -40,11 +38,11 @@ def _candidates(formal: Exam) -> sa.Select:
         Exam.status != ExamStatus.CANCELLED,
     )
     best = (
-        sa.select(sa.func.max(Attempt.score))
+        sa.select(sa.func.max(late.score()))
         .where(
             Attempt.user_id == Enrolment.user_id,
             Attempt.exam_id.in_(family),
-            Attempt.status != AttemptStatus.IN_PROGRESS,
+            late.finished(),
         )
         .scalar_subquery()
     )

@@ -2,7 +2,8 @@
 has passed or failed, and how each question fared (item analysis).
 
 Everything is computed in SQL over the frozen enrolment, scoped by the enrolment's
-unit to the viewer's VIEW_EXAMS subtrees.
+unit to the viewer's VIEW_EXAMS subtrees. Attempts overdue at ``now`` count as
+finalized (``overdue``): the pages read, they never write.
 """
 
 import enum
@@ -16,7 +17,7 @@ from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.ordering import people_order
 from ..stats.common import Rate
-from . import attempts, enrolment, keys
+from . import enrolment, keys, overdue
 from .models import (
     Attempt,
     AttemptLogin,
@@ -50,25 +51,25 @@ PROGRESS_LABELS = {
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
 
 
-def _best(exam: Exam):
+def _best(exam: Exam, late: overdue.Overdue):
     return (
-        sa.select(sa.func.max(Attempt.score))
+        sa.select(sa.func.max(late.score()))
         .where(
             Attempt.exam_id == exam.id,
             Attempt.user_id == Enrolment.user_id,
-            Attempt.status.in_(FINISHED),
+            late.finished(),
         )
         .scalar_subquery()
     )
 
 
-def _status(exam: Exam, best):
+def _status(exam: Exam, best, late: overdue.Overdue):
     open_attempt = (
         sa.select(Attempt.id)
         .where(
             Attempt.exam_id == exam.id,
             Attempt.user_id == Enrolment.user_id,
-            Attempt.status == AttemptStatus.IN_PROGRESS,
+            late.in_progress(),
         )
         .exists()
     )
@@ -108,8 +109,11 @@ class Counts:
         return self.by_status[Progress.PASSED] + self.by_status[Progress.FAILED]
 
 
-def progress_counts(exam: Exam, user: User, unit: OrgUnit | None = None) -> Counts:
-    status = _status(exam, _best(exam)).label("status")
+def progress_counts(
+    exam: Exam, user: User, unit: OrgUnit | None = None, *, now: datetime
+) -> Counts:
+    late = overdue.find(now)
+    status = _status(exam, _best(exam, late), late).label("status")
     inner = _scoped(exam, user, unit).with_only_columns(status).subquery()
     rows = db.session.execute(
         sa.select(inner.c.status, sa.func.count()).group_by(inner.c.status)
@@ -133,11 +137,17 @@ def _several_logins(exam: Exam):
 
 
 def progress_select(
-    exam: Exam, user: User, *, status: Progress | None = None, unit: OrgUnit | None = None
+    exam: Exam,
+    user: User,
+    *,
+    now: datetime,
+    status: Progress | None = None,
+    unit: OrgUnit | None = None,
 ) -> sa.Select:
     """Rows of (Enrolment, best score, status, several_logins), by unit then name."""
-    best = _best(exam)
-    status_col = _status(exam, best)
+    late = overdue.find(now)
+    best = _best(exam, late)
+    status_col = _status(exam, best, late)
     query = (
         _scoped(exam, user, unit)
         .add_columns(
@@ -155,9 +165,9 @@ def progress_select(
 
 
 def exam_progress(exam: Exam, user: User, now: datetime) -> tuple[Counts, list]:
-    """Finalize overdue attempts, then every visible enrolment with its status."""
-    attempts.finalize_overdue(now)
-    return progress_counts(exam, user), db.session.execute(progress_select(exam, user)).all()
+    """Every visible enrolment with its status, and the counts."""
+    rows = db.session.execute(progress_select(exam, user, now=now)).all()
+    return progress_counts(exam, user, now=now), rows
 
 
 # ---------------------------------------------------------------- item analysis
@@ -178,7 +188,7 @@ class ItemStats:
         return Rate(self.correct, self.answered)
 
 
-def _item_base(exam_ids, user: User | None, perm: Perm, unit: OrgUnit | None, categories):
+def _item_base(exam_ids, user: User | None, perm: Perm, unit: OrgUnit | None, categories, late):
     query = (
         sa.select()
         .select_from(AttemptQuestion)
@@ -188,7 +198,7 @@ def _item_base(exam_ids, user: User | None, perm: Perm, unit: OrgUnit | None, ca
             sa.and_(Enrolment.exam_id == Attempt.exam_id, Enrolment.user_id == Attempt.user_id),
         )
         .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
-        .where(Attempt.exam_id.in_(exam_ids), Attempt.status.in_(FINISHED))
+        .where(Attempt.exam_id.in_(exam_ids), late.finished())
     )
     # No user: the system (a CLI export), which sees everything.
     if user is not None:
@@ -215,23 +225,26 @@ def item_analysis(
     hardest first. Limited to the viewer's ``perm`` subtrees, ``unit`` and ``categories``
     by the frozen enrolment.
 
-    Overdue attempts are finalized first (the caller commits), so every page and
-    download counts the same answers. Questions whose key ``user`` may not see yet
-    (``keys.hidden_from``: an exam still open they sit) are left out."""
-    attempts.finalize_overdue(now)
+    Attempts overdue at ``now`` count as finalized, graded from their saved answers,
+    so every page and download counts the same answers. Questions whose key ``user``
+    may not see yet (``keys.hidden_from``: an exam still open they sit) are left out."""
+    late = overdue.find(now)
     answered = AttemptQuestion.response != ""
-    base = _item_base(exam_ids or [exam.id], user, perm, unit, categories)
+    right = late.correct()
+    if late:  # a CASE: "IS TRUE" of a column only
+        right = sa.func.coalesce(right, sa.false())
+    base = _item_base(exam_ids or [exam.id], user, perm, unit, categories, late)
     totals = db.session.execute(
         base.add_columns(
             AttemptQuestion.question_id,
             sa.func.count(),
             sa.func.count(sa.case((answered, 1))),
-            sa.func.count(sa.case((AttemptQuestion.correct.is_(True), 1))),
+            sa.func.count(sa.case((right.is_(True), 1))),
         ).group_by(AttemptQuestion.question_id)
     ).all()
     wrong = db.session.execute(
         base.add_columns(AttemptQuestion.question_id, AttemptQuestion.response, sa.func.count())
-        .where(answered, AttemptQuestion.correct.is_not(True))
+        .where(answered, right.is_not(True))
         .group_by(AttemptQuestion.question_id, AttemptQuestion.response)
     ).all()
     top: dict[int, tuple[str, int]] = {}

@@ -1,6 +1,6 @@
 """我的考试: the exams a person is enrolled in, with what they can do next."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -9,6 +9,7 @@ from sqlalchemy import orm
 
 from ..extensions import db
 from ..org.models import User
+from . import overdue
 from .attempts import attempts_left, deadline_for, is_overdue
 from .models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
 from .papers import paper_total
@@ -20,10 +21,9 @@ class ExamEntry:
     status: str  # 未开始 / 可参加 / 进行中 / 已交卷 / 已通过 / 未通过 / 已结束
     deadline: datetime | None
     current: sa.Row | None  # the attempt in progress (the columns of _ATTEMPT)
-    latest: sa.Row | None  # the latest finished attempt
+    latest: "sa.Row | Finished | None"  # the latest finished attempt
     best_score: Decimal | None
     attempts_left: int
-    overdue: bool  # an attempt past its deadline awaits finalization
 
     @property
     def can_start(self) -> bool:
@@ -71,18 +71,42 @@ _MY_EXAMS = (
 )
 
 
+@dataclass(frozen=True)
+class Finished:
+    """An overdue attempt's row as it will read once finalized (``overdue``)."""
+
+    id: int
+    number: int
+    status: AttemptStatus
+    deadline: datetime | None
+    score: Decimal
+    passed: bool
+
+
 def available_exams(user: User, now: datetime) -> list[ExamEntry]:
-    """The person's published exams (not exempt), with what they can do next."""
-    exams: dict[int, tuple[sa.Row, list[sa.Row]]] = {}
+    """The person's published exams (not exempt), with what they can do next. An
+    attempt overdue at ``now`` counts as finalized, with its saved answers' score."""
+    exams: dict[int, tuple[sa.Row, list]] = {}
+    late = None
     for exam, attempt in db.session.execute(_MY_EXAMS, {"user_id": user.id}):
         _exam, attempts = exams.setdefault(exam.id, (exam, []))
-        if attempt.id is not None:
-            attempts.append(attempt)
+        if attempt.id is None:
+            continue
+        if is_overdue(attempt, now):  # rare: graded once for all of them
+            late = late or overdue.find(now, user_id=user.id)
+            attempt = _as_finalized(attempt, late.of(attempt.id))
+        attempts.append(attempt)
     return [_entry(exam, attempts, now) for exam, attempts in exams.values()]
 
 
-def _entry(exam: sa.Row, attempts: list[sa.Row], now: datetime) -> ExamEntry:
-    # An overdue attempt counts as finished here; it is finalized when next touched.
+def _as_finalized(attempt: sa.Row, expired: "overdue.Expired | None"):
+    if expired is None:  # finalized between the two reads: read again next time
+        return attempt
+    row = Finished(**attempt._asdict())
+    return replace(row, status=AttemptStatus.EXPIRED, score=expired.score, passed=expired.passed)
+
+
+def _entry(exam: sa.Row, attempts: list, now: datetime) -> ExamEntry:
     current = next(
         (a for a in attempts if a.status is AttemptStatus.IN_PROGRESS and not is_overdue(a, now)),
         None,
@@ -98,7 +122,6 @@ def _entry(exam: sa.Row, attempts: list[sa.Row], now: datetime) -> ExamEntry:
         latest=finished[-1] if finished else None,
         best_score=max(scored) if scored else None,
         attempts_left=left,
-        overdue=any(is_overdue(a, now) for a in attempts),
     )
 
 

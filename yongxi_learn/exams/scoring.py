@@ -42,8 +42,21 @@ def mark(
 ) -> grading.Result:
     """Grade ``rows`` (from ``stored_answers``; ``responses`` by position replace
     theirs, as just written) and write every row's grade in one statement."""
+    result = result_of(rows, pass_score, responses)
+    graded = zip(rows, result.items, strict=True)
+    right = [row.position for row, item in graded if item.correct]
+    db.session.execute(_MARK, {"b_attempt": attempt_id, "right": right})
+    return result
+
+
+def result_of(
+    rows: Sequence, pass_score: Decimal, responses: Mapping[int, str] | None = None
+) -> grading.Result:
+    """The grade of ``rows`` (each with position, type, answer, response and score),
+    written nowhere: what ``mark`` writes, and what a reader counts for an attempt
+    not yet finalized (``exams.overdue``)."""
     responses = responses or {}
-    result = grading.grade(
+    return grading.grade(
         [
             grading.Item(
                 QuestionType(row.type),
@@ -55,10 +68,6 @@ def mark(
         ],
         pass_score,
     )
-    graded = zip(rows, result.items, strict=True)
-    right = [row.position for row, item in graded if item.correct]
-    db.session.execute(_MARK, {"b_attempt": attempt_id, "right": right})
-    return result
 
 
 # Built once: constructing a statement costs more Python than running it here.

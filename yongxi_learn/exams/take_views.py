@@ -15,7 +15,6 @@ from flask_login import current_user, login_required
 
 from ..auth.sessions import TOUCH_INTERVAL, LoginCheck
 from ..auth.views import password_gate
-from ..core.db import expect_writes
 from ..core.time import utcnow
 from ..extensions import db
 from . import attempts, autosave, fast_submit, practice, review
@@ -87,10 +86,8 @@ def _attempt_full(attempt_id: int, now):
     if gate is not None:
         return gate
     paper = load_paper(attempt_id, current_user.id)
-    if attempts.is_overdue(paper, now):
-        _touch(attempt_id)  # finalizes it: the result page shows it now
-        return redirect(url_for("take.result", attempt_id=paper.id))
-    if paper.status.finished:
+    if paper.status.finished or attempts.is_overdue(paper, now):
+        # Overdue: the result page shows it as finalized (exams.overdue).
         return redirect(url_for("take.result", attempt_id=paper.id))
     known = attempts.login_known(attempt_id, current_user.current_login.id)
     return _attempt_page(paper, now, known)
@@ -295,11 +292,12 @@ def _kept_message(positions: list[int]) -> str:
 @bp.get("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id):
-    attempt = _touch(attempt_id)
-    if not attempt.status.finished:
+    attempt = attempts.load_attempt(attempt_id, current_user, with_exam=True)
+    now = utcnow()
+    if not (attempt.status.finished or attempts.is_overdue(attempt, now)):
         return redirect(url_for("take.attempt", attempt_id=attempt.id))
-    shown = review.review(attempt, current_user, utcnow())
-    return render_template("exams/result.html", review=shown, attempt=attempt)
+    shown = review.review(attempt, current_user, now)
+    return render_template("exams/result.html", review=shown, attempt=shown.outcome)
 
 
 @bp.get("/wrong")
@@ -336,35 +334,8 @@ def start_practice():
 
 
 def exam_entries(user) -> list[ExamEntry]:
-    """The person's exams for a page, with any overdue attempt finalized first so
-    its status and score are final (see ``_touch`` for the transaction dance)."""
-    now = utcnow()
-    entries = available_exams(user, now)
-    if not any(e.overdue for e in entries):
-        return entries
-    db.session.rollback()
-    expect_writes()
-    attempts.finalize_overdue(now, user=user)
-    db.session.commit()
-    return available_exams(user, now)
-
-
-def _touch(attempt_id: int) -> Attempt:
-    """Load the person's attempt for a page; finalize it first if it is overdue.
-
-    GET requests read in a deferred SQLite transaction, which cannot safely turn
-    into a writer: start a writing one for the rare overdue case.
-    """
-    attempt = attempts.load_attempt(attempt_id, current_user, with_exam=True)
-    now = utcnow()
-    if not attempts.is_overdue(attempt, now):
-        return attempt
-    db.session.rollback()
-    expect_writes()
-    attempt = attempts.load_attempt(attempt_id, current_user, lock="update")
-    attempts.finalize(attempt, now)
-    db.session.commit()
-    return attempt
+    """The person's exams for a page; an overdue attempt counts as finalized."""
+    return available_exams(user, utcnow())
 
 
 def _form_answers() -> dict[int, str]:

@@ -9,8 +9,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..core.permissions import Perm, can
-from ..exams import attempts
-from ..exams.models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
+from ..exams import overdue
+from ..exams.models import Attempt, Enrolment, Exam, ExamKind, ExamStatus
 from ..extensions import db
 from ..org.models import User
 from ..training.models import Attendance, SessionStatus, TrainingSession
@@ -50,21 +50,6 @@ class YearRecord:
         return sum((a.session.hours for a in self.attendance), Decimal(0))
 
 
-def has_overdue(person: User, now: datetime) -> bool:
-    return (
-        db.session.scalar(
-            sa.select(Attempt.id)
-            .where(
-                Attempt.user_id == person.id,
-                Attempt.status == AttemptStatus.IN_PROGRESS,
-                Attempt.deadline < now - attempts.GRACE,
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
 def _attendance(person: User, year: int) -> list[Attendance]:
     return list(
         db.session.scalars(
@@ -81,16 +66,18 @@ def _attendance(person: User, year: int) -> list[Attendance]:
     )
 
 
-def _exams(person: User, year: int) -> list[ExamLine]:
-    finished = (Attempt.status != AttemptStatus.IN_PROGRESS) & (Attempt.user_id == person.id)
+def _exams(person: User, year: int, now: datetime) -> list[ExamLine]:
+    """An attempt overdue at ``now`` counts as finalized (``exams.overdue``)."""
+    late = overdue.find(now, user_id=person.id)
+    finished = late.finished() & (Attempt.user_id == person.id)
     best = (
-        sa.select(sa.func.max(Attempt.score))
+        sa.select(sa.func.max(late.score()))
         .where(finished, Attempt.exam_id == Exam.id)
         .scalar_subquery()
     )
     passed = (
         sa.select(sa.func.count(Attempt.id))
-        .where(finished, Attempt.exam_id == Exam.id, Attempt.passed.is_(True))
+        .where(finished, Attempt.exam_id == Exam.id, late.passed().is_(True))
         .scalar_subquery()
     )
     rows = db.session.execute(
@@ -108,8 +95,8 @@ def _exams(person: User, year: int) -> list[ExamLine]:
     return [ExamLine(exam, exempt, score, bool(n)) for exam, exempt, score, n in rows]
 
 
-def year_record(person: User, year: int) -> YearRecord:
-    return YearRecord(person, year, _attendance(person, year), _exams(person, year))
+def year_record(person: User, year: int, *, now: datetime) -> YearRecord:
+    return YearRecord(person, year, _attendance(person, year), _exams(person, year, now))
 
 
 def years(person: User, current: int) -> list[int]:

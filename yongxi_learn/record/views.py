@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from ..core.db import expect_writes, reads_only
 from ..core.spreadsheets import Sheet, content_disposition, send_xlsx
 from ..core.time import local_today, utcnow
-from ..exams import attempts
 from ..extensions import db
 from ..org.actors import current_actor
 from ..org.models import User
@@ -25,17 +24,10 @@ def _year() -> int:
 
 
 def _page(person: User, endpoint: str, **args):
-    now = utcnow()
-    if services.has_overdue(person, now):
-        # Finalize first, so the scores shown are final (a GET that writes).
-        db.session.rollback()
-        expect_writes()
-        attempts.finalize_overdue(now, user=person)
-        db.session.commit()
     year = _year()
     return render_template(
         "record/year.html",
-        record=services.year_record(person, year),
+        record=services.year_record(person, year, now=utcnow()),
         study_record=study_year_record(person, year),
         year_links=[
             (y, url_for(endpoint, year=y, **args))

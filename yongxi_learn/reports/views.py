@@ -5,7 +5,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from ..core import audit
-from ..core.db import expect_writes
 from ..core.forms import run_service
 from ..core.net import client_address
 from ..core.permissions import Perm, can, require
@@ -23,13 +22,6 @@ from .services import ReportError
 bp = Blueprint("reports", __name__)
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-@bp.before_request
-def _writing():
-    # Checking a draft finalizes overdue attempts (through the figures) and downloads
-    # are audited: these GETs write, so they open a writing transaction from the start.
-    expect_writes()
 
 
 def _draft(draft_id: int) -> ReportDraft:
@@ -154,7 +146,7 @@ def download(draft_id, fmt):
     # the file and in its name, as the page marks it.
     notice = services.notice_for(version, user=current_user, now=utcnow())
     paper = services.paper(version, notice)
-    audit.record(
+    audit.record_download(
         "report.download",
         actor=current_user,
         address=client_address(),
@@ -162,7 +154,6 @@ def download(draft_id, fmt):
         detail=f"{version.title} 第{version.number}稿 .{fmt}"
         + ("（数字与当前记录不符，已标注）" if notice else ""),
     )
-    db.session.commit()
     name = download_name(version, fmt, stale=bool(notice))
     if fmt == "docx":
         return _attachment(gongwen.build(paper), DOCX_MIMETYPE, name)

@@ -46,7 +46,9 @@ def exam(exam: Exam, scope: Scope) -> list[Table]:
     """汇总 by unit, 明细 of everyone enrolled, the score distribution, the items."""
     report = queries.exam_report(exam, scope.unit, now=scope.now, **_kwargs(scope))
     title = title_lines(scope.year, scope.unit, report.exam.title, scope.categories)
-    everyone = queries.names_select(report.exam, scope.unit, queries.NameList.ALL, **_kwargs(scope))
+    everyone = queries.names_select(
+        report.exam, scope.unit, queries.NameList.ALL, now=scope.now, **_kwargs(scope)
+    )
     bins = queries.score_histogram(exam, scope.unit, now=scope.now, **_kwargs(scope))
     items = queries.item_analysis(exam, scope.unit, now=scope.now, **_kwargs(scope))
     return [
@@ -66,8 +68,7 @@ def name_list(exam: Exam, kind: "queries.NameList", scope: Scope) -> list[Table]
 
     The 汇总 is computed when it is read: the CSV of a list (its default table) never
     reads it, and at district size the figures cost a tenth of that download."""
-    people = queries.names_select(exam, scope.unit, kind, **_kwargs(scope))
-    queries.refresh(scope.now)  # the list counts overdue attempts as handed in
+    people = queries.names_select(exam, scope.unit, kind, now=scope.now, **_kwargs(scope))
     formal = queries.formal_exam(exam, scope.unit)
     title = title_lines(scope.year, scope.unit, f"{formal.title} {kind.label}", scope.categories)
     figures = _when_read(

@@ -9,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..core.permissions import Perm
+from ..core.time import utcnow
 from ..exams import monitor, papers
 from ..exams.models import Enrolment, Exam
 from ..extensions import db
@@ -16,7 +17,7 @@ from ..org.models import Category, OrgUnit, User
 from ..org.ordering import people_order
 from .common import ensure_view
 from .exam_sql import enrolment_base
-from .exams import exam_family, formal_exam, refresh
+from .exams import exam_family, formal_exam, overdue_at
 
 __all__ = [
     "NAME_LIST_LABELS",
@@ -78,14 +79,22 @@ def _condition(kind: NameList, best, formal):
 
 
 def names_select(
-    exam: Exam, unit: OrgUnit, kind: NameList, *, user: User | None, categories=()
+    exam: Exam,
+    unit: OrgUnit,
+    kind: NameList,
+    *,
+    user: User | None,
+    categories=(),
+    now: datetime | None = None,
 ) -> sa.Select:
     """The people of one list, by unit then name. Each row: enrolment_id, name, phone,
     unit_name, unit_path, parent_name (the frozen unit and its parent), category, post, active,
-    current_unit (where the person is now), first, best, exempt, exempt_reason."""
+    current_unit (where the person is now), first, best, exempt, exempt_reason. Attempts
+    overdue at ``now`` (default: now) count as finalized."""
     ensure_view(user, unit)
     formal = formal_exam(exam, unit)
-    base, best, formal_alias = enrolment_base([formal.id], unit, categories, user)
+    late = overdue_at(now or utcnow())
+    base, best, formal_alias = enrolment_base([formal.id], unit, categories, user, late)
     parent = sa.orm.aliased(OrgUnit, name="parent_unit")
     now_unit = sa.orm.aliased(OrgUnit, name="current_unit")
     return (
@@ -179,10 +188,9 @@ def score_histogram(
     """The best scores of those who sat, in ten equal bins of the paper's total."""
     ensure_view(user, unit)
     formal = formal_exam(exam, unit)
-    refresh(now)
     total = papers.paper_total(formal) or Decimal(100)
     edges = [(total * i / BINS).quantize(Decimal("0.01")) for i in range(BINS + 1)]
-    base, best, _ = enrolment_base([formal.id], unit, categories, user)
+    base, best, _ = enrolment_base([formal.id], unit, categories, user, overdue_at(now))
     score = best.c.best
     number = sa.case(*((score >= edges[i], i) for i in range(BINS - 1, 0, -1)), else_=0)
     rows = db.session.execute(

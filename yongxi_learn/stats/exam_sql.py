@@ -4,6 +4,10 @@ its 补考's), each enrolled person's best scores, and the counting columns (DES
 Each person's best scores come from one grouped pass over the family's attempts,
 joined to the enrolment on (person, exam): at district size (10 exams x 20,000 people)
 a per-person lookup or a GROUP BY over the enrolment cost seconds.
+
+The readers' functions take ``overdue`` (``exams.overdue.Overdue``): attempts left
+open past their deadline count as the sweeper will finalize them, without a write.
+The tally's own refresh (``exam_tally``) counts the rows as they are.
 """
 
 from collections.abc import Sequence
@@ -44,7 +48,7 @@ def families(formal_ids: Sequence[int]) -> dict[int, list[int]]:
     return families
 
 
-def attempt_scores(formal_ids: Sequence[int], users=None):
+def attempt_scores(formal_ids: Sequence[int], users=None, overdue=None):
     """A subquery with one row per (person, formal exam of ``formal_ids``) with a
     finished attempt that counts for it: user_id, formal_id, the best score at the
     first sitting (``first``) and overall (``best``, formal exam and make-ups).
@@ -52,19 +56,23 @@ def attempt_scores(formal_ids: Sequence[int], users=None):
     One pass over the family's attempts (the attempt.exam_id index) grouped by person:
     joined to the enrolment on (user_id, exam_id), it gives every enrolled person's
     best scores without a per-person lookup or a GROUP BY over the enrolment.
-    ``users`` (a select of user ids) limits it to those people."""
+    ``users`` (a select of user ids) limits it to those people; ``overdue``: the
+    overdue attempts, counted as finalized."""
     family = families(formal_ids)
     formal_of = _formal_of(family)
+    finished, score = Attempt.status.in_(FINISHED), Attempt.score
+    if overdue:
+        finished, score = overdue.finished(), overdue.score()
     query = (
         sa.select(
             formal_of.label("formal_id"),
             Attempt.user_id.label("user_id"),
-            sa.func.max(sa.case((Attempt.exam_id == formal_of, Attempt.score))).label("first"),
-            sa.func.max(Attempt.score).label("best"),
+            sa.func.max(sa.case((Attempt.exam_id == formal_of, score))).label("first"),
+            sa.func.max(score).label("best"),
         )
         .where(
             Attempt.exam_id.in_([i for ids in family.values() for i in ids]),
-            Attempt.status.in_(FINISHED),
+            finished,
         )
         .group_by(formal_of, Attempt.user_id)
     )
@@ -109,11 +117,13 @@ def _formal_of(family: dict[int, list[int]]):
     return sa.case(makeups, value=Attempt.exam_id, else_=Attempt.exam_id)
 
 
-def enrolment_base(formal_ids: Sequence[int], unit: OrgUnit, categories=(), user=None):
+def enrolment_base(
+    formal_ids: Sequence[int], unit: OrgUnit, categories=(), user=None, overdue=None
+):
     """FROM enrolment ⋈ its frozen unit ⋈ the formal exam ⟕ the person's best scores,
     limited to ``unit``'s subtree, ``categories`` and ``user``'s VIEW_STATS scope.
     Returns (select, scores subquery with ``first`` and ``best``, formal exam alias)."""
-    best = attempt_scores(formal_ids)
+    best = attempt_scores(formal_ids, overdue=overdue)
     formal = sa.orm.aliased(Exam, name="formal")
     query = (
         sa.select()
@@ -159,7 +169,9 @@ def figure_columns(best, formal) -> list:
     ]
 
 
-def group_figures(formal_ids: Sequence[int], *conditions, users=None, best=None) -> sa.Select:
+def group_figures(
+    formal_ids: Sequence[int], *conditions, users=None, best=None, overdue=None
+) -> sa.Select:
     """From the source rows (enrolment and attempts): the figure columns per group of
     the enrolment (formal exam, frozen unit, frozen category), for the groups that
     meet ``conditions`` (on Enrolment); ``users`` (a select of user ids) must hold
@@ -167,7 +179,7 @@ def group_figures(formal_ids: Sequence[int], *conditions, users=None, best=None)
     against. ``best``: the people's scores as ``attempt_scores`` gives them, when the
     caller has them another way (``member_scores``)."""
     if best is None:
-        best = attempt_scores(formal_ids, users)
+        best = attempt_scores(formal_ids, users, overdue)
     formal = sa.orm.aliased(Exam, name="formal")
     return (
         sa.select(
@@ -184,9 +196,9 @@ def group_figures(formal_ids: Sequence[int], *conditions, users=None, best=None)
     )
 
 
-def live_per_unit(formal_ids: list[int], unit: OrgUnit, categories, user):
+def live_per_unit(formal_ids: list[int], unit: OrgUnit, categories, user, overdue=None):
     """Per (exam, frozen unit): the figure columns, from the enrolment and attempts."""
-    base, best, formal = enrolment_base(formal_ids, unit, categories, user)
+    base, best, formal = enrolment_base(formal_ids, unit, categories, user, overdue)
     return (
         base.add_columns(Enrolment.exam_id, Enrolment.unit_id, *figure_columns(best, formal))
         .group_by(Enrolment.exam_id, Enrolment.unit_id)
@@ -194,11 +206,14 @@ def live_per_unit(formal_ids: list[int], unit: OrgUnit, categories, user):
     )
 
 
-def tally_rows(formal_ids: list[int], categories):
+def tally_rows(formal_ids: list[int], categories, overdue=None):
     """The same from exam_tally: its (exam, unit, category) rows as they are, for the
     caller to sum per bucket of units. Summing them per unit here as well would make
     PostgreSQL aggregate every row twice (~20,000 rows at district size). The caller
-    applies the subtree and the viewer's scope to the units."""
+    applies the subtree and the viewer's scope to the units.
+
+    The groups of people with an ``overdue`` attempt are computed from the source rows
+    instead (a few groups; the tally itself is only written with the finalization)."""
     query = sa.select(
         ExamTally.exam_id,
         ExamTally.unit_id,
@@ -206,4 +221,32 @@ def tally_rows(formal_ids: list[int], categories):
     ).where(ExamTally.exam_id.in_(formal_ids))
     if categories:
         query = query.where(ExamTally.category.in_(list(categories)))
-    return query.subquery("per_unit")
+    people = _overdue_people(formal_ids, overdue)
+    if not people:
+        return query.subquery("per_unit")
+    member = sa.orm.aliased(Enrolment, name="member")
+    groups = sa.select(member.exam_id, member.unit_id, member.category).where(
+        sa.tuple_(member.exam_id, member.user_id).in_(people)
+    )
+    key = sa.tuple_(ExamTally.exam_id, ExamTally.unit_id, ExamTally.category)
+    in_groups = sa.tuple_(Enrolment.exam_id, Enrolment.unit_id, Enrolment.category).in_(groups)
+    conditions = [in_groups]
+    if categories:
+        conditions.append(Enrolment.category.in_(list(categories)))
+    mates = sa.orm.aliased(Enrolment, name="mate")
+    users = sa.select(mates.user_id).where(
+        sa.tuple_(mates.exam_id, mates.unit_id, mates.category).in_(groups)
+    )
+    live = group_figures(formal_ids, *conditions, users=users, overdue=overdue).subquery()
+    recomputed = sa.select(
+        live.c.exam_id, live.c.unit_id, *(live.c[name] for name in (*COUNTS, "score_sum", "lowest"))
+    )
+    return sa.union_all(query.where(key.not_in(groups)), recomputed).subquery("per_unit")
+
+
+def _overdue_people(formal_ids: Sequence[int], overdue) -> list[tuple[int, int]]:
+    """(formal exam id, user id) of each overdue attempt that counts for these exams."""
+    if not overdue:
+        return []
+    formal_of = {m: f for f, ids in families(formal_ids).items() for m in ids}
+    return sorted({(formal_of[e.exam_id], e.user_id) for e in overdue.in_exams(formal_of)})

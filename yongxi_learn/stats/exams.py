@@ -8,8 +8,10 @@ exam alone. The frozen enrolment unit and category decide where a person counts,
 whatever happened since.
 
 Everything is one or two GROUP BY queries; nothing loops over people in Python.
-Practice papers (and personal ones) never count. Callers finalize overdue attempts
-first (``refresh``), so an attempt left open past its deadline counts as handed in.
+Practice papers (and personal ones) never count. An attempt left open past its
+deadline counts as handed in with its saved answers whether or not it has been
+finalized yet (``overdue_at``; see ``exams.overdue``): reading the figures writes
+nothing.
 """
 
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ import sqlalchemy as sa
 
 from ..core.permissions import Perm, scope_filter
 from ..core.time import local_today
-from ..exams import attempts
+from ..exams import overdue
 from ..exams.models import Exam, ExamKind, ExamStatus, ExamTally
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
@@ -42,7 +44,7 @@ __all__ = [
     "exam_report",
     "exam_years",
     "formal_exam",
-    "refresh",
+    "overdue_at",
     "year_overview",
 ]
 
@@ -56,9 +58,9 @@ DEFINITIONS = (
 )
 
 
-def refresh(now: datetime) -> int:
-    """Finalize overdue attempts, so the figures count them as handed in."""
-    return attempts.finalize_overdue(now)
+def overdue_at(now: datetime) -> overdue.Overdue:
+    """The attempts overdue at ``now``, for the figures to count as finalized."""
+    return overdue.find(now)
 
 
 # ---------------------------------------------------------------- dataclasses
@@ -299,16 +301,22 @@ def figures_of(row: _Counts | None) -> ExamFigures:
 
 
 def _by_child(
-    formal_ids: list[int], unit: OrgUnit, children, categories, user, live: bool = False
+    formal_ids: list[int],
+    unit: OrgUnit,
+    children,
+    categories,
+    user,
+    late: overdue.Overdue,
+    live: bool = False,
 ) -> dict[tuple, _Counts]:
     """{(formal exam id, bucket unit id): counts}, plus totals per exam under the key
     (exam id, None). Per (exam, frozen unit) rows from exam_tally (or, ``live``, from
     the enrolment and attempts) are summed into child-unit buckets (unit_buckets);
     totals add the buckets."""
     if live:
-        per_unit = live_per_unit(formal_ids, unit, categories, user)
+        per_unit = live_per_unit(formal_ids, unit, categories, user, late)
     else:
-        per_unit = tally_rows(formal_ids, categories)
+        per_unit = tally_rows(formal_ids, categories, late)
     # Each unit's bucket computed once (a few hundred CASEs), not once per row.
     buckets = unit_buckets(unit, children)
     query = (
@@ -364,10 +372,9 @@ def exam_report(
     in total and per child unit; ``live``: from the source rows, not exam_tally."""
     ensure_view(user, unit)
     formal = formal_exam(exam, unit)
-    refresh(now)
     categories = _clean_categories(categories)
     children = child_units(unit)
-    found = _by_child([formal.id], unit, children, categories, user, live)
+    found = _by_child([formal.id], unit, children, categories, user, overdue_at(now), live)
     return _report(formal, unit, children, categories, found, exam_family(formal))
 
 
@@ -395,11 +402,11 @@ def year_overview(
     subtree, each with its make-ups, totals and child-unit rows (two queries, on
     exam_tally; ``live``: from the source rows)."""
     ensure_view(user, unit)
-    refresh(now)
     categories = _clean_categories(categories)
     exams = year_exams(year, unit)
     ids, children = [e.id for e in exams], child_units(unit)
-    found = _by_child(ids, unit, children, categories, user, live) if exams else {}
+    late = overdue_at(now) if exams else overdue.NONE
+    found = _by_child(ids, unit, children, categories, user, late, live) if exams else {}
     makeups = _makeups_of(ids) if exams else {}
     return YearOverview(
         year=year,

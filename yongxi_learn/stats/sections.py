@@ -77,6 +77,7 @@ def _exam_tables(scope: Scope, overview: queries.YearOverview) -> list[Table]:
                 queries.NameList.ALL,
                 user=scope.user,
                 categories=scope.categories,
+                now=scope.now,
             ),
         )
         for r in overview.reports

@@ -1,14 +1,14 @@
 """Dashboards (统计) and their downloads. Views read the query string, call
 stats.queries (which check VIEW_STATS over the unit asked for: another unit is a 403,
-another town's exam a 404) and render; they commit once, since figures finalize
-overdue attempts first and every download is audited.
+another town's exam a 404) and render. They write nothing (overdue attempts count as
+finalized without being written: exams.overdue), except a download's audit record.
 """
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from ..core import audit
-from ..core.db import commit_keeping_loaded, expect_writes, reads_only
+from ..core.db import reads_only
 from ..core.net import client_address
 from ..core.permissions import Perm, require
 from ..core.spreadsheets import send_csv, send_xlsx
@@ -24,13 +24,6 @@ from .years import report_years
 
 bp = Blueprint("stats", __name__)
 FORMATS = ("xlsx", "csv")
-
-
-@bp.before_request
-def _writing():
-    # Figures finalize overdue attempts and downloads are audited: these GETs write.
-    expect_writes()
-    db.session.commit()
 
 
 @bp.context_processor
@@ -85,7 +78,6 @@ def _exam(exam_id: int) -> Exam:
 def index():
     scope = _scope()
     parts = [(section, section.build(scope)) for section in SECTIONS]
-    commit_keeping_loaded(db.session)
     return render_template(
         "stats/index.html", parts=parts, unit_chart=charts.unit_rate_chart, **_page_context(scope)
     )
@@ -101,7 +93,6 @@ def exam_page(exam_id):
     bins = queries.score_histogram(exam, scope.unit, **kwargs)
     items = queries.item_analysis(exam, scope.unit, **kwargs)
     withheld = not keys.may_see_item_stats(current_user, exam, scope.now)
-    commit_keeping_loaded(db.session)
     return render_template(
         "stats/exam.html",
         report=report,
@@ -120,15 +111,13 @@ def names(exam_id, kind):
     exam = _exam(exam_id)
     kind = _kind(kind)
     scope = _scope(year=exam.year)
-    queries.refresh(scope.now)
     query = queries.names_select(
-        exam, scope.unit, kind, user=current_user, categories=scope.categories
+        exam, scope.unit, kind, user=current_user, categories=scope.categories, now=scope.now
     )
     per_page = current_app.config["PER_PAGE"]
     page_no = max(request.args.get("page", 1, type=int), 1)
     total = queries.names_count(query)
     rows = db.session.execute(query.limit(per_page).offset((page_no - 1) * per_page)).all()
-    commit_keeping_loaded(db.session)
     return render_template(
         "stats/names.html",
         exam=queries.formal_exam(exam, scope.unit),
