@@ -1,7 +1,8 @@
 """A real gunicorn (2 sync workers) on loopback for the tests that need several
 worker processes: ``with running_gunicorn(db_url, tmp_path, **env) as server``;
 ``running_gunicorn(..., project_config=True)`` runs ``gunicorn.conf.py``'s settings
-instead (its workers, threads and timeouts), as ``make run`` does.
+instead (its workers, threads and timeouts), as ``make run`` does; ``app=`` serves
+another WSGI app than ``wsgi:app`` (a fault test's wrapper that patches the app).
 
 The server reads its configuration from the environment, as in production; it
 serves the test database, so data made by the usual fixtures (and committed) is
@@ -72,7 +73,12 @@ class Server:
 
 @contextlib.contextmanager
 def running_gunicorn(
-    database_url: str, tmp_path: Path, *, project_config: bool = False, **env: str
+    database_url: str,
+    tmp_path: Path,
+    *,
+    project_config: bool = False,
+    app: str = "wsgi:app",
+    **env: str,
 ) -> Iterator[Server]:
     port = free_port()
     log = tmp_path / "gunicorn.log"
@@ -90,7 +96,7 @@ def running_gunicorn(
         # gunicorn also reads ./gunicorn.conf.py by itself (after --chdir): these win.
         args += ["-w", "2", "-k", "sync", "--threads", "1", "--timeout", "60"]
     args += ["-b", f"127.0.0.1:{port}"]
-    args += ["--graceful-timeout", "2", "--chdir", str(ROOT), "wsgi:app"]
+    args += ["--graceful-timeout", "2", "--chdir", str(ROOT), app]
     # Which worker answered what: "ACCESS <pid> <method> <path> <status>" lines.
     args += ["--access-logfile", "-", "--access-logformat", "ACCESS %(p)s %(m)s %(U)s %(s)s"]
     with log.open("w") as out:

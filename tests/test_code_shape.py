@@ -1,5 +1,5 @@
 """Sweeps over the source that keep each shared piece in one place: the acting user of
-a request and the flashing of a form's errors."""
+a request, the flashing of a form's errors, and no hook for tests in production code."""
 
 import re
 from pathlib import Path
@@ -35,3 +35,9 @@ def test_form_errors_are_flashed_by_one_function():
     }
     assert defined == {"core/forms.py"}
 
+
+def test_production_code_has_no_hook_for_tests():
+    hooks = re.compile(r"pause_for_fault_tests|TEST_GRADING_PAUSE|core\.faults")
+    found = [str(p.relative_to(ROOT)) for p, text in sources(PACKAGE) if hooks.search(text)]
+    assert found == []
+    assert not (PACKAGE / "core" / "faults.py").exists()

@@ -58,8 +58,6 @@ class Config:
     PASSWORD_HISTORY = 3  # the last N passwords cannot be chosen again
     # Send Strict-Transport-Security even when the proxy does not say "https".
     HSTS = False
-    # Test servers only: the grader writes its pid here and pauses (see exams.attempts).
-    TEST_GRADING_PAUSE_FILE = None
 
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hash method's name, not a password)
     TIMEZONE = "Asia/Shanghai"

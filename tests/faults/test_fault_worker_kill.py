@@ -34,8 +34,13 @@ def pause_file(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(db_url, tmp_path_factory, pause_file):
-    env = {"YONGXI_TEST_GRADING_PAUSE_FILE": str(pause_file)}
-    with running_gunicorn(db_url, tmp_path_factory.mktemp("gunicorn"), **env) as running:
+    # The grader's pause is patched in by the served app, never in production code.
+    with running_gunicorn(
+        db_url,
+        tmp_path_factory.mktemp("gunicorn"),
+        app="tests.faults.grading_pause_wsgi:app",
+        FAULT_GRADING_PAUSE_FILE=str(pause_file),
+    ) as running:
         yield running
 
 
