@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from yongxi_learn import create_app  # noqa: E402
 from yongxi_learn.extensions import db  # noqa: E402
+from yongxi_learn.laws import search as law_search  # noqa: E402
+from yongxi_learn.laws.models import Law, LawArticle, LawKind, LawStatus  # noqa: E402
+from yongxi_learn.laws.parser import article_label  # noqa: E402
 from yongxi_learn.org.models import OrgUnit, UnitKind  # noqa: E402
-from yongxi_learn.study import law_search  # noqa: E402
-from yongxi_learn.study.law_parser import article_label  # noqa: E402
-from yongxi_learn.study.models import Law, LawArticle, LawKind, LawStatus  # noqa: E402
 
 LAWS, ARTICLES, REPEATS, PER_PAGE = 300, 100, 15, 30
 VOCABULARY = (

@@ -117,10 +117,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(bank_bp, url_prefix="/admin/questions")
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/ping", "ping", ping)
-    from . import reports, stats, study, training
+    from . import exams, laws, reports, stats, study, training
     from .record.views import bp as record_bp
 
+    laws.register(app)
     training.register(app)
+    exams.register_law_links()
     study.register(app)
     stats.register(app)
     reports.register(app)

@@ -36,6 +36,7 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
     sessions, a saved report draft), this year with open work for the demo logins. Each
     part is loaded once and committed; returns the demo logins."""
     from .exams.demo import seed_exams
+    from .exams.demo_laws import seed_library
     from .org import seed
     from .org.models import User
     from .org.services import SYSTEM
@@ -59,7 +60,10 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
     db.session.commit()
     for line in result.lines():
         echo(line)
-    # The law library first: training sessions link the laws they covered.
+    # The law library first: lists and training sessions link the laws they covered.
+    for line in seed_library(seed.demo_town(), track=track):
+        echo(line)
+    db.session.commit()
     for feature in (study_demo, training_demo):
         for line in feature.seed(seed.demo_town(), track=track, now=now, keep_open=keep_open):
             echo(line)

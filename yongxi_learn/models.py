@@ -15,10 +15,10 @@ from .exams.models import (
     Question,
     QuestionCategory,
 )
+from .laws import models as laws_models  # noqa: F401
 from .org.import_models import PendingImport
 from .org.models import OrgUnit, RoleGrant, User
 from .reports.models import ReportDraft, ReportTemplate, ReportVersion
-from .study import models as study_models  # noqa: F401
 from .study import plan_models as study_plan_models  # noqa: F401
 from .study import reading_models as study_reading_models  # noqa: F401
 from .training import models as training_models  # noqa: F401

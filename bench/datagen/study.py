@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from yongxi_learn.extensions import db
+from yongxi_learn.laws.models import Law, LawKind
 from yongxi_learn.org.models import OrgUnit, User
-from yongxi_learn.study.models import Law, LawKind
 from yongxi_learn.study.plan_models import (
     ItemKind,
     StudyList,

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import TIMEOUT_MS
-from tests.study.law_fixtures import LAW_TEXT
+from tests.laws.law_fixtures import LAW_TEXT
 from yongxi_learn.org.models import Category, Role
 
 pytestmark = pytest.mark.e2e

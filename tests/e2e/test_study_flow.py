@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
+from yongxi_learn.laws.models import Law, LawArticle, LawKind
 from yongxi_learn.org.models import Category, OrgUnit, User
 from yongxi_learn.org.services import SYSTEM
 from yongxi_learn.study import plans, readings
-from yongxi_learn.study.models import Law, LawArticle, LawKind
 from yongxi_learn.study.plan_models import ItemKind
 from yongxi_learn.study.reading_models import ReadingAssignment, ReadingKind, ReadingProgress
 

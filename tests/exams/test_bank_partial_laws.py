@@ -8,13 +8,13 @@ from tests.exams.bank_fixtures import URL, xlsx
 from tests.exams.bank_fixtures import row as make_row
 from tests.exams.test_bank_import import confirm, offers_confirm, questions, text, upload
 from tests.exams.test_bank_views import FORM
-from tests.study.law_fixtures import PENALTY_LAW, make_penalty_law, real_text
+from tests.laws.law_fixtures import PENALTY_LAW, make_penalty_law, real_text
 from yongxi_learn.extensions import db
+from yongxi_learn.laws import services as laws
+from yongxi_learn.laws.models import Law, LawKind
+from yongxi_learn.laws.parser import parse_text
+from yongxi_learn.laws.services import LawMeta
 from yongxi_learn.org.services import SYSTEM
-from yongxi_learn.study import laws
-from yongxi_learn.study.law_parser import parse_text
-from yongxi_learn.study.laws import LawMeta
-from yongxi_learn.study.models import Law, LawKind
 
 PARTIAL = f"法规库中《{PENALTY_LAW}》的条文不全，无法核对"
 

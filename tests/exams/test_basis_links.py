@@ -4,10 +4,10 @@ article in the law library when the question is linked to one."""
 import sqlalchemy as sa
 
 from tests.exams.test_take_views import begin, close
-from tests.study.law_fixtures import make_law
+from tests.laws.law_fixtures import make_law
 from yongxi_learn.exams.models import Question
 from yongxi_learn.extensions import db
-from yongxi_learn.study import laws
+from yongxi_learn.laws import services as laws
 
 
 def link_bank(law, label="第一条"):

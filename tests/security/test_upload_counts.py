@@ -17,13 +17,13 @@ import xlsxwriter
 from docx.enum.text import WD_BREAK
 
 from tests.conftest import count_rows
+from tests.laws.law_fixtures import docx_bytes, real_text
 from tests.security.test_uploads import LAW_FORM, _post
-from tests.study.law_fixtures import docx_bytes, real_text
 from yongxi_learn.core.spreadsheets import ImportRejected, Limits, read_rows
+from yongxi_learn.laws.files import read_law_file
+from yongxi_learn.laws.models import Law
 from yongxi_learn.org.import_file import SPEC
 from yongxi_learn.org.import_models import PendingImport
-from yongxi_learn.study.law_files import read_law_file
-from yongxi_learn.study.models import Law
 
 SECONDS = 2.0
 

@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tests.conftest import count_rows
-from tests.study.law_fixtures import LAW_TEXT, docx_bytes
+from tests.laws.law_fixtures import LAW_TEXT, docx_bytes
 from yongxi_learn.org.import_models import PendingImport
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

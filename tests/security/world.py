@@ -10,17 +10,18 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from tests.exams.paper_fixtures import add_attempt, make_exam, make_questions
-from tests.study.law_fixtures import LAW_TEXT, make_law
+from tests.laws.law_fixtures import LAW_TEXT, make_law
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams import bank
 from yongxi_learn.exams.models import Enrolment
 from yongxi_learn.extensions import db
+from yongxi_learn.laws import importing as law_importing
 from yongxi_learn.org import importing
 from yongxi_learn.org.import_models import PendingImport
 from yongxi_learn.org.models import Category, Role
 from yongxi_learn.org.services import Actor
 from yongxi_learn.reports import services as reports
-from yongxi_learn.study import law_import, plans, readings
+from yongxi_learn.study import plans, readings
 from yongxi_learn.study.plan_models import ItemKind
 from yongxi_learn.study.reading_models import ReadingKind
 from yongxi_learn.training import attendance
@@ -151,7 +152,7 @@ def _study_objects(ids, b_town, b_person, actor, mark) -> None:
 
 def _pending_imports(ids, b_admin) -> None:
     tokens = {}
-    for kind in (importing.KIND, "questions", law_import.KIND):
+    for kind in (importing.KIND, "questions", law_importing.KIND):
         pending = PendingImport(user_id=b_admin.id, kind=kind, filename="x", content=b"x")
         db.session.add(pending)
         db.session.flush()

@@ -6,10 +6,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from yongxi_learn.extensions import db
+from yongxi_learn.laws.models import Law
 from yongxi_learn.org import seed
 from yongxi_learn.stats import queries
 from yongxi_learn.study.demo_lists import CASE_TITLE, list_name, seed_lists
-from yongxi_learn.study.models import Law
 from yongxi_learn.study.plan_models import StudyList
 from yongxi_learn.study.reading_models import ReadingAssignment
 

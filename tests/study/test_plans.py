@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
+from yongxi_learn.laws import references
 from yongxi_learn.org.models import Category
 from yongxi_learn.org.services import SYSTEM, Actor, NotFound
-from yongxi_learn.study import law_refs, plans
+from yongxi_learn.study import plans
 from yongxi_learn.study.common import StudyError
 
 from .conftest import item_of
@@ -123,7 +124,7 @@ def test_unit_admin_cannot_edit_the_towns_list(study_list, unit_admin, laws):
 
 
 def test_amending_a_law_flags_its_items_for_review(study_list, laws, reading):
-    assert law_refs.flag_references([laws["民法典"].id, laws["宪法"].id]) == 3
+    assert references.flag_references([laws["民法典"].id, laws["宪法"].id]) == 3
     db.session.expire_all()
     assert item_of(study_list, "民法典").needs_review
     assert item_of(study_list, "宪法").needs_review

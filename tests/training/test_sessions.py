@@ -238,7 +238,7 @@ def test_a_session_cannot_take_another_towns_kind(client, login, kinds, tree, ot
 
 @pytest.fixture
 def law(tree):
-    from yongxi_learn.study.models import Law, LawKind
+    from yongxi_learn.laws.models import Law, LawKind
 
     law = Law(owner_unit=tree["district"], title="中华人民共和国行政复议法", kind=LawKind.LAW)
     db.session.add(law)
@@ -258,8 +258,8 @@ def test_a_session_links_laws_of_the_library(client, login, admin, kinds, tree, 
 def test_an_amended_law_flags_the_session_until_it_is_saved_again(
     client, login, admin, kinds, tree, law, make_session
 ):
-    from yongxi_learn.study import law_refs
-    from yongxi_learn.study.models import LawStatus
+    from yongxi_learn.laws import references
+    from yongxi_learn.laws.models import LawStatus
 
     session = make_session()
     services.update_session(
@@ -276,7 +276,7 @@ def test_an_amended_law_flags_the_session_until_it_is_saved_again(
     )
     db.session.commit()
     law.status = LawStatus.AMENDED
-    assert law_refs.flag_references([law.id]) == 1
+    assert references.flag_references([law.id]) == 1
     db.session.commit()
     login(admin)
     review = client.get("/laws/review").get_data(as_text=True)
@@ -320,14 +320,14 @@ def test_an_amended_law_flags_the_session_until_it_is_saved_again(
 def test_another_towns_admin_does_not_see_the_flagged_session(
     app, login, tree, law, make_session, make_user
 ):
-    from yongxi_learn.study import law_refs
-    from yongxi_learn.study.models import LawStatus
+    from yongxi_learn.laws import references
+    from yongxi_learn.laws.models import LawStatus
 
     session = make_session(topic="雍溪镇的专题学习")
     session.law_links.append(SessionLaw(law_id=law.id))
     db.session.commit()
     law.status = LawStatus.AMENDED
-    law_refs.flag_references([law.id])
+    references.flag_references([law.id])
     db.session.commit()
     stranger = make_user(
         "宝顶镇管理员", tree["other_town"], roles=[(Role.ADMIN, tree["other_town"])]

@@ -8,8 +8,8 @@ from wtforms.validators import DataRequired, Length
 from ..core.forms import Form, QueryForm, SearchField
 from ..core.spreadsheets import XLSX_MIMETYPE
 from ..extensions import db
+from ..laws.models import Law
 from ..org.models import OrgUnit
-from ..study.models import Law
 from . import bank_links, bank_rules
 from .bank_rules import OPTION_MAX, QuestionData
 from .grading import LETTERS

@@ -9,9 +9,9 @@ filter on law_ref), and keep whatever older rows or unknown laws say.
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..study import laws
-from ..study.laws import LawError
-from ..study.models import Law, LawArticle, LawStatus
+from ..laws import services as laws
+from ..laws.models import Law, LawArticle, LawStatus
+from ..laws.services import LawError
 from .bank_rules import QuestionData
 from .models import Question
 

@@ -23,9 +23,9 @@ from ..core.permissions import Perm, PermissionDenied, require
 from ..core.spreadsheets import Limits, megabytes, send_xlsx
 from ..core.time import local_today
 from ..extensions import db
+from ..laws import services as laws
 from ..org.actors import current_actor
 from ..org.models import OrgUnit
-from ..study import laws
 from . import bank, bank_import, bank_template
 from .bank_forms import (
     BankFilterForm,

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.db import str_enum
 from ..core.time import utcnow
 from ..extensions import db
+from ..laws.models import Law, LawArticle
 from ..org.models import Category, OrgUnit, User
-from ..study.models import Law, LawArticle
 
 Score = sa.Numeric(6, 2)
 

@@ -11,6 +11,7 @@ from ..core.permissions import Perm, can, require
 from ..core.privacy import shown_phone
 from ..core.time import format_local
 from ..extensions import db
+from ..laws.models import LawStatus
 from ..org.actors import current_actor
 from ..org.models import OrgUnit
 from ..org.ordering import people_order
@@ -30,7 +31,6 @@ from .admin_common import (
     visible,
 )
 from .forms import ReadingForm
-from .models import LawStatus
 from .reading_models import ReadingAssignment, ReadingKind
 
 

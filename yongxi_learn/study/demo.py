@@ -1,10 +1,10 @@
-"""The Yongxi demo data of the study feature, loaded by ``seed-demo``."""
+"""The Yongxi demo data of the study feature, loaded by ``seed-demo`` after the law
+library's (its lists name the laws)."""
 
 from collections.abc import Collection
 from datetime import datetime
 
 from ..org.models import OrgUnit
-from .demo_laws import seed_laws
 from .demo_lists import seed_lists
 
 
@@ -12,7 +12,4 @@ def seed(town: OrgUnit, *, track, now: datetime, keep_open: Collection[int] = ()
     """Add the demo records once; return lines to print (nothing when already there).
     ``track(items, label)`` wraps an iterable in a progress bar; ``now`` dates last
     year's and this year's records; ``keep_open``: ids of people left with open work."""
-    return [
-        *seed_laws(town, track=track),
-        *seed_lists(town, track=track, now=now, keep_open=keep_open),
-    ]
+    return seed_lists(town, track=track, now=now, keep_open=keep_open)

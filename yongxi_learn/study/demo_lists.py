@@ -17,11 +17,11 @@ import sqlalchemy as sa
 
 from ..core.time import LOCAL_TZ, to_local
 from ..extensions import db
+from ..laws.models import Law, LawKind
 from ..org.audience import people_select
 from ..org.models import Category, OrgUnit, User
 from ..org.services import SYSTEM, Actor
 from . import plans, readings
-from .models import Law, LawKind
 from .plan_models import ItemKind, StudyList
 from .reading_models import ReadingAssignment, ReadingKind
 

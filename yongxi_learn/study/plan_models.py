@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.db import str_enum
 from ..core.time import utcnow
 from ..extensions import db
+from ..laws.models import Law
 from ..org.models import OrgUnit, User
-from .models import Law
 
 
 class ItemKind(enum.StrEnum):

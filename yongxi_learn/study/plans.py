@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from ..core.permissions import Perm, can
 from ..core.time import format_local
 from ..extensions import db
+from ..laws.models import Law, LawStatus
 from ..org.models import OrgUnit, User
 from ..org.services import Actor, NotFound
 from . import tally
 from .common import StudyError, check_audience, ensure_manage, in_audience, record
-from .models import Law, LawStatus
 from .plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
 
 MAX_NOTE = 2000

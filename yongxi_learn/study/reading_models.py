@@ -11,8 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.db import str_enum
 from ..core.time import utcnow
 from ..extensions import db
+from ..laws.models import Law
 from ..org.models import OrgUnit
-from .models import Law
 
 
 class ReadingKind(enum.StrEnum):

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from ..extensions import db
+from ..laws.models import Law, LawArticle, LawStatus
 from ..org.models import OrgUnit, User
 from ..org.services import Actor
 from . import sanitize
 from .common import StudyError, check_audience, ensure_manage, in_audience, record
-from .models import Law, LawArticle, LawStatus
 from .plans import check_range
 from .reading_models import ReadingAssignment, ReadingKind, ReadingProgress
 

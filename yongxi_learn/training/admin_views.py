@@ -23,6 +23,7 @@ from ..core.forms import flash_errors, run_service
 from ..core.permissions import Perm, can, require
 from ..core.time import utcnow
 from ..extensions import db
+from ..laws.services import current_laws
 from ..org import audience as audience_module
 from ..org.actors import current_actor
 from ..org.audience import AudienceError
@@ -30,7 +31,6 @@ from ..org.forms import unit_choices
 from ..org.models import User
 from ..org.names import InvalidValue, normalise_phone
 from ..org.services import units_in_scope
-from ..study.laws import current_laws
 from . import attendance, services, signin
 from . import forms as training_forms
 from .models import TrainingKind

@@ -16,10 +16,10 @@ import sqlalchemy as sa
 
 from ..core.time import local_to_utc, to_local
 from ..extensions import db
+from ..laws.services import find_current
 from ..org import audience as audience_module
 from ..org.models import Category, OrgUnit
 from ..org.services import SYSTEM
-from ..study.laws import find_current
 from . import attendance, services
 from .models import AttendanceMethod, KindCode, TrainingSession
 

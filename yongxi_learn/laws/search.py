@@ -3,7 +3,7 @@
 Both are substring searches (LIKE '%…%'): Chinese has no word boundaries for a
 full-text index to use without a segmenter, and a library of a few hundred laws /
 tens of thousands of articles is scanned in milliseconds on SQLite and PostgreSQL
-(see bench/law_search.py and docs/performance.md). Only current laws are searched unless
+(see bench/search.py and docs/performance.md). Only current laws are searched unless
 the reader asks for every version.
 """
 

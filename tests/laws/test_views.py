@@ -8,13 +8,13 @@ import pytest
 
 from tests.conftest import count_rows
 from tests.exams.bank_fixtures import add_question
-from tests.study.law_fixtures import AMENDED_TEXT, LAW_TEXT, URL, docx_bytes, make_law
+from tests.laws.law_fixtures import AMENDED_TEXT, LAW_TEXT, URL, docx_bytes, make_law
 from yongxi_learn.core.staging import PendingImport
 from yongxi_learn.exams.models import Question
 from yongxi_learn.extensions import db
+from yongxi_learn.laws import services as laws
+from yongxi_learn.laws.models import Law, LawArticle, LawStatus
 from yongxi_learn.org.models import Role
-from yongxi_learn.study import laws
-from yongxi_learn.study.models import Law, LawArticle, LawStatus
 
 
 def text(response) -> str:

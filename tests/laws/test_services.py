@@ -5,18 +5,19 @@ import pytest
 import sqlalchemy as sa
 
 from tests.exams.bank_fixtures import add_question
-from tests.study.law_fixtures import AMENDED_TEXT, actor_of, make_law
+from tests.laws.law_fixtures import AMENDED_TEXT, actor_of, make_law
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.core.permissions import PermissionDenied
 from yongxi_learn.exams import bank
 from yongxi_learn.exams.models import Question
 from yongxi_learn.extensions import db
+from yongxi_learn.laws import references
+from yongxi_learn.laws import services as laws
+from yongxi_learn.laws.models import Law, LawKind, LawStatus
+from yongxi_learn.laws.parser import parse_text
+from yongxi_learn.laws.services import LawError, LawMeta
 from yongxi_learn.org.models import Role
 from yongxi_learn.org.services import SYSTEM
-from yongxi_learn.study import law_refs, laws
-from yongxi_learn.study.law_parser import parse_text
-from yongxi_learn.study.laws import LawError, LawMeta
-from yongxi_learn.study.models import Law, LawKind, LawStatus
 
 
 def reload(model, row):
@@ -119,7 +120,7 @@ def test_repointing_a_flagged_question_at_the_current_version_clears_it(tree, ad
     bank.update_question(question, data, category=None, actor=actor_of(admin))
     db.session.commit()
     assert reload(Question, question).needs_review is False
-    assert law_refs.flagged(admin) == []
+    assert references.flagged(admin) == []
 
 
 def test_review_cannot_be_marked_while_the_question_points_at_the_old_version(tree, admin):
@@ -136,15 +137,15 @@ def test_the_review_list_shows_flagged_questions_of_the_admins_units(tree, admin
     mine = pointing_at(law, tree["town"])
     theirs = pointing_at(law, tree["other_town"])
     new_version(law)
-    rows = law_refs.flagged(admin)
+    rows = references.flagged(admin)
     assert [(r.label, r.endpoint, r.args) for r in rows] == [
         ("试题", "bank.edit", {"question_id": mine.id})
     ]
     other_admin = make_user(
         "宝顶管理员", tree["other_town"], roles=[(Role.ADMIN, tree["other_town"])]
     )
-    assert [r.args for r in law_refs.flagged(other_admin)] == [{"question_id": theirs.id}]
-    assert law_refs.count_flagged(admin) == 1
+    assert [r.args for r in references.flagged(other_admin)] == [{"question_id": theirs.id}]
+    assert references.count_flagged(admin) == 1
 
 
 def test_repealing_flags_references_and_refuses_twice(tree):
@@ -185,22 +186,22 @@ def test_a_district_law_is_kept_by_the_district_not_the_town_admin(tree, admin):
 
 
 def test_article_hits_are_paged_and_counted_up_to_the_cap(tree, monkeypatch):
-    from yongxi_learn.study import law_search
+    from yongxi_learn.laws import search
 
     make_law(tree["district"])
-    monkeypatch.setattr(law_search, "COUNT_CAP", 4)
-    criteria = law_search.LawFilter(text="。")  # in each of the 7 articles
-    first = law_search.article_hits(criteria, 1, 3)
+    monkeypatch.setattr(search, "COUNT_CAP", 4)
+    criteria = search.LawFilter(text="。")  # in each of the 7 articles
+    first = search.article_hits(criteria, 1, 3)
     assert [a.label for a in first.items] == ["第一条", "第二条", "第十条"]
     assert (first.total, first.capped, first.shown_total, first.has_next) == (5, True, "4余", True)
-    second = law_search.article_hits(criteria, 2, 3)
+    second = search.article_hits(criteria, 2, 3)
     assert [a.label for a in second.items] == ["第十条之一", "第一百零二条"]
     assert second.items[0].law.title == "中华人民共和国示例管理法"
-    assert not law_search.article_hits(law_search.LawFilter(text="无此文字"), 1, 3).items
+    assert not search.article_hits(search.LawFilter(text="无此文字"), 1, 3).items
 
 
 def test_the_library_lists_laws_by_kind_in_the_usual_order(tree):
-    from yongxi_learn.study import law_search
+    from yongxi_learn.laws import search
 
     for title, kind in (
         ("安全示例法", LawKind.LAW),
@@ -208,5 +209,5 @@ def test_the_library_lists_laws_by_kind_in_the_usual_order(tree):
         ("某党内法规", LawKind.PARTY_REGULATION),
     ):
         make_law(tree["district"], title=title, short_name="", text="", kind=kind)
-    listed = db.session.scalars(law_search.laws_select(law_search.LawFilter())).all()
+    listed = db.session.scalars(search.laws_select(search.LawFilter())).all()
     assert [law.title for law in listed] == ["组织示例法", "安全示例法", "某党内法规"]

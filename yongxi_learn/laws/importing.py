@@ -17,10 +17,10 @@ from ..extensions import db
 from ..org.import_models import PendingImport
 from ..org.models import OrgUnit
 from ..org.services import Actor, NotFound
-from . import laws
-from .law_parser import LawParseError, ParsedLaw, parse_text
-from .laws import LawError, LawMeta
+from . import services
 from .models import Law
+from .parser import LawParseError, ParsedLaw, parse_text
+from .services import LawError, LawMeta
 
 __all__ = [
     "ImportChanged",
@@ -70,16 +70,16 @@ def plan(
     filename: str = "",
 ) -> LawPlan:
     """Check and parse; LawError or LawParseError says what is wrong."""
-    laws.ensure_manage(actor, base.owner_unit if base else owner_unit)
+    services.ensure_manage(actor, base.owner_unit if base else owner_unit)
     if base is not None and not base.is_current:
         raise LawError("只能为现行有效的版本导入新版本")
     parsed = parse_text(text)
     if not meta.title.strip():
         # The text's first line is the title when it is short (as published).
         meta.title = parsed.suggested_title
-    meta = laws.check_meta(meta)
+    meta = services.check_meta(meta)
     if base is None:
-        laws.ensure_new(meta.title, owner_unit)
+        services.ensure_new(meta.title, owner_unit)
     return LawPlan(meta, parsed, owner_unit, base, filename, _payload(meta, text, owner_unit, base))
 
 
@@ -122,10 +122,10 @@ def _replan(pending: PendingImport, actor: Actor) -> LawPlan:
 def _apply(result: LawPlan, actor: Actor) -> Law:
     # The importer asks for the law's whole text (and says so on its page).
     if result.base is not None:
-        return laws.import_version(
+        return services.import_version(
             result.base, result.meta, result.parsed, actor=actor, full_text=True
         )
-    return laws.create_law(
+    return services.create_law(
         result.meta, result.parsed, owner_unit=result.owner_unit, actor=actor, full_text=True
     )
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.study.law_fixtures import (
+from tests.laws.law_fixtures import (
     LAW_TEXT,
     PENALTY_LAW,
     URL,
@@ -14,8 +14,8 @@ from tests.study.law_fixtures import (
     real_text,
 )
 from yongxi_learn.extensions import db
-from yongxi_learn.study import laws
-from yongxi_learn.study.models import Law
+from yongxi_learn.laws import services as laws
+from yongxi_learn.laws.models import Law
 
 
 def text(response) -> str:

@@ -5,24 +5,19 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from ..core.import_views import read_upload
-from ..core.net import client_address
 from ..core.permissions import Perm, require
 from ..core.spreadsheets import Limits, megabytes
 from ..extensions import db
+from ..org.actors import current_actor
 from ..org.models import OrgUnit
-from ..org.services import Actor
-from . import law_import, law_layout, law_refs, law_search, laws
-from .law_files import LawFileError, read_law_file
-from .law_forms import LawImportForm, LawMetaForm, LawSearchForm
-from .law_parser import LawParseError
-from .laws import LawError
+from . import importing, layout, references, search, services
+from .files import LawFileError, read_law_file
+from .forms import LawImportForm, LawMetaForm, LawSearchForm
 from .models import Law, LawKind
+from .parser import LawParseError
+from .services import LawError
 
 bp = Blueprint("laws", __name__)
-
-
-def _actor() -> Actor:
-    return Actor(user=current_user, address=client_address())
 
 
 def _limits() -> Limits:
@@ -32,9 +27,9 @@ def _limits() -> Limits:
 # ---------------------------------------------------------------- search and read
 
 
-def _criteria(form: LawSearchForm) -> law_search.LawFilter:
+def _criteria(form: LawSearchForm) -> search.LawFilter:
     kind = form.kind.data if form.kind.data in set(LawKind) else None
-    return law_search.LawFilter(
+    return search.LawFilter(
         text=form.q.data or "",
         kind=LawKind(kind) if kind else None,
         every_version=form.versions.data == "all",
@@ -50,36 +45,36 @@ def index():
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     context = {"form": form, "criteria": criteria, "args": args}
     if criteria.words:
-        context["titles"] = db.session.scalars(law_search.laws_select(criteria).limit(50)).all()
+        context["titles"] = db.session.scalars(search.laws_select(criteria).limit(50)).all()
         number = request.args.get("page", 1, type=int)
-        context["page"] = law_search.article_hits(criteria, number, per_page)
-        context["excerpt"] = law_search.excerpt
+        context["page"] = search.article_hits(criteria, number, per_page)
+        context["excerpt"] = search.excerpt
     else:
         context["page"] = db.paginate(
-            law_search.laws_select(criteria), per_page=per_page, error_out=False
+            search.laws_select(criteria), per_page=per_page, error_out=False
         )
-    context["manager"] = bool(laws.library_units(current_user))
+    context["manager"] = bool(services.library_units(current_user))
     if context["manager"]:
-        context["flagged"] = law_refs.count_flagged(current_user)
-    return render_template("study/law_list.html", **context)
+        context["flagged"] = references.count_flagged(current_user)
+    return render_template("laws/list.html", **context)
 
 
 @bp.get("/<int:law_id>")
 @login_required
 def detail(law_id):
-    law = laws.get_law(law_id)
-    pages = law_layout.layout(law.articles)
+    law = services.get_law(law_id)
+    pages = layout.layout(law.articles)
     article_id = request.args.get("article", type=int)
     part = pages.part_of(article_id) if article_id else request.args.get("part", 0, type=int)
     part = min(max(part, 0), max(len(pages.parts) - 1, 0))
     return render_template(
-        "study/law_detail.html",
+        "laws/detail.html",
         law=law,
         layout=pages,
         part=part,
         shown=pages.parts[part] if pages.parts else [],
-        versions=laws.versions(law),
-        manage=laws.can_manage(current_user, law),
+        versions=services.versions(law),
+        manage=services.can_manage(current_user, law),
     )
 
 
@@ -88,7 +83,7 @@ def detail(law_id):
 
 def _import_form(base: Law | None = None) -> LawImportForm:
     form = LawImportForm()
-    units = [base.owner_unit] if base else laws.library_units(current_user)
+    units = [base.owner_unit] if base else services.library_units(current_user)
     form.owner_unit_id.choices = [(unit.id, unit.name) for unit in units]
     if len(units) == 1 and not form.owner_unit_id.raw_data:
         form.owner_unit_id.data = units[0].id
@@ -99,7 +94,7 @@ def _import_form(base: Law | None = None) -> LawImportForm:
 
 def _import_page(form: LawImportForm, base: Law | None = None, problem: str = ""):
     return render_template(
-        "study/law_import.html",
+        "laws/import.html",
         form=form,
         base=base,
         problem=problem,
@@ -124,12 +119,12 @@ def _preview(form: LawImportForm, base: Law | None):
     unit = base.owner_unit if base else db.get_or_404(OrgUnit, form.owner_unit_id.data)
     try:
         text, filename = _text_of(form)
-        pending, plan = law_import.stage(
+        pending, plan = importing.stage(
             form.law_meta(),
             text,
             owner_unit=unit,
             base=base,
-            actor=_actor(),
+            actor=current_actor(),
             limits=_limits(),
             filename=filename,
         )
@@ -137,7 +132,7 @@ def _preview(form: LawImportForm, base: Law | None):
         db.session.rollback()
         return _import_page(form, base, problem=str(exc))
     db.session.commit()
-    return render_template("study/law_preview.html", plan=plan, pending=pending)
+    return render_template("laws/preview.html", plan=plan, pending=pending)
 
 
 @bp.get("/import")
@@ -155,8 +150,8 @@ def preview():
 @bp.route("/<int:law_id>/version", methods=["GET", "POST"])
 @require(Perm.MANAGE_STUDY)
 def new_version(law_id):
-    base = laws.get_law(law_id)
-    laws.ensure_manage(_actor(), base.owner_unit)
+    base = services.get_law(law_id)
+    services.ensure_manage(current_actor(), base.owner_unit)
     form = _import_form(base)
     if request.method == "GET":
         return _import_page(form, base)
@@ -167,14 +162,14 @@ def new_version(law_id):
 @require(Perm.MANAGE_STUDY)
 def confirm(token):
     try:
-        law = law_import.confirm(
-            token, request.form.get("plan", ""), actor=_actor(), limits=_limits()
+        law = importing.confirm(
+            token, request.form.get("plan", ""), actor=current_actor(), limits=_limits()
         )
-    except law_import.ImportExpired:
+    except importing.ImportExpired:
         db.session.rollback()
         flash("预览已过期，请重新导入", "warning")
         return redirect(url_for(".upload"))
-    except (law_import.ImportChanged, law_import.ImportInvalid, LawError, LawParseError) as exc:
+    except (importing.ImportChanged, importing.ImportInvalid, LawError, LawParseError) as exc:
         db.session.rollback()
         reason = f"（{exc}）" if isinstance(exc, LawError | LawParseError) else ""
         flash(f"没有保存{reason}，请重新导入", "danger")
@@ -187,7 +182,7 @@ def confirm(token):
 def _saved_message(law: Law) -> str:
     message = f"已保存{law.display_name}，共{len(law.articles)}条"
     if law.version > 1:
-        count = law_refs.count_flagged(current_user)
+        count = references.count_flagged(current_user)
         message += f"；旧版本已标记为已修改，目前共有{count}项引用待复核"
     return message
 
@@ -198,14 +193,14 @@ def _saved_message(law: Law) -> str:
 @bp.route("/<int:law_id>/edit", methods=["GET", "POST"])
 @require(Perm.MANAGE_STUDY)
 def edit(law_id):
-    law = laws.get_law(law_id)
-    laws.ensure_manage(_actor(), law.owner_unit)
+    law = services.get_law(law_id)
+    services.ensure_manage(current_actor(), law.owner_unit)
     form = LawMetaForm()
     if request.method == "GET":
         form.fill_from(law)
     elif form.validate_on_submit():
         try:
-            laws.update_law(law, form.law_meta(), actor=_actor())
+            services.update_law(law, form.law_meta(), actor=current_actor())
         except LawError as exc:
             db.session.rollback()
             form.title.errors.append(str(exc))
@@ -213,15 +208,15 @@ def edit(law_id):
             db.session.commit()
             flash("已保存", "success")
             return redirect(url_for(".detail", law_id=law.id))
-    return render_template("study/law_edit.html", form=form, law=law)
+    return render_template("laws/edit.html", form=form, law=law)
 
 
 @bp.post("/<int:law_id>/repeal")
 @require(Perm.MANAGE_STUDY)
 def repeal(law_id):
-    law = laws.get_law(law_id)
+    law = services.get_law(law_id)
     try:
-        flagged = laws.repeal_law(law, actor=_actor())
+        flagged = services.repeal_law(law, actor=current_actor())
     except LawError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -234,4 +229,4 @@ def repeal(law_id):
 @bp.get("/review")
 @require(Perm.MANAGE_STUDY)
 def review():
-    return render_template("study/law_review.html", rows=law_refs.flagged(current_user))
+    return render_template("laws/review.html", rows=references.flagged(current_user))

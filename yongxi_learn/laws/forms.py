@@ -1,4 +1,4 @@
-"""Forms of the law library pages. The rules live in laws.check_meta and the parser;
+"""Forms of the law library pages. The rules live in services.check_meta and the parser;
 these forms carry the fields and show the messages."""
 
 from flask_wtf.file import FileField
@@ -6,8 +6,8 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.forms import Form, QueryForm, SearchField
-from .laws import LawMeta
 from .models import LAW_KIND_LABELS, Law, LawKind
+from .services import LawMeta
 
 KIND_CHOICES = [SelectChoice(kind.value, label) for kind, label in LAW_KIND_LABELS.items()]
 TEXT_MAX = 1_000_000

@@ -4,8 +4,8 @@ a weak network loads one 编 or 章 at a time."""
 
 from dataclasses import dataclass, field
 
-from .law_parser import HEADING_SEP
 from .models import LawArticle
+from .parser import HEADING_SEP
 
 LONG_LAW = 150  # articles; a longer law is shown part by part
 

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from yongxi_learn.extensions import db
-from yongxi_learn.study import laws
-from yongxi_learn.study.law_parser import article_label
-from yongxi_learn.study.models import Law, LawArticle, LawKind, LawStatus
+from yongxi_learn.laws import services as laws
+from yongxi_learn.laws.models import Law, LawArticle, LawKind, LawStatus
+from yongxi_learn.laws.parser import article_label
 
 # ../shared/laws beside the clone: 22 national laws with a manifest counting their articles.
 SHARED_LAWS = Path(__file__).resolve().parents[3] / "shared" / "laws"

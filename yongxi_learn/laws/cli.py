@@ -2,7 +2,7 @@
 
 For a library's first filling (a folder of texts from 国家法律法规数据库) without
 previewing each in the browser: every file goes through the importer as the web
-import's confirm does (study/law_batch.py says how files are described and ordered).
+import's confirm does (laws/batch.py says how files are described and ordered).
 """
 
 from pathlib import Path
@@ -16,8 +16,8 @@ from ..core.spreadsheets import Limits
 from ..extensions import db
 from ..org.models import OrgUnit
 from ..org.services import SYSTEM
-from . import law_batch
-from .law_files import EXTENSIONS
+from . import batch
+from .files import EXTENSIONS
 
 laws_cli = AppGroup("laws", help="法规库相关任务")
 
@@ -47,7 +47,7 @@ def _unit(name: str | None) -> OrgUnit:
     return roots[0]
 
 
-def _line(outcome: law_batch.Outcome) -> str:
+def _line(outcome: batch.Outcome) -> str:
     item = outcome.file
     text = f"{item.name}：《{outcome.title}》{outcome.articles}条，{outcome.action}"
     if item.expected is not None and item.expected != outcome.articles:
@@ -70,13 +70,13 @@ def import_command(files: tuple[Path, ...], unit_name: str | None):
     and the exit status is then 1."""
     owner = _unit(unit_name)
     limits = Limits.from_config(current_app.config)
-    items = law_batch.in_order(law_batch.read_files(_expand(files), limits))
+    items = batch.in_order(batch.read_files(_expand(files), limits))
     outcomes = []
     with click.progressbar(
         items, label="导入法规", item_show_func=lambda item: item.name if item else None
     ) as bar:
         for item in bar:
-            outcome = law_batch.import_file(item, owner_unit=owner, actor=SYSTEM)
+            outcome = batch.import_file(item, owner_unit=owner, actor=SYSTEM)
             db.session.commit()  # one file at a time: what is done stays done
             outcomes.append(outcome)
     refused = [o for o in outcomes if o.refused]

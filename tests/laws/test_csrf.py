@@ -5,9 +5,9 @@ import re
 import pytest
 
 from tests.conftest import PASSWORD, count_rows, csrf_token
-from tests.study.law_fixtures import LAW_TEXT, URL, make_law
+from tests.laws.law_fixtures import LAW_TEXT, URL, make_law
 from yongxi_learn.extensions import db
-from yongxi_learn.study.models import Law, LawStatus
+from yongxi_learn.laws.models import Law, LawStatus
 
 
 @pytest.fixture

@@ -2,13 +2,15 @@
 (22 national laws, public domain: see the README there) through the importer, as an
 admin's import or ``flask laws import`` loads them.
 
-The first version of every law is imported first; then the questions already in the
-demo bank are linked to the library (they were written before the amendments); then
-the amended versions come in as new versions, so the older ones show 已修改 and the
-questions citing them 待复核, as after a real amendment. Laws the demo names that are
-not among the texts (党内法规, a few laws) are entries with their title only.
+The first version of every law is imported first; then the caller's
+``before_amendments`` links what other features' demo data cites (the question bank was
+written before the amendments); then the amended versions come in as new versions, so
+the older ones show 已修改 and what cites them 待复核, as after a real amendment. Laws
+the demo names that are not among the texts (党内法规, a few laws) are entries with
+their title only.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,14 +19,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..core.spreadsheets import Limits
-from ..exams import bank_links
-from ..exams.models import Question
 from ..extensions import db
 from ..org.models import OrgUnit
 from ..org.services import SYSTEM
-from . import law_batch, laws
-from .laws import LawMeta
+from . import batch, services
 from .models import Law, LawKind
+from .services import LawMeta
 
 LAW_FOLDER = Path(__file__).resolve().parent.parent / "demo_data" / "laws"
 NPCSC = "全国人民代表大会常务委员会"
@@ -90,13 +90,13 @@ TITLE_ONLY = [
 ]
 
 
-def law_files() -> list[law_batch.LawFile]:
+def law_files() -> list[batch.LawFile]:
     """The shipped texts read with their manifest, older versions before newer."""
     paths = sorted(LAW_FOLDER.glob("*.txt"))
-    return law_batch.in_order(law_batch.read_files(paths, Limits.from_config(current_app.config)))
+    return batch.in_order(batch.read_files(paths, Limits.from_config(current_app.config)))
 
 
-def _split(files: list[law_batch.LawFile]) -> tuple[list, list]:
+def _split(files: list[batch.LawFile]) -> tuple[list, list]:
     """The first version of each law, and the later ones."""
     seen: set[str] = set()
     first, later = [], []
@@ -107,11 +107,11 @@ def _split(files: list[law_batch.LawFile]) -> tuple[list, list]:
     return first, later
 
 
-def _import(items, owner: OrgUnit, label: str, track) -> list[law_batch.Outcome]:
+def _import(items, owner: OrgUnit, label: str, track) -> list[batch.Outcome]:
     outcomes = []
     with track(items, label) as bar:
         for item in bar:
-            outcome = law_batch.import_file(item, owner_unit=owner, actor=SYSTEM)
+            outcome = batch.import_file(item, owner_unit=owner, actor=SYSTEM)
             if outcome.refused:  # a shipped file is known to split: this is a bug
                 raise RuntimeError(f"{item.name}: {outcome.refused}")
             outcomes.append(outcome)
@@ -131,23 +131,24 @@ def _title_only(owner: OrgUnit) -> int:
                 entry.promulgated_on,
                 entry.effective_on,
             )
-            laws.create_law(meta, None, owner_unit=owner, actor=SYSTEM)
+            services.create_law(meta, None, owner_unit=owner, actor=SYSTEM)
             added += 1
     return added
 
 
-def seed_laws(town: OrgUnit, *, track) -> list[str]:
+def seed_laws(
+    town: OrgUnit, *, track, before_amendments: Callable[[], object] = lambda: None
+) -> list[str]:
     """The demo library, kept by the town's district (or the town): the shipped texts,
-    then the title-only entries; the demo bank's questions linked to them. Returns the
-    lines to print (none when everything was there already); the caller commits."""
+    then the title-only entries. ``before_amendments`` runs once the first versions are
+    in. Returns the lines to print (none when everything was there already); the caller
+    commits."""
     owner = town.parent or town
     first, later = _split(law_files())
     outcomes = _import(first, owner, "法规库", track)
-    # The bank's questions meet the versions in force before the amendments below.
-    linked = bank_links.link_by_name(town.id)
+    before_amendments()
     outcomes += _import(later, owner, "法规库：修订版本", track)
     title_only = _title_only(owner)
-    linked += bank_links.link_by_name(town.id)
     added = [o for o in outcomes if o.action != "已在法规库中"]
     lines = []
     if added:
@@ -159,15 +160,4 @@ def seed_laws(town: OrgUnit, *, track) -> list[str]:
         )
     if title_only:
         lines.append(f"另录入{title_only}部法规的名称（无条文）。")
-    if linked:
-        lines.append(f"示例题库中{linked}题已关联到法规库。")
-    if added and (flagged := _flagged(town)):
-        lines.append(f"示例题库中{flagged}题引用的法规已修订，待复核。")
     return lines
-
-
-def _flagged(town: OrgUnit) -> int:
-    query = sa.select(sa.func.count()).where(
-        Question.owner_unit_id == town.id, Question.needs_review.is_(True)
-    )
-    return db.session.scalar(query) or 0

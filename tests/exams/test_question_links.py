@@ -7,13 +7,13 @@ import pytest
 
 from tests.exams.bank_fixtures import row, xlsx
 from tests.exams.test_bank_views import FORM
-from tests.study.law_fixtures import AMENDED_TEXT, make_law, make_penalty_law
+from tests.laws.law_fixtures import AMENDED_TEXT, make_law, make_penalty_law
 from yongxi_learn.exams.models import Question
 from yongxi_learn.extensions import db
+from yongxi_learn.laws import services as laws
+from yongxi_learn.laws.parser import parse_text
+from yongxi_learn.laws.services import LawMeta
 from yongxi_learn.org.services import SYSTEM
-from yongxi_learn.study import laws
-from yongxi_learn.study.law_parser import parse_text
-from yongxi_learn.study.laws import LawMeta
 
 BANK = "/admin/questions/"
 

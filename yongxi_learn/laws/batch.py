@@ -1,6 +1,6 @@
 """Many law files at once: the ``laws import`` command and the demo library.
 
-Each file goes through the importer (law_import.import_now: the checks and the save of
+Each file goes through the importer (importing.import_now: the checks and the save of
 the admin's import, without the preview). Its metadata comes from a ``manifest.csv``
 beside it when there is one (file, title, short_name, kind, version_date, status,
 articles: the layout of the shipped demo_data/laws), else from the text: the title
@@ -24,11 +24,11 @@ from ..core.spreadsheets import Limits
 from ..extensions import db
 from ..org.models import OrgUnit
 from ..org.services import Actor
-from . import law_import
-from .law_files import LawFileError, read_law_file
-from .law_parser import LawParseError, normalise, parse_text
-from .laws import LawError, LawMeta
+from . import importing
+from .files import LawFileError, read_law_file
 from .models import LAW_KIND_LABELS, Law, LawArticle, LawKind, LawStatus
+from .parser import LawParseError, normalise, parse_text
+from .services import LawError, LawMeta
 
 MANIFEST = "manifest.csv"
 PRC = "中华人民共和国"
@@ -242,7 +242,7 @@ def import_file(item: LawFile, *, owner_unit: OrgUnit, actor: Actor) -> Outcome:
         )
     try:
         with db.session.begin_nested():
-            law = law_import.import_now(
+            law = importing.import_now(
                 item.meta,
                 item.text,
                 owner_unit=owner_unit,

@@ -1,5 +1,7 @@
 """Everything that points at a law version (questions, study-list items, readings,
-training sessions) registers here, so that amending a law can flag them 待复核.
+training sessions) registers here, so that amending a law can flag them 待复核. Each
+feature registers its own references when the app is set up (``register``), so the
+library knows none of their models.
 
 A referencing model has a ``law_id`` column (a Law version) and a boolean
 ``needs_review`` column; it may also have an ``article_id`` column (a LawArticle).

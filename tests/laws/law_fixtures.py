@@ -6,11 +6,11 @@ from pathlib import Path
 import docx
 
 from yongxi_learn.extensions import db
+from yongxi_learn.laws import services as laws
+from yongxi_learn.laws.models import Law, LawKind
+from yongxi_learn.laws.parser import article_label, parse_text
+from yongxi_learn.laws.services import LawMeta
 from yongxi_learn.org.services import SYSTEM, Actor
-from yongxi_learn.study import laws
-from yongxi_learn.study.law_parser import article_label, parse_text
-from yongxi_learn.study.laws import LawMeta
-from yongxi_learn.study.models import Law, LawKind
 
 URL = "/laws/"
 

@@ -18,9 +18,9 @@ from ..core.permissions import Perm, can, ensure, scope_units
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.services import Actor, NotFound, tree_order
-from . import law_refs
-from .law_parser import ParsedLaw, article_label, parse_label
+from . import references
 from .models import LAW_KIND_LABELS, Law, LawArticle, LawKind, LawStatus
+from .parser import ParsedLaw, article_label, parse_label
 
 TITLE_MAX, SHORT_MAX, ISSUER_MAX = 200, 50, 100
 
@@ -359,7 +359,7 @@ def import_version(
     _assign(newer, meta)
     law.status = LawStatus.AMENDED
     count = _add_articles(newer, parsed, full_text)
-    flagged = law_refs.flag_references([v.id for v in older])
+    flagged = references.flag_references([v.id for v in older])
     _audit(
         actor,
         "law.version",
@@ -376,6 +376,6 @@ def repeal_law(law: Law, *, actor: Actor) -> int:
         raise LawError("只有现行有效的法规可以标记为已废止")
     law.status = LawStatus.REPEALED
     db.session.flush()
-    flagged = law_refs.flag_references([v.id for v in versions(law)])
+    flagged = references.flag_references([v.id for v in versions(law)])
     _audit(actor, "law.repeal", law, f"{law.display_name}；{flagged}项引用待复核")
     return flagged

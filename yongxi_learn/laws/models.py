@@ -73,7 +73,7 @@ class Law(db.Model):
     # Demo entries whose text is a sample: shown as 示例，以官方文本为准.
     sample: Mapped[bool] = mapped_column(default=False)
     # The library holds every article of this version: its text came in whole through
-    # the importer (study/law_import), numbered 第一条 onwards without a gap. Only then
+    # the importer (laws/importing.py), numbered 第一条 onwards without a gap. Only then
     # is an article label the law lacks wrong; for a law without text or with a few
     # articles (the demo's samples) such a label is kept as text, unchecked.
     full_text: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

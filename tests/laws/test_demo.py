@@ -1,5 +1,5 @@
 """seed_laws: the demo library is the shipped real texts, loaded through the importer
-once, older versions first, so the demo shows amended laws and questions to review."""
+once, older versions first, so the demo shows amended laws."""
 
 import contextlib
 import csv
@@ -7,13 +7,11 @@ import csv
 import sqlalchemy as sa
 
 from tests.conftest import count_rows
-from tests.exams.bank_fixtures import add_question
-from tests.study.test_law_cli import shared_laws, version_of
-from yongxi_learn.exams.models import Question
+from tests.laws.test_cli import shared_laws, version_of
 from yongxi_learn.extensions import db
-from yongxi_learn.study import laws
-from yongxi_learn.study.demo_laws import LAW_FOLDER, TITLE_ONLY, seed_laws
-from yongxi_learn.study.models import Law, LawArticle, LawStatus
+from yongxi_learn.laws import services as laws
+from yongxi_learn.laws.demo import LAW_FOLDER, TITLE_ONLY, seed_laws
+from yongxi_learn.laws.models import Law, LawArticle
 
 
 def untracked(items, _label):
@@ -51,25 +49,6 @@ def test_the_demo_library_is_loaded_once_for_the_district(tree):
         assert law.status.label == row["status"] and not law.sample, row["file"]
     assert seed_laws(tree["town"], track=untracked) == []
     assert (count_rows(Law), count_rows(LawArticle)) == (len(rows) + len(TITLE_ONLY), total)
-
-
-def test_questions_written_before_an_amendment_wait_for_review(tree):
-    town = tree["town"]
-    review = add_question(town, stem="复议（ ）。", law_ref="行政复议法", article_ref="第二条")
-    kept = add_question(town, stem="宪法（ ）。", law_ref="宪法", article_ref="第二条")
-    party = add_question(town, stem="党章（ ）。", law_ref="中国共产党章程")
-    lines = seed_laws(town, track=untracked)
-    db.session.commit()
-    assert "示例题库中3题已关联到法规库。" in lines
-    assert "示例题库中1题引用的法规已修订，待复核。" in lines
-    review, kept, party = (db.session.get(Question, q.id) for q in (review, kept, party))
-    # Linked to the 2017 text in force when it was written, now 已修改.
-    assert review.needs_review and review.law.status is LawStatus.AMENDED
-    assert review.article.text.startswith("公民、法人或者其他组织认为具体行政行为侵犯其合法权益")
-    assert not kept.needs_review and kept.article.text.startswith(
-        "中华人民共和国的一切权力属于人民"
-    )
-    assert party.law.short_name == "党章" and party.article is None
 
 
 def test_the_amended_law_reads_whole_and_is_found(tree, client, login, learner):

@@ -5,10 +5,10 @@ import zipfile
 
 import pytest
 
-from tests.study.law_fixtures import LAW_TEXT, docx_bytes
+from tests.laws.law_fixtures import LAW_TEXT, docx_bytes
 from yongxi_learn.core.spreadsheets import Limits
-from yongxi_learn.study.law_files import LawFileError, read_law_file
-from yongxi_learn.study.law_parser import (
+from yongxi_learn.laws.files import LawFileError, read_law_file
+from yongxi_learn.laws.parser import (
     LawParseError,
     article_label,
     chinese_number,
