@@ -32,11 +32,15 @@ def test_leader_chooses_two_plus_one_on_the_page(client, login, study_list, lead
     assert "选学已保存" in page and "修改选学" in page
 
 
-def test_item_page_records_a_reading_and_finish(client, login, study_list, leader):
+def test_item_page_records_a_reading_its_script_posts_and_finish(client, login, study_list, leader):
     login(leader)
     item = item_of(study_list, "宪法")
     page = client.get(f"/study/items/{item.id}").get_data(as_text=True)
-    assert "示例条文1" in page and "已阅读1次" in page
+    assert "示例条文1" in page and 'id="reading-count">0<' in page
+    assert f'data-opened-url="/study/items/{item.id}/opened"' in page
+    assert client.post(f"/study/items/{item.id}/opened").get_json() == {"ok": True, "readings": 1}
+    page = client.get(f"/study/items/{item.id}").get_data(as_text=True)
+    assert 'id="reading-count">1<' in page
     page = client.post(f"/study/items/{item.id}/finish", follow_redirects=True)
     assert "已确认学完《宪法》" in page.get_data(as_text=True)
 

@@ -4,7 +4,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..core.db import expect_writes
 from ..core.time import local_today, utcnow
 from ..extensions import db
 from ..org.actors import current_actor
@@ -55,15 +54,24 @@ def _my_item(item_id: int) -> StudyListItem:
 @bp.get("/items/<int:item_id>")
 @login_required
 def item(item_id):
-    expect_writes()  # opening the articles counts as a reading
     item = _my_item(item_id)
-    progress = plans.record_reading(item, current_user, now=utcnow())
-    db.session.commit()
+    progress = plans.page_progress(item, current_user)
     articles = readings.articles_of(item.law_id, item.article_from, item.article_to)
     form = NoteForm(data={"note": progress.note})
     return render_template(
         "study/item.html", item=item, progress=progress, articles=articles, form=form
     )
+
+
+@bp.post("/items/<int:item_id>/opened")
+@login_required
+def opened(item_id):
+    """The item's page was opened to read its articles (its script says so: the page,
+    a GET, writes nothing); 我已学完 counts a reading too."""
+    item = _my_item(item_id)
+    progress = plans.record_reading(item, current_user, now=utcnow())
+    db.session.commit()
+    return {"ok": True, "readings": progress.readings}
 
 
 @bp.post("/items/<int:item_id>/note")
@@ -115,10 +123,9 @@ def _my_reading(reading_id: int) -> ReadingAssignment:
 @bp.get("/readings/<int:reading_id>")
 @login_required
 def reading(reading_id):
-    expect_writes()  # the first opening is recorded
     reading = _my_reading(reading_id)
-    progress = readings.open_reading(reading, current_user, now=utcnow())
-    db.session.commit()
+    # The opening is recorded by the page's first beat (a POST): a GET writes nothing.
+    progress = readings.page_progress(reading, current_user)
     articles = readings.articles_of(reading.law_id, reading.article_from, reading.article_to)
     return render_template(
         "study/reading.html",

@@ -306,6 +306,15 @@ def _progress(item: StudyListItem, person: User) -> StudyProgress:
     return progress
 
 
+def page_progress(item: StudyListItem, person: User) -> StudyProgress:
+    """The person's progress as the item's page shows it: before their first reading
+    is recorded (a POST from the page, or 我已学完), a blank one not in the database."""
+    found = progress_of(item, person)
+    if found is not None:
+        return found
+    return StudyProgress(list_id=item.list_id, item_id=item.id, user_id=person.id, readings=0)
+
+
 def record_reading(item: StudyListItem, person: User, *, now: datetime) -> StudyProgress:
     """The person opened the item's articles to read them."""
     progress = _progress(item, person)
@@ -328,7 +337,9 @@ def save_note(item: StudyListItem, person: User, text: str) -> StudyProgress:
 def finish(item: StudyListItem, person: User, *, now: datetime) -> StudyProgress:
     progress = _progress(item, person)
     if not progress.readings:
-        raise StudyError("请先阅读条文，再确认已学完")
+        # 我已学完 is pressed on the page that shows the articles: a page without
+        # JavaScript has not said it was opened, and is a reading now.
+        progress = record_reading(item, person, now=now)
     if progress.finished_at is None:
         progress.finished_at = now
         db.session.flush()

@@ -164,6 +164,18 @@ def progress_of(reading: ReadingAssignment, user: User) -> ReadingProgress | Non
     )
 
 
+def page_progress(reading: ReadingAssignment, user: User) -> ReadingProgress:
+    """The person's progress as the reading page shows it: before the page's first
+    beat records the opening (``open_reading``, a POST), a blank one not in the
+    database."""
+    if not assigned(reading, user):
+        raise StudyError("这项阅读任务不是布置给您的")
+    found = progress_of(reading, user)
+    if found is not None:
+        return found
+    return ReadingProgress(assignment=reading, user_id=user.id, counted_ms=0)
+
+
 def open_reading(reading: ReadingAssignment, user: User, *, now: datetime) -> ReadingProgress:
     """The reading page was opened: a progress row exists from then on."""
     if not assigned(reading, user):

@@ -28,6 +28,26 @@
     });
   }
 
+  // ---------------------------------------------------------------- an item opened
+
+  // A study item's page says it was opened to read (the page itself writes nothing);
+  // the count shown follows the server's.
+  var openedUrl = text.getAttribute("data-opened-url");
+  var csrf = document.querySelector("input[name=csrf_token]");
+  if (openedUrl && csrf) {
+    var note = new XMLHttpRequest();
+    note.open("POST", openedUrl, true);
+    note.setRequestHeader("Accept", "application/json");
+    note.setRequestHeader("X-CSRFToken", csrf.value);
+    note.onload = function () {
+      var count = document.getElementById("reading-count");
+      var reply;
+      try { reply = JSON.parse(note.responseText); } catch (e) { return; }
+      if (count && note.status === 200 && reply.ok) { count.textContent = reply.readings; }
+    };
+    note.send();
+  }
+
   // ---------------------------------------------------------------- heartbeat
 
   var url = text.getAttribute("data-beat-url");
