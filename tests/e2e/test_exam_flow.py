@@ -9,74 +9,20 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import create_exam, start_exam
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams import attempts
 from yongxi_learn.exams.grading import is_correct, shown_to_canonical
 from yongxi_learn.exams.models import (
-    JUDGE_OPTIONS,
     Attempt,
     AttemptStatus,
-    Enrolment,
-    Exam,
-    ExamQuestion,
-    ExamStatus,
-    Question,
-    QuestionType,
-    ReviewPolicy,
 )
 from yongxi_learn.extensions import db
-from yongxi_learn.org.models import OrgUnit, User
 
 pytestmark = pytest.mark.e2e
 
 # The shown letters the person taps, per position: 单选 x3, 多选 x2, 判断 x1.
 CHOICES = {1: "A", 2: "B", 3: "C", 4: "AB", 5: "BC", 6: "A"}
-
-
-def create_exam(app, phone, *, time_limit=30, closes_in=timedelta(days=1)) -> int:
-    """A published fixed paper of six questions for the person with ``phone``."""
-    with app.app_context():
-        person = db.session.scalar(sa.select(User).where(User.phone == phone))
-        town = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.name == "雍溪镇"))
-        now = utcnow()
-        exam = Exam(
-            owner_unit=town,
-            title="2024年度法治理论知识考试",
-            year=2024,
-            status=ExamStatus.PUBLISHED,
-            opens_at=now - timedelta(hours=1),
-            closes_at=now + closes_in,
-            time_limit_minutes=time_limit,
-            pass_score=Decimal(60),
-            review_policy=ReviewPolicy.IMMEDIATE,
-            published_at=now,
-        )
-        types = [QuestionType.SINGLE] * 3 + [QuestionType.MULTI] * 2 + [QuestionType.JUDGE]
-        for i, qtype in enumerate(types, start=1):
-            question = Question(
-                owner_unit=town,
-                type=qtype,
-                stem=f"第{i}题：关于宪法和法律的表述，下列说法正确的是",
-                options=JUDGE_OPTIONS
-                if qtype is QuestionType.JUDGE
-                else [f"选项内容{i}-{k}" for k in range(1, 5)],
-                answer={QuestionType.SINGLE: "A", QuestionType.MULTI: "AB"}.get(qtype, "A"),
-                explanation=f"第{i}题的解析",
-                score=Decimal(2),
-                law_ref="中华人民共和国宪法",
-            )
-            exam.fixed_questions.append(
-                ExamQuestion(question=question, position=i, score=Decimal("16.5"))
-            )
-        db.session.add(exam)
-        db.session.flush()
-        db.session.add(
-            Enrolment(
-                exam_id=exam.id, user_id=person.id, unit_id=person.unit_id, category=person.category
-            )
-        )
-        db.session.commit()
-        return exam.id
 
 
 def attempt_state(app) -> Attempt:
@@ -119,21 +65,6 @@ def expect_saved(page, position: int) -> None:
 def seconds_shown(page) -> int:
     minutes, seconds = page.locator("#exam-remaining").inner_text().split(":")
     return int(minutes) * 60 + int(seconds)
-
-
-def start_exam(page, live_server, log_in, phone, password, *, check=None, screenshot=None):
-    """From the home page: 开始考试 (one tap) opens the 考试须知; 开始答题 starts."""
-    page.goto(live_server.url("/"))
-    log_in(page, phone, password)
-    page.get_by_role("link", name="开始考试").click()
-    expect(page).to_have_url(re.compile(r"/exams/\d+/start$"))
-    expect(page.get_by_role("heading", name="考试须知")).to_be_visible()
-    if check is not None:
-        check(page)
-    if screenshot is not None:
-        screenshot(page, "0-notice")
-    page.get_by_role("button", name="开始答题").click()
-    expect(page).to_have_url(re.compile(r"/exams/attempts/\d+$"))
 
 
 def test_the_notice_shows_the_rules_before_the_clock_starts(

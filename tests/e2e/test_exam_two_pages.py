@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e.test_exam_flow import create_exam, start_exam
+from tests.e2e.helpers import create_exam, start_exam
 from yongxi_learn.exams import attempts
 from yongxi_learn.exams.grading import canonical_to_shown
 from yongxi_learn.exams.models import Attempt

@@ -5,9 +5,8 @@ import docx
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import exam_with_results, office_id
 from yongxi_learn.org.models import Category, Role
-
-from .test_stats_flow import _exam_with_results, _office
 
 pytestmark = pytest.mark.e2e
 
@@ -22,8 +21,8 @@ def test_admin_drafts_edits_checks_and_downloads_the_section(
         "平安法治办管理员", Category.OFFICIAL, "主任", role=Role.ADMIN, must_change_password=False
     )
     absent, _ = make_person("冉晓丽")
-    sat, _ = make_person("陈建国", Category.OFFICIAL, "科员", unit_id=_office(live_server.app))
-    _exam_with_results(live_server.app, absent, sat)
+    sat, _ = make_person("陈建国", Category.OFFICIAL, "科员", unit_id=office_id(live_server.app))
+    exam_with_results(live_server.app, absent, sat)
 
     page.goto(live_server.url("/login"))
     log_in(page, phone, password)

@@ -1,77 +1,16 @@
 """An admin opens the year's figures on a phone, drills down to a village's 未参考名单
 and downloads it as XLSX."""
 
-from datetime import timedelta
-from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE_WIDTH
-from yongxi_learn.core.time import utcnow
-from yongxi_learn.exams.models import Attempt, AttemptStatus, Enrolment, Exam, ExamStatus
-from yongxi_learn.extensions import db
-from yongxi_learn.org import services
-from yongxi_learn.org.models import Category, OrgUnit, Role, UnitKind, User
-from yongxi_learn.stats import exam_tally
+from tests.e2e.helpers import exam_with_results, office_id
+from yongxi_learn.org.models import Category, Role
 
 pytestmark = pytest.mark.e2e
-
-
-def _exam_with_results(app, absent_phone, sat_phone) -> None:
-    """A closed 2024 exam: the first person never sat, the second passed with 88."""
-    with app.app_context():
-        town = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.name == "雍溪镇"))
-        now = utcnow()
-        exam = Exam(
-            owner_unit=town,
-            title="2024年度法治理论知识考试",
-            year=2024,
-            status=ExamStatus.PUBLISHED,
-            opens_at=now - timedelta(days=10),
-            closes_at=now - timedelta(days=3),
-            time_limit_minutes=60,
-            pass_score=Decimal(60),
-            published_at=now - timedelta(days=11),
-        )
-        db.session.add(exam)
-        db.session.flush()
-        for phone in (absent_phone, sat_phone):
-            person = db.session.scalar(sa.select(User).where(User.phone == phone))
-            db.session.add(
-                Enrolment(
-                    exam_id=exam.id,
-                    user_id=person.id,
-                    unit_id=person.unit_id,
-                    category=person.category,
-                )
-            )
-        sat = db.session.scalar(sa.select(User).where(User.phone == sat_phone))
-        db.session.add(
-            Attempt(
-                exam_id=exam.id,
-                user_id=sat.id,
-                status=AttemptStatus.SUBMITTED,
-                started_at=now - timedelta(days=5),
-                finished_at=now - timedelta(days=5),
-                score=Decimal(88),
-                max_score=Decimal(100),
-                passed=True,
-            )
-        )
-        db.session.flush()
-        exam_tally.refresh_exam(exam.id)  # rows written past the services: sum them
-        db.session.commit()
-
-
-def _office(app) -> int:
-    with app.app_context():
-        town = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.name == "雍溪镇"))
-        office = services.create_unit("党政办公室", UnitKind.OFFICE, town, actor=services.SYSTEM)
-        db.session.commit()
-        return office.id
 
 
 def test_admin_drills_down_to_absent_names_and_downloads_them(
@@ -81,9 +20,9 @@ def test_admin_drills_down_to_absent_names_and_downloads_them(
         "平安法治办管理员", Category.OFFICIAL, "主任", role=Role.ADMIN, must_change_password=False
     )
     absent, _ = make_person("冉晓丽")
-    office = _office(live_server.app)
+    office = office_id(live_server.app)
     sat, _ = make_person("陈建国", Category.OFFICIAL, "科员", unit_id=office)
-    _exam_with_results(live_server.app, absent, sat)
+    exam_with_results(live_server.app, absent, sat)
 
     page.goto(live_server.url("/login"))
     log_in(page, phone, password)
@@ -139,8 +78,8 @@ def test_wide_screen_dashboard_shows_the_key_figures_on_the_first_screen(
         "平安法治办管理员", Category.OFFICIAL, "主任", role=Role.ADMIN, must_change_password=False
     )
     absent, _ = make_person("冉晓丽")
-    sat, _ = make_person("陈建国", Category.OFFICIAL, "科员", unit_id=_office(live_server.app))
-    _exam_with_results(live_server.app, absent, sat)
+    sat, _ = make_person("陈建国", Category.OFFICIAL, "科员", unit_id=office_id(live_server.app))
+    exam_with_results(live_server.app, absent, sat)
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     try:
         page = context.new_page()
@@ -170,10 +109,10 @@ def test_record_on_a_phone_shows_the_score_without_sideways_scrolling(
         "陈建国",
         Category.OFFICIAL,
         "科员",
-        unit_id=_office(live_server.app),
+        unit_id=office_id(live_server.app),
         must_change_password=False,
     )
-    _exam_with_results(live_server.app, absent, sat)
+    exam_with_results(live_server.app, absent, sat)
     page.goto(live_server.url("/login"))
     log_in(page, sat, password)
     page.goto(live_server.url("/record?year=2024"))

@@ -1,9 +1,11 @@
 """Helpers for the question bank tests (imported explicitly, not shared fixtures)."""
 
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
+import sqlalchemy as sa
 
 from yongxi_learn.exams import bank, bank_rules
 from yongxi_learn.exams.bank_template import HEADERS
@@ -91,3 +93,54 @@ def row(
 ):
     options = list(options) + [""] * (6 - len(options))
     return [qtype, stem, *options, answer, explanation, difficulty, score, category, law, article]
+
+
+IMPORT = URL + "import"
+
+
+def upload(client, content: bytes, filename: str = "试题.xlsx"):
+    return client.post(
+        IMPORT, data={"file": (io.BytesIO(content), filename)}, content_type="multipart/form-data"
+    )
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def offers_confirm(html: str) -> bool:
+    return "/confirm" in html and "确认导入</button>" in html
+
+
+def confirm(client, preview):
+    html = text(preview)
+    action = re.search(r'action="(/admin/questions/import/[^"/]+/confirm)"', html)
+    digest = re.search(r'name="plan" value="([0-9a-f]+)"', html)
+    unit = re.search(r'name="unit" value="(\d+)"', html)
+    assert action and digest and unit, "no confirm button on the page"
+    return client.post(action.group(1), data={"plan": digest.group(1), "unit": unit.group(1)})
+
+
+def questions(unit=None) -> list[Question]:
+    db.session.expire_all()
+    query = sa.select(Question).order_by(Question.id)
+    if unit is not None:
+        query = query.where(Question.owner_unit_id == unit.id)
+    return list(db.session.scalars(query))
+
+
+FORM = {
+    "type": "single",
+    "category_id": "0",
+    "stem": "行政处罚的种类不包括（ ）。",
+    "option_a": "警告",
+    "option_b": "罚款",
+    "option_c": "记过",
+    "answer": "C",
+    "explanation": "记过是政务处分。",
+    "difficulty": "2",
+    "score": "2",
+    "law_ref": "中华人民共和国行政处罚法",
+    "article_ref": "第九条",
+    "tags": "",
+}

@@ -102,3 +102,26 @@ def add_attempt(exam, user, responses, *, status=AttemptStatus.SUBMITTED, number
     db.session.add(attempt)
     db.session.commit()
     return attempt
+
+
+def exam_form(tree, **overrides):
+    data = {
+        "owner_unit_id": tree["town"].id,
+        "title": "2024年度法治理论知识考试",
+        "kind": "formal",
+        "year": "2024",
+        "opens_at": "2024-06-01T09:00",
+        "closes_at": "2024-06-07T18:00",
+        "time_limit_minutes": "60",
+        "pass_score": "4",
+        "max_attempts": "2",
+        "review_policy": "after_close",
+        "audience_units": [str(tree["village"].id)],
+        "paper_mode": "rules",
+        "rules-0-type": "single",
+        "rules-0-count": "3",
+        "rules-0-score": "2",
+        "rules-0-category_id": "0",
+    }
+    data.update(overrides)
+    return data

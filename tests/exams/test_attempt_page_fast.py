@@ -11,9 +11,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from tests.exams.test_autosave_fast import _last_seen, _seen_at
-from tests.exams.test_take_views import begin
-from yongxi_learn.auth.models import LoginSession
+from tests.exams.taking import LOGIN_ENDINGS, begin, end_login, last_seen, seen_at
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams.models import Attempt, AttemptStatus
 from yongxi_learn.extensions import db
@@ -29,33 +27,14 @@ def test_the_fast_and_the_full_path_show_the_same_page(client, login, cadre, exa
     login(cadre)
     attempt = begin(client, exam)
     url = f"/exams/attempts/{attempt.id}"
-    _last_seen(minutes_ago=5)  # the full path: it touches the login
+    last_seen(minutes_ago=5)  # the full path: it touches the login
     full = client.get(url)
-    assert utcnow() - _seen_at() < timedelta(minutes=1)
+    assert utcnow() - seen_at() < timedelta(minutes=1)
     fast = client.get(url)  # seen just now: the fast path
     assert full.status_code == fast.status_code == 200
     assert _page(fast.text) == _page(full.text)
     assert 'id="exam-form"' in fast.text and "返回我的考试" in fast.text
     assert "学法档案" not in fast.text  # the whole menu is not on the exam page
-
-
-LOGIN_ENDINGS = ["ended", "idle", "lifetime", "inactive"]
-
-
-def end_login(app, person, change: str) -> None:
-    """End the person's login one way of ``LOGIN_ENDINGS``: ended, idle past the
-    timeout, past its lifetime, or the person deactivated."""
-    if change == "ended":
-        db.session.execute(sa.update(LoginSession).values(ended_at=utcnow()))
-    elif change == "idle":
-        idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
-        db.session.execute(sa.update(LoginSession).values(last_seen_at=utcnow() - idle))
-    elif change == "lifetime":
-        born = utcnow() - app.config["PERMANENT_SESSION_LIFETIME"] - timedelta(minutes=1)
-        db.session.execute(sa.update(LoginSession).values(created_at=born, last_seen_at=utcnow()))
-    else:
-        person.active = False
-    db.session.commit()
 
 
 @pytest.mark.parametrize("change", LOGIN_ENDINGS)

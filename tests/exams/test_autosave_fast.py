@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.exams.test_take_views import begin, post_answer, snapshot
+from tests.exams.taking import begin, last_seen, post_answer, seen_at, snapshot
 from yongxi_learn.auth.models import LoginSession
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
@@ -77,40 +77,29 @@ def test_someone_elses_attempt_is_a_404_and_unchanged(app, login, cadre, other, 
     assert saved(attempt.id) == ("", 0)
 
 
-def _last_seen(minutes_ago: int) -> None:
-    db.session.execute(
-        sa.update(LoginSession).values(last_seen_at=utcnow() - timedelta(minutes=minutes_ago))
-    )
-    db.session.commit()
-
-
-def _seen_at():
-    return db.session.scalar(sa.select(LoginSession.last_seen_at))
-
-
 def test_a_save_counts_as_activity(client, login, cadre, exam):
     login(cadre)
     attempt = begin(client, exam)
-    _last_seen(minutes_ago=5)
+    last_seen(minutes_ago=5)
     response = post_answer(client, attempt.id, position=1, answer="B")
     assert response.json["applied"] is True
-    assert utcnow() - _seen_at() < timedelta(minutes=1)
+    assert utcnow() - seen_at() < timedelta(minutes=1)
 
 
 def test_a_learner_idle_longer_than_the_admin_timeout_still_saves(app, client, login, cadre, exam):
     login(cadre)
     attempt = begin(client, exam)
-    _last_seen(minutes_ago=app.config["SESSION_IDLE_ADMIN_MINUTES"] + 5)
+    last_seen(minutes_ago=app.config["SESSION_IDLE_ADMIN_MINUTES"] + 5)
     response = post_answer(client, attempt.id, position=1, answer="B")
     assert response.json["applied"] is True
     assert saved(attempt.id)[1] == 1
-    assert utcnow() - _seen_at() < timedelta(minutes=1)
+    assert utcnow() - seen_at() < timedelta(minutes=1)
 
 
 def test_a_learner_idle_past_the_timeout_saves_nothing(app, client, login, cadre, exam):
     login(cadre)
     attempt = begin(client, exam)
-    _last_seen(minutes_ago=app.config["SESSION_IDLE_MINUTES"] + 1)
+    last_seen(minutes_ago=app.config["SESSION_IDLE_MINUTES"] + 1)
     response = post_answer(client, attempt.id, position=1, answer="B")
     assert_login_lost(response)
     assert saved(attempt.id) == ("", 0)

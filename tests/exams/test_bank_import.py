@@ -10,7 +10,18 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count_rows
-from tests.exams.bank_fixtures import URL, add_question, town_admin, xlsx
+from tests.exams.bank_fixtures import (
+    IMPORT,
+    URL,
+    add_question,
+    confirm,
+    offers_confirm,
+    questions,
+    text,
+    town_admin,
+    upload,
+    xlsx,
+)
 from tests.exams.bank_fixtures import row as make_row
 from yongxi_learn.core import spreadsheets
 from yongxi_learn.core.audit import AuditLog
@@ -20,7 +31,6 @@ from yongxi_learn.exams.models import JUDGE_OPTIONS, Question, QuestionCategory,
 from yongxi_learn.extensions import db
 from yongxi_learn.org.import_models import PendingImport
 
-IMPORT = URL + "import"
 GOOD = [
     make_row(),
     make_row(
@@ -34,37 +44,6 @@ GOOD = [
     ),
     make_row("判断", "宪法是国家的根本法。", ("", ""), "对", category="宪法"),
 ]
-
-
-def upload(client, content: bytes, filename: str = "试题.xlsx"):
-    return client.post(
-        IMPORT, data={"file": (io.BytesIO(content), filename)}, content_type="multipart/form-data"
-    )
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def offers_confirm(html: str) -> bool:
-    return "/confirm" in html and "确认导入</button>" in html
-
-
-def confirm(client, preview):
-    html = text(preview)
-    action = re.search(r'action="(/admin/questions/import/[^"/]+/confirm)"', html)
-    digest = re.search(r'name="plan" value="([0-9a-f]+)"', html)
-    unit = re.search(r'name="unit" value="(\d+)"', html)
-    assert action and digest and unit, "no confirm button on the page"
-    return client.post(action.group(1), data={"plan": digest.group(1), "unit": unit.group(1)})
-
-
-def questions(unit=None) -> list[Question]:
-    db.session.expire_all()
-    query = sa.select(Question).order_by(Question.id)
-    if unit is not None:
-        query = query.where(Question.owner_unit_id == unit.id)
-    return list(db.session.scalars(query))
 
 
 @pytest.fixture

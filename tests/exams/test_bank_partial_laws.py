@@ -4,10 +4,17 @@ it does not have, and says which case it is (the import and the bank form alike)
 
 import pytest
 
-from tests.exams.bank_fixtures import URL, xlsx
+from tests.exams.bank_fixtures import (
+    FORM,
+    URL,
+    confirm,
+    offers_confirm,
+    questions,
+    text,
+    upload,
+    xlsx,
+)
 from tests.exams.bank_fixtures import row as make_row
-from tests.exams.test_bank_import import confirm, offers_confirm, questions, text, upload
-from tests.exams.test_bank_views import FORM
 from tests.laws.law_fixtures import PENALTY_LAW, make_penalty_law, real_text
 from yongxi_learn.extensions import db
 from yongxi_learn.laws import services as laws

@@ -5,26 +5,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count_rows
-from tests.exams.bank_fixtures import URL, add_question, use_in_attempt
+from tests.exams.bank_fixtures import FORM, URL, add_question, use_in_attempt
 from yongxi_learn.exams import bank
 from yongxi_learn.exams.models import Question, QuestionCategory, QuestionStatus
 from yongxi_learn.extensions import db
-
-FORM = {
-    "type": "single",
-    "category_id": "0",
-    "stem": "行政处罚的种类不包括（ ）。",
-    "option_a": "警告",
-    "option_b": "罚款",
-    "option_c": "记过",
-    "answer": "C",
-    "explanation": "记过是政务处分。",
-    "difficulty": "2",
-    "score": "2",
-    "law_ref": "中华人民共和国行政处罚法",
-    "article_ref": "第九条",
-    "tags": "",
-}
 
 
 def text(response) -> str:

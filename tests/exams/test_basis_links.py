@@ -3,7 +3,7 @@ article in the law library when the question is linked to one."""
 
 import sqlalchemy as sa
 
-from tests.exams.test_take_views import begin, close
+from tests.exams.taking import begin, close
 from tests.laws.law_fixtures import make_law
 from yongxi_learn.exams.models import Question
 from yongxi_learn.extensions import db

@@ -1,7 +1,7 @@
 """A 2 KB JSON body nested 1,000 levels deep made the answer save answer 500 (a
 RecursionError inside ``request.get_json``): it is a bad request, answered 400."""
 
-from tests.exams.test_take_views import begin
+from tests.exams.taking import begin
 
 
 def test_an_answer_nested_a_thousand_levels_deep_answers_400(client, login, cadre, exam):

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.exams.conftest import STANDARD_RULES
-from tests.exams.test_take_views import begin, clock, close, key_shown, post_answer, text
+from tests.exams.taking import begin, clock, close, key_shown, post_answer, text
 from yongxi_learn.core.time import format_local, utcnow
 from yongxi_learn.exams import attempts, fast_submit, grading
 from yongxi_learn.exams.models import (
@@ -211,7 +211,7 @@ def test_submit_grades_every_row_as_the_grading_rules_say(as_cadre, exam):
 def test_a_fast_submit_keeps_the_years_figures(as_cadre, exam):
     """The summary the statistics read (stats.exam_tally) moves with the submit, as
     it does on the services' path: the figures equal those grouped from the rows."""
-    from tests.stats.test_exam_tally import source_rows, tally_rows
+    from tests.stats.tally import source_rows, tally_rows
     from yongxi_learn.stats import exam_tally
 
     assert exam.kind is ExamKind.FORMAL
@@ -335,7 +335,7 @@ def test_concurrent_submits_of_one_group_leave_the_figures_right(
 ):
     """Six people of one unit and category hand in at the same moment: each submit
     recomputes their shared exam_tally row, and none may leave it stale."""
-    from tests.stats.test_exam_tally import source_rows, tally_rows
+    from tests.stats.tally import source_rows, tally_rows
     from yongxi_learn.org.models import Category
     from yongxi_learn.stats import exam_tally
 

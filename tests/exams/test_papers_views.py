@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import statements_for
+from tests.exams.paper_fixtures import exam_form
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.exams import papers
 from yongxi_learn.exams.models import (
@@ -51,34 +52,11 @@ def exam(tree, admin, cadres, bank):
     return exam
 
 
-def _form(tree, **overrides):
-    data = {
-        "owner_unit_id": tree["town"].id,
-        "title": "2024年度法治理论知识考试",
-        "kind": "formal",
-        "year": "2024",
-        "opens_at": "2024-06-01T09:00",
-        "closes_at": "2024-06-07T18:00",
-        "time_limit_minutes": "60",
-        "pass_score": "4",
-        "max_attempts": "2",
-        "review_policy": "after_close",
-        "audience_units": [str(tree["village"].id)],
-        "paper_mode": "rules",
-        "rules-0-type": "single",
-        "rules-0-count": "3",
-        "rules-0-score": "2",
-        "rules-0-category_id": "0",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_admin_creates_a_draft_with_rules_then_publishes_it(
     client, login, admin, tree, cadres, bank
 ):
     login(admin)
-    resp = client.post("/admin/exams/new", data=_form(tree), follow_redirects=True)
+    resp = client.post("/admin/exams/new", data=exam_form(tree), follow_redirects=True)
     assert "已保存" in resp.text
     exam = db.session.scalar(sa.select(Exam))
     assert [(r.type, r.count, r.score) for r in exam.rules] == [
@@ -98,16 +76,24 @@ def test_admin_creates_a_draft_with_rules_then_publishes_it(
 def test_a_rule_asking_more_than_the_bank_holds_shows_why(client, login, admin, tree, bank):
     login(admin)
     resp = client.post(
-        "/admin/exams/new", data=_form(tree, **{"rules-0-count": "25"}), follow_redirects=True
+        "/admin/exams/new", data=exam_form(tree, **{"rules-0-count": "25"}), follow_redirects=True
     )
     assert "单选题库中符合条件的题目只有4道，少于抽题数量25道" in resp.text
+
+
+def test_an_invalid_rule_row_is_named_by_its_number(client, login, admin, tree, bank):
+    login(admin)
+    resp = client.post(
+        "/admin/exams/new", data=exam_form(tree, **{"rules-0-count": "0"}), follow_redirects=True
+    )
+    assert "第1条抽题规则：" in resp.text
 
 
 def test_a_published_exam_cannot_be_edited_but_its_close_can_be_extended(
     client, login, admin, tree, exam
 ):
     login(admin)
-    resp = client.post(f"/admin/exams/{exam.id}", data=_form(tree), follow_redirects=True)
+    resp = client.post(f"/admin/exams/{exam.id}", data=exam_form(tree), follow_redirects=True)
     assert "试题、开考时间和考试对象不能再修改" in resp.text
     resp = client.post(
         f"/admin/exams/{exam.id}/close-time",
@@ -293,7 +279,7 @@ def test_monitor_finalizes_nothing_when_no_attempt_is_overdue(client, login, adm
 
 def test_admin_builds_a_fixed_paper_for_named_people(client, login, admin, tree, cadres, bank):
     login(admin)
-    data = _form(
+    data = exam_form(
         tree,
         paper_mode="fixed",
         fixed=f"{bank[0].id} 3\n{bank[1].id}\n",
@@ -316,7 +302,9 @@ def test_admin_builds_a_fixed_paper_for_named_people(client, login, admin, tree,
 def test_unknown_phone_in_the_audience_is_reported(client, login, admin, tree, bank):
     login(admin)
     resp = client.post(
-        "/admin/exams/new", data=_form(tree, audience_phones="13999999999"), follow_redirects=True
+        "/admin/exams/new",
+        data=exam_form(tree, audience_phones="13999999999"),
+        follow_redirects=True,
     )
     assert "手机号13999999999不存在或不在本单位范围内" in resp.text
     assert db.session.scalar(sa.select(Exam)) is None

@@ -5,8 +5,7 @@ import re
 
 import pytest
 
-from tests.exams.bank_fixtures import row, xlsx
-from tests.exams.test_bank_views import FORM
+from tests.exams.bank_fixtures import FORM, row, xlsx
 from tests.laws.law_fixtures import AMENDED_TEXT, make_law, make_penalty_law
 from yongxi_learn.exams.models import Question
 from yongxi_learn.extensions import db

@@ -9,9 +9,16 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.exams.test_attempt_page_fast import LOGIN_ENDINGS, end_login
-from tests.exams.test_autosave_fast import _last_seen, _seen_at
-from tests.exams.test_take_views import begin, key_shown, post_answer, snapshot
+from tests.exams.taking import (
+    LOGIN_ENDINGS,
+    begin,
+    end_login,
+    key_shown,
+    last_seen,
+    post_answer,
+    seen_at,
+    snapshot,
+)
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams.models import Attempt, AttemptStatus
 from yongxi_learn.extensions import db
@@ -57,14 +64,14 @@ def test_a_usual_submit_is_graded_without_loading_the_person(client, started):
 
 
 def test_a_submit_counts_as_activity(client, started):
-    _last_seen(minutes_ago=5)
+    last_seen(minutes_ago=5)
     client.post(f"/exams/attempts/{started.id}/submit")
-    assert utcnow() - _seen_at() < timedelta(minutes=1)
+    assert utcnow() - seen_at() < timedelta(minutes=1)
     assert snapshot(started.id)[0] is AttemptStatus.SUBMITTED
 
 
 def test_a_learner_idle_longer_than_the_admin_timeout_still_hands_in(app, client, started):
-    _last_seen(minutes_ago=app.config["SESSION_IDLE_ADMIN_MINUTES"] + 5)
+    last_seen(minutes_ago=app.config["SESSION_IDLE_ADMIN_MINUTES"] + 5)
     response = client.post(f"/exams/attempts/{started.id}/submit")
     assert response.headers["Location"] == f"/exams/attempts/{started.id}/result"
     assert snapshot(started.id)[0] is AttemptStatus.SUBMITTED

@@ -11,8 +11,18 @@ import sqlalchemy as sa
 
 from tests.conftest import csrf_token
 from tests.exams.conftest import STANDARD_RULES
+from tests.exams.taking import (
+    begin,
+    clock,
+    close,
+    key_shown,
+    post_answer,
+    saved_answer,
+    snapshot,
+    text,
+)
 from yongxi_learn.core.time import utcnow
-from yongxi_learn.exams import attempts, take_views
+from yongxi_learn.exams import attempts
 from yongxi_learn.exams.grading import canonical_to_shown
 from yongxi_learn.exams.models import (
     Attempt,
@@ -24,37 +34,8 @@ from yongxi_learn.exams.models import (
 from yongxi_learn.extensions import db
 
 
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def begin(client, exam) -> Attempt:
-    response = client.post(f"/exams/{exam.id}/start")
-    assert response.status_code == 302
-    attempt_id = int(re.search(r"/attempts/(\d+)$", response.headers["Location"]).group(1))
-    return db.session.get(Attempt, attempt_id)
-
-
-def key_shown(aq) -> str:
-    return canonical_to_shown(aq.question.answer, aq.option_order)
-
-
 def remaining_on_page(html: str) -> int:
     return int(re.search(r'data-remaining="(\d+)"', html).group(1))
-
-
-def snapshot(attempt_id):
-    db.session.expire_all()
-    attempt = db.session.get(Attempt, attempt_id)
-    return (
-        attempt.status,
-        attempt.score,
-        [(aq.response, aq.version) for aq in attempt.questions],
-    )
-
-
-def clock(monkeypatch, when):
-    monkeypatch.setattr(take_views, "utcnow", lambda: when)
 
 
 @pytest.fixture
@@ -145,10 +126,6 @@ def test_saved_answers_are_checked_again_after_a_reload(as_cadre, exam):
 # ---------------------------------------------------------------- autosave
 
 
-def post_answer(client, attempt_id, **payload):
-    return client.post(f"/exams/attempts/{attempt_id}/answer", json=payload)
-
-
 def test_an_answer_is_saved_and_the_reply_carries_only_save_state(as_cadre, exam):
     attempt = begin(as_cadre, exam)
     response = post_answer(as_cadre, attempt.id, position=1, answer="C", base=0, age=0)
@@ -169,12 +146,6 @@ def test_an_answer_is_saved_and_the_reply_carries_only_save_state(as_cadre, exam
     aq = db.session.get(Attempt, attempt.id).questions[0]
     db.session.refresh(aq)
     assert (canonical_to_shown(aq.response, aq.option_order), aq.version) == ("C", 1)
-
-
-def saved_answer(attempt_id, position=1):
-    db.session.expire_all()
-    aq = db.session.get(Attempt, attempt_id).questions[position - 1]
-    return canonical_to_shown(aq.response, aq.option_order), aq.version
 
 
 def test_an_older_answer_sent_late_loses_and_the_reply_shows_the_one_kept(
@@ -432,12 +403,6 @@ def test_someone_elses_finished_attempt_result_is_a_404(
 
 
 # ---------------------------------------------------------------- 错题本 and practice
-
-
-def close(exam) -> None:
-    """The exam's window closes: its keys may now reach its examinees (exams.keys)."""
-    db.session.get(Exam, exam.id).closes_at = utcnow() - timedelta(seconds=1)
-    db.session.commit()
 
 
 def test_wrong_book_lists_mistakes_with_explanations(as_cadre, exam):

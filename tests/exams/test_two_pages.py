@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.exams.test_take_views import begin, clock, key_shown, post_answer, saved_answer, text
+from tests.exams.taking import begin, clock, key_shown, post_answer, saved_answer, text
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams.models import Attempt, AttemptLogin, AttemptStatus
 from yongxi_learn.extensions import db

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD, count_rows
+from tests.org.helpers import person_form
 from yongxi_learn.auth.passwords import check_password
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.extensions import db
@@ -19,17 +20,6 @@ def text(response) -> str:
 
 def listed_names(response) -> list[str]:
     return re.findall(r'<td><a href="/admin/people/\d+">([^<]+)</a></td>', text(response))
-
-
-def person_form(unit, **overrides) -> dict:
-    return {
-        "name": "李四",
-        "phone": "13800138000",
-        "unit_id": unit.id,
-        "category": "official",
-        "post": "科员",
-        **overrides,
-    }
 
 
 def shown_password(response) -> str:

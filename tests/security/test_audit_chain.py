@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from tests.conftest import PASSWORD
-from tests.test_migrations import empty_database_url  # noqa: F401  (a fixture)
+from tests.databases import empty_database_url  # noqa: F401  (a fixture)
 from yongxi_learn import create_app
 from yongxi_learn.core import audit, audit_chain
 from yongxi_learn.core.audit import AuditLog

@@ -4,8 +4,8 @@ whoever sends it, and changes nothing."""
 import pytest
 
 from tests.conftest import PASSWORD, csrf_token
+from tests.security.routes import calls
 
-from .test_route_access import _calls, world  # noqa: F401  (the two-town world fixture)
 from .world import fingerprint
 
 
@@ -14,7 +14,7 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def test_every_post_without_a_token_is_refused(app, client, world, admin):  # noqa: F811
+def test_every_post_without_a_token_is_refused(app, client, world, admin):
     page = client.get("/login").get_data(as_text=True)
     client.post(
         "/login",
@@ -23,7 +23,7 @@ def test_every_post_without_a_token_is_refused(app, client, world, admin):  # no
     assert client.get("/admin/people").status_code == 200
     before = fingerprint()
     accepted = []
-    for _rule, method, url in _calls(app, world.ids):
+    for _rule, method, url in calls(app, world.ids):
         if method == "POST":
             status = client.post(url, data={"name": "x", "reason": "x"}).status_code
             if status != 400:

@@ -10,9 +10,9 @@ import sqlite3
 import openpyxl
 import pytest
 
+from tests.security.routes import TICKET, calls
 from yongxi_learn.extensions import db
 
-from .test_route_access import TICKET, _calls
 from .world import build
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -31,7 +31,7 @@ EXPECTED = {
 
 def _get_urls(app, ids):
     """(endpoint, url) of every GET route; one with a format argument as CSV and XLSX."""
-    for rule, method, url in _calls(app, ids, skip=TICKET | {"auth.logout"}):
+    for rule, method, url in calls(app, ids, skip=TICKET | {"auth.logout"}):
         if method != "GET":
             continue
         urls = [url]

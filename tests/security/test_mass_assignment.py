@@ -5,10 +5,10 @@ own valid fields."""
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD
-from tests.exams.test_bank_views import FORM as QUESTION_FORM
-from tests.exams.test_papers_views import _form as exam_form
-from tests.org.test_views import person_form
-from tests.training.test_sessions import _form as session_form
+from tests.exams.bank_fixtures import FORM as QUESTION_FORM
+from tests.exams.paper_fixtures import exam_form
+from tests.org.helpers import person_form
+from tests.training.helpers import session_form
 from yongxi_learn.auth.passwords import check_password
 from yongxi_learn.exams.models import Exam, ExamStatus, Question, QuestionStatus
 from yongxi_learn.extensions import db

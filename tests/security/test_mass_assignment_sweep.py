@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from tests.security.routes import PUBLIC, TICKET, calls
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Role
 
-from .test_route_access import PUBLIC, TICKET, _calls
 from .world import build
 
 
@@ -142,7 +142,7 @@ def _scores_of_100() -> int:
 
 def _forms_by_action(app, client, ids) -> dict[str, list[tuple[str, str]]]:
     forms: dict[str, list[tuple[str, str]]] = {}
-    for _rule, method, url in _calls(app, ids, skip=TICKET | {"auth.logout"}):
+    for _rule, method, url in calls(app, ids, skip=TICKET | {"auth.logout"}):
         if method != "GET":
             continue
         response = client.get(url)
@@ -169,7 +169,7 @@ def test_no_post_route_takes_a_field_its_form_does_not_offer(app, client, tree, 
     extras = _extras(tree, decoy)
     skip = PUBLIC | {"auth.logout"}
     accepted = 0
-    posts = [url for _r, method, url in _calls(app, world.ids, skip=skip) if method == "POST"]
+    posts = [url for _r, method, url in calls(app, world.ids, skip=skip) if method == "POST"]
     # Edits before the cancels, deletes and retirements that would close them.
     for url in sorted(posts, key=lambda u: bool(_ENDINGS.search(u))):
         offered = forms.get(urlsplit(url).path, [])

@@ -15,12 +15,12 @@ import pytest
 import sqlalchemy as sa
 from flask import url_for
 
+from tests.security.routes import IMPORT_KINDS, TICKET, calls
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.core.privacy import mask_phone
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Role, User
 
-from .test_route_access import _IMPORT_KINDS, TICKET, _calls
 from .world import build
 
 ID_CARD_WORDS = re.compile(r"id_?card|id_?number|identity|shenfen|sfz|身份证|citizen", re.I)
@@ -94,7 +94,7 @@ def test_every_response_is_no_store_and_no_url_holds_a_phone(app, client, tree, 
     cached, leaked = [], []
     for person in (world.b_admin, world.b_person):
         login(person)
-        for rule, method, url in _calls(app, world.ids, skip=TICKET | {"auth.logout"}):
+        for rule, method, url in calls(app, world.ids, skip=TICKET | {"auth.logout"}):
             if method != "GET":
                 continue
             response = client.get(url)
@@ -210,14 +210,14 @@ def _get_urls(app, ids) -> list[str]:
     from yongxi_learn.stats.queries import NameList
 
     urls = []
-    for rule, method, _url in _calls(app, ids, skip=TICKET):
+    for rule, method, _url in calls(app, ids, skip=TICKET):
         if method != "GET":
             continue
         fmts = FORMATS if "fmt" in rule.arguments else [None]
         kinds = [k.value for k in NameList] if "kind" in rule.arguments else [None]
         for fmt, kind in itertools.product(fmts, kinds):
             values = {**ids, "fmt": fmt, "kind": kind}
-            values["token"] = ids["token"].get(_IMPORT_KINDS.get(rule.endpoint), "x")
+            values["token"] = ids["token"].get(IMPORT_KINDS.get(rule.endpoint), "x")
             with app.test_request_context():
                 urls.append(url_for(rule.endpoint, **{a: values[a] for a in rule.arguments}))
     return list(dict.fromkeys(urls))

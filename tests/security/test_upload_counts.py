@@ -18,7 +18,7 @@ from docx.enum.text import WD_BREAK
 
 from tests.conftest import count_rows
 from tests.laws.law_fixtures import docx_bytes, real_text
-from tests.security.test_uploads import LAW_FORM, _post
+from tests.security.uploads import LAW_FORM, post_multipart
 from yongxi_learn.core.spreadsheets import ImportRejected, Limits, read_rows
 from yongxi_learn.laws.files import read_law_file
 from yongxi_learn.laws.models import Law
@@ -86,7 +86,7 @@ def header_xlsx():
 
 def _timed_post(client, url, data):
     started = time.perf_counter()
-    response = _post(client, url, data)
+    response = post_multipart(client, url, data)
     return response, time.perf_counter() - started
 
 

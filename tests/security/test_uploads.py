@@ -9,11 +9,10 @@ import zipfile
 
 import openpyxl
 import pytest
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
 
 from tests.conftest import count_rows
 from tests.laws.law_fixtures import LAW_TEXT, docx_bytes
+from tests.security.uploads import LAW_FORM, post_multipart
 from yongxi_learn.org.import_models import PendingImport
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -79,7 +78,6 @@ def attacks(valid: bytes, main_part: str, ext: str) -> list[tuple[str, bytes, st
     ]
 
 
-LAW_FORM = {"title": "", "short_name": "", "kind": "law", "issuer": "", "text": ""}
 TARGETS = {
     "people": ("/admin/people/import/", {}, _xlsx, "xl/workbook.xml", "xlsx"),
     "questions": ("/admin/questions/import", {}, _xlsx, "xl/workbook.xml", "xlsx"),
@@ -91,17 +89,6 @@ TARGETS = {
         "docx",
     ),
 }
-
-
-def _post(client, url, data):
-    """A multipart POST built in memory: the test client would spool a large body to a
-    temporary file of its own, which would blur the check on the app's temp files."""
-    fields = {
-        k: FileStorage(v[0], filename=v[1]) if isinstance(v, tuple) else str(v)
-        for k, v in data.items()
-    }
-    boundary, body = encode_multipart(fields)
-    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _temp_files() -> set[str]:
@@ -131,7 +118,7 @@ def test_hostile_files_are_refused_with_a_message(as_admin, tree, target, own_te
     for name, content, filename in attacks(make(), part, ext):
         data = {**fields, "owner_unit_id": tree["town"].id}
         data["file"] = (io.BytesIO(content), filename)
-        response = _post(as_admin, url, data)
+        response = post_multipart(as_admin, url, data)
         page = response.get_data(as_text=True)
         assert response.status_code in (200, 400), (name, response.status_code)
         assert any(m in page for m in MESSAGES), (target, name)
@@ -144,7 +131,7 @@ def test_an_oversize_request_is_cut_at_413(as_admin, app, tree, target):
     url, fields, _, _, ext = TARGETS[target]
     size = app.config["MAX_CONTENT_LENGTH"] + 1
     data = {**fields, "file": (io.BytesIO(b"\0" * size), f"a.{ext}")}
-    response = _post(as_admin, url, data)
+    response = post_multipart(as_admin, url, data)
     assert response.status_code == 413
     assert "文件过大" in response.get_data(as_text=True)
     assert count_rows(PendingImport) == 0
@@ -153,6 +140,6 @@ def test_an_oversize_request_is_cut_at_413(as_admin, app, tree, target):
 def test_a_law_text_file_over_the_import_limit_is_refused(as_admin, app, tree):
     size = app.config["IMPORT_MAX_BYTES"] + 1
     data = {**LAW_FORM, "file": (io.BytesIO(b"a" * size), "a.txt")}
-    response = _post(as_admin, "/laws/import", data)
+    response = post_multipart(as_admin, "/laws/import", data)
     assert "文件过大" in response.get_data(as_text=True)
     assert count_rows(PendingImport) == 0

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from .test_route_access import TICKET, _calls
+from tests.security.routes import TICKET, calls
+
 from .world import build
 
 PAYLOADS = [
@@ -64,7 +65,7 @@ def test_the_checker_sees_an_injection():
 
 
 def _pages(app, client, ids, endpoints=None):
-    for rule, method, url in _calls(app, ids, skip=TICKET | {"auth.logout"}):
+    for rule, method, url in calls(app, ids, skip=TICKET | {"auth.logout"}):
         if method != "GET" or (endpoints and rule.endpoint not in endpoints):
             continue
         response = client.get(url)

@@ -3,6 +3,7 @@ finished, reading completion; zero denominators give no figure, not an error."""
 
 from datetime import timedelta
 
+from tests.study.helpers import choose, finish
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Category
@@ -11,18 +12,6 @@ from yongxi_learn.stats import queries
 from yongxi_learn.study import plans, readings
 
 from .conftest import item_of
-
-
-def choose(lst, person, *titles):
-    ids = [item_of(lst, t).id for t in titles]
-    plans.choose(lst, person, ids, actor=Actor(person), now=utcnow())
-
-
-def finish(lst, person, *titles):
-    for title in titles:
-        item = item_of(lst, title)
-        plans.record_reading(item, person, now=utcnow())
-        plans.finish(item, person, now=utcnow())
 
 
 def test_list_figures_by_unit(study_list, make_user, tree):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tests.study.helpers import choose, finish
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
 from yongxi_learn.org import services as org
@@ -19,7 +20,6 @@ from yongxi_learn.study import figures, plans, tally
 from yongxi_learn.study.plan_models import ItemKind, StudyTally
 
 from .conftest import item_of
-from .test_study_stats import choose, finish
 
 MIGRATION = Path(__file__).parents[2] / "migrations/versions/20261126_stats_summary.py"
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from tests.training.helpers import session_form
 from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.core.permissions import PermissionDenied
 from yongxi_learn.extensions import db
@@ -24,30 +25,11 @@ from yongxi_learn.training.services import TrainingError
 from .conftest import NOON
 
 
-def _form(kinds, tree, **overrides):
-    data = {
-        "owner_unit_id": tree["town"].id,
-        "kind_id": kinds[KindCode.EXPERT].id,
-        "topic": "新修订《行政复议法》解读",
-        "starts_at": "2024-06-12T14:30",
-        "ends_at": "2024-06-12T16:30",
-        "place": "镇政府三楼会议室",
-        "lecturer": "区司法局 李律师",
-        "lecturer_external": "y",
-        "laws": "《中华人民共和国行政复议法》",
-        "hours": "2",
-        "audience_units": [str(tree["town"].id)],
-        "audience_categories": ["official", "leader"],
-        "audience_phones": "",
-        "notes": "",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_an_admin_creates_a_session_in_beijing_time(client, login, admin, kinds, tree):
     login(admin)
-    response = client.post("/admin/training/new", data=_form(kinds, tree), follow_redirects=True)
+    response = client.post(
+        "/admin/training/new", data=session_form(kinds, tree), follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert "已保存" in page and "新修订《行政复议法》解读" in page
     session = db.session.scalar(sa.select(TrainingSession))
@@ -72,7 +54,7 @@ def test_an_admin_creates_a_session_in_beijing_time(client, login, admin, kinds,
 )
 def test_bad_input_is_refused_with_a_message(client, login, admin, kinds, tree, overrides, message):
     login(admin)
-    response = client.post("/admin/training/new", data=_form(kinds, tree, **overrides))
+    response = client.post("/admin/training/new", data=session_form(kinds, tree, **overrides))
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(TrainingSession.id))) == 0
 
@@ -89,7 +71,7 @@ def test_editing_changes_the_session(client, login, admin, kinds, tree, make_ses
     assert session.topic in form_page
     client.post(
         f"/admin/training/{session.id}/edit",
-        data=_form(kinds, tree, topic="改后的主题", owner_unit_id=session.owner_unit_id),
+        data=session_form(kinds, tree, topic="改后的主题", owner_unit_id=session.owner_unit_id),
     )
     db.session.refresh(session)
     assert session.topic == "改后的主题"
@@ -157,7 +139,7 @@ def test_learners_and_auditors_change_nothing(
     for person in (learner, reviewer):
         client = app.test_client()
         login(person, client=client)
-        assert client.post("/admin/training/new", data=_form(kinds, tree)).status_code == 403
+        assert client.post("/admin/training/new", data=session_form(kinds, tree)).status_code == 403
         assert (
             client.post(f"/admin/training/{session.id}/cancel", data={"reason": "x"}).status_code
             == 403
@@ -223,7 +205,7 @@ def test_a_session_cannot_take_another_towns_kind(client, login, kinds, tree, ot
     ours = services.add_kind("读书分享会", tree["town"], actor=Actor(admin))
     db.session.commit()
     login(other_admin)
-    data = _form(kinds, tree, owner_unit_id=tree["other_town"].id, kind_id=ours.id)
+    data = session_form(kinds, tree, owner_unit_id=tree["other_town"].id, kind_id=ours.id)
     data["audience_units"] = [tree["other_town"].id]
     client.post("/admin/training/new", data=data)
     assert db.session.scalars(sa.select(TrainingSession)).all() == []
@@ -248,7 +230,7 @@ def law(tree):
 
 def test_a_session_links_laws_of_the_library(client, login, admin, kinds, tree, law):
     login(admin)
-    client.post("/admin/training/new", data=_form(kinds, tree, law_ids=[str(law.id)]))
+    client.post("/admin/training/new", data=session_form(kinds, tree, law_ids=[str(law.id)]))
     session = db.session.scalar(sa.select(TrainingSession))
     assert [link.law_id for link in session.law_links] == [law.id]
     page = client.get(f"/admin/training/{session.id}").get_data(as_text=True)
@@ -302,7 +284,7 @@ def test_an_amended_law_flags_the_session_until_it_is_saved_again(
     assert "（已修改）" in form
     client.post(
         f"/admin/training/{session.id}/edit",
-        data=_form(
+        data=session_form(
             kinds,
             tree,
             kind_id=session.kind_id,
