@@ -61,3 +61,19 @@ def test_no_test_module_imports_another():
             if any(m.rpartition(".")[2].startswith("test_") for m in modules):
                 found.append(name)
     assert sorted(set(found) - IMPORTS_PENDING) == []
+
+
+def test_enums_with_labels_share_one_base():
+    """A member's label comes from core.labels.LabelledEnum, not a label property of each enum."""
+    found = []
+    for path, text in sources(PACKAGE):
+        for node in ast.walk(ast.parse(text)):
+            if not isinstance(node, ast.ClassDef) or node.name == "LabelledEnum":
+                continue
+            bases = {ast.unparse(base) for base in node.bases}
+            labelled = any(
+                isinstance(item, ast.FunctionDef) and item.name == "label" for item in node.body
+            )
+            if labelled and any("Enum" in base for base in bases):
+                found.append(f"{path.relative_to(PACKAGE)}:{node.name}")
+    assert found == []

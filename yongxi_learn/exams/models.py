@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import str_enum
+from ..core.labels import LabelledEnum
 from ..core.time import utcnow
 from ..extensions import db
 from ..laws.models import Law, LawArticle
@@ -20,21 +21,13 @@ from ..org.models import Category, OrgUnit, User
 Score = sa.Numeric(6, 2)
 
 
-class QuestionType(enum.StrEnum):
-    SINGLE = "single"
-    MULTI = "multi"
-    JUDGE = "judge"
-
-    @property
-    def label(self) -> str:
-        return QUESTION_TYPE_LABELS[self]
+class QuestionType(LabelledEnum):
+    SINGLE = "single", "单选"
+    MULTI = "multi", "多选"
+    JUDGE = "judge", "判断"
 
 
-QUESTION_TYPE_LABELS = {
-    QuestionType.SINGLE: "单选",
-    QuestionType.MULTI: "多选",
-    QuestionType.JUDGE: "判断",
-}
+QUESTION_TYPE_LABELS = QuestionType.labels()
 # A 判断 question is stored with these two options; its answer is "A" or "B".
 JUDGE_OPTIONS = ["正确", "错误"]
 DIFFICULTY_LABELS = {1: "易", 2: "中", 3: "难"}
@@ -106,24 +99,16 @@ class Question(db.Model):
     article: Mapped["LawArticle | None"] = relationship()
 
 
-class ExamKind(enum.StrEnum):
-    FORMAL = "formal"
-    MAKEUP = "makeup"
-    PRACTICE = "practice"
-
-    @property
-    def label(self) -> str:
-        return {"formal": "正式考试", "makeup": "补考", "practice": "练习"}[self]
+class ExamKind(LabelledEnum):
+    FORMAL = "formal", "正式考试"
+    MAKEUP = "makeup", "补考"
+    PRACTICE = "practice", "练习"
 
 
-class ReviewPolicy(enum.StrEnum):
-    IMMEDIATE = "immediate"
-    AFTER_CLOSE = "after_close"
-    NEVER = "never"
-
-    @property
-    def label(self) -> str:
-        return {"immediate": "交卷后立即", "after_close": "考试结束后", "never": "不显示"}[self]
+class ReviewPolicy(LabelledEnum):
+    IMMEDIATE = "immediate", "交卷后立即"
+    AFTER_CLOSE = "after_close", "考试结束后"
+    NEVER = "never", "不显示"
 
 
 class ExamStatus(enum.StrEnum):

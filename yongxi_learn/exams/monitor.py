@@ -6,12 +6,12 @@ unit to the viewer's VIEW_EXAMS subtrees. Attempts overdue at ``now`` count as
 finalized (``overdue``): the pages read, they never write.
 """
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..core.labels import LabelledEnum
 from ..core.permissions import Perm, scope_filter
 from ..extensions import db
 from ..org.models import OrgUnit, User
@@ -29,25 +29,14 @@ from .models import (
 )
 
 
-class Progress(enum.StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    PASSED = "passed"
-    FAILED = "failed"
-    EXEMPT = "exempt"
-
-    @property
-    def label(self) -> str:
-        return PROGRESS_LABELS[self]
+class Progress(LabelledEnum):
+    NOT_STARTED = "not_started", "未开始"
+    IN_PROGRESS = "in_progress", "进行中"
+    PASSED = "passed", "通过"
+    FAILED = "failed", "未通过"
+    EXEMPT = "exempt", "免考"
 
 
-PROGRESS_LABELS = {
-    Progress.NOT_STARTED: "未开始",
-    Progress.IN_PROGRESS: "进行中",
-    Progress.PASSED: "通过",
-    Progress.FAILED: "未通过",
-    Progress.EXEMPT: "免考",
-}
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
 
 

@@ -5,51 +5,35 @@ law is amended, a new Law row (same ``root_id``, ``version`` + 1) is made and th
 one is marked 已修改; references to the old version are then flagged 待复核.
 """
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import str_enum
+from ..core.labels import LabelledEnum
 from ..core.time import utcnow
 from ..extensions import db
 from ..org.models import OrgUnit
 
 
-class LawKind(enum.StrEnum):
-    CONSTITUTIONAL = "constitutional"
-    LAW = "law"
-    ADMIN_REGULATION = "admin_reg"
-    LOCAL_REGULATION = "local_reg"
-    PARTY_REGULATION = "party_reg"
-    RULE = "rule"
-    NORMATIVE = "normative"
-
-    @property
-    def label(self) -> str:
-        return LAW_KIND_LABELS[self]
+class LawKind(LabelledEnum):
+    CONSTITUTIONAL = "constitutional", "宪法相关法"
+    LAW = "law", "法律"
+    ADMIN_REGULATION = "admin_reg", "行政法规"
+    LOCAL_REGULATION = "local_reg", "地方性法规"
+    PARTY_REGULATION = "party_reg", "党内法规"
+    RULE = "rule", "规章"
+    NORMATIVE = "normative", "规范性文件"
 
 
-LAW_KIND_LABELS = {
-    LawKind.CONSTITUTIONAL: "宪法相关法",
-    LawKind.LAW: "法律",
-    LawKind.ADMIN_REGULATION: "行政法规",
-    LawKind.LOCAL_REGULATION: "地方性法规",
-    LawKind.PARTY_REGULATION: "党内法规",
-    LawKind.RULE: "规章",
-    LawKind.NORMATIVE: "规范性文件",
-}
+LAW_KIND_LABELS = LawKind.labels()
 
 
-class LawStatus(enum.StrEnum):
-    CURRENT = "current"
-    AMENDED = "amended"
-    REPEALED = "repealed"
-
-    @property
-    def label(self) -> str:
-        return {"current": "现行有效", "amended": "已修改", "repealed": "已废止"}[self]
+class LawStatus(LabelledEnum):
+    CURRENT = "current", "现行有效"
+    AMENDED = "amended", "已修改"
+    REPEALED = "repealed", "已废止"
 
 
 class Law(db.Model):

@@ -7,7 +7,6 @@ caller's transaction, and applies it through ``services.create_person`` and
 ``services.update_person``. Nothing is written unless every row is good.
 """
 
-import enum
 import hashlib
 import re
 import unicodedata
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..core import audit, staging
+from ..core.labels import LabelledEnum
 from ..core.permissions import Perm, can
 from ..core.staging import ImportChanged, ImportExpired, ImportInvalid
 from ..extensions import db
@@ -58,15 +58,11 @@ PERSON_OUTRANKS = "该人员持有超出您管理范围的权限，您不能修�
 PERSON_INACTIVE = "该手机号对应的人员已停用，请先在人员页面重新启用后再导入"
 
 
-class Action(enum.StrEnum):
-    CREATE = "create"
-    UPDATE = "update"
-    UNCHANGED = "unchanged"
-    REJECT = "reject"
-
-    @property
-    def label(self) -> str:
-        return {"create": "新增", "update": "更新", "unchanged": "无变化", "reject": "错误"}[self]
+class Action(LabelledEnum):
+    CREATE = "create", "新增"
+    UPDATE = "update", "更新"
+    UNCHANGED = "unchanged", "无变化"
+    REJECT = "reject", "错误"
 
 
 @dataclass

@@ -1,6 +1,5 @@
 """The unit tree and the people in it."""
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -8,28 +7,20 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import str_enum
+from ..core.labels import LabelledEnum
 from ..core.time import utcnow
 from ..extensions import db
 from .posts import NO_POST, post_rank
 
 
-class UnitKind(enum.StrEnum):
-    DISTRICT = "district"
-    TOWN = "town"
-    OFFICE = "office"
-    VILLAGE = "village"
-
-    @property
-    def label(self) -> str:
-        return UNIT_KIND_LABELS[self]
+class UnitKind(LabelledEnum):
+    DISTRICT = "district", "区"
+    TOWN = "town", "镇/街道"
+    OFFICE = "office", "科室/站所"
+    VILLAGE = "village", "村/社区"
 
 
-UNIT_KIND_LABELS = {
-    UnitKind.DISTRICT: "区",
-    UnitKind.TOWN: "镇/街道",
-    UnitKind.OFFICE: "科室/站所",
-    UnitKind.VILLAGE: "村/社区",
-}
+UNIT_KIND_LABELS = UnitKind.labels()
 
 # Which kinds may hang under which: 区 → 镇/街道 → 科室·站所 / 村·社区.
 ALLOWED_CHILDREN = {
@@ -40,44 +31,26 @@ ALLOWED_CHILDREN = {
 }
 
 
-class Category(enum.StrEnum):
-    LEADER = "leader"
-    OFFICIAL = "official"
-    VILLAGE_CADRE = "village_cadre"
-    LEGAL_LIAISON = "legal_liaison"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return CATEGORY_LABELS[self]
+class Category(LabelledEnum):
+    LEADER = "leader", "领导干部"
+    OFFICIAL = "official", "机关干部"
+    VILLAGE_CADRE = "village_cadre", "村(社区)两委干部"
+    LEGAL_LIAISON = "legal_liaison", "法律明白人"
+    OTHER = "other", "其他"
 
 
-CATEGORY_LABELS = {
-    Category.LEADER: "领导干部",
-    Category.OFFICIAL: "机关干部",
-    Category.VILLAGE_CADRE: "村(社区)两委干部",
-    Category.LEGAL_LIAISON: "法律明白人",
-    Category.OTHER: "其他",
-}
+CATEGORY_LABELS = Category.labels()
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     """Granted roles; every person is also a learner (学员) without a grant."""
 
-    UNIT_ADMIN = "unit_admin"
-    ADMIN = "admin"
-    REVIEWER = "reviewer"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
+    UNIT_ADMIN = "unit_admin", "单位管理员"
+    ADMIN = "admin", "管理员"
+    REVIEWER = "reviewer", "审阅人"
 
 
-ROLE_LABELS = {
-    Role.ADMIN: "管理员",
-    Role.UNIT_ADMIN: "单位管理员",
-    Role.REVIEWER: "审阅人",
-}
+ROLE_LABELS = {role: role.label for role in (Role.ADMIN, Role.UNIT_ADMIN, Role.REVIEWER)}
 
 
 class OrgUnit(db.Model):

@@ -1,13 +1,13 @@
 """The people behind an exam figure (应考名单, 未参考名单 ...), the score histogram and
 the item analysis, for a formal exam and a unit subtree. Exported through stats.exams."""
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..core.labels import LabelledEnum
 from ..core.permissions import Perm
 from ..core.time import utcnow
 from ..exams import monitor, papers
@@ -34,33 +34,19 @@ __all__ = [
 ]
 
 
-class NameList(enum.StrEnum):
-    ALL = "all"  # everyone enrolled, 免考 too: the 明细 of a download
-    ENROLLED = "enrolled"
-    SAT = "sat"
-    ABSENT = "absent"
-    PASSED = "passed"
-    FAILED = "failed"
-    EXEMPT = "exempt"
-    SAT_FIRST = "sat_first"  # the first sitting: the formal exam alone
-    PASSED_FIRST = "passed_first"
-
-    @property
-    def label(self) -> str:
-        return NAME_LIST_LABELS[self]
+class NameList(LabelledEnum):
+    ALL = "all", "全部人员"  # everyone enrolled, 免考 too: the 明细 of a download
+    ENROLLED = "enrolled", "应考名单"
+    SAT = "sat", "参考名单"
+    ABSENT = "absent", "未参考名单"
+    PASSED = "passed", "通过名单"
+    FAILED = "failed", "未通过名单"
+    EXEMPT = "exempt", "免考名单"
+    SAT_FIRST = "sat_first", "首考参考名单"  # the first sitting: the formal exam alone
+    PASSED_FIRST = "passed_first", "首考通过名单"
 
 
-NAME_LIST_LABELS = {
-    NameList.ALL: "全部人员",
-    NameList.ENROLLED: "应考名单",
-    NameList.SAT: "参考名单",
-    NameList.ABSENT: "未参考名单",
-    NameList.PASSED: "通过名单",
-    NameList.FAILED: "未通过名单",
-    NameList.EXEMPT: "免考名单",
-    NameList.SAT_FIRST: "首考参考名单",
-    NameList.PASSED_FIRST: "首考通过名单",
-}
+NAME_LIST_LABELS = NameList.labels()
 
 
 def _condition(kind: NameList, best, formal):

@@ -2,14 +2,128 @@
 report and the CLI call these functions and nothing else.
 
 Each domain keeps its queries in its own module of this package; this module is the
-interface the rest of the platform imports.
+interface the rest of the platform imports, and names each thing it offers.
 """
 
 from .common import NO_FIGURE, Rate
-from .exam_lists import *  # noqa: F403
-from .exams import *  # noqa: F403
-from .laws import *  # noqa: F403
-from .study import *  # noqa: F403
-from .training import *  # noqa: F403
+from .exam_lists import (
+    NAME_LIST_LABELS,
+    Bin,
+    NameList,
+    item_analysis,
+    names_count,
+    names_select,
+    remark,
+    remark_of,
+    result_label,
+    result_of,
+    score_histogram,
+)
+from .exams import (
+    DEFINITIONS,
+    AudienceGroup,
+    ExamFigures,
+    ExamReport,
+    UnitRow,
+    YearOverview,
+    default_year,
+    exam_audience,
+    exam_family,
+    exam_report,
+    exam_years,
+    formal_exam,
+    overdue_at,
+    year_overview,
+)
+from .laws import (
+    LawRate,
+    weak_laws,
+)
+from .study import (
+    ItemFigure,
+    LeaderStudy,
+    ReadingFigures,
+    StudyListFigures,
+    UnitRates,
+    completion_of,
+    leader_study,
+    leaders_of,
+    reading_completion,
+    reading_figures,
+    reading_people_select,
+    study_item_figures,
+    study_list_figures,
+    study_people_select,
+)
+from .training import (
+    KindCount,
+    TrainingFigures,
+    TrainingGroups,
+    TrainingUnitRow,
+    training_attendees_select,
+    training_by_unit,
+    training_coverage,
+    training_figures,
+    training_groups,
+    training_marks_select,
+    training_uncovered_select,
+    units_reached,
+)
 
-__all__ = ["NO_FIGURE", "Rate"]  # the modules' own names come with their __all__
+__all__ = [
+    "DEFINITIONS",
+    "NAME_LIST_LABELS",
+    "NO_FIGURE",
+    "AudienceGroup",
+    "Bin",
+    "ExamFigures",
+    "ExamReport",
+    "ItemFigure",
+    "KindCount",
+    "LawRate",
+    "LeaderStudy",
+    "NameList",
+    "Rate",
+    "ReadingFigures",
+    "StudyListFigures",
+    "TrainingFigures",
+    "TrainingGroups",
+    "TrainingUnitRow",
+    "UnitRates",
+    "UnitRow",
+    "YearOverview",
+    "completion_of",
+    "default_year",
+    "exam_audience",
+    "exam_family",
+    "exam_report",
+    "exam_years",
+    "formal_exam",
+    "item_analysis",
+    "leader_study",
+    "leaders_of",
+    "names_count",
+    "names_select",
+    "overdue_at",
+    "reading_completion",
+    "reading_figures",
+    "reading_people_select",
+    "remark",
+    "remark_of",
+    "result_label",
+    "result_of",
+    "score_histogram",
+    "study_item_figures",
+    "study_list_figures",
+    "study_people_select",
+    "training_attendees_select",
+    "training_by_unit",
+    "training_coverage",
+    "training_figures",
+    "training_groups",
+    "training_marks_select",
+    "training_uncovered_select",
+    "units_reached",
+    "weak_laws",
+    "year_overview",
+]

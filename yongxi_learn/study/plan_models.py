@@ -1,31 +1,27 @@
 """Study lists (学习清单): a year's list of laws for an audience, the person's choice of
 重点 and 专业 items (the 2 + 1 rule), and their progress on each item."""
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import str_enum
+from ..core.labels import LabelledEnum
 from ..core.time import utcnow
 from ..extensions import db
 from ..laws.models import Law
 from ..org.models import OrgUnit, User
 
 
-class ItemKind(enum.StrEnum):
-    REQUIRED = "required"
-    KEY = "key"
-    FIELD = "field"
-
-    @property
-    def label(self) -> str:
-        return ITEM_KIND_LABELS[self]
+class ItemKind(LabelledEnum):
+    REQUIRED = "required", "必学"
+    KEY = "key", "重点"
+    FIELD = "field", "专业"
 
 
 KIND_ORDER = [ItemKind.REQUIRED, ItemKind.KEY, ItemKind.FIELD]
-ITEM_KIND_LABELS = {ItemKind.REQUIRED: "必学", ItemKind.KEY: "重点", ItemKind.FIELD: "专业"}
+ITEM_KIND_LABELS = ItemKind.labels()
 
 
 class StudyList(db.Model):

@@ -1,7 +1,6 @@
 """Reading assignments (阅读任务): law articles or a sanitized article (以案释法) given
 to an audience, and each person's honest progress (visible-page time, confirmation)."""
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -9,19 +8,16 @@ from markupsafe import Markup
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import str_enum
+from ..core.labels import LabelledEnum
 from ..core.time import utcnow
 from ..extensions import db
 from ..laws.models import Law
 from ..org.models import OrgUnit
 
 
-class ReadingKind(enum.StrEnum):
-    ARTICLES = "articles"
-    TEXT = "text"
-
-    @property
-    def label(self) -> str:
-        return {"articles": "法规条文", "text": "文章（以案释法等）"}[self]
+class ReadingKind(LabelledEnum):
+    ARTICLES = "articles", "法规条文"
+    TEXT = "text", "文章（以案释法等）"
 
 
 class ReadingAssignment(db.Model):

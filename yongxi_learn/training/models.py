@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import str_enum
+from ..core.labels import LabelledEnum
 from ..core.time import utcnow
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
@@ -124,14 +125,10 @@ class SessionLaw(db.Model):
     )
 
 
-class AttendanceMethod(enum.StrEnum):
-    QR = "qr"  # scanned the projector's QR code
-    CODE = "code"  # typed the 6-digit code
-    MANUAL = "manual"  # marked by an admin, with a reason
-
-    @property
-    def label(self) -> str:
-        return {"qr": "扫码签到", "code": "签到码", "manual": "管理员补录"}[self]
+class AttendanceMethod(LabelledEnum):
+    QR = "qr", "扫码签到"  # scanned the projector's QR code
+    CODE = "code", "签到码"  # typed the 6-digit code
+    MANUAL = "manual", "管理员补录"  # marked by an admin, with a reason
 
 
 class Attendance(db.Model):
