@@ -204,10 +204,6 @@ def _parsed(row: QuestionRow, column: str, parse):
         return None
 
 
-def _stem(text: str) -> str:
-    return bank_rules.clean_text(text, limit=bank_rules.STEM_MAX, name="题干", required=True)
-
-
 def _category_name(text: str) -> str:
     name = bank_rules.clean_text(text, limit=bank.CATEGORY_MAX, name="题库分类")
     if "\n" in name:

@@ -2,7 +2,7 @@
 template (试题 sheet, 填写说明 sheet, drop-downs) and the export, which is the same
 template filled in, so an export imports back unchanged."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from ..core.spreadsheets import Limits, Sheet, megabytes
 from .bank_rules import MAX_OPTIONS, format_answer
@@ -121,7 +121,3 @@ def question_row(question: Question) -> list[str]:
         question.law_ref,
         question.article_ref,
     ]
-
-
-def export_rows(questions: Iterable[Question]) -> Iterator[list[str]]:
-    return (question_row(q) for q in questions)

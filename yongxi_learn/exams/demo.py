@@ -50,7 +50,6 @@ DRAW_RULES = (
     (QuestionType.MULTI, 10, Decimal("3.5")),
     (QuestionType.JUDGE, 15, Decimal(1)),
 )
-DEFAULT_SCORES = {rule[0]: rule[2] for rule in DRAW_RULES}
 PARTICIPATION = 0.92
 # Of those who may still sit this year's open exam, the share who already have.
 ALREADY_SAT = 0.3

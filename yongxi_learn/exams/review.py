@@ -3,7 +3,6 @@
 An attempt left open past its deadline shows as it will once finalized (EXPIRED at
 its deadline, graded from its saved answers: ``overdue``); the page writes nothing."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -134,7 +133,3 @@ def _review_items(
 
 def shown_options(aq: AttemptQuestion) -> list[str]:
     return [aq.question.options[i] for i in aq.option_order]
-
-
-def answered_count(questions: Iterable[AttemptQuestion]) -> int:
-    return sum(1 for aq in questions if aq.response)

@@ -141,10 +141,6 @@ class Ticket:
     device: str  # the device cookie of the browser that scanned or typed the code
     user_id: int | None  # who was logged in when it was issued: theirs alone
 
-    def ensure_holder(self, user_id: int) -> None:
-        if self.user_id is not None and self.user_id != user_id:
-            raise SigninRefused(TAKEN)
-
 
 def make_ticket(
     session: TrainingSession,
