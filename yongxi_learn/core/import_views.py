@@ -1,5 +1,5 @@
-"""The view side of staged imports (people, questions): reading the upload and
-answering a confirm, the same way for every import."""
+"""The view side of staged imports (people, questions): the upload page, reading the
+upload into a preview, and answering a confirm, the same way for every import."""
 
 from collections.abc import Callable
 
@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
-from .spreadsheets import ImportRejected, Limits
+from .spreadsheets import ImportRejected, Limits, megabytes
 from .staging import ImportChanged, ImportExpired, ImportInvalid
 
 
@@ -18,6 +18,36 @@ def read_upload(storage: FileStorage, limits: Limits) -> tuple[bytes, str]:
     content = storage.read(limits.max_bytes + 1)
     filename = (storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     return content, filename
+
+
+def upload_page(template: str, form, limits: Limits, problem: str = ""):
+    """The upload form with the limits it is held to, and why a file was refused."""
+    return render_template(
+        template,
+        form=form,
+        problem=problem,
+        max_rows=limits.max_rows,
+        max_size=megabytes(limits.max_bytes),
+    )
+
+
+def preview_page(
+    form,
+    stage: Callable[[bytes, str], tuple],
+    *,
+    limits: Limits,
+    upload_template: str,
+    preview_template: str,
+):
+    """Stage the uploaded file (``stage(content, filename)`` gives the pending import and
+    its plan) and show the preview, or the upload page again with why it was refused."""
+    content, filename = read_upload(form.file.data, limits)
+    try:
+        pending, plan = stage(content, filename)
+    except ImportRejected as exc:
+        return upload_page(upload_template, form, limits, problem=str(exc))
+    db.session.commit()
+    return render_template(preview_template, plan=plan, pending=pending)
 
 
 def confirm_page(

@@ -1,12 +1,10 @@
 """Forms of the question bank pages. The content rules live in bank_rules, shared with
 the import; these forms only carry the fields and show the rules' messages."""
 
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..core.forms import Form, QueryForm, SearchField
-from ..core.spreadsheets import XLSX_MIMETYPE
+from ..core.forms import Form, QueryForm, SearchField, xlsx_file_field
 from ..extensions import db
 from ..laws.models import Law
 from ..org.models import OrgUnit
@@ -178,13 +176,4 @@ class RenameCategoryForm(Form):
 
 class UploadForm(Form):
     owner_unit_id = SelectField("导入到题库", coerce=int)
-    file = FileField(
-        "填好的试题表（.xlsx）",
-        validators=[
-            FileRequired("请选择要上传的文件"),
-            FileAllowed(
-                ["xlsx"], "只能上传 .xlsx 文件；旧版 .xls 请先用 Excel 或 WPS 另存为 .xlsx"
-            ),
-        ],
-        render_kw={"accept": f".xlsx,{XLSX_MIMETYPE}"},
-    )
+    file = xlsx_file_field("填好的试题表（.xlsx）")

@@ -17,10 +17,10 @@ from wtforms import SelectChoice
 
 from ..core import audit
 from ..core.errors import MESSAGES
-from ..core.import_views import confirm_page, read_upload
+from ..core.import_views import confirm_page, preview_page, upload_page
 from ..core.net import client_address
 from ..core.permissions import Perm, PermissionDenied, require
-from ..core.spreadsheets import Limits, megabytes, send_xlsx
+from ..core.spreadsheets import Limits, send_xlsx
 from ..core.time import local_today
 from ..extensions import db
 from ..laws import services as laws
@@ -305,21 +305,13 @@ def _upload_form() -> UploadForm:
     return form
 
 
-def _upload_page(form: UploadForm, problem: str = ""):
-    limits = _limits()
-    return render_template(
-        "exams/bank_import_upload.html",
-        form=form,
-        problem=problem,
-        max_rows=limits.max_rows,
-        max_size=megabytes(limits.max_bytes),
-    )
+UPLOAD = "exams/bank_import_upload.html"
 
 
 @bp.get("/import")
 @require(Perm.MANAGE_EXAMS)
 def upload():
-    return _upload_page(_upload_form())
+    return upload_page(UPLOAD, _upload_form(), _limits())
 
 
 @bp.post("/import")
@@ -327,17 +319,17 @@ def upload():
 def preview():
     form = _upload_form()
     if not form.validate_on_submit():
-        return _upload_page(form)
+        return upload_page(UPLOAD, form, _limits())
     unit = db.get_or_404(OrgUnit, form.owner_unit_id.data)
-    content, filename = read_upload(form.file.data, _limits())
-    try:
-        pending, plan = bank_import.stage_upload(
+    return preview_page(
+        form,
+        lambda content, filename: bank_import.stage_upload(
             content, filename, owner_unit=unit, actor=current_actor(), limits=_limits()
-        )
-    except bank_import.ImportRejected as exc:
-        return _upload_page(form, problem=str(exc))
-    db.session.commit()
-    return render_template("exams/bank_import_preview.html", plan=plan, pending=pending)
+        ),
+        limits=_limits(),
+        upload_template=UPLOAD,
+        preview_template="exams/bank_import_preview.html",
+    )
 
 
 @bp.post("/import/<token>/confirm")

@@ -103,6 +103,19 @@ def reminder_text(rows, title: str) -> str:
     return "\n".join(lines)
 
 
+def people_page(query: sa.Select) -> tuple[list, dict]:
+    """A people list's page: its first MAX_ROWS rows, and the page's query arguments
+    for its download links (which carry the same filter, unlimited)."""
+    rows = db.session.execute(query.limit(MAX_ROWS)).all()
+    return rows, {k: v for k, v in request.args.items() if v and k != "format"}
+
+
+def asked_download() -> str | None:
+    """The format a people list's download asks for (?format=csv or xlsx), else None."""
+    fmt = request.args.get("format")
+    return fmt if fmt in ("csv", "xlsx") else None
+
+
 def send_people(fmt: str, name: str, sheet: str, headers: list[str], rows, *, action: str, obj):
     """A list of people (phones in its third column) as ``name``.csv or .xlsx, audited
     as ``action`` on ``obj`` once the file is built."""

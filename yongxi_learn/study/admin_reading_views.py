@@ -18,12 +18,13 @@ from ..org.ordering import people_order
 from ..stats import queries
 from . import plans, readings
 from .admin_common import (
-    MAX_ROWS,
+    asked_download,
     audience_of,
     bp,
     fill_audience,
     in_scope,
     owner_of,
+    people_page,
     reminder_text,
     run,
     send_people,
@@ -126,10 +127,9 @@ def reading_people(reading_id):
     form, unit = unit_filter(reading.owner_unit)
     behind = form.show.data != "all"
     query = _rows(reading, unit, behind)
-    fmt = request.args.get("format")
-    if fmt in ("csv", "xlsx"):
+    if fmt := asked_download():
         return _download(reading, query, fmt)
-    rows = db.session.execute(query.limit(MAX_ROWS)).all()
+    rows, args = people_page(query)
     return render_template(
         "study/admin_reading_people.html",
         reading=reading,
@@ -139,7 +139,7 @@ def reading_people(reading_id):
         figures=queries.reading_figures(reading, unit),
         reminder=reminder_text([r for r in rows if not r.confirmed], reading.title),
         may_manage=can(current_user, Perm.MANAGE_STUDY, reading.owner_unit),
-        args={k: v for k, v in request.args.items() if v and k != "format"},
+        args=args,
     )
 
 

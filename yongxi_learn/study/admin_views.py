@@ -20,12 +20,13 @@ from ..org.services import units_in_scope
 from ..stats import queries
 from . import plans, readings
 from .admin_common import (
-    MAX_ROWS,
+    asked_download,
     audience_of,
     bp,
     fill_audience,
     in_scope,
     owner_of,
+    people_page,
     reminder_text,
     run,
     send_people,
@@ -228,10 +229,9 @@ def list_people(list_id):
     lst = visible(StudyList, list_id)
     form, unit = unit_filter(lst.owner_unit, ListFilterForm)
     query = _people_rows(lst, unit, form.show.data)
-    fmt = request.args.get("format")
-    if fmt in ("csv", "xlsx"):
+    if fmt := asked_download():
         return _download(lst, query, fmt)
-    rows = db.session.execute(query.limit(MAX_ROWS)).all()
+    rows, args = people_page(query)
     return render_template(
         "study/admin_list_people.html",
         lst=lst,
@@ -242,7 +242,7 @@ def list_people(list_id):
         items=queries.study_item_figures(lst, unit),
         reminder=reminder_text([r for r in rows if not r.completed], lst.name),
         may_change=can(current_user, Perm.MANAGE_STUDY, unit),
-        args={k: v for k, v in request.args.items() if v and k != "format"},
+        args=args,
     )
 
 
