@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from . import grading, scoring
-from .attempts import GRACE
+from . import attempts
 from .models import Attempt, AttemptQuestion, AttemptStatus, Exam, Question
 
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
@@ -116,7 +116,7 @@ def find(now: datetime, *, user_id: int | None = None, attempt_id: int | None = 
     query = sa.select(Attempt.id, Attempt.exam_id, Attempt.user_id, Attempt.deadline).where(
         Attempt.status == AttemptStatus.IN_PROGRESS,
         Attempt.deadline.is_not(None),
-        Attempt.deadline < now - GRACE,
+        Attempt.deadline < now - attempts.GRACE,  # read when called, as is_overdue does
     )
     if user_id is not None:
         query = query.where(Attempt.user_id == user_id)
