@@ -46,13 +46,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     static.init_app(app)
     compression.init_app(app)
     errors.init_app(app)
-    from .core import audit_chain
+    from .org import audit_chain
 
     audit_chain.init_app(app)  # audit lines to stdout
 
     _register_blueprints(app)
     _register_template_helpers(app)
-    from .core import privacy
+    from .org import privacy
 
     privacy.init_app(app)
 
@@ -133,8 +133,8 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from .core.formatting import format_score
-    from .core.permissions import Perm, can
     from .core.time import format_local
+    from .org.permissions import Perm, can
 
     app.add_template_filter(format_local, "localtime")
     app.add_template_filter(format_score, "score")

@@ -101,9 +101,9 @@ def reset_password_command(phone):
 
 
 def register_cli(app: Flask) -> None:
-    from .core.audit_cli import audit_cli
     from .core.backup_cli import backup_command, restore_command
     from .exams.cli import exams_cli
+    from .org.audit_cli import audit_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(reset_password_command)

@@ -2,7 +2,7 @@
 
 from .auth.models import LoginFailure, LoginSession, PasswordHistory
 from .core import ratelimit  # noqa: F401  (the rate_counter table)
-from .core.audit import AuditLog
+from .core.pending_import import PendingImport
 from .core.settings import SiteSetting
 from .exams.models import (
     Attempt,
@@ -16,7 +16,7 @@ from .exams.models import (
     QuestionCategory,
 )
 from .laws import models as laws_models  # noqa: F401
-from .org.import_models import PendingImport
+from .org.audit import AuditLog
 from .org.models import OrgUnit, RoleGrant, User
 from .reports.models import ReportDraft, ReportTemplate, ReportVersion
 from .study import plan_models as study_plan_models  # noqa: F401

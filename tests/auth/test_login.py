@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from tests.conftest import PASSWORD
 from yongxi_learn.auth.models import LoginFailure
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db, login_manager
+from yongxi_learn.org.audit import AuditLog
 
 FAILED = "手机号或密码错误"
 

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.conftest import PASSWORD, count_rows, csrf_token
-from yongxi_learn.core.audit import AuditLog
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import User
 
 EXPIRED = "页面已过期"

@@ -1,7 +1,6 @@
 """An admin opens the year's figures on a phone, drills down to a village's 未参考名单
 and downloads it as XLSX."""
 
-
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect

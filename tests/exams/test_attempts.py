@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from tests.conftest import count_rows
 from tests.exams.conftest import STANDARD_RULES
+from yongxi_learn.core.exceptions import NotFound
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams import attempts, my_exams
 from yongxi_learn.exams import review as reviews
@@ -28,7 +29,6 @@ from yongxi_learn.exams.models import (
 )
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import User
-from yongxi_learn.org.services import NotFound
 
 GRACE = attempts.GRACE
 

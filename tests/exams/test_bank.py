@@ -7,8 +7,7 @@ import sqlalchemy as sa
 
 from tests.conftest import count_rows
 from tests.exams.bank_fixtures import actor_of, add_question, content, town_admin, use_in_attempt
-from yongxi_learn.core.audit import AuditLog
-from yongxi_learn.core.permissions import PermissionDenied
+from yongxi_learn.core.exceptions import NotFound
 from yongxi_learn.exams import bank, bank_rules
 from yongxi_learn.exams.bank_rules import Invalid, parse_answer
 from yongxi_learn.exams.models import (
@@ -22,7 +21,8 @@ from yongxi_learn.exams.models import (
     QuestionType,
 )
 from yongxi_learn.extensions import db
-from yongxi_learn.org.services import NotFound
+from yongxi_learn.org.audit import AuditLog
+from yongxi_learn.org.permissions import PermissionDenied
 
 S, M, J = QuestionType.SINGLE, QuestionType.MULTI, QuestionType.JUDGE
 

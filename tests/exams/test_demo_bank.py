@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 import yongxi_learn
 from tests.conftest import count_rows
+from yongxi_learn.core.pending_import import PendingImport
 from yongxi_learn.exams.demo_bank import (
     CATEGORIES,
     LAW_CATEGORIES,
@@ -23,7 +24,6 @@ from yongxi_learn.exams.demo_bank import (
 from yongxi_learn.exams.grading import LETTERS, normalise_letters
 from yongxi_learn.exams.models import JUDGE_OPTIONS, Question, QuestionType
 from yongxi_learn.extensions import db
-from yongxi_learn.org.import_models import PendingImport
 
 TYPE_COUNTS = Counter(q.type for q in QUESTIONS)
 ARTICLE = re.compile(r"第[一二三四五六七八九十百千零]+条")

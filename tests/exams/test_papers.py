@@ -7,8 +7,6 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from yongxi_learn.core.audit import AuditLog
-from yongxi_learn.core.permissions import PermissionDenied
 from yongxi_learn.exams import attempts, enrolment, monitor, papers, regrade
 from yongxi_learn.exams.makeup import create_makeup
 from yongxi_learn.exams.models import (
@@ -22,7 +20,9 @@ from yongxi_learn.exams.models import (
     QuestionType,
 )
 from yongxi_learn.extensions import db
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category, Role
+from yongxi_learn.org.permissions import PermissionDenied
 from yongxi_learn.org.services import Actor
 
 from .paper_fixtures import NOW, add_attempt, make_exam, make_questions

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from tests.conftest import statements_for
 from tests.exams.paper_fixtures import exam_form
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.exams import papers
 from yongxi_learn.exams.models import (
     Attempt,
@@ -20,6 +19,7 @@ from yongxi_learn.exams.models import (
     QuestionType,
 )
 from yongxi_learn.extensions import db
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category, Role
 from yongxi_learn.org.services import Actor
 

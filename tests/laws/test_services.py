@@ -6,8 +6,6 @@ import sqlalchemy as sa
 
 from tests.exams.bank_fixtures import add_question
 from tests.laws.law_fixtures import AMENDED_TEXT, actor_of, make_law
-from yongxi_learn.core.audit import AuditLog
-from yongxi_learn.core.permissions import PermissionDenied
 from yongxi_learn.exams import bank
 from yongxi_learn.exams.models import Question
 from yongxi_learn.extensions import db
@@ -16,7 +14,9 @@ from yongxi_learn.laws import services as laws
 from yongxi_learn.laws.models import Law, LawKind, LawStatus
 from yongxi_learn.laws.parser import parse_text
 from yongxi_learn.laws.services import LawError, LawMeta
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Role
+from yongxi_learn.org.permissions import PermissionDenied
 from yongxi_learn.org.services import SYSTEM
 
 

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from werkzeug.exceptions import HTTPException
 
 from tests.gunicorn_server import GUNICORN
-from yongxi_learn.core.permissions import Perm, scope_filter
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import OrgUnit, User
+from yongxi_learn.org.permissions import Perm, scope_filter
 
 pytestmark = [
     pytest.mark.live,

@@ -1,7 +1,6 @@
 """Helpers for the org tests, imported by name."""
 
 
-
 def person_form(unit, **overrides) -> dict:
     return {
         "name": "李四",
@@ -11,4 +10,3 @@ def person_form(unit, **overrides) -> dict:
         "post": "科员",
         **overrides,
     }
-

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from tests.conftest import count_rows
 from yongxi_learn.auth.passwords import check_password
 from yongxi_learn.core import spreadsheets
-from yongxi_learn.core.audit import AuditLog
+from yongxi_learn.core.pending_import import PendingImport
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
 from yongxi_learn.org import import_file, services
-from yongxi_learn.org.import_models import PendingImport
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category, Role, UnitKind, User
 
 URL = "/admin/people/import/"

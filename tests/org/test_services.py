@@ -9,12 +9,12 @@ from tests.conftest import PASSWORD, count_rows
 from yongxi_learn.auth.models import LoginSession
 from yongxi_learn.auth.passwords import check_password
 from yongxi_learn.auth.sessions import start_session
-from yongxi_learn.core.audit import AuditLog
-from yongxi_learn.core.permissions import Perm, PermissionDenied
 from yongxi_learn.core.time import local_today, utcnow
 from yongxi_learn.extensions import db
 from yongxi_learn.org import services
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category, OrgUnit, Role, RoleGrant, UnitKind, User
+from yongxi_learn.org.permissions import Perm, PermissionDenied
 
 pytestmark = pytest.mark.usefixtures("app")  # make_unit and tree alone push no app context
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from tests.conftest import PASSWORD, count_rows
 from tests.org.helpers import person_form
 from yongxi_learn.auth.passwords import check_password
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.extensions import db
 from yongxi_learn.org import services
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category, OrgUnit, Role, RoleGrant, UnitKind, User
 
 

@@ -7,9 +7,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.stats.conftest import _enrol, _exam, _sat
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category, Role
 from yongxi_learn.org.services import Actor
 from yongxi_learn.reports import services

@@ -17,10 +17,10 @@ from flask_migrate import upgrade
 from tests.conftest import PASSWORD
 from tests.databases import empty_database_url  # noqa: F401  (a fixture)
 from yongxi_learn import create_app
-from yongxi_learn.core import audit, audit_chain
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.core.time import format_local, local_today, utcnow
 from yongxi_learn.extensions import db
+from yongxi_learn.org import audit, audit_chain
+from yongxi_learn.org.audit import AuditLog
 
 
 def rows(after: int = 0) -> list[AuditLog]:
@@ -283,7 +283,7 @@ def test_a_row_deleted_after_a_prune_still_shows(app, runner):
 
 
 def test_a_long_walk_shows_a_progress_bar(app, runner, monkeypatch):
-    from yongxi_learn.core import audit_cli
+    from yongxi_learn.org import audit_cli
 
     monkeypatch.setattr(audit_cli, "VERIFY_PROGRESS_FROM", 3)
     record_several(4)

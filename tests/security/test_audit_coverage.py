@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from tests.exams import conftest as exam_fixtures
 from tests.training import conftest as training_fixtures
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.exams import papers
 from yongxi_learn.extensions import db
 from yongxi_learn.org import services
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Role
 from yongxi_learn.org.services import Actor
 

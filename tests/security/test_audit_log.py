@@ -8,10 +8,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tests.conftest import PASSWORD
-from yongxi_learn.core import audit
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.extensions import db
-from yongxi_learn.org import services
+from yongxi_learn.org import audit, services
+from yongxi_learn.org.audit import AuditLog
 
 FORGED = "张三\r\n2026-11-26 09:00:00 登录 成功 管理员"
 

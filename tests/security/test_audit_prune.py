@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from yongxi_learn.core import audit
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.core.time import local_today, utcnow
 from yongxi_learn.extensions import db
+from yongxi_learn.org import audit
+from yongxi_learn.org.audit import AuditLog
 
 
 def add(days_ago: int, n: int = 1) -> None:
@@ -50,7 +50,7 @@ def test_asks_before_deleting(runner):
 
 
 def test_a_large_delete_goes_in_batches_with_a_progress_bar(runner, monkeypatch):
-    from yongxi_learn.core import audit_cli
+    from yongxi_learn.org import audit_cli
 
     monkeypatch.setattr(audit_cli, "BATCH", 100)
     add(365, 250)

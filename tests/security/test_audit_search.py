@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from yongxi_learn.core import audit
 from yongxi_learn.extensions import db
+from yongxi_learn.org import audit
 
 
 @pytest.fixture

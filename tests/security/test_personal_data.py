@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from flask import url_for
 
 from tests.security.routes import IMPORT_KINDS, TICKET, calls
-from yongxi_learn.core.audit import AuditLog
-from yongxi_learn.core.privacy import mask_phone
 from yongxi_learn.extensions import db
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Role, User
+from yongxi_learn.org.privacy import mask_phone
 
 from .world import build
 
@@ -243,8 +243,8 @@ def _phones_seen(app, client, ids, years) -> dict[str, set[str]]:
 
 def _managed_phones(viewer_id: int) -> set[str]:
     """The phones ``viewer`` may see in full: their own and of those they manage."""
-    from yongxi_learn.core.permissions import Perm, scope_filter
     from yongxi_learn.org.models import OrgUnit
+    from yongxi_learn.org.permissions import Perm, scope_filter
 
     viewer = db.session.get(User, viewer_id)
     managed = sa.select(User.phone).join(OrgUnit, User.unit_id == OrgUnit.id)

@@ -17,8 +17,8 @@ from tests.gunicorn_server import (
     running_gunicorn,
     running_redis,
 )
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.extensions import db
+from yongxi_learn.org.audit import AuditLog
 
 pytestmark = pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed")
 

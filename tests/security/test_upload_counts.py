@@ -19,11 +19,11 @@ from docx.enum.text import WD_BREAK
 from tests.conftest import count_rows
 from tests.laws.law_fixtures import docx_bytes, real_text
 from tests.security.uploads import LAW_FORM, post_multipart
+from yongxi_learn.core.pending_import import PendingImport
 from yongxi_learn.core.spreadsheets import ImportRejected, Limits, read_rows
 from yongxi_learn.laws.files import read_law_file
 from yongxi_learn.laws.models import Law
 from yongxi_learn.org.import_file import SPEC
-from yongxi_learn.org.import_models import PendingImport
 
 SECONDS = 2.0
 

@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import count_rows
 from tests.laws.law_fixtures import LAW_TEXT, docx_bytes
 from tests.security.uploads import LAW_FORM, post_multipart
-from yongxi_learn.org.import_models import PendingImport
+from yongxi_learn.core.pending_import import PendingImport
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 LAUGHS = (

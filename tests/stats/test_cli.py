@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.extensions import db
+from yongxi_learn.org.audit import AuditLog
 
 from .helpers import SAME_FIGURES, csv_dicts, dashboard_figures, pick, sheet_dicts, workbook
 

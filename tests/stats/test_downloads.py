@@ -5,9 +5,9 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.exams.models import Enrolment
 from yongxi_learn.extensions import db
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category
 
 from .helpers import SAME_FIGURES, csv_dicts, dashboard_figures, pick, sheet_dicts, workbook

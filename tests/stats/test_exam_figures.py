@@ -5,11 +5,11 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from yongxi_learn.core.permissions import PermissionDenied
+from yongxi_learn.core.exceptions import NotFound
 from yongxi_learn.exams import attempts
 from yongxi_learn.exams.models import Attempt, AttemptStatus
 from yongxi_learn.extensions import db
-from yongxi_learn.org.services import NotFound
+from yongxi_learn.org.permissions import PermissionDenied
 from yongxi_learn.stats import queries
 from yongxi_learn.stats.common import StatsError
 

@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import statements_for
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.exams.models import Enrolment, Exam, ExamStatus
 from yongxi_learn.extensions import db
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import OrgUnit, UnitKind
 
 from .conftest import NOW

@@ -17,4 +17,3 @@ def finish(lst, person, *titles):
         item = item_of(lst, title)
         plans.record_reading(item, person, now=utcnow())
         plans.finish(item, person, now=utcnow())
-

@@ -5,12 +5,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from yongxi_learn.core.audit import AuditLog
+from yongxi_learn.core.exceptions import NotFound
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
 from yongxi_learn.laws import references
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category
-from yongxi_learn.org.services import SYSTEM, Actor, NotFound
+from yongxi_learn.org.services import SYSTEM, Actor
 from yongxi_learn.study import plans
 from yongxi_learn.study.common import StudyError
 
@@ -119,7 +120,7 @@ def test_finishing_from_a_page_that_never_said_it_was_opened_is_a_reading(study_
 
 
 def test_unit_admin_cannot_edit_the_towns_list(study_list, unit_admin, laws):
-    from yongxi_learn.core.permissions import PermissionDenied
+    from yongxi_learn.org.permissions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         plans.add_item(

@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from yongxi_learn.core.audit import AuditLog
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category
 from yongxi_learn.org.services import SYSTEM, Actor
 from yongxi_learn.training import attendance
@@ -66,7 +66,7 @@ def test_undoing_a_mark_keeps_the_row_out_of_the_count_and_audits(make_session, 
 
 
 def test_a_unit_admin_cannot_mark_at_the_towns_session(make_session, unit_admin, cadre):
-    from yongxi_learn.core.permissions import PermissionDenied
+    from yongxi_learn.org.permissions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         attendance.mark(make_session(), cadre, "补录", actor=Actor(unit_admin), now=NOON)

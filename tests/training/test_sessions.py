@@ -7,10 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from tests.training.helpers import session_form
-from yongxi_learn.core.audit import AuditLog
-from yongxi_learn.core.permissions import PermissionDenied
 from yongxi_learn.extensions import db
+from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Role
+from yongxi_learn.org.permissions import PermissionDenied
 from yongxi_learn.org.services import SYSTEM, Actor
 from yongxi_learn.training import services
 from yongxi_learn.training.models import (

@@ -5,19 +5,15 @@ session is alive. Logout, a password reset or deactivation end rows, and a
 replayed old cookie then finds nothing.
 """
 
-import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.security import new_token
 from ..core.time import utcnow
 from ..extensions import db
 from ..org.models import User
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 class LoginSession(db.Model):

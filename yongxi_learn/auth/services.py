@@ -11,9 +11,9 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..core import audit
 from ..core.time import utcnow
 from ..extensions import db
+from ..org import audit
 from ..org.models import User
 from ..org.names import InvalidValue, normalise_phone
 from . import history, passwords

@@ -7,9 +7,8 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from ..extensions import db, login_manager
-from ..org.services import NotFound
 from . import patches
-from .permissions import PermissionDenied
+from .exceptions import NotFound, PermissionDenied
 
 MESSAGES = {
     400: ("请求无效", "提交的内容无法处理，请返回后重试。"),

@@ -1,9 +1,16 @@
 """HTTP-level safety: response headers and redirects that stay on this site."""
 
+import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, request, session
 from flask.sessions import SecureCookieSessionInterface
+
+
+def new_token() -> str:
+    """A random token for a URL or a cookie (a login session, a pending import)."""
+    return secrets.token_urlsafe(32)
+
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

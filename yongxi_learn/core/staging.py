@@ -12,13 +12,18 @@ from typing import Protocol, TypeVar
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..org.import_models import PendingImport
-from ..org.models import User
-from ..org.services import NotFound
+from .exceptions import NotFound
+from .pending_import import PendingImport
 from .spreadsheets import Limits
 from .time import utcnow
 
 Result = TypeVar("Result")
+
+
+class Uploader(Protocol):
+    """Who staged a file: a person (the app's ``User``), or None for the system."""
+
+    id: int
 
 
 class Plan(Protocol):
@@ -48,7 +53,7 @@ class ImportChanged(Exception):
 
 
 def stage(
-    kind: str, content: bytes, filename: str, *, user: User | None, limits: Limits
+    kind: str, content: bytes, filename: str, *, user: Uploader | None, limits: Limits
 ) -> PendingImport:
     """Keep an upload for its uploader to confirm; abandoned ones are cleared here.
     ``user`` None is the system (the CLI loading the demo data), which only the
@@ -66,7 +71,7 @@ def confirm(
     token: str,
     digest: str,
     *,
-    user: User | None,
+    user: Uploader | None,
     limits: Limits,
     replan: Callable[[PendingImport], Plan],
     apply: Callable[[Plan], Result],
@@ -87,7 +92,7 @@ def confirm(
     return result
 
 
-def _pending_for(kind: str, token: str, user: User | None) -> PendingImport:
+def _pending_for(kind: str, token: str, user: Uploader | None) -> PendingImport:
     # Locked, so a double-clicked confirm waits and then finds the upload gone.
     pending = db.session.scalar(
         sa.select(PendingImport)

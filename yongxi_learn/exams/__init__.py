@@ -4,8 +4,8 @@
 def register_law_links() -> None:
     """Amending a law a question cites flags the question 待复核 (laws/references.py);
     only questions in use are listed for review."""
-    from ..core.permissions import Perm
     from ..laws.references import LawReference, register
+    from ..org.permissions import Perm
     from .models import Question, QuestionStatus
 
     register(

@@ -5,8 +5,8 @@ from flask import Blueprint
 from flask_login import current_user
 
 from ..core.forms import run_service
-from ..core.permissions import Perm
 from ..org.models import CATEGORY_LABELS
+from ..org.permissions import Perm
 from . import paper_forms as forms
 from . import papers
 from .models import DIFFICULTY_LABELS

@@ -8,12 +8,12 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core.forms import flash_errors, search_data, search_page
-from ..core.permissions import Perm, can, require
 from ..core.time import utcnow
 from ..extensions import db
 from ..org.actors import current_actor
 from ..org.forms import unit_choices
 from ..org.models import User
+from ..org.permissions import Perm, can, require
 from ..org.services import units_in_scope
 from . import enrolment, keys, makeup_roster, monitor, regrade
 from . import paper_forms as forms

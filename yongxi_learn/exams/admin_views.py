@@ -13,13 +13,13 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core.forms import flash_errors
-from ..core.permissions import Perm, can, require
 from ..core.time import local_to_utc, utc_to_form, utcnow
 from ..extensions import db
 from ..org.actors import current_actor
 from ..org.forms import unit_choices
 from ..org.models import CATEGORY_LABELS, Category, OrgUnit, User
 from ..org.ordering import people_order, unit_order
+from ..org.permissions import Perm, can, require
 from ..org.services import units_in_scope
 from . import (
     admin_people_views,  # noqa: F401  (its routes join bp)

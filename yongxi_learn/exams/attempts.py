@@ -18,9 +18,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import LoginSession
+from ..core.exceptions import NotFound
 from ..extensions import db
 from ..org.models import User
-from ..org.services import NotFound
 from ..stats import exam_tally
 from . import answer_versions, grading, papers, scoring
 from .models import (

@@ -10,11 +10,12 @@ from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
 
-from ..core import audit
-from ..core.permissions import Perm, ensure, scope_filter, scope_units
+from ..core.exceptions import NotFound
 from ..extensions import db
+from ..org import audit
 from ..org.models import OrgUnit, User
-from ..org.services import Actor, NotFound, tree_order  # NotFound: the app shows 404
+from ..org.permissions import Perm, ensure, scope_filter, scope_units
+from ..org.services import Actor, tree_order  # NotFound: the app shows 404
 from . import bank_links, bank_rules
 from .bank_rules import QuestionData, fold
 from .models import (

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from ..core import audit, staging
+from ..core import staging
+from ..core.pending_import import PendingImport
 from ..core.spreadsheets import ImportRejected, Limits, RawRow, SheetSpec, read_rows
 from ..core.staging import ImportChanged, ImportExpired, ImportInvalid
 from ..extensions import db
-from ..org.import_models import PendingImport
+from ..org import audit
 from ..org.models import OrgUnit
 from ..org.services import Actor
 from . import bank, bank_links, bank_rules

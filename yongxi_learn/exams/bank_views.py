@@ -15,17 +15,17 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from ..core import audit
 from ..core.errors import MESSAGES
 from ..core.import_views import confirm_page, preview_page, upload_page
 from ..core.net import client_address
-from ..core.permissions import Perm, PermissionDenied, require
 from ..core.spreadsheets import Limits, send_xlsx
 from ..core.time import local_today
 from ..extensions import db
 from ..laws import services as laws
+from ..org import audit
 from ..org.actors import current_actor
 from ..org.models import OrgUnit
+from ..org.permissions import Perm, PermissionDenied, require
 from . import bank, bank_import, bank_template
 from .bank_forms import (
     BankFilterForm,

@@ -6,13 +6,13 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..core.db import analyze_after_bulk_insert
-from ..core.permissions import Perm, scope_filter
-from ..core.privacy import phone_digits, phone_search
 from ..extensions import db
 from ..org import audience as audience_module
 from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
 from ..org.ordering import people_order
+from ..org.permissions import Perm, scope_filter
+from ..org.privacy import phone_digits, phone_search
 from ..org.services import Actor
 from ..stats import exam_tally
 from .models import Attempt, Enrolment, Exam, ExamKind, ExamStatus

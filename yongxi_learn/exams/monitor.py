@@ -12,10 +12,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..core.labels import LabelledEnum
-from ..core.permissions import Perm, scope_filter
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.ordering import people_order
+from ..org.permissions import Perm, scope_filter
 from ..stats.common import Rate
 from . import enrolment, keys, overdue
 from .models import (

@@ -28,8 +28,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..extensions import db
-from . import grading, scoring
-from . import attempts
+from . import attempts, grading, scoring
 from .models import Attempt, AttemptQuestion, AttemptStatus, Exam, Question
 
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)

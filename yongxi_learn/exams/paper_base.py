@@ -1,7 +1,7 @@
 """What the paper services share: their exception, the permission check, auditing."""
 
-from ..core import audit
-from ..core.permissions import Perm, ensure
+from ..org import audit
+from ..org.permissions import Perm, ensure
 from ..org.services import Actor
 from .models import Exam
 

@@ -21,10 +21,10 @@ from markupsafe import Markup, escape
 from ..auth.models import LoginSession
 from ..auth.sessions import LoginCheck, live_login, seen_at
 from ..core.db import read_alone
+from ..core.exceptions import NotFound
 from ..core.formatting import format_score
 from ..extensions import db
 from ..org.models import User
-from ..org.services import NotFound
 from .grading import LETTERS, canonical_to_shown, parse_order
 from .models import (
     QUESTION_TYPE_LABELS,

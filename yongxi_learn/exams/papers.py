@@ -12,12 +12,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..core.exceptions import NotFound
 from ..core.formatting import format_score
-from ..core.permissions import Perm, can, ensure, scope_units
 from ..core.time import format_local
 from ..extensions import db
 from ..org.models import OrgUnit, User
-from ..org.services import Actor, NotFound
+from ..org.permissions import Perm, can, ensure, scope_units
+from ..org.services import Actor
 from ..stats import exam_tally
 from . import enrolment
 from .bank import bank_owner_ids

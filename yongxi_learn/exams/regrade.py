@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from ..core.permissions import Perm, ensure
 from ..extensions import db
+from ..org.permissions import Perm, ensure
 from ..org.services import Actor
 from ..stats import exam_tally
 from . import grading

@@ -11,12 +11,13 @@ import json
 from dataclasses import dataclass, field
 
 from ..core import staging
+from ..core.exceptions import NotFound
+from ..core.pending_import import PendingImport
 from ..core.spreadsheets import Limits
 from ..core.staging import ImportChanged, ImportExpired, ImportInvalid
 from ..extensions import db
-from ..org.import_models import PendingImport
 from ..org.models import OrgUnit
-from ..org.services import Actor, NotFound
+from ..org.services import Actor
 from . import services
 from .models import Law
 from .parser import LawParseError, ParsedLaw, parse_text

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import url_for
 
-from ..core.permissions import Perm, can, scope_filter, scope_units
 from ..extensions import db
 from ..org.models import OrgUnit, User
+from ..org.permissions import Perm, can, scope_filter, scope_units
 from .models import Law
 
 FLAGGED_MAX = 500  # rows per kind on the 待复核 page

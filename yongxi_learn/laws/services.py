@@ -13,11 +13,12 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ..core import audit
-from ..core.permissions import Perm, can, ensure, scope_units
+from ..core.exceptions import NotFound
 from ..extensions import db
+from ..org import audit
 from ..org.models import OrgUnit, User
-from ..org.services import Actor, NotFound, tree_order
+from ..org.permissions import Perm, can, ensure, scope_units
+from ..org.services import Actor, tree_order
 from . import references
 from .models import LAW_KIND_LABELS, Law, LawArticle, LawKind, LawStatus
 from .parser import ParsedLaw, article_label, parse_label

@@ -5,11 +5,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from ..core.import_views import read_upload
-from ..core.permissions import Perm, require
 from ..core.spreadsheets import Limits, megabytes
 from ..extensions import db
 from ..org.actors import current_actor
 from ..org.models import OrgUnit
+from ..org.permissions import Perm, require
 from . import importing, layout, references, search, services
 from .files import LawFileError, read_law_file
 from .forms import LawImportForm, LawMetaForm, LawSearchForm

@@ -11,11 +11,11 @@ from flask import (
 
 from ..core.forms import Form, xlsx_file_field
 from ..core.import_views import confirm_page, preview_page, upload_page
-from ..core.permissions import Perm, require
 from ..core.spreadsheets import XLSX_MIMETYPE
 from . import importing, services
 from .actors import current_actor
 from .import_template import build_template
+from .permissions import Perm, require
 
 bp = Blueprint("people_import", __name__)
 

@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from ..core import audit, staging
+from ..core import staging
 from ..core.labels import LabelledEnum
-from ..core.permissions import Perm, can
+from ..core.pending_import import PendingImport
 from ..core.staging import ImportChanged, ImportExpired, ImportInvalid
 from ..extensions import db
-from . import services
+from . import audit, services
 from .import_file import HEADERS, ImportRejected, Limits, RawRow, read_people
-from .import_models import PendingImport
 from .models import CATEGORY_LABELS, Category, OrgUnit, User
 from .names import InvalidValue, clean_name, has_invisible, normalise_phone
+from .permissions import Perm, can
 
 __all__ = [
     "Action",

@@ -7,21 +7,18 @@ import sqlalchemy as sa
 
 from ..auth import passwords
 from ..auth.sessions import end_all_sessions
-from ..core import audit
-from ..core.permissions import ROLE_PERMS, Perm, PermissionDenied, can, ensure, scope_filter
-from ..core.privacy import phone_digits, phone_search
+from ..core.exceptions import NotFound
 from ..core.time import local_today
 from ..extensions import db
+from . import audit
 from .models import ALLOWED_CHILDREN, Category, OrgUnit, Role, RoleGrant, UnitKind, User
 from .names import InvalidValue, clean_name, has_invisible, normalise_phone, pinyin_key
+from .permissions import ROLE_PERMS, Perm, PermissionDenied, can, ensure, scope_filter
+from .privacy import phone_digits, phone_search
 
 
 class OrgError(Exception):
     """A change that cannot be made; the message is shown to the admin."""
-
-
-class NotFound(Exception):
-    """The object does not exist or lies outside the actor's scope."""
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core import audit_search
 from ..core.forms import flash_errors, search_data, search_page
-from ..core.permissions import Perm, can, require
-from ..core.privacy import shown_phone
 from ..extensions import db
-from . import services
+from . import audit_search, services
 from .actors import current_actor
 from .forms import (
     GrantForm,
@@ -21,6 +18,8 @@ from .forms import (
     unit_choices,
 )
 from .models import Category, OrgUnit, Role, RoleGrant, UnitKind, User
+from .permissions import Perm, can, require
+from .privacy import shown_phone
 
 bp = Blueprint("org", __name__)
 

@@ -12,13 +12,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..core import audit
-from ..core.permissions import Perm, ensure
-from ..core.privacy import shown_phone
 from ..core.time import format_local
 from ..exams.models import Attempt, Enrolment, Exam
 from ..extensions import db
+from ..org import audit
 from ..org.models import User
+from ..org.permissions import Perm, ensure
+from ..org.privacy import shown_phone
 from ..org.services import Actor
 from ..study.plan_models import StudyList, StudyListItem, StudyProgress, StudySelection
 from ..study.reading_models import ReadingAssignment, ReadingProgress

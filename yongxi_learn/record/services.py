@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..core.permissions import Perm, can
 from ..exams import overdue
 from ..exams.models import Attempt, Enrolment, Exam, ExamKind, ExamStatus
 from ..extensions import db
 from ..org.models import User
+from ..org.permissions import Perm, can
 from ..training.models import Attendance, SessionStatus, TrainingSession
 
 

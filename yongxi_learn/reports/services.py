@@ -11,10 +11,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ..core import audit
-from ..core.permissions import Perm, ensure
 from ..extensions import db
+from ..org import audit
 from ..org.models import OrgUnit, User
+from ..org.permissions import Perm, ensure
 from ..org.services import Actor
 from ..stats.years import report_years
 from . import figures, gongwen, render, trace

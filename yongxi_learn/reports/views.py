@@ -4,15 +4,15 @@ check against the records, download as a 公文 .docx or as text."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..core import audit
 from ..core.forms import run_service
 from ..core.net import client_address
-from ..core.permissions import Perm, can, require
 from ..core.spreadsheet_out import content_disposition
 from ..core.time import local_today, utcnow
 from ..extensions import db
+from ..org import audit
 from ..org.actors import current_actor
 from ..org.forms import unit_choices
+from ..org.permissions import Perm, can, require
 from ..org.services import units_in_scope
 from . import gongwen, services
 from .forms import DraftForm, EditForm, TemplateForm

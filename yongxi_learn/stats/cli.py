@@ -10,13 +10,13 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from ..core import audit
+from ..core.exceptions import NotFound
 from ..core.spreadsheets import csv_chunks, write_xlsx
 from ..core.time import utcnow
 from ..exams.models import Exam
 from ..extensions import db
+from ..org import audit
 from ..org.models import Category, OrgUnit
-from ..org.services import NotFound
 from . import downloads, queries
 from .common import StatsError
 from .sections import Scope

@@ -7,9 +7,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..core.formatting import NO_FIGURE, format_percent, percent  # noqa: F401  (NO_FIGURE re-exported)
-from ..core.permissions import Perm, PermissionDenied, can, ensure, scope_units
 from ..extensions import db
 from ..org.models import OrgUnit, User
+from ..org.permissions import Perm, PermissionDenied, can, ensure, scope_units
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..core.labels import LabelledEnum
-from ..core.permissions import Perm
 from ..core.time import utcnow
 from ..exams import monitor, papers
 from ..exams.models import Enrolment, Exam
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
 from ..org.ordering import people_order
+from ..org.permissions import Perm
 from .common import ensure_view
 from .exam_sql import enrolment_base
 from .exams import exam_family, formal_exam, overdue_at

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from ..core.permissions import Perm, scope_filter
 from ..exams.models import (
     Attempt,
     AttemptStatus,
@@ -26,6 +25,7 @@ from ..exams.models import (
 )
 from ..extensions import db
 from ..org.models import OrgUnit
+from ..org.permissions import Perm, scope_filter
 from .common import subtree
 
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)

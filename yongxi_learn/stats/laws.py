@@ -4,10 +4,10 @@ answers given, per law the questions test (for the report's 存在的问题)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..core.permissions import Perm
 from ..exams.models import Exam
 from ..exams.monitor import item_analysis
 from ..org.models import OrgUnit, User
+from ..org.permissions import Perm
 from .common import Rate, ensure_view
 from .exams import exam_family, formal_exam
 

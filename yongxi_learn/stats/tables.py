@@ -13,11 +13,11 @@ from operator import itemgetter
 
 import sqlalchemy as sa
 
-from ..core.privacy import phone_shower
 from ..core.spreadsheets import Sheet
 from ..core.time import format_local, utcnow
 from ..extensions import db
 from ..org.models import CATEGORY_LABELS, OrgUnit
+from ..org.privacy import phone_shower
 from . import queries
 from .common import NO_FIGURE, Rate
 

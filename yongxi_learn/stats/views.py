@@ -7,16 +7,16 @@ finalized without being written: exams.overdue), except a download's audit recor
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from ..core import audit
 from ..core.db import reads_only
 from ..core.net import client_address
-from ..core.permissions import Perm, require
 from ..core.spreadsheets import send_csv, send_xlsx
 from ..core.time import utcnow
 from ..exams import keys
 from ..exams.models import Exam, ExamKind
 from ..extensions import db
+from ..org import audit
 from ..org.models import CATEGORY_LABELS, Category
+from ..org.permissions import Perm, require
 from . import charts, downloads, queries
 from .common import get_unit, scope_roots, unit_trail
 from .sections import SECTIONS, Scope

@@ -6,15 +6,16 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core import audit
+from ..core.exceptions import NotFound
 from ..core.forms import run_service
 from ..core.net import client_address
-from ..core.permissions import Perm, scope_filter, scope_units
 from ..core.spreadsheets import Sheet, send_csv, send_xlsx
 from ..extensions import db
+from ..org import audit
 from ..org.forms import unit_choices
 from ..org.models import OrgUnit, User
-from ..org.services import NotFound, units_in_scope
+from ..org.permissions import Perm, scope_filter, scope_units
+from ..org.services import units_in_scope
 from .common import StudyError, get_visible, people_by_phones, viewer_unit
 from .forms import UnitFilterForm
 

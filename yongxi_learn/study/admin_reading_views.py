@@ -7,14 +7,14 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core.forms import flash_errors
-from ..core.permissions import Perm, can, require
-from ..core.privacy import shown_phone
 from ..core.time import format_local
 from ..extensions import db
 from ..laws.models import LawStatus
 from ..org.actors import current_actor
 from ..org.models import OrgUnit
 from ..org.ordering import people_order
+from ..org.permissions import Perm, can, require
+from ..org.privacy import shown_phone
 from ..stats import queries
 from . import plans, readings
 from .admin_common import (

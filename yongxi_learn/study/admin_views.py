@@ -8,14 +8,14 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core.forms import flash_errors
-from ..core.permissions import Perm, can, require
-from ..core.privacy import shown_phone
 from ..core.time import local_today, utcnow
 from ..extensions import db
 from ..org.actors import current_actor
 from ..org.forms import unit_choices
 from ..org.models import OrgUnit, User
 from ..org.ordering import people_order
+from ..org.permissions import Perm, can, require
+from ..org.privacy import shown_phone
 from ..org.services import units_in_scope
 from ..stats import queries
 from . import plans, readings

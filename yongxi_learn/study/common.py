@@ -3,13 +3,14 @@ which lists and readings a viewer may see."""
 
 import sqlalchemy as sa
 
-from ..core import audit
-from ..core.permissions import Perm, can, ensure, scope_units
+from ..core.exceptions import NotFound
 from ..extensions import db
 from ..org import audience as audience_module
+from ..org import audit
 from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
-from ..org.services import Actor, NotFound
+from ..org.permissions import Perm, can, ensure, scope_units
+from ..org.services import Actor
 
 
 class StudyError(Exception):

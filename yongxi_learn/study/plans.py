@@ -9,12 +9,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..core.permissions import Perm, can
+from ..core.exceptions import NotFound
 from ..core.time import format_local
 from ..extensions import db
 from ..laws.models import Law, LawStatus
 from ..org.models import OrgUnit, User
-from ..org.services import Actor, NotFound
+from ..org.permissions import Perm, can
+from ..org.services import Actor
 from . import tally
 from .common import StudyError, check_audience, ensure_manage, in_audience, record
 from .plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection

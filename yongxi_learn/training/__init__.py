@@ -15,9 +15,9 @@ def register(app: Flask) -> None:
 
 def _register_law_links() -> None:
     """Amending a law a session covered flags the session 待复核 (laws/references.py)."""
-    from ..core.permissions import Perm
     from ..laws.references import LawReference, register
     from ..org.models import OrgUnit
+    from ..org.permissions import Perm
     from .models import SessionLaw, TrainingSession
 
     register(

@@ -8,12 +8,13 @@ import segno
 from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 
-from ..core import audit, spreadsheets
+from ..core import spreadsheets
 from ..core.net import client_address
-from ..core.permissions import Perm, PermissionDenied, require
-from ..core.privacy import shown_phone
 from ..core.time import format_local, utcnow
+from ..org import audit
 from ..org.models import Category
+from ..org.permissions import Perm, PermissionDenied, require
+from ..org.privacy import shown_phone
 from ..stats.common import get_unit
 from ..stats.sections import Scope
 from . import attendance, figures, signin

@@ -20,7 +20,6 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from ..core.forms import flash_errors, run_service
-from ..core.permissions import Perm, can, require
 from ..core.time import utcnow
 from ..extensions import db
 from ..laws.services import current_laws
@@ -30,6 +29,7 @@ from ..org.audience import AudienceError
 from ..org.forms import unit_choices
 from ..org.models import User
 from ..org.names import InvalidValue, normalise_phone
+from ..org.permissions import Perm, can, require
 from ..org.services import units_in_scope
 from . import attendance, services, signin
 from . import forms as training_forms

@@ -6,11 +6,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..core.permissions import Perm, ensure, scope_filter
 from ..extensions import db
 from ..org import audience as audience_module
 from ..org.models import OrgUnit, UnitKind, User
 from ..org.ordering import unit_positions
+from ..org.permissions import Perm, ensure, scope_filter
 from ..org.services import Actor
 from . import signin, tally
 from .models import Attendance, AttendanceMethod, TrainingSession

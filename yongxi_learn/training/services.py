@@ -6,14 +6,14 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..core import audit
-from ..core.permissions import Perm, can, ensure, scope_units
 from ..core.time import to_local
 from ..extensions import db
 from ..laws.models import Law, LawStatus
 from ..org import audience as audience_module
+from ..org import audit
 from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
+from ..org.permissions import Perm, can, ensure, scope_units
 from ..org.services import Actor
 from . import tally
 from .models import DEFAULT_KINDS, SessionLaw, SessionStatus, TrainingKind, TrainingSession

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 
-from ..org.models import OrgUnit, Role, User
+from ..core.exceptions import PermissionDenied
+from .models import OrgUnit, Role, User
 
 
 class Perm(enum.StrEnum):
@@ -49,10 +50,6 @@ ROLE_PERMS: dict[Role, frozenset[Perm]] = {
         {Perm.VIEW_PEOPLE, Perm.VIEW_EXAMS, Perm.VIEW_TRAINING, Perm.VIEW_STUDY, Perm.VIEW_STATS}
     ),
 }
-
-
-class PermissionDenied(Exception):
-    """The user lacks the permission over the object's unit."""
 
 
 def scope_units(user: User, perm: Perm) -> list[OrgUnit]:

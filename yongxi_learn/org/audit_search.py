@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
-from ..org.models import User
+from ..core.forms import Form
+from ..core.time import local_to_utc
 from .audit import ACTION_LABELS, AuditLog, visible_entries
-from .forms import Form
-from .time import local_to_utc
+from .models import User
 
 
 class AuditFilterForm(Form):

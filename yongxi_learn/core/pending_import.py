@@ -9,9 +9,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..auth.models import new_token
-from ..core.time import utcnow
 from ..extensions import db
+from .security import new_token
+from .time import utcnow
 
 
 class PendingImport(db.Model):

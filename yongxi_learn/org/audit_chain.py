@@ -22,9 +22,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.time import format_local
 from ..extensions import db
 from .audit import AuditLog, logger
-from .time import format_local
 
 GENESIS = "0" * 64
 HEAD_ID = 1

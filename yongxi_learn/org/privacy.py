@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 
-from ..org.models import OrgUnit, User
+from ..core.security import logged_in
+from .models import OrgUnit, User
 from .permissions import Perm, scope_units
-from .security import logged_in
 
 
 def mask_phone(phone: str | None) -> str:

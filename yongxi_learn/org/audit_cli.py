@@ -10,11 +10,11 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from ..core.time import local_today
 from ..extensions import db
 from . import audit_chain
 from .audit import AuditLog, record
 from .audit_search import local_midnight_utc
-from .time import local_today
 
 RETENTION_DAYS = 180
 BATCH = 1000

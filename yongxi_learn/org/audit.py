@@ -21,10 +21,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.time import utcnow
 from ..extensions import db
-from ..org.models import OrgUnit, User
+from .models import OrgUnit, User
 from .permissions import Perm, scope_filter, scope_units
-from .time import utcnow
 
 # Each committed record is also one JSON line here (core.audit_chain): stdout under
 # gunicorn, from there to journald or syslog and a central log store.
@@ -183,7 +183,7 @@ def record_download(action: str, *, actor, address: str, obj=None, detail: str =
     needs a writing one, begun afresh. The file is then read in a plain one again:
     while it is built and sent (to a slow phone, seconds) no write lock is held.
     """
-    from .db import expect_writes, reads_only
+    from ..core.db import expect_writes, reads_only
 
     expect_writes()
     db.session.commit()
