@@ -8,8 +8,8 @@ import click
 import sqlalchemy as sa
 
 from yongxi_learn.core.time import utcnow
+from yongxi_learn.exams import exam_tally
 from yongxi_learn.extensions import db
-from yongxi_learn.stats import exam_tally
 from yongxi_learn.study import tally as study_tally
 from yongxi_learn.training import tally as training_tally
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from yongxi_learn.core.time import utcnow
+from yongxi_learn.exams import exam_tally
 from yongxi_learn.exams.models import (
     JUDGE_OPTIONS,
     Attempt,
@@ -24,7 +25,6 @@ from yongxi_learn.exams.models import (
 from yongxi_learn.extensions import db
 from yongxi_learn.org import services
 from yongxi_learn.org.models import OrgUnit, UnitKind, User
-from yongxi_learn.stats import exam_tally
 
 
 def exam_with_results(app, absent_phone, sat_phone) -> None:

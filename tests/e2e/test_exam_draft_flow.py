@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from yongxi_learn.core.time import LOCAL_TZ, utcnow
+from yongxi_learn.exams import exam_tally
 from yongxi_learn.exams.models import (
     Attempt,
     AttemptStatus,
@@ -27,7 +28,6 @@ from yongxi_learn.exams.models import (
 from yongxi_learn.extensions import db
 from yongxi_learn.org import services
 from yongxi_learn.org.models import Category, OrgUnit, Role, UnitKind, User
-from yongxi_learn.stats import exam_tally
 
 pytestmark = pytest.mark.e2e
 

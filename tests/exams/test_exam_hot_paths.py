@@ -212,7 +212,7 @@ def test_a_fast_submit_keeps_the_years_figures(as_cadre, exam):
     """The summary the statistics read (stats.exam_tally) moves with the submit, as
     it does on the services' path: the figures equal those grouped from the rows."""
     from tests.stats.tally import source_rows, tally_rows
-    from yongxi_learn.stats import exam_tally
+    from yongxi_learn.exams import exam_tally
 
     assert exam.kind is ExamKind.FORMAL
     exam_tally.refresh_exam(exam.id)  # the fixture enrols without the services
@@ -336,8 +336,8 @@ def test_concurrent_submits_of_one_group_leave_the_figures_right(
     """Six people of one unit and category hand in at the same moment: each submit
     recomputes their shared exam_tally row, and none may leave it stale."""
     from tests.stats.tally import source_rows, tally_rows
+    from yongxi_learn.exams import exam_tally
     from yongxi_learn.org.models import Category
-    from yongxi_learn.stats import exam_tally
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("row locks: PostgreSQL only")

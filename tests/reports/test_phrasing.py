@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from yongxi_learn.core.formatting import Rate
 from yongxi_learn.org.models import Category, UnitKind
 from yongxi_learn.reports import phrasing
-from yongxi_learn.stats.common import Rate
 
 
 @pytest.mark.parametrize(

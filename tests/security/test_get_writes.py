@@ -15,10 +15,10 @@ import sqlalchemy as sa
 
 from tests.security.routes import TICKET, call, calls
 from yongxi_learn.core.time import utcnow
+from yongxi_learn.exams import exam_tally
 from yongxi_learn.exams.models import Attempt, AttemptQuestion, AttemptStatus, Exam, ExamStatus
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Role
-from yongxi_learn.stats import exam_tally
 
 # Written by any request, whatever its method, and no part of the app's data:
 INFRASTRUCTURE = {

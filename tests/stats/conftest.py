@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import pytest
 
+from yongxi_learn.exams import exam_tally
 from yongxi_learn.exams.models import (
     Attempt,
     AttemptQuestion,
@@ -32,7 +33,6 @@ from yongxi_learn.exams.models import (
 )
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Category
-from yongxi_learn.stats import exam_tally
 
 NOW = datetime(2024, 12, 1, 2, 0)  # naive UTC
 

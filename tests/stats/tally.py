@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from yongxi_learn.exams.counting import group_figures
 from yongxi_learn.exams.models import ExamTally
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Category
-from yongxi_learn.stats.exam_sql import group_figures
 
 
 def tally_rows(exam_id):

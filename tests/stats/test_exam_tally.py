@@ -12,13 +12,13 @@ import pytest
 import sqlalchemy as sa
 
 from tests.stats.tally import source_rows, tally_rows
-from yongxi_learn.exams import attempts, enrolment, fast_submit, makeup, papers, regrade
+from yongxi_learn.exams import attempts, enrolment, exam_tally, fast_submit, makeup, papers, regrade
 from yongxi_learn.exams.models import Enrolment, ExamTally, QuestionType
 from yongxi_learn.extensions import db
 from yongxi_learn.org import services as org
 from yongxi_learn.org.models import Category
 from yongxi_learn.org.services import Actor
-from yongxi_learn.stats import exam_tally, queries
+from yongxi_learn.stats import queries
 
 from ..exams.paper_fixtures import NOW, make_exam, make_questions
 

@@ -20,7 +20,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from yongxi_learn.core.formatting import format_percent
+from yongxi_learn.core.formatting import Rate, format_percent
+from yongxi_learn.exams import exam_tally
 from yongxi_learn.exams.models import (
     Attempt,
     AttemptQuestion,
@@ -32,8 +33,6 @@ from yongxi_learn.exams.models import (
 )
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Category
-from yongxi_learn.stats import exam_tally
-from yongxi_learn.stats.common import Rate
 
 from .conftest import NOW, _enrol, _exam
 from .helpers import (

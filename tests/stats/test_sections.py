@@ -5,8 +5,8 @@ from decimal import Decimal
 import jinja2
 import pytest
 
+from yongxi_learn.core.formatting import Rate
 from yongxi_learn.stats import charts, sections
-from yongxi_learn.stats.common import Rate
 from yongxi_learn.stats.tables import Table
 
 from .helpers import workbook

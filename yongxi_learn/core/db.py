@@ -16,6 +16,8 @@ from flask import Flask, request
 from sqlalchemy import orm
 from sqlalchemy.ext.compiler import compiles
 
+from ..extensions import db
+
 _read_only: ContextVar[bool] = ContextVar("read_only_transaction", default=False)
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -216,3 +218,18 @@ def str_enum(cls) -> sa.Enum:
         values_callable=lambda e: [m.value for m in e],
         name=cls.__name__.lower(),
     )
+
+
+_LOCK_PEOPLE = sa.text(
+    "SELECT pg_advisory_xact_lock(:space, id) FROM "
+    "(SELECT unnest(CAST(:ids AS integer[])) AS id ORDER BY 1) AS people"
+)
+
+
+def lock_people(space: int, user_ids: list[int]) -> None:
+    """PostgreSQL: a transaction-level advisory lock per person (``space`` names the
+    table it guards), taken in id order, so a summary recomputed after it sees the
+    work of every transaction that held it before. SQLite has one writer at a time."""
+    if not user_ids or db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(_LOCK_PEOPLE, {"space": space, "ids": sorted(set(user_ids))}).all()

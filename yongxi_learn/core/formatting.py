@@ -1,5 +1,6 @@
 """Numbers as people write them, for pages, messages and downloads."""
 
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 NO_FIGURE = "—"  # a rate with nothing to divide by, a missing score
@@ -26,3 +27,31 @@ def format_percent(fraction) -> str:
     """``percent`` as text: "12.5%", "100%", and "—" for no figure."""
     value = percent(fraction)
     return NO_FIGURE if value is None else f"{value}%"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """numerator / denominator, e.g. 参考人数 / 应考人数."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> Decimal | None:
+        """The rate as a fraction, or None when there is nothing to divide by."""
+        if not self.denominator:
+            return None
+        return Decimal(self.numerator) / Decimal(self.denominator)
+
+    @property
+    def percent(self) -> Decimal | None:
+        """Percent as every page and file prints it (``core.formatting.percent``):
+        97.45 → 97.5, 100 → 100."""
+        return percent(self.value)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.denominator) and self.numerator == self.denominator
+
+    def __str__(self) -> str:
+        return format_percent(self.value)

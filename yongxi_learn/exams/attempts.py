@@ -21,8 +21,7 @@ from ..auth.models import LoginSession
 from ..core.exceptions import NotFound
 from ..extensions import db
 from ..org.models import User
-from ..stats import exam_tally
-from . import answer_versions, grading, papers, scoring
+from . import answer_versions, exam_tally, grading, papers, scoring
 from .models import (
     Attempt,
     AttemptLogin,

@@ -14,7 +14,7 @@ from ..org.ordering import people_order
 from ..org.permissions import Perm, scope_filter
 from ..org.privacy import phone_digits, phone_search
 from ..org.services import Actor
-from ..stats import exam_tally
+from . import exam_tally
 from .models import Attempt, Enrolment, Exam, ExamKind, ExamStatus
 from .paper_base import ExamError, audit_exam, ensure_manage
 

@@ -28,7 +28,7 @@ from ..auth.sessions import TOUCH, TOUCH_INTERVAL, LoginCheck, live_login, seen_
 from ..core.db import GenericPlansFromHere
 from ..extensions import db
 from ..org.models import User
-from ..stats import exam_tally
+from . import exam_tally
 from .answer_versions import form_conflicts
 from .attempts import GRACE, InvalidAnswer, to_canonical
 from .grading import parse_order

@@ -11,12 +11,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..core.formatting import Rate
 from ..core.labels import LabelledEnum
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.ordering import people_order
 from ..org.permissions import Perm, scope_filter
-from ..stats.common import Rate
 from . import enrolment, keys, overdue
 from .models import (
     Attempt,

@@ -19,8 +19,7 @@ from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.permissions import Perm, can, ensure, scope_units
 from ..org.services import Actor
-from ..stats import exam_tally
-from . import enrolment
+from . import enrolment, exam_tally
 from .bank import bank_owner_ids
 from .models import (
     Attempt,

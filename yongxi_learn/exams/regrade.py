@@ -5,8 +5,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..org.permissions import Perm, ensure
 from ..org.services import Actor
-from ..stats import exam_tally
-from . import grading
+from . import exam_tally, grading
 from .models import Attempt, AttemptQuestion, AttemptStatus, Question, QuestionType
 from .paper_base import ExamError, audit_exam
 

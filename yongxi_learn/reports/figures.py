@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from flask import current_app, url_for
 
+from ..core.formatting import Rate
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..stats import queries
-from ..stats.common import Rate
 from ..training.figures import GROUPS
 from ..training.models import KindCode
 from . import phrasing

@@ -9,8 +9,8 @@ template calls them as filters or reads their words.
 from decimal import Decimal
 from typing import NamedTuple
 
+from ..core.formatting import Rate
 from ..org.models import Category, UnitKind
-from ..stats.common import Rate
 
 
 class Place(NamedTuple):

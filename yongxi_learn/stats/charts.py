@@ -7,7 +7,7 @@ every bar carries its number as text, and the same numbers are in the table belo
 
 from dataclasses import dataclass
 
-from .common import Rate
+from ..core.formatting import Rate
 
 WIDTH = 300
 LABEL_HEIGHT = 18

@@ -1,43 +1,12 @@
 """What every figure shares: rates that never divide by zero, and the split of a
 unit subtree into its child units, done by the database in one GROUP BY."""
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 import sqlalchemy as sa
 
 from ..core.formatting import NO_FIGURE, format_percent, percent  # noqa: F401  (NO_FIGURE re-exported)
 from ..extensions import db
 from ..org.models import OrgUnit, User
 from ..org.permissions import Perm, PermissionDenied, can, ensure, scope_units
-
-
-@dataclass(frozen=True)
-class Rate:
-    """numerator / denominator, e.g. 参考人数 / 应考人数."""
-
-    numerator: int
-    denominator: int
-
-    @property
-    def value(self) -> Decimal | None:
-        """The rate as a fraction, or None when there is nothing to divide by."""
-        if not self.denominator:
-            return None
-        return Decimal(self.numerator) / Decimal(self.denominator)
-
-    @property
-    def percent(self) -> Decimal | None:
-        """Percent as every page and file prints it (``core.formatting.percent``):
-        97.45 → 97.5, 100 → 100."""
-        return percent(self.value)
-
-    @property
-    def complete(self) -> bool:
-        return bool(self.denominator) and self.numerator == self.denominator
-
-    def __str__(self) -> str:
-        return format_percent(self.value)
 
 
 def subtree(path_column, unit: OrgUnit):
@@ -86,21 +55,6 @@ def unit_buckets(root: OrgUnit, children: list[OrgUnit]):
         .cte("buckets")
         .prefix_with("MATERIALIZED")
     )
-
-
-_LOCK_PEOPLE = sa.text(
-    "SELECT pg_advisory_xact_lock(:space, id) FROM "
-    "(SELECT unnest(CAST(:ids AS integer[])) AS id ORDER BY 1) AS people"
-)
-
-
-def lock_people(space: int, user_ids: list[int]) -> None:
-    """PostgreSQL: a transaction-level advisory lock per person (``space`` names the
-    table it guards), taken in id order, so a summary recomputed after it sees the
-    work of every transaction that held it before. SQLite has one writer at a time."""
-    if not user_ids or db.session.get_bind().dialect.name != "postgresql":
-        return
-    db.session.execute(_LOCK_PEOPLE, {"space": space, "ids": sorted(set(user_ids))}).all()
 
 
 # ---------------------------------------------------------------- who may see what

@@ -21,15 +21,17 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..core.exceptions import NotFound
+from ..core.formatting import Rate
 from ..core.time import local_today
 from ..exams import overdue
+from ..exams.counting import COUNTS
 from ..exams.models import Exam, ExamKind, ExamStatus, ExamTally
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
 from ..org.ordering import unit_order
 from ..org.permissions import Perm, scope_filter
-from .common import Rate, StatsError, child_units, ensure_view, subtree, unit_buckets
-from .exam_sql import COUNTS, live_per_unit, tally_rows
+from .common import StatsError, child_units, ensure_view, subtree, unit_buckets
+from .exam_sql import live_per_unit, tally_rows
 
 __all__ = [
     "DEFINITIONS",

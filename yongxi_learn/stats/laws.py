@@ -4,11 +4,12 @@ answers given, per law the questions test (for the report's 存在的问题)."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..core.formatting import Rate
 from ..exams.models import Exam
 from ..exams.monitor import item_analysis
 from ..org.models import OrgUnit, User
 from ..org.permissions import Perm
-from .common import Rate, ensure_view
+from .common import ensure_view
 from .exams import exam_family, formal_exam
 
 __all__ = ["LawRate", "weak_laws"]

@@ -5,7 +5,8 @@ Each domain keeps its queries in its own module of this package; this module is 
 interface the rest of the platform imports, and names each thing it offers.
 """
 
-from .common import NO_FIGURE, Rate
+from ..core.formatting import Rate
+from .common import NO_FIGURE
 from .exam_lists import (
     NAME_LIST_LABELS,
     Bin,

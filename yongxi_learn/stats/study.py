@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ..core.formatting import Rate
 from ..extensions import db
 from ..org.audience import people_select
 from ..org.models import Category, OrgUnit, User
@@ -24,7 +25,7 @@ from ..study.plan_models import (
 )
 from ..study.reading_models import ReadingAssignment, ReadingProgress
 from ..study.readings import in_year
-from .common import Rate, child_units, subtree, unit_buckets
+from .common import child_units, subtree, unit_buckets
 
 __all__ = [
     "ItemFigure",

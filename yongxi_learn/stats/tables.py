@@ -13,13 +13,14 @@ from operator import itemgetter
 
 import sqlalchemy as sa
 
+from ..core.formatting import Rate
 from ..core.spreadsheets import Sheet
 from ..core.time import format_local, utcnow
 from ..extensions import db
 from ..org.models import CATEGORY_LABELS, OrgUnit
 from ..org.privacy import phone_shower
 from . import queries
-from .common import NO_FIGURE, Rate
+from .common import NO_FIGURE
 
 
 @dataclass

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..core.formatting import Rate
 from ..extensions import db
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..org.ordering import people_order
@@ -34,7 +35,7 @@ from ..training.models import (
     TrainingSession,
     TrainingTally,
 )
-from .common import Rate, child_units, subtree, unit_buckets
+from .common import child_units, subtree, unit_buckets
 
 __all__ = [
     "KindCount",

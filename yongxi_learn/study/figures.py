@@ -3,8 +3,8 @@ stats.queries)."""
 
 from dataclasses import dataclass
 
+from ..core.formatting import Rate
 from ..stats import queries
-from ..stats.common import Rate
 from ..stats.sections import Scope, Section, register_section
 from ..stats.study import _lists_covering, _readings_of_year
 from ..stats.tables import Table, title_lines

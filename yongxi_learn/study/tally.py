@@ -9,8 +9,8 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from ..core.db import lock_people
 from ..extensions import db
-from ..stats.common import lock_people
 from .plan_models import ItemKind, StudyListItem, StudyProgress, StudySelection, StudyTally
 
 LOCK_SPACE = 7303

@@ -4,11 +4,11 @@ lists behind its figures (参训名单, 未参训名单). Figures come from stat
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..core.formatting import Rate
 from ..extensions import db
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..org.privacy import phone_shower
 from ..stats import queries
-from ..stats.common import Rate
 from ..stats.sections import Scope, Section, register_section
 from ..stats.tables import Table, title_lines
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from ..core.db import lock_people
 from ..extensions import db
-from ..stats.common import lock_people
 from .models import Attendance, SessionStatus, TrainingSession, TrainingTally
 
 # pg_advisory_xact_lock(LOCK_SPACE, user_id): one lock per person, for this table only.

@@ -25,9 +25,9 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..exams.models import Attempt, Enrolment, Exam, ExamKind, ExamTally
 from ..extensions import db
-from .exam_sql import COUNTS, families, group_figures, member_scores
+from .counting import COUNTS, families, group_figures, member_scores
+from .models import Attempt, Enrolment, Exam, ExamKind, ExamTally
 
 KEY = ("exam_id", "unit_id", "category")
 VALUES = (*COUNTS, "score_sum", "lowest")
