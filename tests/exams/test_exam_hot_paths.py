@@ -12,9 +12,18 @@ import pytest
 import sqlalchemy as sa
 
 from tests.exams.conftest import STANDARD_RULES
-from tests.exams.taking import begin, clock, close, key_shown, post_answer, text
+from tests.exams.taking import (
+    begin,
+    clock,
+    close,
+    hand_in_fast,
+    key_shown,
+    login_token,
+    post_answer,
+    text,
+)
 from yongxi_learn.core.time import format_local, utcnow
-from yongxi_learn.exams import attempts, fast_submit, grading
+from yongxi_learn.exams import attempts, grading
 from yongxi_learn.exams.models import (
     JUDGE_OPTIONS,
     Attempt,
@@ -209,7 +218,7 @@ def test_submit_grades_every_row_as_the_grading_rules_say(as_cadre, exam):
 
 
 def test_a_fast_submit_keeps_the_years_figures(as_cadre, exam):
-    """The summary the statistics read (stats.exam_tally) moves with the submit, as
+    """The summary the statistics read (exams.exam_tally) moves with the submit, as
     it does on the services' path: the figures equal those grouped from the rows."""
     from tests.stats.tally import source_rows, tally_rows
     from yongxi_learn.exams import exam_tally
@@ -302,6 +311,7 @@ def test_concurrent_fast_submits_grade_once(app, exam, cadre):
     attempts.save_answer(attempt, cadre, 1, key_shown(attempt.questions[0]), start)
     db.session.commit()
     attempt_id, user_id, count = attempt.id, cadre.id, 8
+    token = login_token(cadre)
     barrier, errors = threading.Barrier(count), []
 
     def submit(i):
@@ -310,7 +320,7 @@ def test_concurrent_fast_submits_grade_once(app, exam, cadre):
             try:
                 assert db.session.get(User, user_id) is not None
                 when = start + timedelta(milliseconds=i + 1)
-                assert fast_submit.submit(attempt_id, user_id, when, None)
+                assert hand_in_fast(app, token, attempt_id, when)
                 db.session.commit()
             except Exception as exc:  # collected and asserted on below
                 errors.append(exc)
@@ -347,15 +357,15 @@ def test_concurrent_submits_of_one_group_leave_the_figures_right(
     exam = make_exam(rules=STANDARD_RULES, enrol=people)
     exam_tally.refresh_exam(exam.id)
     start = utcnow()
-    started = [(attempts.start_attempt(exam, p, start).id, p.id) for p in people]
+    started = [(attempts.start_attempt(exam, p, start).id, login_token(p)) for p in people]
     db.session.commit()
     barrier, errors = threading.Barrier(len(started)), []
 
-    def submit(attempt_id, user_id):
+    def submit(attempt_id, token):
         with app.app_context():
             barrier.wait()
             try:
-                assert fast_submit.submit(attempt_id, user_id, utcnow(), None)
+                assert hand_in_fast(app, token, attempt_id, utcnow())
                 db.session.commit()
             except Exception as exc:  # collected and asserted on below
                 errors.append(exc)

@@ -13,8 +13,10 @@ from tests.exams.taking import (
     LOGIN_ENDINGS,
     begin,
     end_login,
+    hand_in_fast,
     key_shown,
     last_seen,
+    login_token,
     post_answer,
     seen_at,
     snapshot,
@@ -131,7 +133,7 @@ def test_the_submits_statements_run_generic_plans_in_its_transaction_only(app, c
     """PostgreSQL would plan the tally's refresh again at every submit (costing more than
     running it): the locking query sets plan_cache_mode for its transaction, and the
     setting ends with it."""
-    from yongxi_learn.exams import attempts, fast_submit
+    from yongxi_learn.exams import attempts
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's plan cache")
@@ -142,7 +144,7 @@ def test_the_submits_statements_run_generic_plans_in_its_transaction_only(app, c
     assert mode() == "auto"
     attempt = attempts.start_attempt(exam, cadre, utcnow())
     db.session.commit()
-    assert fast_submit.submit(attempt.id, cadre.id, utcnow(), None)
+    assert hand_in_fast(app, login_token(cadre), attempt.id, utcnow())
     assert mode() == "force_generic_plan"
     db.session.commit()
     assert mode() == "auto"

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.exams.taking import hand_in_fast, login_token
 from tests.stats.tally import source_rows, tally_rows
-from yongxi_learn.exams import attempts, enrolment, exam_tally, fast_submit, makeup, papers, regrade
+from yongxi_learn.exams import attempts, enrolment, exam_tally, makeup, papers, regrade
 from yongxi_learn.exams.models import Enrolment, ExamTally, QuestionType
 from yongxi_learn.extensions import db
 from yongxi_learn.org import services as org
@@ -154,7 +155,9 @@ def test_makeup_counts_until_it_is_cancelled(district_exam, tree, admin):
     assert (total.sat, total.passed) == (1, 0)
 
 
-def test_the_fast_submit_counts_a_makeup_in_its_formal_exams_groups(district_exam, tree, admin):
+def test_the_fast_submit_counts_a_makeup_in_its_formal_exams_groups(
+    app, district_exam, tree, admin
+):
     """The submit hot path reads the person's group and whether a 补考 counts in its
     locking query (exams.fast_submit): a 补考's attempt handed in there moves the
     formal exam's figures as the services do."""
@@ -164,7 +167,8 @@ def test_the_fast_submit_counts_a_makeup_in_its_formal_exams_groups(district_exa
     def sit_fast(paper, person, correct, now):
         attempt = attempts.start_attempt(paper, person, now)
         answer(attempt, person, correct, now)
-        assert fast_submit.submit(attempt.id, person.id, now + timedelta(minutes=5), None)
+        token = login_token(person)
+        assert hand_in_fast(app, token, attempt.id, now + timedelta(minutes=5))
 
     sit_fast(exam, people["甲"], False, NOW)
     extra, after = makeup_after(exam, actor)

@@ -527,7 +527,7 @@ def finalize_overdue(now: datetime, user: User | None = None) -> int:
         query.order_by(Attempt.id).with_for_update().execution_options(populate_existing=True)
     ).all()
     finalized = [attempt for attempt in overdue if _expire(attempt, now)]
-    # The figures' groups once, at the end, in key order (see stats.exam_tally).
+    # The figures' groups once, at the end, in key order (see exam_tally).
     exam_tally.attempts_changed(finalized)
     return len(finalized)
 

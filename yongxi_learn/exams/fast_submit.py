@@ -1,11 +1,12 @@
 """The submit hot path: handing in an attempt in progress in four or five statements.
+交卷 has two ways, this one and the full one in ``take_views`` (through the ORM, for
+everything unusual), each in the request's one transaction.
 
-One SELECT row-locks the person's attempt FOR UPDATE (concurrent submits queue on
-it and find it finished, as with ``attempts.load_attempt(lock="update")``) and reads
-its state, the person's group in the exam's figures and whether the exam has a 补考
-(what ``stats.exam_tally`` would look up in two more statements); from a request,
-the same SELECT checks the login session as autosave's does, so the person is not
-loaded at all (``submit_for_login``). A second reads the answers as stored now
+One SELECT checks the login session as autosave's does, so the person is not loaded,
+row-locks the person's attempt FOR UPDATE (concurrent submits queue on it and find it
+finished, as with ``attempts.load_attempt(lock="update")``) and reads its state, the
+person's group in the exam's figures and whether the exam has a 补考 (what
+``exam_tally`` would look up in two more statements). A second reads the answers as stored now
 (``scoring.stored_answers``); the answers the page's form carries, where they differ
 from those stored, are written in one executemany, as ``attempts.save_form_answers``
 would (each such row's version moves on); one UPDATE writes
@@ -45,38 +46,21 @@ from .models import (
 from .scoring import mark, stored_answers
 
 
-def submit(
-    attempt_id: int,
-    user_id: int,
-    now: datetime,
-    form: Mapping[int, str] | None,
-    versions: Mapping[int, int] = MappingProxyType({}),
-) -> bool:
-    """Grade and close the person's attempt; False: take the full path.
-
-    ``form``: every answer as the page's form shows it (a position missing was left
-    blank), or None when the request carries no answers (they are all saved);
-    ``versions``: the version of each answer the page saw.
-    """
-    row = db.session.execute(_LOCK, {"attempt_id": attempt_id, "user_id": user_id}).first()
-    # None: not theirs, or no such attempt: the full path says 404
-    return row is not None and _hand_in(row, attempt_id, now, form, versions)
-
-
 def submit_for_login(
     token: str,
     check: LoginCheck,
     attempt_id: int,
     now: datetime,
     form: Mapping[int, str] | None,
-    versions: Mapping[int, int],
+    versions: Mapping[int, int] = MappingProxyType({}),
 ) -> bool:
-    """``submit`` for the person of the login session ``token``, checked in the same
-    query (live, seen recently enough that no idle timeout can have struck, the person
-    active with no password to change: what ``auth.sessions.load_user`` and the
-    password gate ask of a submit), without loading the person. The login's last
-    seen time is written when it is a minute old, as by every request. False: anything
-    else, and the full path answers."""
+    """Grade and close the attempt for the person of the login session ``token``,
+    checked in the same query (``auth.sessions.live_login``), without loading the
+    person; False: anything else, and the full path (``take_views``, through the ORM)
+    answers. ``form``: every answer as the page's form shows it (a position missing
+    was left blank), or None when the request carries no answers (they are all
+    saved); ``versions``: the version of each answer the page saw. The login's last
+    seen time is written when it is a minute old, as by every request."""
     row = db.session.execute(
         _LOCK_BY_LOGIN,
         {"attempt_id": attempt_id, **check.params(token, password_age=False)},
@@ -172,7 +156,7 @@ _LOCK_COLUMNS = (
     _exam.c.personal,
     _exam.c.parent_exam_id,
     # The person's group in the formal exam's frozen enrolment (None: not enrolled),
-    # and whether a 补考 of it counts (``exam_sql.families``).
+    # and whether a 补考 of it counts (``counting.families``).
     _own.c.unit_id.label("group_unit_id"),
     _own.c.category.label("group_category"),
     sa.exists()
@@ -188,13 +172,6 @@ _LOCK_COLUMNS = (
 )
 _LOCKED = _a.join(_exam, _exam.c.id == _a.c.exam_id).outerjoin(
     _own, sa.and_(_own.c.exam_id == _formal, _own.c.user_id == _a.c.user_id)
-)
-# The attempt row only is locked (of=): the exam's row is shared by every examinee.
-_LOCK = (
-    sa.select(*_LOCK_COLUMNS)
-    .select_from(_LOCKED)
-    .where(_a.c.id == sa.bindparam("attempt_id"), _a.c.user_id == sa.bindparam("user_id"))
-    .with_for_update(of=_a)
 )
 _seen = seen_at(_login)
 _LOCK_BY_LOGIN = (

@@ -336,10 +336,10 @@ class AttemptLogin(db.Model):
 class ExamTally(db.Model):
     """The figures of a formal exam (with its 补考) for one group of its frozen
     enrolment: the people enrolled in one unit with one category. Kept by the
-    services in the same transaction as the rows it sums (``stats.exam_tally``), so
+    services in the same transaction as the rows it sums (``exams.exam_tally``), so
     the year overview sums a few thousand of these instead of every enrolment and
     attempt. ``score_sum / scored`` is the average of the best scores; the counts
-    follow DESIGN §3 exactly as ``stats.exam_sql.figure_columns`` computes them."""
+    follow DESIGN §3 exactly as ``exams.counting.figure_columns`` computes them."""
 
     __tablename__ = "exam_tally"
 

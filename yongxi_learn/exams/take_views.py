@@ -251,9 +251,6 @@ def _submit_full(attempt_id: int, now, form: dict[int, str] | None, versions: di
     if gate is not None:
         return gate
     attempts.record_login(attempt_id, current_user.current_login.id, now)
-    if fast_submit.submit(attempt_id, current_user.id, now, form, versions):
-        db.session.commit()
-        return redirect(url_for("take.result", attempt_id=attempt_id))
     attempt = attempts.load_attempt(attempt_id, current_user, lock="update")
     if attempt.status.finished:
         # Handed in already (a double click, or another page): the result stands.
