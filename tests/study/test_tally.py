@@ -14,9 +14,9 @@ from yongxi_learn.extensions import db
 from yongxi_learn.org import services as org
 from yongxi_learn.org.models import Category
 from yongxi_learn.org.services import SYSTEM
-from yongxi_learn.stats import queries
+from yongxi_learn.stats import queries, study_section
 from yongxi_learn.stats.sections import Scope
-from yongxi_learn.study import figures, plans, tally
+from yongxi_learn.study import plans, tally
 from yongxi_learn.study.plan_models import ItemKind, StudyTally
 
 from .conftest import item_of
@@ -36,7 +36,7 @@ def source_rows():
 
 
 def overview(tree):
-    data = figures.build(Scope(2024, tree["town"], None, utcnow()))
+    data = study_section.build(Scope(2024, tree["town"], None, utcnow()))
     lists = [
         (
             f.people,

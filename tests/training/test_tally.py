@@ -15,8 +15,9 @@ from yongxi_learn.extensions import db
 from yongxi_learn.org import services as org
 from yongxi_learn.org.models import Category
 from yongxi_learn.org.services import SYSTEM
+from yongxi_learn.stats import training_section
 from yongxi_learn.stats.sections import Scope
-from yongxi_learn.training import attendance, figures, services, tally
+from yongxi_learn.training import attendance, services, tally
 from yongxi_learn.training.models import AttendanceMethod, TrainingTally
 
 from .conftest import NOON
@@ -41,7 +42,7 @@ def source_rows():
 
 
 def overview(tree, year=2024):
-    data = figures.build(Scope(year, tree["town"], None, NOON))
+    data = training_section.build(Scope(year, tree["town"], None, NOON))
     rows = [(r.unit.id, r.person_times, r.people, r.hours, r.coverage) for r in data.rows]
     f = data.figures
     return (f.sessions, f.person_times, f.people, f.hours), rows, data.coverage, data.villages

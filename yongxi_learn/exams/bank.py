@@ -10,12 +10,12 @@ from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
 
-from ..core.exceptions import NotFound
+from ..core.exceptions import NotFound  # the app shows 404
 from ..extensions import db
 from ..org import audit
 from ..org.models import OrgUnit, User
 from ..org.permissions import Perm, ensure, scope_filter, scope_units
-from ..org.services import Actor, tree_order  # NotFound: the app shows 404
+from ..org.services import Actor, tree_order
 from . import bank_links, bank_rules
 from .bank_rules import QuestionData, fold
 from .models import (

@@ -20,7 +20,7 @@ from flask import current_app, url_for
 from ..core.formatting import Rate
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..stats import queries
-from ..training.figures import GROUPS
+from ..stats.training_section import GROUPS
 from ..training.models import KindCode
 from . import phrasing
 from .render import Figure

@@ -5,9 +5,14 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """The dashboards' blueprint and the CLI."""
+    """The dashboards' blueprint, the CLI, and the year overview's sections after the
+    exams' (built in): 集中学习, then 学习清单与阅读任务."""
+    from . import study_section, training_section
     from .cli import stats_cli
     from .views import bp
+
+    training_section.register()
+    study_section.register()
 
     app.register_blueprint(bp, url_prefix="/stats")
     app.cli.add_command(stats_cli)

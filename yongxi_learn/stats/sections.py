@@ -1,11 +1,10 @@
 """The parts of the year overview (统计总览), and of its download.
 
-Each feature adds a ``Section``: what it computes for a ``Scope`` (year, unit subtree,
+Each part is a ``Section``: what it computes for a ``Scope`` (year, unit subtree,
 categories, viewer), the template fragment that shows it, and the tables it adds to
-the overview's XLSX (and its CSV). Exams are built in; training and study register
-theirs from their own ``register(app)``::
+the overview's XLSX (and its CSV). Exams are built in; training's and study's are in
+``training_section`` and ``study_section``, registered by ``stats.register``::
 
-    from ..stats.sections import Section, register_section
     register_section(Section("training", "集中学习", build, "stats/_training.html", tables))
 
 The template is included with ``section``, ``data`` and ``scope`` in its context.

@@ -5,10 +5,7 @@ def register(app: Flask) -> None:
     """Study lists (学习清单) and reading assignments (阅读任务), and their law links."""
     from ..laws.references import LawReference, register
     from ..org.models import OrgUnit
-    from . import (
-        admin_reading_views,  # noqa: F401  (routes on the admin blueprint)
-        figures,
-    )
+    from . import admin_reading_views  # noqa: F401  (routes on the admin blueprint)
     from .admin_views import bp as admin_bp
     from .learner_views import bp as learner_bp
     from .plan_models import StudyList, StudyListItem
@@ -16,7 +13,6 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(learner_bp, url_prefix="/study")
     app.register_blueprint(admin_bp, url_prefix="/admin/study")
-    figures.register()
     register(
         LawReference(
             label="学习清单条目",

@@ -2,14 +2,13 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Blueprints of the training feature, its statistics section and its law links."""
-    from . import admin_sheets, figures  # noqa: F401  (admin_sheets adds routes to admin_bp)
+    """Blueprints of the training feature and its law links."""
+    from . import admin_sheets  # noqa: F401  (admin_sheets adds routes to admin_bp)
     from .admin_views import bp as admin_bp
     from .views import bp
 
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp, url_prefix="/admin/training")
-    figures.register()
     _register_law_links()
 
 

@@ -15,9 +15,10 @@ from ..org import audit
 from ..org.models import Category
 from ..org.permissions import Perm, PermissionDenied, require
 from ..org.privacy import shown_phone
+from ..stats import training_section
 from ..stats.common import get_unit
 from ..stats.sections import Scope
-from . import attendance, figures, signin
+from . import attendance, signin
 from .admin_views import bp, manageable, visible
 
 # ---------------------------------------------------------------- downloads
@@ -149,13 +150,13 @@ def people():
     categories = (Category(category),) if category in set(Category) else ()
     scope = Scope(year, unit, current_user, utcnow(), categories)
     group = request.args.get("group", "")
-    if group in figures.GROUPS:
-        rows = figures.uncovered(scope, group)
-        title = f"{figures.GROUPS[group][0]}未参训名单"
+    if group in training_section.GROUPS:
+        rows = training_section.uncovered(scope, group)
+        title = f"{training_section.GROUPS[group][0]}未参训名单"
         people = len(rows)
     else:
         group = ""
-        rows = figures.attendees(scope)
+        rows = training_section.attendees(scope)
         title = "参训名单"
         # A person who signed in at two units has a row at each: 共N人 counts heads.
         people = len({a.person.id for a in rows})

@@ -4,10 +4,10 @@ stats.queries)."""
 from dataclasses import dataclass
 
 from ..core.formatting import Rate
-from ..stats import queries
-from ..stats.sections import Scope, Section, register_section
-from ..stats.study import _lists_covering, _readings_of_year
-from ..stats.tables import Table, title_lines
+from . import queries
+from .sections import Scope, Section, register_section
+from .study import _lists_covering, _readings_of_year
+from .tables import Table, title_lines
 
 DEFINITIONS = (
     "口径：选学率=按规则完成选学人数/应学人数；完成率=学完全部条目人数/应学人数；"

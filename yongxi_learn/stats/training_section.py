@@ -8,9 +8,9 @@ from ..core.formatting import Rate
 from ..extensions import db
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..org.privacy import phone_shower
-from ..stats import queries
-from ..stats.sections import Scope, Section, register_section
-from ..stats.tables import Table, title_lines
+from . import queries
+from .sections import Scope, Section, register_section
+from .tables import Table, title_lines
 
 OFFICIALS = (Category.LEADER, Category.OFFICIAL)
 VILLAGE_CADRES = (Category.VILLAGE_CADRE,)
