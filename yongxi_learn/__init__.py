@@ -99,34 +99,11 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .auth.views import bp as auth_bp
-    from .exams.admin_views import bp as exam_admin_bp
-    from .exams.bank_views import bp as bank_bp
-    from .exams.take_views import bp as take_bp
-    from .home.views import bp as home_bp
-    from .home.views import healthz, ping
-    from .org.import_views import bp as import_bp
-    from .org.views import bp as org_bp
+    """Each part registers its own pages (``register(app)``), lowest layer first."""
+    from . import auth, exams, home, laws, org, record, reports, stats, study, training
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(org_bp, url_prefix="/admin")
-    app.register_blueprint(import_bp, url_prefix="/admin/people/import")
-    app.register_blueprint(take_bp, url_prefix="/exams")
-    app.register_blueprint(exam_admin_bp, url_prefix="/admin/exams")
-    app.register_blueprint(bank_bp, url_prefix="/admin/questions")
-    app.add_url_rule("/healthz", "healthz", healthz)
-    app.add_url_rule("/ping", "ping", ping)
-    from . import exams, laws, reports, stats, study, training
-    from .record.views import bp as record_bp
-
-    laws.register(app)
-    training.register(app)
-    exams.register_law_links()
-    study.register(app)
-    stats.register(app)
-    reports.register(app)
-    app.register_blueprint(record_bp)
+    for part in (auth, home, org, laws, training, exams, study, stats, reports, record):
+        part.register(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

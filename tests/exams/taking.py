@@ -8,9 +8,9 @@ import sqlalchemy as sa
 
 from yongxi_learn.auth.models import LoginSession
 from yongxi_learn.core.time import utcnow
-from yongxi_learn.exams import take_views
 from yongxi_learn.exams.grading import canonical_to_shown
 from yongxi_learn.exams.models import Attempt, Exam
+from yongxi_learn.exams.taking import views as take_views
 from yongxi_learn.extensions import db
 
 
@@ -101,7 +101,7 @@ def login_token(person) -> str:
 def hand_in_fast(app, token: str, attempt_id: int, when) -> bool:
     """The submit hot path as the view takes it, for the login ``token`` at ``when``."""
     from yongxi_learn.auth.sessions import LoginCheck
-    from yongxi_learn.exams import fast_submit
+    from yongxi_learn.exams.taking import fast_submit
 
     check = LoginCheck.at(app.config, when)
     return fast_submit.submit_for_login(token, check, attempt_id, when, None)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.exams.taking import begin, last_seen, text
-from yongxi_learn.exams import take_views
+from yongxi_learn.exams.taking import views as take_views
 
-EXAM_JS = Path(take_views.__file__).parents[1] / "static" / "js" / "exam.js"
+EXAM_JS = Path(take_views.__file__).parents[2] / "static" / "js" / "exam.js"
 # On the page only when they apply: a login new to the attempt; a time limit.
 OPTIONAL = {"data-opened-url", "data-remaining"}
 

@@ -13,8 +13,7 @@ from tests.conftest import count_rows
 from tests.exams.conftest import STANDARD_RULES
 from yongxi_learn.core.exceptions import NotFound
 from yongxi_learn.core.time import utcnow
-from yongxi_learn.exams import attempts, my_exams
-from yongxi_learn.exams import review as reviews
+from yongxi_learn.exams import attempts
 from yongxi_learn.exams.grading import canonical_to_shown
 from yongxi_learn.exams.models import (
     Attempt,
@@ -27,6 +26,8 @@ from yongxi_learn.exams.models import (
     QuestionType,
     ReviewPolicy,
 )
+from yongxi_learn.exams.taking import my_exams
+from yongxi_learn.exams.taking import review as reviews
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import User
 

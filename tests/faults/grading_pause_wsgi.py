@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from wsgi import app
-from yongxi_learn.exams import fast_submit, scoring
+from yongxi_learn.exams import scoring
+from yongxi_learn.exams.taking import fast_submit
 from yongxi_learn.extensions import db
 
 __all__ = ["app"]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from yongxi_learn.cli import load_demo
 from yongxi_learn.core.time import to_local
 from yongxi_learn.exams.models import Attempt, Exam, ExamKind
-from yongxi_learn.exams.my_exams import available_exams
+from yongxi_learn.exams.taking.my_exams import available_exams
 from yongxi_learn.extensions import db
 from yongxi_learn.org import seed
 from yongxi_learn.org.models import User

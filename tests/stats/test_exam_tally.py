@@ -159,7 +159,7 @@ def test_the_fast_submit_counts_a_makeup_in_its_formal_exams_groups(
     app, district_exam, tree, admin
 ):
     """The submit hot path reads the person's group and whether a 补考 counts in its
-    locking query (exams.fast_submit): a 补考's attempt handed in there moves the
+    locking query (exams.taking.fast_submit): a 补考's attempt handed in there moves the
     formal exam's figures as the services do."""
     exam, people, _ = district_exam
     town, actor = tree["town"], Actor(user=admin)

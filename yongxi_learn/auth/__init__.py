@@ -1,1 +1,10 @@
 """Login by phone and password, login sessions, lockout, password changes."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """The login, logout and password pages."""
+    from .views import bp
+
+    app.register_blueprint(bp)

@@ -12,7 +12,7 @@ that one instead.
 
 Every save's answer also carries the sum of the attempt's versions: it grows with
 any change from any page, so a page whose own sum is behind knows another page has
-answered and fetches the answers again (``take_views.answers``).
+answered and fetches the answers again (``taking.views.answers``).
 
 The rule is written once, as SQL, for the hot path (``autosave``) and the full path
 (``attempts.save_answer``) alike.

@@ -31,7 +31,7 @@ from .models import (
     QuestionStatus,
     ReviewPolicy,
 )
-from .review import details_allowed
+from .taking.review import details_allowed
 
 PRACTICE_SIZE = 10
 

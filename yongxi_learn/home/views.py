@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user, login_required
 
 from ..core.time import utcnow
-from ..exams.take_views import exam_entries
+from ..exams.taking.views import exam_entries
 from ..extensions import db
 from ..study.summary import home_items
 from ..training.services import upcoming_for

@@ -1,5 +1,5 @@
 """The submit hot path: handing in an attempt in progress in four or five statements.
-交卷 has two ways, this one and the full one in ``take_views`` (through the ORM, for
+交卷 has two ways, this one and the full one in ``views`` (through the ORM, for
 everything unusual), each in the request's one transaction.
 
 One SELECT checks the login session as autosave's does, so the person is not loaded,
@@ -24,16 +24,16 @@ from types import MappingProxyType
 
 import sqlalchemy as sa
 
-from ..auth.models import LoginSession
-from ..auth.sessions import TOUCH, TOUCH_INTERVAL, LoginCheck, live_login, seen_at
-from ..core.db import GenericPlansFromHere
-from ..extensions import db
-from ..org.models import User
-from . import exam_tally
-from .answer_versions import form_conflicts
-from .attempts import GRACE, InvalidAnswer, to_canonical
-from .grading import parse_order
-from .models import (
+from ...auth.models import LoginSession
+from ...auth.sessions import TOUCH, TOUCH_INTERVAL, LoginCheck, live_login, seen_at
+from ...core.db import GenericPlansFromHere
+from ...extensions import db
+from ...org.models import User
+from .. import exam_tally
+from ..answer_versions import form_conflicts
+from ..attempts import GRACE, InvalidAnswer, to_canonical
+from ..grading import parse_order
+from ..models import (
     Attempt,
     AttemptQuestion,
     AttemptStatus,
@@ -43,7 +43,7 @@ from .models import (
     ExamStatus,
     QuestionType,
 )
-from .scoring import mark, stored_answers
+from ..scoring import mark, stored_answers
 
 
 def submit_for_login(
@@ -56,7 +56,7 @@ def submit_for_login(
 ) -> bool:
     """Grade and close the attempt for the person of the login session ``token``,
     checked in the same query (``auth.sessions.live_login``), without loading the
-    person; False: anything else, and the full path (``take_views``, through the ORM)
+    person; False: anything else, and the full path (``views``, through the ORM)
     answers. ``form``: every answer as the page's form shows it (a position missing
     was left blank), or None when the request carries no answers (they are all
     saved); ``versions``: the version of each answer the page saw. The login's last

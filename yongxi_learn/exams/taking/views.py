@@ -13,14 +13,15 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ..auth.sessions import TOUCH_INTERVAL, LoginCheck
-from ..auth.views import password_gate
-from ..core.time import utcnow
-from ..extensions import db
-from . import attempts, autosave, fast_submit, practice, review
-from .models import Attempt, AttemptStatus, Exam
+from ...auth.sessions import TOUCH_INTERVAL, LoginCheck
+from ...auth.views import password_gate
+from ...core.time import utcnow
+from ...extensions import db
+from .. import attempts, practice
+from ..models import Attempt, AttemptStatus, Exam
+from . import autosave, fast_submit, review
 from .my_exams import ExamEntry, available_exams, exam_notice
-from .paper_page import load_paper, load_paper_for_login
+from .page import load_paper, load_paper_for_login
 
 bp = Blueprint("take", __name__)
 

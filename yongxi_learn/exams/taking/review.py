@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from ..org.models import User
-from . import grading, keys, overdue
-from .attempts import AttemptError, ensure_own, is_overdue
-from .models import Attempt, AttemptQuestion, AttemptStatus, Exam, Question, ReviewPolicy
+from ...org.models import User
+from .. import grading, keys, overdue
+from ..attempts import AttemptError, ensure_own, is_overdue
+from ..models import Attempt, AttemptQuestion, AttemptStatus, Exam, Question, ReviewPolicy
 
 
 @dataclass(frozen=True)

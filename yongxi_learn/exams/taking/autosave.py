@@ -20,15 +20,15 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..auth.models import LoginSession
-from ..auth.sessions import TOUCH, TOUCH_INTERVAL, LoginCheck, live_login, seen_at
-from ..extensions import db
-from ..org.models import User
-from . import answer_versions
-from .answer_versions import Saved
-from .attempts import GRACE, to_canonical
-from .grading import canonical_to_shown
-from .models import Attempt, AttemptLogin, AttemptQuestion, AttemptStatus, Question, QuestionType
+from ...auth.models import LoginSession
+from ...auth.sessions import TOUCH, TOUCH_INTERVAL, LoginCheck, live_login, seen_at
+from ...extensions import db
+from ...org.models import User
+from .. import answer_versions
+from ..answer_versions import Saved
+from ..attempts import GRACE, to_canonical
+from ..grading import canonical_to_shown
+from ..models import Attempt, AttemptLogin, AttemptQuestion, AttemptStatus, Question, QuestionType
 
 
 def save(

@@ -7,12 +7,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from ..extensions import db
-from ..org.models import User
-from . import overdue
-from .attempts import attempts_left, deadline_for, is_overdue
-from .models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
-from .papers import paper_total
+from ...extensions import db
+from ...org.models import User
+from .. import overdue
+from ..attempts import attempts_left, deadline_for, is_overdue
+from ..models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
+from ..papers import paper_total
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,15 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from markupsafe import Markup, escape
 
-from ..auth.models import LoginSession
-from ..auth.sessions import LoginCheck, live_login, seen_at
-from ..core.db import read_alone
-from ..core.exceptions import NotFound
-from ..core.formatting import format_score
-from ..extensions import db
-from ..org.models import User
-from .grading import LETTERS, canonical_to_shown, parse_order
-from .models import (
+from ...auth.models import LoginSession
+from ...auth.sessions import LoginCheck, live_login, seen_at
+from ...core.db import read_alone
+from ...core.exceptions import NotFound
+from ...core.formatting import format_score
+from ...extensions import db
+from ...org.models import User
+from ..grading import LETTERS, canonical_to_shown, parse_order
+from ..models import (
     QUESTION_TYPE_LABELS,
     Attempt,
     AttemptLogin,
@@ -36,7 +36,7 @@ from .models import (
     Question,
     QuestionType,
 )
-from .scoring import attempt_with_items
+from ..scoring import attempt_with_items
 
 
 class PaperItem(NamedTuple):

@@ -1,0 +1,5 @@
+"""Taking an exam, the hot paths of an exam evening: 我的考试 and the 考试须知
+(``my_exams``), the attempt page (written in Python, ``page``), each answer's autosave
+(``autosave``, by ``exams.answer_versions``' rule), 交卷 (``fast_submit``, else the ORM
+path in ``views``) and the result page (``review``). tests/exams/test_attempt_markup.py
+holds the page's markup to what static/js/exam.js looks up."""
