@@ -1,4 +1,4 @@
-"""The attempt page's markup is written in Python (exams/paper_page.py) for speed, and
+"""The attempt page's markup is written in Python (exams/taking/page.py) for speed, and
 read by static/js/exam.js: every element and attribute the script looks up is on the
 page, whichever path (fast or full) rendered it. The script's lookups are read from
 the script itself, so one it starts using is checked without a change here."""

@@ -1,4 +1,4 @@
-"""The attempt page as written by exams/paper_page.py and the submit fast path
+"""The attempt page as written by exams/taking/page.py and the submit fast path
 (exams/fast_submit.py, exams/scoring.py): what the person sees and what is stored
 must be what the template and the ORM path gave before."""
 
