@@ -65,9 +65,10 @@ def start(exam_id):
 @bp.get("/attempts/<int:attempt_id>")
 def attempt(attempt_id):
     """The fast path (the login checked in the paper's query, the person not loaded)
-    when all is usual: a live login seen within the minute, already noted on the
-    attempt, and an attempt in progress. Anything else, including the login's
-    once-a-minute touch, takes the full path."""
+    when all is usual: a live login seen within the minute and an attempt in
+    progress. Anything else, including the login's once-a-minute touch, takes the
+    full path. Neither writes: a login new to the attempt is noted by the page's
+    script (``opened``)."""
     now = utcnow()
     token = session.get("_user_id")
     if isinstance(token, str):
