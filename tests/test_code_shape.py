@@ -42,11 +42,6 @@ def test_production_code_has_no_hook_for_tests():
     assert not (PACKAGE / "core" / "faults.py").exists()
 
 
-# The law library's tests belong to its own change under way (helpers for them would
-# go to tests/laws/law_fixtures.py).
-IMPORTS_PENDING = {"laws/test_demo.py"}
-
-
 def test_no_test_module_imports_another():
     found = []
     for path, text in sources(TESTS):
@@ -60,7 +55,7 @@ def test_no_test_module_imports_another():
                 continue
             if any(m.rpartition(".")[2].startswith("test_") for m in modules):
                 found.append(name)
-    assert sorted(set(found) - IMPORTS_PENDING) == []
+    assert sorted(set(found)) == []
 
 
 def test_enums_with_labels_share_one_base():

@@ -1,9 +1,13 @@
 """Helpers for the law library tests (imported explicitly)."""
 
 import io
+import os
+from datetime import date
 from pathlib import Path
 
 import docx
+import pytest
+import sqlalchemy as sa
 
 from yongxi_learn.extensions import db
 from yongxi_learn.laws import services as laws
@@ -111,3 +115,22 @@ def make_penalty_law(owner, *, whole: bool) -> Law:
     )
     db.session.commit()
     return law
+
+
+# ../shared/laws beside the clone: 22 national laws with a manifest counting their articles.
+SHARED_LAWS = Path(__file__).resolve().parents[3] / "shared" / "laws"
+
+
+def shared_laws() -> Path:
+    if not (SHARED_LAWS / "manifest.csv").is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SHARED_LAWS} is missing: CI must have ../shared beside the clone")
+        pytest.skip(f"{SHARED_LAWS} is absent (../shared is not beside this clone)")
+    return SHARED_LAWS
+
+
+def version_of(title: str, promulgated: str) -> Law:
+    query = sa.select(Law).where(
+        Law.title == title, Law.promulgated_on == date.fromisoformat(promulgated)
+    )
+    return db.session.scalars(query).one()

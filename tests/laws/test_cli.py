@@ -1,29 +1,16 @@
 """``flask laws import FILE…``: many law texts at once, through the importer."""
 
 import csv
-import os
 import shutil
-from datetime import date
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
+from tests.laws.law_fixtures import shared_laws, version_of
 from yongxi_learn.extensions import db
 from yongxi_learn.laws import services as laws
 from yongxi_learn.laws.models import Law, LawArticle, LawKind, LawStatus
 from yongxi_learn.laws.parser import article_label
-
-# ../shared/laws beside the clone: 22 national laws with a manifest counting their articles.
-SHARED_LAWS = Path(__file__).resolve().parents[3] / "shared" / "laws"
-
-
-def shared_laws() -> Path:
-    if not (SHARED_LAWS / "manifest.csv").is_file():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{SHARED_LAWS} is missing: CI must have ../shared beside the clone")
-        pytest.skip(f"{SHARED_LAWS} is absent (../shared is not beside this clone)")
-    return SHARED_LAWS
 
 
 def manifest(folder: Path) -> list[dict]:
@@ -34,13 +21,6 @@ def manifest(folder: Path) -> list[dict]:
 def article_count(law: Law) -> int:
     query = sa.select(sa.func.count()).select_from(LawArticle).where(LawArticle.law_id == law.id)
     return db.session.scalar(query)
-
-
-def version_of(title: str, promulgated: str) -> Law:
-    query = sa.select(Law).where(
-        Law.title == title, Law.promulgated_on == date.fromisoformat(promulgated)
-    )
-    return db.session.scalars(query).one()
 
 
 TEXT = "中华人民共和国示例法\n\n2020年1月1日 第十三届全国人民代表大会常务委员会第一次会议通过\n\n"

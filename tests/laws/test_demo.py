@@ -7,7 +7,7 @@ import csv
 import sqlalchemy as sa
 
 from tests.conftest import count_rows
-from tests.laws.test_cli import shared_laws, version_of
+from tests.laws.law_fixtures import shared_laws, version_of
 from yongxi_learn.extensions import db
 from yongxi_learn.laws import services as laws
 from yongxi_learn.laws.demo import LAW_FOLDER, TITLE_ONLY, seed_laws
