@@ -44,6 +44,7 @@ def prepare(app, state_path: Path) -> None:
     examinees = p.login_cookies(app, ids)
     exam = p.open_exam(_district(), "压测：作答与自动保存（进程内）", ids[:PEOPLE])
     started = p.start_attempts(exam, ids[:PEOPLE])
+    p.note_logins(dict(zip(ids[:PEOPLE], started, strict=True)), examinees)
     db.session.commit()
     people = [
         {"cookie": e.cookie, "csrf": e.csrf, "user_id": e.user_id, "attempt": a}

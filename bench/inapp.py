@@ -55,10 +55,13 @@ def prepare(app, out_dir: Path, count: int) -> dict:
     examinees = p.login_cookies(app, ids)
     save_exam = p.open_exam(district, "压测：作答与自动保存", ids)
     started = dict(zip(ids, p.start_attempts(save_exam, ids), strict=True))
+    p.note_logins(started, examinees)
     submits = {uid: [] for uid in ids}
     for round_ in range(1, SUBMIT_ROUNDS + 1):
         submit_exam = p.open_exam(district, f"压测：交卷（第{round_}轮）", ids)
-        for uid, attempt_id in zip(ids, p.start_attempts(submit_exam, ids), strict=True):
+        round_of = dict(zip(ids, p.start_attempts(submit_exam, ids), strict=True))
+        p.note_logins(round_of, examinees)
+        for uid, attempt_id in round_of.items():
             submits[uid].append(attempt_id)
     start_exam = p.open_exam(district, "压测：开始考试", ids)
     reliability_exam = p.open_exam(district, "压测：弱网可靠性", ids)
