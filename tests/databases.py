@@ -24,3 +24,22 @@ def empty_database_url(tmp_path):
     with server.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     server.dispose()
+
+
+def migration_app(url: str, tmp_path, monkeypatch):
+    """An app on the empty database ``url``, for running the migrations themselves.
+
+    migrations/env.py loads alembic.ini's logging setup, which would silence the
+    loggers of every test that runs after one that migrates."""
+    from yongxi_learn import create_app
+
+    monkeypatch.setattr("logging.config.fileConfig", lambda *args, **kwargs: None)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod",
+            "SQLALCHEMY_DATABASE_URI": url,
+        }
+    )
+    app.instance_path = str(tmp_path)
+    return app

@@ -5,8 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
-from tests.databases import empty_database_url  # noqa: F401  (a fixture)
-from yongxi_learn import create_app
+from tests.databases import empty_database_url, migration_app  # noqa: F401  (a fixture)
 from yongxi_learn.extensions import db
 
 
@@ -15,17 +14,7 @@ def test_upgrade_from_empty_leaves_nothing_to_autogenerate(
     tmp_path,
     monkeypatch,
 ):
-    # migrations/env.py loads alembic.ini's logging setup, which would silence the
-    # loggers of every test that runs after this one.
-    monkeypatch.setattr("logging.config.fileConfig", lambda *args, **kwargs: None)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod",
-            "SQLALCHEMY_DATABASE_URI": empty_database_url,
-        }
-    )
-    app.instance_path = str(tmp_path)
+    app = migration_app(empty_database_url, tmp_path, monkeypatch)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -66,15 +55,7 @@ def test_a_populated_database_upgrades_through_the_table_rebuilds(
 ):
     """SQLite rebuilds a table to alter it; with foreign keys on, dropping the old copy
     of a table others point at failed on a database that held data."""
-    monkeypatch.setattr("logging.config.fileConfig", lambda *args, **kwargs: None)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod",
-            "SQLALCHEMY_DATABASE_URI": empty_database_url,
-        }
-    )
-    app.instance_path = str(tmp_path)
+    app = migration_app(empty_database_url, tmp_path, monkeypatch)
     with app.app_context():
         upgrade(revision="d4fc2a0bef4a")
         with db.engine.begin() as conn:

@@ -15,8 +15,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from tests.conftest import PASSWORD
-from tests.databases import empty_database_url  # noqa: F401  (a fixture)
-from yongxi_learn import create_app
+from tests.databases import empty_database_url, migration_app  # noqa: F401  (a fixture)
 from yongxi_learn.core.time import format_local, local_today, utcnow
 from yongxi_learn.extensions import db
 from yongxi_learn.org import audit, audit_chain
@@ -329,15 +328,7 @@ def test_the_migration_chains_the_rows_already_there(
     tmp_path,
     monkeypatch,
 ):
-    monkeypatch.setattr("logging.config.fileConfig", lambda *args, **kwargs: None)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod",
-            "SQLALCHEMY_DATABASE_URI": empty_database_url,
-        }
-    )
-    app.instance_path = str(tmp_path)
+    app = migration_app(empty_database_url, tmp_path, monkeypatch)
     with app.app_context():
         upgrade(revision="6f3a9d2c7b41")
         with db.engine.begin() as conn:
