@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -278,11 +279,14 @@ def weigh_pages(base: str, pages: list[str], work: Path) -> None:
     attempt_page = f"/exams/attempts/{person['attempt_id']}"
     heaviest, first_load, requests = 0.0, 0.0, 0
     for page in [*pages, attempt_page]:
-        html = fetch(base + page, person["cookie"])
-        if html is None:
+        html, kind = fetch(base + page, person["cookie"])
+        # A GET route without arguments is not always a page: /favicon.ico answers an
+        # image, whose bytes are no text (it broke the run decoding them as UTF-8).
+        if html is None or kind.get_content_type() != "text/html":
             continue
-        assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', html.decode())
-        asset_kb = sum(gz_kb(fetch(base + a, "") or b"") for a in set(assets))
+        text = html.decode(kind.get_content_charset() or "utf-8")
+        assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', text)
+        asset_kb = sum(gz_kb(fetch(base + a, "")[0] or b"") for a in set(assets))
         page_kb = gz_kb(html)
         heaviest = max(heaviest, page_kb)
         if page_kb + asset_kb > first_load:
@@ -293,13 +297,15 @@ def weigh_pages(base: str, pages: list[str], work: Path) -> None:
     record("learner_first_load_requests", requests, "requests")
 
 
-def fetch(url: str, cookie: str) -> bytes | None:
+def fetch(url: str, cookie: str) -> tuple[bytes | None, Message]:
+    """The body of a 200 answer (else None) and its headers (Content-Type ...)."""
     request = urllib.request.Request(url, headers={"Cookie": cookie})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.read() if response.status == 200 else None
+            body = response.read() if response.status == 200 else None
+            return body, response.headers
     except OSError:
-        return None
+        return None, Message()
 
 
 def gz_kb(body: bytes) -> float:
