@@ -55,7 +55,7 @@ def test_an_auditor_sees_masked_phones_and_the_admin_full_ones(app, client, tree
         f"/admin/people?unit={b_town.id}",
         f"/admin/people/{ids['person_id']}",
         f"/stats/exams/{ids['exam_id']}/names/enrolled?unit={b_town.id}&year=2024",
-        f"/admin/training/people?unit={b_town.id}&year={_session_year(ids)}",
+        f"/stats/training/people?unit={b_town.id}&year={_session_year(ids)}",
     ]
     downloads = [
         f"/admin/training/{ids['session_id']}/attendance.csv",

@@ -44,15 +44,15 @@ def test_the_lists_behind_the_figures(client, login, admin, make_session, make_u
     _year(make_session, make_user, tree)
     login(admin)
     args = f"year=2024&unit={tree['town'].id}"
-    page = client.get(f"/admin/training/people?{args}").get_data(as_text=True)
+    page = client.get(f"/stats/training/people?{args}").get_data(as_text=True)
     assert "到会村干部" in page and "未到村干部" not in page
-    page = client.get(f"/admin/training/people?{args}&group=village").get_data(as_text=True)
+    page = client.get(f"/stats/training/people?{args}&group=village").get_data(as_text=True)
     assert "未到村干部" in page and "到会村干部" not in page
 
 
 def test_a_village_admin_cannot_list_another_village(client, login, other_village_admin, tree):
     login(other_village_admin)
-    response = client.get(f"/admin/training/people?year=2024&unit={tree['village'].id}")
+    response = client.get(f"/stats/training/people?year=2024&unit={tree['village'].id}")
     assert response.status_code == 403
 
 
@@ -130,11 +130,11 @@ def test_a_moved_person_is_counted_covered_and_listed_at_the_old_unit_everywhere
     assert listed == [("调走村干部", "石佛村"), ("留下村干部", "石佛村")]
     # The lists behind the figures, per unit: at 石佛村, and 红岩村's 未参训名单 has
     # only its own cadre.
-    at_old = client.get(f"/admin/training/people?year=2024&unit={old}").get_data(as_text=True)
+    at_old = client.get(f"/stats/training/people?year=2024&unit={old}").get_data(as_text=True)
     assert [(r["姓名"], r["单位"]) for r in _page_rows(at_old)] == listed
-    at_new = client.get(f"/admin/training/people?year=2024&unit={new}").get_data(as_text=True)
+    at_new = client.get(f"/stats/training/people?year=2024&unit={new}").get_data(as_text=True)
     assert "没有人员" in at_new and "调走村干部" not in at_new
-    missing = client.get(f"/admin/training/people?year=2024&unit={new}&group=village")
+    missing = client.get(f"/stats/training/people?year=2024&unit={new}&group=village")
     assert [r["姓名"] for r in _page_rows(missing.get_data(as_text=True))] == ["红岩村干部"]
     village_page = client.get(f"/stats/?year=2024&unit={new}").get_data(as_text=True)
     assert "<dt>参训人次</dt><dd>0</dd>" in village_page
@@ -176,7 +176,7 @@ def test_marks_by_hand_are_marked_in_the_lists_and_downloads(
     second_id, person_id = second.id, person.id
     login(admin)
     town = tree["town"].id
-    page = client.get(f"/admin/training/people?year=2024&unit={town}").get_data(as_text=True)
+    page = client.get(f"/stats/training/people?year=2024&unit={town}").get_data(as_text=True)
     assert [(r["姓名"], r["参训次数"], r["备注"]) for r in _page_rows(page)] == [
         ("补录干部", "2", "补录1次（忘带手机）")
     ]

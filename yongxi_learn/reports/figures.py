@@ -21,7 +21,6 @@ from ..core.formatting import Rate
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..stats import queries
 from ..stats.training_section import GROUPS
-from ..training.models import KindCode
 from . import phrasing
 from .render import Figure
 
@@ -108,7 +107,7 @@ def _split(rates: list[tuple[Rate, dict]], threshold: Decimal):
 def _training(year: int, unit: OrgUnit, threshold: Decimal, place: str, unprinted) -> dict:
     figures = queries.training_figures(year, unit)
 
-    def sessions(code: KindCode, label: str) -> Figure | None:
+    def sessions(code: queries.KindCode, label: str) -> Figure | None:
         kind_id = next((k.kind_id for k in figures.by_kind if k.code == code), None)
         url = url_for("training_admin.index", year=year, unit=unit.id, kind=kind_id)
         return _count(f"training.{code.value}", label, figures.sessions_of(code), "次", url)
@@ -130,14 +129,14 @@ def _training(year: int, unit: OrgUnit, threshold: Decimal, place: str, unprinte
             f"training.coverage.{key}",
             f"{label}覆盖率（未参训名单）",
             phrasing.coverage(rate),
-            url_for("training_admin.people", year=year, unit=unit.id, group=key),
+            url_for("stats.training_people", year=year, unit=unit.id, group=key),
         )
         rates[key] = rate
         if phrasing.falls_short(rate, threshold):
             short.append({"who": who[key], "rate": figure})
         else:
             shown[key] = figure
-    people_url = url_for("training_admin.people", year=year, unit=unit.id)
+    people_url = url_for("stats.training_people", year=year, unit=unit.id)
     everyone = Figure("training.coverage.all", "机关干部及两委干部覆盖率", "全覆盖", people_url)
     both = len(rates) == 2 and all(r.complete for r in rates.values())
     if len(rates) == 2 and not both:  # what a saved "全覆盖" is checked against
@@ -145,11 +144,11 @@ def _training(year: int, unit: OrgUnit, threshold: Decimal, place: str, unprinte
         unprinted.append(Figure(everyone.key, everyone.label, now, people_url))
     rated = [k for k in shown if not rates[k].complete]
     return {
-        "centre_group": sessions(KindCode.CENTRE_GROUP, "中心组专题学法场次"),
-        "topic": sessions(KindCode.TOPIC, "法治专题学习场次"),
-        "lecture_hall": sessions(KindCode.LECTURE_HALL, "法治讲堂场次"),
-        "expert": sessions(KindCode.EXPERT, "专家授课场次"),
-        "case": sessions(KindCode.CASE, "以案释法场次"),
+        "centre_group": sessions(queries.KindCode.CENTRE_GROUP, "中心组专题学法场次"),
+        "topic": sessions(queries.KindCode.TOPIC, "法治专题学习场次"),
+        "lecture_hall": sessions(queries.KindCode.LECTURE_HALL, "法治讲堂场次"),
+        "expert": sessions(queries.KindCode.EXPERT, "专家授课场次"),
+        "case": sessions(queries.KindCode.CASE, "以案释法场次"),
         "training": figures.sessions > 0,
         "official_coverage": shown.get("officials"),
         "village_coverage": shown.get("village"),

@@ -19,7 +19,7 @@ from ..exams.models import (
 )
 from ..org.models import OrgUnit
 from ..org.permissions import Perm, scope_filter
-from .common import subtree
+from ..org.subtrees import subtree
 
 
 def enrolment_base(

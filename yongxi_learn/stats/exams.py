@@ -30,7 +30,8 @@ from ..extensions import db
 from ..org.models import Category, OrgUnit, User
 from ..org.ordering import unit_order
 from ..org.permissions import Perm, scope_filter
-from .common import StatsError, child_units, ensure_view, subtree, unit_buckets
+from ..org.subtrees import child_units, subtree, unit_buckets
+from .common import StatsError, ensure_view
 from .exam_sql import live_per_unit, tally_rows
 
 __all__ = [

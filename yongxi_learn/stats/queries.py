@@ -6,6 +6,20 @@ interface the rest of the platform imports, and names each thing it offers.
 """
 
 from ..core.formatting import Rate
+from ..study.figures import (
+    ItemFigure,
+    ReadingFigures,
+    StudyListFigures,
+    UnitRates,
+    reading_figures,
+    reading_people_select,
+    study_item_figures,
+    study_list_figures,
+    study_people_select,
+)
+
+# The kinds of session the training figures are counted by (TrainingFigures.sessions_of).
+from ..training.models import KindCode
 from .common import NO_FIGURE
 from .exam_lists import (
     NAME_LIST_LABELS,
@@ -41,20 +55,11 @@ from .laws import (
     weak_laws,
 )
 from .study import (
-    ItemFigure,
     LeaderStudy,
-    ReadingFigures,
-    StudyListFigures,
-    UnitRates,
     completion_of,
     leader_study,
     leaders_of,
     reading_completion,
-    reading_figures,
-    reading_people_select,
-    study_item_figures,
-    study_list_figures,
-    study_people_select,
 )
 from .training import (
     KindCount,
@@ -80,6 +85,7 @@ __all__ = [
     "ExamFigures",
     "ExamReport",
     "ItemFigure",
+    "KindCode",
     "KindCount",
     "LawRate",
     "LeaderStudy",

@@ -27,6 +27,7 @@ from ..core.formatting import Rate
 from ..extensions import db
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..org.ordering import people_order
+from ..org.subtrees import child_units, subtree, unit_buckets
 from ..training.models import (
     Attendance,
     AttendanceMethod,
@@ -35,7 +36,6 @@ from ..training.models import (
     TrainingSession,
     TrainingTally,
 )
-from .common import child_units, subtree, unit_buckets
 
 __all__ = [
     "KindCount",

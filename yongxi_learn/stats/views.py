@@ -17,7 +17,7 @@ from ..extensions import db
 from ..org import audit
 from ..org.models import CATEGORY_LABELS, Category
 from ..org.permissions import Perm, require
-from . import charts, downloads, queries
+from . import charts, downloads, queries, training_section
 from .common import get_unit, scope_roots, unit_trail
 from .sections import SECTIONS, Scope
 from .years import report_years
@@ -129,6 +129,32 @@ def names(exam_id, kind):
         result_label=queries.result_label,
         remark=queries.remark,
         **_page_context(scope),
+    )
+
+
+@bp.get("/training/people")
+@require(Perm.VIEW_STATS)
+def training_people():
+    """参训名单 (who attended in the year, with times and hours) or 未参训名单 of a group."""
+    scope = _scope()
+    group = request.args.get("group", "")
+    if group in training_section.GROUPS:
+        rows = training_section.uncovered(scope, group)
+        title = f"{training_section.GROUPS[group][0]}未参训名单"
+        people = len(rows)
+    else:
+        group = ""
+        rows = training_section.attendees(scope)
+        title = "参训名单"
+        # A person who signed in at two units has a row at each: 共N人 counts heads.
+        people = len({a.person.id for a in rows})
+    return render_template(
+        "stats/training_people.html",
+        scope=scope,
+        rows=rows,
+        title=title,
+        group=group,
+        people=people,
     )
 
 

@@ -5,9 +5,9 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..org.models import OrgUnit
+from ..org.subtrees import subtree
 from ..study.plan_models import StudyList
 from ..training.models import Attendance, TrainingSession
-from .common import subtree
 from .exams import exam_years
 
 

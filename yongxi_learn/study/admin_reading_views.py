@@ -15,7 +15,6 @@ from ..org.models import OrgUnit
 from ..org.ordering import people_order
 from ..org.permissions import Perm, can, require
 from ..org.privacy import shown_phone
-from ..stats import queries
 from . import plans, readings
 from .admin_common import (
     asked_download,
@@ -31,6 +30,7 @@ from .admin_common import (
     unit_filter,
     visible,
 )
+from .figures import reading_figures, reading_people_select
 from .forms import ReadingForm
 from .reading_models import ReadingAssignment, ReadingKind
 
@@ -107,7 +107,7 @@ def edit_reading(reading_id):
 
 
 def _rows(reading: ReadingAssignment, unit: OrgUnit, behind_only: bool) -> sa.Select:
-    people = queries.reading_people_select(reading, unit).subquery()
+    people = reading_people_select(reading, unit).subquery()
     query = in_scope(sa.select(people), people.c.unit_path)
     if behind_only:
         query = query.where(people.c.confirmed == 0)
@@ -136,7 +136,7 @@ def reading_people(reading_id):
         form=form,
         unit=unit,
         rows=rows,
-        figures=queries.reading_figures(reading, unit),
+        figures=reading_figures(reading, unit),
         reminder=reminder_text([r for r in rows if not r.confirmed], reading.title),
         may_manage=can(current_user, Perm.MANAGE_STUDY, reading.owner_unit),
         args=args,

@@ -17,7 +17,6 @@ from ..org.ordering import people_order
 from ..org.permissions import Perm, can, require
 from ..org.privacy import shown_phone
 from ..org.services import units_in_scope
-from ..stats import queries
 from . import plans, readings
 from .admin_common import (
     asked_download,
@@ -34,6 +33,7 @@ from .admin_common import (
     visible,
 )
 from .common import visible_owner
+from .figures import study_item_figures, study_list_figures, study_people_select
 from .forms import (
     ChoiceChangeForm,
     ItemForm,
@@ -212,7 +212,7 @@ def delete_item(item_id):
 
 
 def _people_rows(lst: StudyList, unit: OrgUnit, show: str) -> sa.Select:
-    people = queries.study_people_select(lst, unit).subquery()
+    people = study_people_select(lst, unit).subquery()
     query = in_scope(sa.select(people), people.c.unit_path)
     if show == "unchosen":
         query = query.where(people.c.chosen == 0)
@@ -238,8 +238,8 @@ def list_people(list_id):
         form=form,
         unit=unit,
         rows=rows,
-        figures=queries.study_list_figures(lst, unit),
-        items=queries.study_item_figures(lst, unit),
+        figures=study_list_figures(lst, unit),
+        items=study_item_figures(lst, unit),
         reminder=reminder_text([r for r in rows if not r.completed], lst.name),
         may_change=can(current_user, Perm.MANAGE_STUDY, unit),
         args=args,

@@ -1,4 +1,5 @@
-"""Figures of the study feature (DESIGN §3); exported through stats.queries.
+"""A study list's and a reading's figures (DESIGN §3), shown on the study admin pages
+and read by ``stats`` for the year's figures.
 
 Study lists: selection done (exactly N 重点 + M 专业 chosen) and completion (every
 必学 and chosen item confirmed 已学完) over the people of the list's audience.
@@ -15,7 +16,8 @@ from ..core.formatting import Rate
 from ..extensions import db
 from ..org.audience import people_select
 from ..org.models import Category, OrgUnit, User
-from ..study.plan_models import (
+from ..org.subtrees import child_units, subtree, unit_buckets
+from .plan_models import (
     ItemKind,
     StudyList,
     StudyListItem,
@@ -23,20 +25,13 @@ from ..study.plan_models import (
     StudySelection,
     StudyTally,
 )
-from ..study.reading_models import ReadingAssignment, ReadingProgress
-from ..study.readings import in_year
-from .common import child_units, subtree, unit_buckets
+from .reading_models import ReadingAssignment, ReadingProgress
 
 __all__ = [
     "ItemFigure",
-    "LeaderStudy",
     "ReadingFigures",
     "StudyListFigures",
     "UnitRates",
-    "completion_of",
-    "leader_study",
-    "leaders_of",
-    "reading_completion",
     "reading_figures",
     "reading_people_select",
     "study_item_figures",
@@ -69,15 +64,6 @@ class ItemFigure:
     item: StudyListItem
     learners: int  # 必学: the audience; 重点/专业: those who chose it
     finished: Rate
-
-
-@dataclass(frozen=True)
-class LeaderStudy:
-    year: int
-    lists: int
-    people: int
-    chosen: Rate
-    completed: Rate
 
 
 @dataclass(frozen=True)
@@ -227,40 +213,6 @@ def study_item_figures(lst: StudyList, unit: OrgUnit | None = None) -> list[Item
     return out
 
 
-def _lists_covering(year: int, unit: OrgUnit) -> list[StudyList]:
-    """The year's lists owned at, above or below ``unit``."""
-    return [
-        lst
-        for lst in db.session.scalars(sa.select(StudyList).where(StudyList.year == year))
-        if lst.owner_unit.contains(unit) or unit.contains(lst.owner_unit)
-    ]
-
-
-def leader_study(year: int, unit: OrgUnit) -> LeaderStudy:
-    """Leading cadres' 2 + 1 for the year: per list and person (a person on two lists
-    counts twice), selection done and completion."""
-    lists = _lists_covering(year, unit)
-    people = chosen = completed = 0
-    for lst in lists:
-        rows = study_people_select(lst, unit, Category.LEADER).subquery()
-        n, c, d = db.session.execute(
-            sa.select(
-                sa.func.count(),
-                sa.func.coalesce(sa.func.sum(rows.c.chosen), 0),
-                sa.func.coalesce(sa.func.sum(rows.c.completed), 0),
-            )
-        ).one()
-        people, chosen, completed = people + n, chosen + int(c), completed + int(d)
-    return LeaderStudy(year, len(lists), people, Rate(chosen, people), Rate(completed, people))
-
-
-def leaders_of(year: int, lists: list[StudyListFigures]) -> LeaderStudy:
-    """leader_study(year, unit) from the lists' figures for the same unit (no query)."""
-    n = sum(f.leaders[0] for f in lists)
-    c, d = sum(f.leaders[1] for f in lists), sum(f.leaders[2] for f in lists)
-    return LeaderStudy(year, len(lists), n, Rate(c, n), Rate(d, n))
-
-
 # ---------------------------------------------------------------- readings
 
 
@@ -305,25 +257,3 @@ def reading_figures(reading: ReadingAssignment, unit: OrgUnit | None = None) -> 
     assigned = sum(n for n, _ in counts.values())
     confirmed = sum(c for _, c in counts.values())
     return ReadingFigures(reading, assigned, Rate(confirmed, assigned), by_unit)
-
-
-def _readings_of_year(year: int, unit: OrgUnit) -> list[ReadingAssignment]:
-    readings = db.session.scalars(sa.select(ReadingAssignment).where(in_year(year)))
-    return [r for r in readings if r.owner_unit.contains(unit) or unit.contains(r.owner_unit)]
-
-
-def completion_of(readings: list[ReadingFigures]) -> Rate:
-    """reading_completion(year, unit) from the year's readings' figures for the unit."""
-    return Rate(sum(f.confirmed.numerator for f in readings), sum(f.assigned for f in readings))
-
-
-def reading_completion(year: int, unit: OrgUnit) -> Rate:
-    """Confirmed / assigned over the year's readings (person-readings) in the subtree."""
-    assigned = confirmed = 0
-    for reading in _readings_of_year(year, unit):
-        people = reading_people_select(reading, unit).subquery()
-        n, c = db.session.execute(
-            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(people.c.confirmed), 0))
-        ).one()
-        assigned, confirmed = assigned + n, confirmed + int(c)
-    return Rate(confirmed, assigned)

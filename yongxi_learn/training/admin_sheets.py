@@ -1,23 +1,19 @@
-"""Training admin pages that give attendance out: the sign-in sheet downloads, the
-projector's QR code, and the people behind the statistics figures (参训名单, 未参训名单).
-Routes on the training_admin blueprint."""
+"""Training admin pages that give attendance out: the sign-in sheet downloads and the
+projector's QR code. Routes on the training_admin blueprint; the people behind the
+statistics figures (参训名单, 未参训名单) are a statistics page (stats.views)."""
 
 import io
 
 import segno
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, render_template, url_for
 from flask_login import current_user
 
 from ..core import spreadsheets
 from ..core.net import client_address
 from ..core.time import format_local, utcnow
 from ..org import audit
-from ..org.models import Category
-from ..org.permissions import Perm, PermissionDenied, require
+from ..org.permissions import Perm, require
 from ..org.privacy import shown_phone
-from ..stats import training_section
-from ..stats.common import get_unit
-from ..stats.sections import Scope
 from . import attendance, signin
 from .admin_views import bp, manageable, visible
 
@@ -132,34 +128,3 @@ def qr(session_id):
     response = Response(out.getvalue(), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-# ---------------------------------------------------------------- the people behind figures
-
-
-@bp.get("/people")
-@require(Perm.VIEW_STATS)
-def people():
-    """参训名单 (who attended in the year, with times and hours) or 未参训名单 of a group."""
-    try:
-        unit = get_unit(request.args.get("unit", type=int), current_user)
-    except PermissionDenied:
-        abort(403)
-    year = request.args.get("year", type=int) or utcnow().year
-    category = request.args.get("category", "")
-    categories = (Category(category),) if category in set(Category) else ()
-    scope = Scope(year, unit, current_user, utcnow(), categories)
-    group = request.args.get("group", "")
-    if group in training_section.GROUPS:
-        rows = training_section.uncovered(scope, group)
-        title = f"{training_section.GROUPS[group][0]}未参训名单"
-        people = len(rows)
-    else:
-        group = ""
-        rows = training_section.attendees(scope)
-        title = "参训名单"
-        # A person who signed in at two units has a row at each: 共N人 counts heads.
-        people = len({a.person.id for a in rows})
-    return render_template(
-        "training/people.html", scope=scope, rows=rows, title=title, group=group, people=people
-    )
