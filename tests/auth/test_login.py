@@ -9,6 +9,7 @@ from tests.conftest import PASSWORD
 from yongxi_learn.auth.models import LoginFailure
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db, login_manager
+from yongxi_learn.org import services
 from yongxi_learn.org.audit import AuditLog
 
 FAILED = "手机号或密码错误"
@@ -95,6 +96,16 @@ def test_locked_account_refuses_even_the_right_password(client, person):
     response = post_login(client, person.phone, PASSWORD)
     assert "账号已临时锁定" in text(response)
     assert client.get("/").status_code == 302
+
+
+def test_an_admins_password_reset_lifts_the_lock(client, person):
+    for _ in range(5):
+        post_login(client, person.phone, "wrong-password1")
+    new_password = services.reset_password(person, actor=services.SYSTEM)
+    db.session.commit()
+    response = post_login(client, person.phone, new_password)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
 
 
 def test_lockout_of_one_account_leaves_others_from_the_same_address(

@@ -5,10 +5,11 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
 from tests.conftest import PASSWORD
-from yongxi_learn.auth.passwords import check_password, generate_password, hash_password
+from yongxi_learn.auth.passwords import check_password, hash_password
 from yongxi_learn.config import Config
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog
+from yongxi_learn.org.credentials import generate_password
 from yongxi_learn.org.models import User
 
 NEW = "Shifo2024cun"

@@ -9,6 +9,7 @@ import werkzeug.security
 from tests.conftest import PASSWORD
 from yongxi_learn.auth import passwords
 from yongxi_learn.extensions import db, limiter
+from yongxi_learn.org import credentials
 from yongxi_learn.org.models import Role, User
 
 LOCKED = "密码错误次数过多，账号已临时锁定"
@@ -68,7 +69,7 @@ def test_a_wrong_password_costs_the_same_whoever_the_phone_belongs_to(
     # lighter hash than a chosen one, and an unknown phone has none.
     chosen = make_user("已改密码", tree["office"], phone="13812340001")
     initial = make_user("初始密码", tree["office"], phone="13812340002")
-    initial.password_hash = passwords.hash_generated_password("Initial2345")
+    initial.password_hash = credentials.hash_generated_password("Initial2345")
     initial.must_change_password = True
     db.session.commit()
     costs = {}
@@ -81,7 +82,9 @@ def test_a_wrong_password_costs_the_same_whoever_the_phone_belongs_to(
         assert said(post_login(client, phone, "wrong-pass1")) == "failed"
         costs[name] = sorted(hash_methods)
     assert costs["chosen"] == costs["initial"] == costs["none"]
-    assert costs["none"] == sorted([app.config["PASSWORD_HASH_METHOD"], passwords.GENERATED_METHOD])
+    assert costs["none"] == sorted(
+        [app.config["PASSWORD_HASH_METHOD"], credentials.GENERATED_METHOD]
+    )
 
 
 # ---------------------------------------------------------------- lockout

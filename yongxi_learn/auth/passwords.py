@@ -1,8 +1,8 @@
-"""Password hashing, policy and generated one-time passwords."""
+"""Password hashing and the policy of chosen passwords; the one-time passwords an
+admin hands out are ``org.credentials``'."""
 
 import gzip
 import secrets
-import string
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -10,13 +10,10 @@ from pathlib import Path
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..org.credentials import GENERATED_METHOD
 from ..org.names import InvalidValue
 
 MIN_LENGTH = 8
-# No 0/O, 1/l/I: initial passwords are read off paper and typed on phones.
-_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
-# The hash of generated (initial and reset) passwords: see hash_generated_password.
-GENERATED_METHOD = "pbkdf2:sha256:10000"
 # Hashes of nothing anyone can type, checked so that every login costs the same.
 _DUMMY_HASH_CACHE: dict[str, str] = {}
 # Common passwords (see data/README.md for the source and its licence).
@@ -25,12 +22,6 @@ _COMMON_PASSWORDS = Path(__file__).with_name("data") / "common-passwords.txt.gz"
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-
-
-def hash_generated_password(password: str) -> str:
-    # A generated password carries ~57 random bits, so key stretching adds nothing
-    # against guessing; a light hash keeps importing hundreds of people quick.
-    return generate_password_hash(password, method=GENERATED_METHOD)
 
 
 def check_password(pw_hash: str | None, password: str) -> bool:
@@ -75,13 +66,6 @@ def _check_dummy(method: str, password: str) -> None:
 def common_passwords() -> frozenset[str]:
     with gzip.open(_COMMON_PASSWORDS, "rt", encoding="utf-8") as fh:
         return frozenset(line.strip() for line in fh if line.strip())
-
-
-def generate_password(length: int = 10) -> str:
-    while True:
-        pw = "".join(secrets.choice(_ALPHABET) for _ in range(length))
-        if any(c.isdigit() for c in pw) and any(c.isalpha() for c in pw):
-            return pw
 
 
 def validate_new_password(password: str, *, phone: str) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.time import utcnow
 from ..extensions import db
-from ..org import audit
+from ..org import audit, signals
 from ..org.models import User
 from ..org.names import InvalidValue, normalise_phone
 from . import history, passwords
@@ -171,6 +171,11 @@ def attempts_for(
 def clear_failures(phone: str) -> None:
     """Forget every count and lock of ``phone`` (a password reset by an admin)."""
     db.session.execute(sa.delete(LoginFailure).where(LoginFailure.phone_key == _hmac(phone)))
+
+
+@signals.password_reset.connect
+def _forget_failures(person: User, **_) -> None:
+    clear_failures(person.phone)
 
 
 def authenticate(

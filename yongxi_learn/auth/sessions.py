@@ -8,6 +8,7 @@ from sqlalchemy import orm
 
 from ..core.time import utcnow
 from ..extensions import db
+from ..org import signals
 from ..org.models import User
 from . import passwords
 from .models import LoginSession
@@ -221,3 +222,11 @@ def end_all_sessions(user: User, *, keep: LoginSession | None = None) -> None:
     if keep is not None:
         query = query.where(LoginSession.id != keep.id)
     db.session.execute(query.values(ended_at=utcnow()).execution_options(synchronize_session=False))
+
+
+@signals.person_deactivated.connect
+@signals.password_reset.connect
+def _end_logins(person: User, **_) -> None:
+    """A deactivated person, or one given a new password by an admin, is logged out
+    everywhere."""
+    end_all_sessions(person)

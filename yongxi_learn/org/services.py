@@ -5,12 +5,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from ..auth import passwords
-from ..auth.sessions import end_all_sessions
 from ..core.exceptions import NotFound
 from ..core.time import local_today
 from ..extensions import db
-from . import audit
+from . import audit, credentials, signals
 from .models import ALLOWED_CHILDREN, Category, OrgUnit, Role, RoleGrant, UnitKind, User
 from .names import InvalidValue, clean_name, has_invisible, normalise_phone, pinyin_key
 from .permissions import ROLE_PERMS, Perm, PermissionDenied, can, ensure, scope_filter
@@ -318,7 +316,7 @@ def create_person(
         raise OrgError(str(exc)) from exc
     post = _clean_post(post)
     _check_phone_free(phone)
-    password = passwords.generate_password()
+    password = credentials.generate_password()
     person = User(
         name=name,
         name_sort=pinyin_key(name),
@@ -326,7 +324,7 @@ def create_person(
         unit=unit,
         category=category,
         post=post,
-        password_hash=passwords.hash_generated_password(password),
+        password_hash=credentials.hash_generated_password(password),
         must_change_password=True,
         active=True,
         active_from=local_today(),
@@ -393,7 +391,7 @@ def set_person_active(person: User, active: bool, *, actor: Actor) -> None:
         person.active_from, person.active_until = local_today(), None
     else:
         person.active_until = local_today()
-        end_all_sessions(person)
+        signals.person_deactivated.send(person)
     _audit(actor, "person.activate" if active else "person.deactivate", person)
     db.session.flush()
 
@@ -405,17 +403,14 @@ def reset_password(person: User, *, actor: Actor) -> str:
     for someone whose every grant theirs strictly outranks (see _outranks); a peer
     with the same grants, or oneself, is refused (the server's
     ``flask reset-password`` has no such limit)."""
-    from ..auth.services import clear_failures
-
     _ensure_manages(actor, person)
     if actor.user is not None and not _outranks(actor.user, person):
         raise OrgError(RESET_NEEDS_WIDER_GRANTS)
-    password = passwords.generate_password()
-    person.password_hash = passwords.hash_generated_password(password)
+    password = credentials.generate_password()
+    person.password_hash = credentials.hash_generated_password(password)
     person.must_change_password = True
     person.failed_logins, person.locked_until = 0, None
-    clear_failures(person.phone)
-    end_all_sessions(person)
+    signals.password_reset.send(person)
     _audit(actor, "person.reset_password", person)
     db.session.flush()
     return password
