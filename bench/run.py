@@ -168,6 +168,9 @@ def http_phase(env: dict, label: str, work: Path) -> tuple[dict, list[float]]:
     plan = [
         ("ping", "app", "get", {"path": "/ping"}),
         ("autosave", "app", "autosave", {}),
+        # The anchor beside it: the same saves by a straightforward Flask app
+        # (bench/naive_app.py), for autosave_vs_naive.
+        ("naive_autosave", "naive", "autosave", {}),
         ("attempt_page", "app", "attempt", {}),
         ("home", "app", "home", {}),
         # The floor under home_ratio: a logged-in page with nothing of its own
@@ -177,13 +180,14 @@ def http_phase(env: dict, label: str, work: Path) -> tuple[dict, list[float]]:
         ("submit", "app", "submit", {}),
     ]
     results, bare = {}, []
-    logs = {"app": work / f"gunicorn-{label}.log", "shell": work / f"gunicorn-shell-{label}.log"}
+    logs = {name: work / f"gunicorn-{name}-{label}.log" for name in ("app", "shell", "naive")}
     with (
         gunicorn("bench.bare_app:app", env, work / "gunicorn-bare.log") as bare_url,
         gunicorn("wsgi:app", env, logs["app"]) as app_url,
         gunicorn("bench.shell_app:app", env, logs["shell"]) as shell_url,
+        gunicorn("bench.naive_app:app", env, logs["naive"]) as naive_url,
     ):
-        servers = {"app": app_url, "shell": shell_url}
+        servers = {"app": app_url, "shell": shell_url, "naive": naive_url}
 
         def baseline() -> float:
             rps = wrk(bare_url, "get", env, none, path="/")["rps"]
@@ -226,6 +230,9 @@ def record_http(results: dict, bare: list[float], suffix: str) -> int:
         record(f"{name}_p99_ms{suffix}", r["p99_us"] / 1000, "ms")
     ratio = {n: r["ratio"] for n, r in results.items() if n != "locked"}
     record("autosave_ratio" + suffix, ratio["autosave"], "x")
+    # Each rate over the bare route around it, so the machine's drift between the two
+    # runs cancels out.
+    record("autosave_vs_naive" + suffix, ratio["autosave"] / ratio["naive_autosave"], "x")
     if not suffix:
         record("autosave_p99_ms", results["autosave"]["p99_us"] / 1000, "ms")
     record("app_overhead_ratio" + suffix, ratio["ping"], "x")
