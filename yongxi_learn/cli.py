@@ -35,8 +35,8 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
     """The demo, dated from ``now``: last year complete (exam with 补考, list, readings,
     sessions, a saved report draft), this year with open work for the demo logins. Each
     part is loaded once and committed; returns the demo logins."""
+    from .exams.bank.demo_laws import seed_library
     from .exams.demo import seed_exams
-    from .exams.demo_laws import seed_library
     from .org import seed
     from .org.models import User
     from .org.services import SYSTEM

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from yongxi_learn.exams import papers
 from yongxi_learn.exams.models import (
     Attempt,
     AttemptQuestion,
@@ -23,6 +22,7 @@ from yongxi_learn.exams.models import (
     QuestionType,
     ReviewPolicy,
 )
+from yongxi_learn.exams.papers import services as papers
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import OrgUnit
 from yongxi_learn.org.services import SYSTEM

@@ -13,8 +13,9 @@ from itsdangerous import URLSafeTimedSerializer
 
 from yongxi_learn.auth.models import LoginSession
 from yongxi_learn.core.time import utcnow
-from yongxi_learn.exams import attempts, papers
+from yongxi_learn.exams import attempts
 from yongxi_learn.exams.models import Exam, ExamKind, Question, ReviewPolicy
+from yongxi_learn.exams.papers import services as papers
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import OrgUnit, User
 from yongxi_learn.org.services import SYSTEM

@@ -7,8 +7,9 @@ from decimal import Decimal
 import openpyxl
 import sqlalchemy as sa
 
-from yongxi_learn.exams import bank, bank_rules
-from yongxi_learn.exams.bank_template import HEADERS
+from yongxi_learn.exams.bank import rules as bank_rules
+from yongxi_learn.exams.bank import services as bank
+from yongxi_learn.exams.bank.template import HEADERS
 from yongxi_learn.exams.models import (
     Attempt,
     AttemptQuestion,

@@ -4,7 +4,6 @@
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from yongxi_learn.exams import papers
 from yongxi_learn.exams.models import (
     Attempt,
     AttemptQuestion,
@@ -15,6 +14,7 @@ from yongxi_learn.exams.models import (
     QuestionType,
     ReviewPolicy,
 )
+from yongxi_learn.exams.papers import services as papers
 from yongxi_learn.extensions import db
 from yongxi_learn.org.services import Actor
 

@@ -81,7 +81,7 @@ def test_two_people_draw_different_papers(exam, cadre, other):
 def test_many_draws_are_all_valid_and_mostly_distinct(exam, cadre, bank):
     drawn = set()
     for seed in range(20):
-        items = attempts._paper(exam, random.Random(seed))
+        items = attempts._draw_sheet(exam, random.Random(seed))
         ids = [q.id for q, _ in items]
         assert len(ids) == len(set(ids)) == 9
         assert all(q.status is QuestionStatus.ACTIVE for q, _ in items)
@@ -587,7 +587,7 @@ def test_a_submit_in_the_grace_period_counts_and_finishes_at_the_deadline(exam, 
 
 
 def test_practice_papers_drawn_by_a_person_are_practice_and_untimed(exam, cadre):
-    from yongxi_learn.exams import practice
+    from yongxi_learn.exams.taking import practice
 
     # After the exam closes: until then its rules' pools (the whole bank) are not practised.
     attempt = practice.start_practice(
@@ -600,7 +600,7 @@ def test_practice_papers_drawn_by_a_person_are_practice_and_untimed(exam, cadre)
 
 
 def test_wrong_book_drops_a_question_once_it_is_answered_right_later(make_exam, bank, cadre):
-    from yongxi_learn.exams import practice
+    from yongxi_learn.exams.taking import practice
 
     question = bank[QuestionType.SINGLE][0]
     exam = make_exam(fixed=[(question, 100)], enrol=[cadre], max_attempts=2)

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from tests.conftest import count_rows
 from tests.exams.bank_fixtures import actor_of, add_question, content, town_admin, use_in_attempt
 from yongxi_learn.core.exceptions import NotFound
-from yongxi_learn.exams import bank, bank_rules
-from yongxi_learn.exams.bank_rules import Invalid, parse_answer
+from yongxi_learn.exams.bank import rules as bank_rules
+from yongxi_learn.exams.bank import services as bank
+from yongxi_learn.exams.bank.rules import Invalid, parse_answer
 from yongxi_learn.exams.models import (
     JUDGE_OPTIONS,
     AttemptQuestion,

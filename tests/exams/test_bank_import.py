@@ -25,8 +25,8 @@ from tests.exams.bank_fixtures import (
 from tests.exams.bank_fixtures import row as make_row
 from yongxi_learn.core import spreadsheets
 from yongxi_learn.core.pending_import import PendingImport
-from yongxi_learn.exams import bank
-from yongxi_learn.exams.bank_template import HEADERS
+from yongxi_learn.exams.bank import services as bank
+from yongxi_learn.exams.bank.template import HEADERS
 from yongxi_learn.exams.models import JUDGE_OPTIONS, Question, QuestionCategory, QuestionType
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from tests.conftest import count_rows
 from tests.exams.bank_fixtures import FORM, URL, add_question, use_in_attempt
-from yongxi_learn.exams import bank
+from yongxi_learn.exams.bank import services as bank
 from yongxi_learn.exams.models import Question, QuestionCategory, QuestionStatus
 from yongxi_learn.extensions import db
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import yongxi_learn
 from tests.conftest import count_rows
 from yongxi_learn.core.pending_import import PendingImport
-from yongxi_learn.exams.demo_bank import (
+from yongxi_learn.exams.bank.demo import (
     CATEGORIES,
     LAW_CATEGORIES,
     QUESTIONS,
@@ -99,7 +99,7 @@ def test_both_judge_answers_occur_and_multi_answers_vary():
 
 
 def test_the_bank_is_marked_as_sample_content():
-    import yongxi_learn.exams.demo_bank as module
+    import yongxi_learn.exams.bank.demo as module
 
     assert SAMPLE_NOTICE == "示例题目，仅供演示，以官方文本为准"
     assert SAMPLE_NOTICE in module.__doc__

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from tests.conftest import count_rows
 from yongxi_learn.exams import grading
+from yongxi_learn.exams.bank.demo import CATEGORIES, QUESTIONS
 from yongxi_learn.exams.demo import exam_title, makeup_window, past_window, seed_exams
-from yongxi_learn.exams.demo_bank import CATEGORIES, QUESTIONS
 from yongxi_learn.exams.models import (
     Attempt,
     AttemptQuestion,
@@ -23,7 +23,7 @@ from yongxi_learn.exams.models import (
     Question,
     QuestionCategory,
 )
-from yongxi_learn.exams.papers import paper_total
+from yongxi_learn.exams.papers.services import paper_total
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Category
 

@@ -4,7 +4,7 @@ before the amendments, so the questions citing an amended law wait for review.""
 import contextlib
 
 from tests.exams.bank_fixtures import add_question
-from yongxi_learn.exams.demo_laws import seed_library
+from yongxi_learn.exams.bank.demo_laws import seed_library
 from yongxi_learn.exams.models import Question
 from yongxi_learn.extensions import db
 from yongxi_learn.laws.models import LawStatus

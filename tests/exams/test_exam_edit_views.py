@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 
 from yongxi_learn.core.time import LOCAL_TZ, format_local, utcnow
-from yongxi_learn.exams import papers
 from yongxi_learn.exams.models import (
     AttemptStatus,
     Enrolment,
@@ -21,6 +20,7 @@ from yongxi_learn.exams.models import (
     QuestionType,
     ReviewPolicy,
 )
+from yongxi_learn.exams.papers import services as papers
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import Category
 from yongxi_learn.org.services import Actor

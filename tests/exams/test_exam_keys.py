@@ -12,7 +12,6 @@ import sqlalchemy as sa
 
 from tests.exams.paper_fixtures import add_attempt
 from yongxi_learn.core.time import utcnow
-from yongxi_learn.exams import keys
 from yongxi_learn.exams.models import (
     Attempt,
     AttemptStatus,
@@ -22,6 +21,7 @@ from yongxi_learn.exams.models import (
     QuestionType,
     ReviewPolicy,
 )
+from yongxi_learn.exams.papers import keys
 from yongxi_learn.extensions import db
 
 SECRET_LAW = "中华人民共和国行政复议法"

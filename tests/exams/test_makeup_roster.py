@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from yongxi_learn.exams import enrolment, makeup_roster, papers
 from yongxi_learn.exams.models import AttemptStatus, Enrolment, Exam, ExamTally, QuestionType
+from yongxi_learn.exams.papers import enrolment, makeup_roster
+from yongxi_learn.exams.papers import services as papers
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category

@@ -7,8 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from yongxi_learn.exams import attempts, enrolment, monitor, papers, regrade
-from yongxi_learn.exams.makeup import create_makeup
+from yongxi_learn.exams import attempts
 from yongxi_learn.exams.models import (
     Attempt,
     AttemptStatus,
@@ -19,6 +18,9 @@ from yongxi_learn.exams.models import (
     QuestionStatus,
     QuestionType,
 )
+from yongxi_learn.exams.papers import enrolment, monitor, regrade
+from yongxi_learn.exams.papers import services as papers
+from yongxi_learn.exams.papers.makeup import create_makeup
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category, Role

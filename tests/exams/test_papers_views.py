@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from tests.conftest import statements_for
 from tests.exams.paper_fixtures import exam_form
-from yongxi_learn.exams import papers
 from yongxi_learn.exams.models import (
     Attempt,
     AttemptStatus,
@@ -18,6 +17,7 @@ from yongxi_learn.exams.models import (
     ExamStatus,
     QuestionType,
 )
+from yongxi_learn.exams.papers import services as papers
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category, Role
@@ -313,7 +313,7 @@ def test_unknown_phone_in_the_audience_is_reported(client, login, admin, tree, b
 def test_personal_practice_papers_stay_out_of_the_admin_exam_list(
     client, login, admin, exam, cadres, bank
 ):
-    from yongxi_learn.exams import practice
+    from yongxi_learn.exams.taking import practice
 
     # After the exam closed: while it is open its questions are not practised.
     attempt = practice.start_practice(cadres[0], NOW + timedelta(days=8), law_ref=bank[0].law_ref)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from tests.exams.bank_fixtures import add_question
 from tests.laws.law_fixtures import AMENDED_TEXT, actor_of, make_law
-from yongxi_learn.exams import bank
+from yongxi_learn.exams.bank import services as bank
 from yongxi_learn.exams.models import Question
 from yongxi_learn.extensions import db
 from yongxi_learn.laws import references

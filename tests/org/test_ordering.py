@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from yongxi_learn.core.time import utcnow
-from yongxi_learn.exams import enrolment, monitor
 from yongxi_learn.exams.models import Enrolment, Exam, ExamStatus
+from yongxi_learn.exams.papers import enrolment, monitor
 from yongxi_learn.extensions import db
 from yongxi_learn.org.models import OrgUnit, UnitKind, User
 from yongxi_learn.org.posts import NO_POST, OTHER_POST, post_rank

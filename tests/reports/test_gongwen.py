@@ -10,7 +10,7 @@ from docx.shared import Length, Pt
 
 from yongxi_learn.reports import gongwen
 
-PAPER = gongwen.Paper(
+WORDING = gongwen.Wording(
     title="雍溪镇2024年法治政府建设情况报告（干部学法部分）",
     paragraphs=[
         "一、推进法治政府建设的主要举措及成效",
@@ -23,7 +23,7 @@ PAPER = gongwen.Paper(
 
 @pytest.fixture(scope="module")
 def document():
-    return docx.Document(io.BytesIO(gongwen.build(PAPER)))
+    return docx.Document(io.BytesIO(gongwen.build(WORDING)))
 
 
 def _east_asian(run) -> str:
@@ -84,10 +84,10 @@ def test_page_numbers_in_both_footers_odd_right_even_left(document):
 
 def test_the_text_equals_the_plain_text_export(document):
     paragraphs = [p.text for p in document.paragraphs]
-    assert "\n".join(paragraphs) + "\n" == gongwen.plain_text(PAPER)
+    assert "\n".join(paragraphs) + "\n" == gongwen.plain_text(WORDING)
 
 
 def test_control_characters_never_break_the_file():
-    paper = gongwen.Paper("标题\x00", ["姓名\x07张三\x1b，\ufffe正文\t结束"])
-    document = docx.Document(io.BytesIO(gongwen.build(paper)))
+    wording = gongwen.Wording("标题\x00", ["姓名\x07张三\x1b，\ufffe正文\t结束"])
+    document = docx.Document(io.BytesIO(gongwen.build(wording)))
     assert document.paragraphs[-1].text == "姓名张三，正文 结束"

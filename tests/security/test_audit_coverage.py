@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tests.exams import conftest as exam_fixtures
 from tests.training import conftest as training_fixtures
-from yongxi_learn.exams import papers
+from yongxi_learn.exams.papers import services as papers
 from yongxi_learn.extensions import db
 from yongxi_learn.org import services
 from yongxi_learn.org.audit import AuditLog

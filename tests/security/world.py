@@ -13,7 +13,7 @@ from tests.exams.paper_fixtures import add_attempt, make_exam, make_questions
 from tests.laws.law_fixtures import LAW_TEXT, make_law
 from yongxi_learn.core.pending_import import PendingImport
 from yongxi_learn.core.time import utcnow
-from yongxi_learn.exams import bank
+from yongxi_learn.exams.bank import services as bank
 from yongxi_learn.exams.models import Enrolment
 from yongxi_learn.extensions import db
 from yongxi_learn.laws import importing as law_importing

@@ -13,8 +13,10 @@ import sqlalchemy as sa
 
 from tests.exams.taking import hand_in_fast, login_token
 from tests.stats.tally import source_rows, tally_rows
-from yongxi_learn.exams import attempts, enrolment, exam_tally, makeup, papers, regrade
+from yongxi_learn.exams import attempts, exam_tally
 from yongxi_learn.exams.models import Enrolment, ExamTally, QuestionType
+from yongxi_learn.exams.papers import enrolment, makeup, regrade
+from yongxi_learn.exams.papers import services as papers
 from yongxi_learn.extensions import db
 from yongxi_learn.org import services as org
 from yongxi_learn.org.models import Category

@@ -50,7 +50,7 @@ SAME_RATES = {(1, 8): "12.5%", (2, 3): "66.7%", (1, 1): "100%", (1, 4): "25%"}
 ITEMS = ["25%", "66.7%", "100%"]  # hardest first
 
 
-def _paper(exam, person, score, answers=(), number=1) -> None:
+def _sit(exam, person, score, answers=(), number=1) -> None:
     """A handed-in attempt with ``answers``: (question, response, correct) rows."""
     attempt = Attempt(
         exam_id=exam.id,
@@ -112,12 +112,12 @@ def exam(tree, make_user):
         (office[0], 90, [(q1, right, True), (q2, blank, False), (q3, blank, False)]),
     ]
     for person, score, answers in papers:
-        _paper(formal, person, score, answers)
+        _sit(formal, person, score, answers)
     makeup = _exam(
         town, "2024年度法治理论知识考试（补考）", ExamKind.MAKEUP, parent_exam_id=formal.id
     )
     _enrol(makeup, village2[2])
-    _paper(makeup, village2[2], 75)
+    _sit(makeup, village2[2], 75)
     db.session.commit()
     return formal
 

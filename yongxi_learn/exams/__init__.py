@@ -1,17 +1,29 @@
-"""Exams: the question bank, papers and their enrolment, attempts, grading."""
+"""Exams, in three parts with a blueprint each: the question bank (``bank``), setting
+exams (``papers``) and taking them (``taking``, the hot paths of an exam evening).
+Below them, shared by all three: the models, grading and scoring, attempts (start,
+save, submit, finalize) and what may be counted (``exam_tally``, ``counting``,
+``overdue``).
+
+Words, one per thing:
+- an **exam** (考试) is what an admin sets and publishes: its window, audience, pass
+  mark and review policy, and its paper;
+- an exam's **paper** (试卷) is its questions as set: fixed questions or draw rules,
+  with their scores;
+- an attempt's **sheet** (答卷) is the questions one person was given, drawn from the
+  paper and frozen in AttemptQuestion rows, with their answers;
+- a **practice** exam (练习) is an Exam of kind PRACTICE a person draws for themselves.
+"""
 
 from flask import Flask
 
+from . import bank, papers, taking
+
 
 def register(app: Flask) -> None:
-    """Taking exams, their administration, the question bank, and the law links."""
-    from .admin_views import bp as admin_bp
-    from .bank_views import bp as bank_bp
-    from .taking.views import bp as take_bp
-
-    app.register_blueprint(take_bp, url_prefix="/exams")
-    app.register_blueprint(admin_bp, url_prefix="/admin/exams")
-    app.register_blueprint(bank_bp, url_prefix="/admin/questions")
+    """Taking exams, setting them, the question bank, and the law links."""
+    taking.register(app)
+    papers.register(app)
+    bank.register(app)
     register_law_links()
 
 

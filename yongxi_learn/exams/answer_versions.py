@@ -35,7 +35,7 @@ class Saved:
     """The answer of one position as stored after a save."""
 
     applied: bool  # False: a newer answer was already saved, and is the one kept
-    letters: str  # the saved answer, in the letters this paper shows
+    letters: str  # the saved answer, in the letters this sheet shows
     version: int
     total: int  # the sum of the attempt's versions (see the module's docstring)
     remaining_seconds: int | None

@@ -1,4 +1,4 @@
-"""Taking an exam: start (draw the paper), save answers, submit, finalize at the
+"""Taking an exam: start (draw the sheet), save answers, submit, finalize at the
 deadline, and what the result page may show.
 
 The deadline lives on the server (DESIGN §5). Every function takes the person as
@@ -21,7 +21,7 @@ from ..auth.models import LoginSession
 from ..core.exceptions import NotFound
 from ..extensions import db
 from ..org.models import User
-from . import answer_versions, exam_tally, grading, papers, scoring
+from . import answer_versions, exam_tally, grading, scoring
 from .models import (
     Attempt,
     AttemptLogin,
@@ -36,6 +36,7 @@ from .models import (
     Question,
     QuestionType,
 )
+from .papers.services import rule_pool
 
 # Answers and submits already on their way when the deadline passes still count.
 GRACE = timedelta(seconds=30)
@@ -144,7 +145,7 @@ def attempts_left(exam: Exam, finished_count: int) -> int:
 def start_attempt(
     exam: Exam, user: User, now: datetime, rng: random.Random | None = None
 ) -> Attempt:
-    """The person's attempt in progress, or a new one with its paper drawn and frozen."""
+    """The person's attempt in progress, or a new one with its sheet drawn and frozen."""
     _ensure_enrolled(exam, user)
     current = _attempt_in_progress(exam, user)
     if current is not None:
@@ -248,7 +249,7 @@ def _new_attempt(exam, user, number, now, rng) -> Attempt:
         started_at=now,
         deadline=deadline_for(exam, now),
     )
-    items = _paper(exam, rng)
+    items = _draw_sheet(exam, rng)
     for position, (question, score) in enumerate(items, start=1):
         attempt.questions.append(
             AttemptQuestion(
@@ -264,7 +265,7 @@ def _new_attempt(exam, user, number, now, rng) -> Attempt:
     return attempt
 
 
-def _paper(exam: Exam, rng: random.Random) -> list[tuple[Question, Decimal]]:
+def _draw_sheet(exam: Exam, rng: random.Random) -> list[tuple[Question, Decimal]]:
     """The questions and their scores, in the order this person sees them."""
     fixed = _fixed_questions(exam)
     if fixed:
@@ -291,7 +292,7 @@ def _fixed_questions(exam: Exam) -> list[ExamQuestion]:
 
 
 def _order(items, shuffle: bool, rng: random.Random):
-    # Shuffling stays within a type, so the paper keeps its 单选/多选/判断 sections.
+    # Shuffling stays within a type, so the sheet keeps its 单选/多选/判断 sections.
     groups: dict[QuestionType, list] = {}
     for item in items:
         groups.setdefault(item[0].type, []).append(item)
@@ -304,7 +305,7 @@ def _order(items, shuffle: bool, rng: random.Random):
 
 
 def _draw(rule: ExamRule, exam: Exam, exclude: set[int], rng: random.Random) -> list[Question]:
-    pool = db.session.scalars(papers.rule_pool(exam, rule)).all()
+    pool = db.session.scalars(rule_pool(exam, rule)).all()
     pool = sorted(set(pool) - exclude)
     if len(pool) < rule.count:
         raise NotEnoughQuestions()

@@ -22,7 +22,7 @@ FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
 
 def families(formal_ids: Sequence[int]) -> dict[int, list[int]]:
     """{formal exam id: [its id, and those of its 补考 not cancelled]}: the attempts that
-    count for it. Practice papers are never in a family."""
+    count for it. Practice exams are never in a family."""
     families = {formal_id: [formal_id] for formal_id in formal_ids}
     makeups = db.session.execute(
         sa.select(Exam.parent_exam_id, Exam.id).where(

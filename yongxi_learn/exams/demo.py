@@ -23,8 +23,8 @@ from ..core.time import LOCAL_TZ, to_local, utcnow
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
 from ..org.services import SYSTEM
-from . import attempts, makeup, papers
-from .demo_bank import load_bank
+from . import attempts
+from .bank.demo import load_bank
 from .grading import LETTERS
 from .models import (
     Attempt,
@@ -35,6 +35,8 @@ from .models import (
     QuestionType,
     ReviewPolicy,
 )
+from .papers import makeup
+from .papers.services import RuleSpec, Settings, create_exam, publish, set_rules
 
 # Everyone the town trains sits the annual exam: offices and villages alike.
 EXAM_CATEGORIES = (
@@ -179,7 +181,7 @@ def _past_year(result, town, year, allowed, rng, track) -> None:
     exam, enrolled = _create_exam(town, year, window)
     sitters = _sitters(exam, allowed)
     # Who stays away and how able each is are drawn first, so they do not depend on
-    # how many random numbers drawing the papers takes.
+    # how many random numbers drawing the sheets takes.
     absent = set(rng.sample(range(len(sitters)), round(len(sitters) * (1 - PARTICIPATION))))
     abilities = [_ability(rng) for _ in sitters]
     sitting = [
@@ -226,7 +228,7 @@ def _existing_exam(town: OrgUnit, year: int) -> Exam | None:
 def _create_exam(town: OrgUnit, year: int, window: Window) -> tuple[Exam, int]:
     """Create, draw rules and publish, as an admin does; the exam and how many it
     enrolled."""
-    settings = papers.Settings(
+    settings = Settings(
         title=exam_title(year),
         kind=ExamKind.FORMAL,
         year=year,
@@ -238,11 +240,11 @@ def _create_exam(town: OrgUnit, year: int, window: Window) -> tuple[Exam, int]:
         review_policy=ReviewPolicy.AFTER_CLOSE,
         audience={"units": [town.id], "categories": [c.value for c in EXAM_CATEGORIES]},
     )
-    exam = papers.create_exam(town, settings, actor=SYSTEM)
+    exam = create_exam(town, settings, actor=SYSTEM)
     exam.created_at = window.published_at - timedelta(days=1)
-    rules = [papers.RuleSpec(type=t, count=n, score=s) for t, n, s in DRAW_RULES]
-    papers.set_rules(exam, rules, actor=SYSTEM)
-    enrolled = papers.publish(exam, actor=SYSTEM, now=window.published_at)
+    rules = [RuleSpec(type=t, count=n, score=s) for t, n, s in DRAW_RULES]
+    set_rules(exam, rules, actor=SYSTEM)
+    enrolled = publish(exam, actor=SYSTEM, now=window.published_at)
     return exam, enrolled
 
 
@@ -262,7 +264,7 @@ def _sitters(exam: Exam, allowed: set[int] | None) -> list[User]:
 
 
 def _sit(exam: Exam, user: User, ability: float, window: Window, rng: random.Random) -> Attempt:
-    """Start, answer and submit one person's paper at a time inside ``window``;
+    """Start, answer and submit one person's sheet at a time inside ``window``;
     ``ability`` is the chance of answering an ordinary question right."""
     start = _start_time(window, rng)
     attempt = attempts.start_attempt(exam, user, start, rng)

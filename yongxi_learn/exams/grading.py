@@ -73,6 +73,6 @@ def canonical_to_shown(canonical: str, option_order: list[int]) -> str:
 
 @lru_cache(maxsize=1024)  # 2 to 6 options: at most 872 orders
 def parse_order(text: str) -> tuple[int, ...]:
-    """An option order read as its JSON text ("[2, 0, 1, 3]"): a paper's orders are a
+    """An option order read as its JSON text ("[2, 0, 1, 3]"): a sheet's orders are a
     few permutations, so each is parsed once, not once per row (the hot paths)."""
     return tuple(json.loads(text))

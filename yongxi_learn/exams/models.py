@@ -1,4 +1,4 @@
-"""Question bank, exams (papers), enrolment, attempts.
+"""Question bank, exams and their papers, enrolment, attempts (and their sheets).
 
 Money-like quantities (scores) are Numeric(6, 2): half points exist, floats would
 make 60 become 59.999. Times are naive UTC, as everywhere.
@@ -118,7 +118,7 @@ class ExamStatus(enum.StrEnum):
 
 
 class Exam(db.Model):
-    """A paper: its questions (fixed or drawn by rules), scoring, window and audience."""
+    """An exam: its paper (questions fixed or drawn by rules), scoring, window and audience."""
 
     __tablename__ = "exam"
 
@@ -144,7 +144,7 @@ class Exam(db.Model):
     # the Enrolment rows frozen at publishing are what counts.
     audience: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     published_at: Mapped[datetime | None]
-    # A practice paper a person drew for themselves (错题本, 练习): not an admin's exam,
+    # A practice exam a person drew for themselves (错题本, 练习): not an admin's exam,
     # so it stays out of the exam lists and every figure.
     personal: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
@@ -181,7 +181,7 @@ class ExamRule(db.Model):
 
 
 class ExamQuestion(db.Model):
-    """A fixed question of a paper, with its score in this paper."""
+    """A fixed question of an exam's paper, with its score in this paper."""
 
     __tablename__ = "exam_question"
 
@@ -246,7 +246,7 @@ class AttemptStatus(enum.StrEnum):
 
 
 class Attempt(db.Model):
-    """One sitting of one person; its paper is frozen in AttemptQuestion rows."""
+    """One sitting of one person; its sheet is frozen in AttemptQuestion rows."""
 
     __tablename__ = "attempt"
 

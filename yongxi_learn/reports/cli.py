@@ -41,17 +41,17 @@ def section(year, unit_name, out, fmt, allow_stale):
                 raise click.ClickException(
                     f"{notice}\n未写出文件。仍要写出此稿请加 --allow-stale（文件开头将标注）。"
                 )
-            paper = services.paper(version, notice)
+            wording = services.wording(version, notice)
             source = f"已保存的第{version.number}稿" + ("，数字待核，已标注" if notice else "")
         else:
             try:
                 rendered = services.fresh(year, unit, user=None, now=utcnow())
             except services.ReportError as exc:
                 raise click.ClickException(str(exc)) from exc
-            paper = gongwen.Paper(services.title_of(year, unit), rendered.text.split("\n"))
+            wording = gongwen.Wording(services.title_of(year, unit), rendered.text.split("\n"))
             source = "根据当前记录生成（未保存）"
     if fmt == "docx":
-        out.write_bytes(gongwen.build(paper))
+        out.write_bytes(gongwen.build(wording))
     else:
-        out.write_text(gongwen.plain_text(paper), encoding="utf-8")
-    click.echo(f"已写入 {out}（{paper.title}，{source}）")
+        out.write_text(gongwen.plain_text(wording), encoding="utf-8")
+    click.echo(f"已写入 {out}（{wording.title}，{source}）")

@@ -44,7 +44,9 @@ def clean(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Paper:
+class Wording:
+    """What a 公文 says: its title and paragraphs."""
+
     title: str
     paragraphs: list[str]
     # A warning printed above the title, in red (a draft whose numbers the records no
@@ -52,14 +54,14 @@ class Paper:
     notice: str = ""
 
 
-def build(paper: Paper) -> bytes:
+def build(wording: Wording) -> bytes:
     document = Document()
     _page(document)
     _styles(document)
-    if paper.notice:
-        _notice(document, clean(paper.notice))
-    _title(document, paper.title)
-    for text in paper.paragraphs:
+    if wording.notice:
+        _notice(document, clean(wording.notice))
+    _title(document, wording.title)
+    for text in wording.paragraphs:
         _paragraph(document, clean(text))
     _page_numbers(document)
     out = io.BytesIO()
@@ -67,11 +69,11 @@ def build(paper: Paper) -> bytes:
     return out.getvalue()
 
 
-def plain_text(paper: Paper) -> str:
+def plain_text(wording: Wording) -> str:
     """The same text for pasting into an existing document."""
-    lines = [clean(paper.title), "", *(clean(p) for p in paper.paragraphs)]
-    if paper.notice:
-        lines[:0] = [clean(paper.notice), ""]
+    lines = [clean(wording.title), "", *(clean(p) for p in wording.paragraphs)]
+    if wording.notice:
+        lines[:0] = [clean(wording.notice), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

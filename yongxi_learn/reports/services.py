@@ -265,5 +265,5 @@ def notice_for(version: ReportVersion, *, user: User | None, now: datetime) -> s
         return f"【核对提示】第{version.number}稿未能与当前记录核对（{exc}），请核对数字后再报送。"
 
 
-def paper(version: ReportVersion, notice: str = "") -> gongwen.Paper:
-    return gongwen.Paper(version.title, version.text.split("\n"), notice)
+def wording(version: ReportVersion, notice: str = "") -> gongwen.Wording:
+    return gongwen.Wording(version.title, version.text.split("\n"), notice)

@@ -145,7 +145,7 @@ def download(draft_id, fmt):
     # A version whose numbers the records no longer bear out is marked at the top of
     # the file and in its name, as the page marks it.
     notice = services.notice_for(version, user=current_user, now=utcnow())
-    paper = services.paper(version, notice)
+    wording = services.wording(version, notice)
     audit.record_download(
         "report.download",
         actor=current_user,
@@ -156,8 +156,8 @@ def download(draft_id, fmt):
     )
     name = download_name(version, fmt, stale=bool(notice))
     if fmt == "docx":
-        return _attachment(gongwen.build(paper), DOCX_MIMETYPE, name)
-    body = gongwen.plain_text(paper).encode("utf-8")
+        return _attachment(gongwen.build(wording), DOCX_MIMETYPE, name)
+    body = gongwen.plain_text(wording).encode("utf-8")
     return _attachment(body, "text/plain; charset=utf-8", name)
 
 

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from ..core.labels import LabelledEnum
 from ..core.time import utcnow
-from ..exams import monitor, papers
 from ..exams.models import Enrolment, Exam
+from ..exams.papers import monitor
+from ..exams.papers.services import paper_total
 from ..extensions import db
 from ..org.models import Category, OrgUnit, User
 from ..org.ordering import people_order
@@ -174,7 +175,7 @@ def score_histogram(
     """The best scores of those who sat, in ten equal bins of the paper's total."""
     ensure_view(user, unit)
     formal = formal_exam(exam, unit)
-    total = papers.paper_total(formal) or Decimal(100)
+    total = paper_total(formal) or Decimal(100)
     edges = [(total * i / BINS).quantize(Decimal("0.01")) for i in range(BINS + 1)]
     base, best, _ = enrolment_base([formal.id], unit, categories, user, overdue_at(now))
     score = best.c.best

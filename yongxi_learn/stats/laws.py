@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ..core.formatting import Rate
 from ..exams.models import Exam
-from ..exams.monitor import item_analysis
+from ..exams.papers.monitor import item_analysis
 from ..org.models import OrgUnit, User
 from ..org.permissions import Perm
 from .common import ensure_view

@@ -11,8 +11,8 @@ from ..core.db import reads_only
 from ..core.net import client_address
 from ..core.spreadsheets import send_csv, send_xlsx
 from ..core.time import utcnow
-from ..exams import keys
 from ..exams.models import Exam, ExamKind
+from ..exams.papers import keys
 from ..extensions import db
 from ..org import audit
 from ..org.models import CATEGORY_LABELS, Category

@@ -12,7 +12,7 @@ from ...org.models import User
 from .. import overdue
 from ..attempts import attempts_left, deadline_for, is_overdue
 from ..models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
-from ..papers import paper_total
+from ..papers.services import paper_total
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ _MY_EXAMS = (
         Enrolment.user_id == sa.bindparam("user_id"),
         Enrolment.exempt.is_(False),
         Exam.status == ExamStatus.PUBLISHED,
-        # Practice papers a person draws for themselves live on the 错题本 page.
+        # Practice exams a person draws for themselves live on the 错题本 page.
         Exam.personal.is_(False),
     )
     .order_by(Exam.closes_at.desc().nulls_last(), Exam.id.desc(), Attempt.number)

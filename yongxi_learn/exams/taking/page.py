@@ -1,4 +1,5 @@
-"""What the attempt page shows: the attempt, its exam's title and the paper as drawn.
+"""What the attempt page shows: the attempt, its exam's title and its sheet (答卷), the
+questions as drawn.
 
 The attempt page is the busiest page of an exam evening (every examinee opens it,
 and again after each reconnect). The attempt, the exam's title and the 20-odd items
@@ -39,7 +40,7 @@ from ..models import (
 from ..scoring import attempt_with_items
 
 
-class PaperItem(NamedTuple):
+class SheetItem(NamedTuple):
     position: int
     type: QuestionType
     stem: str  # escaped
@@ -50,7 +51,7 @@ class PaperItem(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class Paper:
+class Sheet:
     """An attempt as its page shows it; ``status`` and ``deadline`` as on Attempt,
     so ``attempts.is_overdue`` and ``remaining_seconds`` take it too."""
 
@@ -59,7 +60,7 @@ class Paper:
     deadline: datetime | None
     max_score: Decimal
     title: str
-    items: list[PaperItem]
+    items: list[SheetItem]
 
     @property
     def answered(self) -> int:
@@ -79,12 +80,12 @@ class Paper:
         return Markup("\n".join(_question(item) for item in self.items))  # noqa: S704
 
 
-def load_paper(attempt_id: int, user_id: int) -> Paper:
-    """The person's own attempt with its paper; someone else's is NotFound (a 404)."""
-    rows = db.session.execute(_PAPER, {"attempt_id": attempt_id, "user_id": user_id}).all()
+def load_sheet(attempt_id: int, user_id: int) -> Sheet:
+    """The person's own attempt with its sheet; someone else's is NotFound (a 404)."""
+    rows = db.session.execute(_SHEET, {"attempt_id": attempt_id, "user_id": user_id}).all()
     if not rows:
         raise NotFound(attempt_id)
-    return _paper(rows)
+    return _sheet(rows)
 
 
 class PageLogin(NamedTuple):
@@ -92,10 +93,10 @@ class PageLogin(NamedTuple):
     known: bool  # already noted on the attempt (``attempts.record_login``)
 
 
-def load_paper_for_login(
+def load_sheet_for_login(
     token: str, attempt_id: int, check: LoginCheck
-) -> tuple[Paper, PageLogin] | None:
-    """The attempt with its paper, and when the login was last seen and whether it is
+) -> tuple[Sheet, PageLogin] | None:
+    """The attempt with its sheet, and when the login was last seen and whether it is
     noted on the attempt, in the query that
     checks the login session: live, the person active, with no password to change,
     and the attempt theirs (what ``auth.sessions.load_user`` and the password gate
@@ -103,17 +104,17 @@ def load_paper_for_login(
     The caller takes this path only for a login seen within the minute, which no idle
     timeout can have ended (and which needs no touch)."""
     params = {"attempt_id": attempt_id, **check.params(token)}
-    rows = read_alone(db.engine, _PAPER_BY_LOGIN, params)
+    rows = read_alone(db.engine, _SHEET_BY_LOGIN, params)
     if not rows:
         return None
-    return _paper(rows), PageLogin(rows[0].last_seen, rows[0].login_known)
+    return _sheet(rows), PageLogin(rows[0].last_seen, rows[0].login_known)
 
 
-def _paper(rows) -> Paper:
+def _sheet(rows) -> Sheet:
     first = rows[0]
     items = [row for row in rows if row.position is not None]
     texts = _texts([(row.question_id, row.updated_at) for row in items])
-    return Paper(
+    return Sheet(
         id=first.id,
         status=first.status,
         deadline=first.deadline,
@@ -123,9 +124,9 @@ def _paper(rows) -> Paper:
     )
 
 
-def _item(row, texts: "_Texts") -> PaperItem:
+def _item(row, texts: "_Texts") -> SheetItem:
     order, response = parse_order(row.option_order), row.response
-    return PaperItem(
+    return SheetItem(
         row.position,
         texts.type,
         texts.stem,
@@ -170,13 +171,13 @@ def _texts(keys: list[tuple[int, datetime]]) -> dict[int, _Texts]:
 # ---------------------------------------------------------------- markup
 
 
-def _nav_link(item: PaperItem) -> str:
+def _nav_link(item: SheetItem) -> str:
     answered = ' class="answered"' if item.letters else ""
     n = item.position
     return f'<a href="#q{n}" data-nav="{n}"{answered}>{n}</a>'
 
 
-def _question(item: PaperItem) -> str:
+def _question(item: SheetItem) -> str:
     n = item.position
     return (
         f'<fieldset class="question" id="q{n}" data-position="{n}">\n'
@@ -189,7 +190,7 @@ def _question(item: PaperItem) -> str:
     )
 
 
-def _options(item: PaperItem, n: int) -> str:
+def _options(item: SheetItem, n: int) -> str:
     kind = "checkbox" if item.type is QuestionType.MULTI else "radio"
     return "".join(
         f'<label class="option">\n<input type="{kind}" name="q{n}" value="{letter}"'
@@ -201,7 +202,7 @@ def _options(item: PaperItem, n: int) -> str:
 
 
 _TYPE_LABELS = {qtype: escape(label) for qtype, label in QUESTION_TYPE_LABELS.items()}
-_score = lru_cache(maxsize=64)(format_score)  # a paper has a few distinct scores
+_score = lru_cache(maxsize=64)(format_score)  # a sheet has a few distinct scores
 
 
 # ---------------------------------------------------------------- statements
@@ -215,19 +216,19 @@ _seen = seen_at(_login)
 _ITEM_COLUMNS = (
     _aq.c.position,
     _aq.c.question_id,
-    # As text: a paper's orders are a few permutations, each parsed once.
+    # As text: a sheet's orders are a few permutations, each parsed once.
     sa.cast(_aq.c.option_order, sa.Text).label("option_order"),
     _aq.c.response,
     _aq.c.score,
     _aq.c.version,
     _q.c.updated_at,
 )
-_PAPER = attempt_with_items(
+_SHEET = attempt_with_items(
     sa.select(_a.c.id, _a.c.status, _a.c.deadline, _a.c.max_score, _e.c.title, *_ITEM_COLUMNS)
 ).where(_a.c.user_id == sa.bindparam("user_id"))
 # The login's checks first, on their one row: planned as one join, PostgreSQL
 # repeats the user's and the login's lookups and a scan of exam for each of the
-# paper's 20-odd items, reading about three times the buffers. SQLite, whose
+# sheet's 20-odd items, reading about three times the buffers. SQLite, whose
 # planner gets this right, reads the CTE as a plain join.
 _LOGIN_HEAD = (
     sa.select(
@@ -252,7 +253,7 @@ _LOGIN_HEAD = (
     .cte("head")
     .prefix_with("MATERIALIZED", dialect="postgresql")
 )
-_PAPER_BY_LOGIN = (
+_SHEET_BY_LOGIN = (
     sa.select(
         *_LOGIN_HEAD.c,
         *_ITEM_COLUMNS,

@@ -1,4 +1,4 @@
-"""What the result page may show of a finished attempt, per the paper's review policy.
+"""What the result page may show of a finished attempt, per its exam's review policy.
 
 An attempt left open past its deadline shows as it will once finalized (EXPIRED at
 its deadline, graded from its saved answers: ``overdue``); the page writes nothing."""
@@ -8,9 +8,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from ...org.models import User
-from .. import grading, keys, overdue
+from .. import grading, overdue
 from ..attempts import AttemptError, ensure_own, is_overdue
 from ..models import Attempt, AttemptQuestion, AttemptStatus, Exam, Question, ReviewPolicy
+from ..papers import keys
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ def review(attempt: Attempt, user: User, now: datetime) -> Review:
     shown = details_allowed(exam, now)
     hidden_until = exam.closes_at if exam.review_policy is ReviewPolicy.AFTER_CLOSE else None
     if shown:
-        # A practice paper drawn before an exam the person sits opened, or a formal
-        # paper whose 补考 the person now sits, may hold questions of an exam still
+        # A practice exam drawn before an exam the person sits opened, or a formal
+        # exam whose 补考 the person now sits, may hold questions of an exam still
         # open: their keys wait for it to close.
         questions = [aq.question for aq in attempt.questions]
         until = keys.withheld_until(user, questions, now, besides=None if exam.personal else exam)

@@ -17,11 +17,11 @@ from ...auth.sessions import TOUCH_INTERVAL, LoginCheck
 from ...auth.views import password_gate
 from ...core.time import utcnow
 from ...extensions import db
-from .. import attempts, practice
+from .. import attempts
 from ..models import Attempt, AttemptStatus, Exam
-from . import autosave, fast_submit, review
+from . import autosave, fast_submit, practice, review
 from .my_exams import ExamEntry, available_exams, exam_notice
-from .page import load_paper, load_paper_for_login
+from .page import load_sheet, load_sheet_for_login
 
 bp = Blueprint("take", __name__)
 
@@ -64,7 +64,7 @@ def start(exam_id):
 
 @bp.get("/attempts/<int:attempt_id>")
 def attempt(attempt_id):
-    """The fast path (the login checked in the paper's query, the person not loaded)
+    """The fast path (the login checked in the sheet's query, the person not loaded)
     when all is usual: a live login seen within the minute and an attempt in
     progress. Anything else, including the login's once-a-minute touch, takes the
     full path. Neither writes: a login new to the attempt is noted by the page's
@@ -72,12 +72,12 @@ def attempt(attempt_id):
     now = utcnow()
     token = session.get("_user_id")
     if isinstance(token, str):
-        found = load_paper_for_login(token, attempt_id, _login_check(now))
+        found = load_sheet_for_login(token, attempt_id, _login_check(now))
         if found is not None:
-            paper, login = found
-            usual = not paper.status.finished and not attempts.is_overdue(paper, now)
+            sheet, login = found
+            usual = not sheet.status.finished and not attempts.is_overdue(sheet, now)
             if usual and now - login.last_seen < TOUCH_INTERVAL:
-                return _attempt_page(paper, now, login.known)
+                return _attempt_page(sheet, now, login.known)
     return _attempt_full(attempt_id, now)
 
 
@@ -87,21 +87,21 @@ def _attempt_full(attempt_id: int, now):
     gate = password_gate()  # what auth's before_request does elsewhere
     if gate is not None:
         return gate
-    paper = load_paper(attempt_id, current_user.id)
-    if paper.status.finished or attempts.is_overdue(paper, now):
+    sheet = load_sheet(attempt_id, current_user.id)
+    if sheet.status.finished or attempts.is_overdue(sheet, now):
         # Overdue: the result page shows it as finalized (exams.overdue).
-        return redirect(url_for("take.result", attempt_id=paper.id))
+        return redirect(url_for("take.result", attempt_id=sheet.id))
     known = attempts.login_known(attempt_id, current_user.current_login.id)
-    return _attempt_page(paper, now, known)
+    return _attempt_page(sheet, now, known)
 
 
-def _attempt_page(paper, now, login_known: bool):
+def _attempt_page(sheet, now, login_known: bool):
     """``login_known``: this login is noted on the attempt; if not, the page's script
     notes it (``opened``), so that a GET writes nothing."""
     return render_template(
         "exams/attempt.html",
-        paper=paper,
-        remaining=attempts.remaining_seconds(paper, now),
+        sheet=sheet,
+        remaining=attempts.remaining_seconds(sheet, now),
         login_known=login_known,
     )
 
@@ -211,18 +211,18 @@ def answers(attempt_id):
     if not current_user.is_authenticated or password_gate() is not None:
         return login_lost()
     now = utcnow()
-    paper = load_paper(attempt_id, current_user.id)
-    if paper.status.finished or attempts.is_overdue(paper, now):
-        reason = "expired" if paper.status is not AttemptStatus.SUBMITTED else "submitted"
+    sheet = load_sheet(attempt_id, current_user.id)
+    if sheet.status.finished or attempts.is_overdue(sheet, now):
+        reason = "expired" if sheet.status is not AttemptStatus.SUBMITTED else "submitted"
         return {"ok": False, "reason": reason, "error": "本次考试已结束"}, 409
     return {
         "ok": True,
-        "total": paper.total,
+        "total": sheet.total,
         "answers": {
             str(item.position): {"answer": item.letters, "version": item.version}
-            for item in paper.items
+            for item in sheet.items
         },
-        "remaining_seconds": attempts.remaining_seconds(paper, now),
+        "remaining_seconds": attempts.remaining_seconds(sheet, now),
     }
 
 

@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .grading import LETTERS, normalise_letters
-from .models import DIFFICULTY_LABELS, JUDGE_OPTIONS, QuestionType
+from ..grading import LETTERS, normalise_letters
+from ..models import DIFFICULTY_LABELS, JUDGE_OPTIONS, QuestionType
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 STEM_MAX = 2000
@@ -66,7 +66,7 @@ class QuestionData:
     # (field, message) the question is saved with, shown to the admin (an article the
     # law library cannot check).
     warnings: list[tuple[str, str]] = field(default_factory=list)
-    # The law library's law version and article, when linked (see bank_links).
+    # The law library's law version and article, when linked (see bank.links).
     law_id: int | None = None
     article_id: int | None = None
 

@@ -7,18 +7,15 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core.forms import flash_errors, search_data, search_page
-from ..core.time import utcnow
-from ..extensions import db
-from ..org.actors import current_actor
-from ..org.forms import unit_choices
-from ..org.models import User
-from ..org.permissions import Perm, can, require
-from ..org.services import units_in_scope
-from . import enrolment, keys, makeup_roster, monitor, regrade
-from . import paper_forms as forms
-from .admin_common import bp, manageable, run, visible
-from .models import (
+from ...core.forms import flash_errors, search_data, search_page
+from ...core.time import utcnow
+from ...extensions import db
+from ...org.actors import current_actor
+from ...org.forms import unit_choices
+from ...org.models import User
+from ...org.permissions import Perm, can, require
+from ...org.services import units_in_scope
+from ..models import (
     Attempt,
     AttemptQuestion,
     Enrolment,
@@ -26,7 +23,9 @@ from .models import (
     ExamStatus,
     Question,
 )
-from .paper_base import ExamError
+from . import enrolment, forms, keys, makeup_roster, monitor, regrade
+from .base import ExamError
+from .common import bp, manageable, run, visible
 
 # ---------------------------------------------------------------- enrolment
 

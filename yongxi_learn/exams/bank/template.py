@@ -4,9 +4,9 @@ template filled in, so an export imports back unchanged."""
 
 from collections.abc import Iterable
 
-from ..core.spreadsheets import Limits, Sheet, megabytes
-from .bank_rules import MAX_OPTIONS, format_answer
-from .models import DIFFICULTY_LABELS, QUESTION_TYPE_LABELS, Question
+from ...core.spreadsheets import Limits, Sheet, megabytes
+from ..models import DIFFICULTY_LABELS, QUESTION_TYPE_LABELS, Question
+from .rules import MAX_OPTIONS, format_answer
 
 SHEET = "试题"
 HELP_SHEET = "填写说明"

@@ -4,13 +4,12 @@ within the viewer's scope (else 404), and turning service errors into messages."
 from flask import Blueprint
 from flask_login import current_user
 
-from ..core.forms import run_service
-from ..org.models import CATEGORY_LABELS
-from ..org.permissions import Perm
-from . import paper_forms as forms
-from . import papers
-from .models import DIFFICULTY_LABELS
-from .paper_base import ExamError
+from ...core.forms import run_service
+from ...org.models import CATEGORY_LABELS
+from ...org.permissions import Perm
+from ..models import DIFFICULTY_LABELS
+from . import forms, services
+from .base import ExamError
 
 bp = Blueprint("exam_admin", __name__)
 
@@ -25,11 +24,11 @@ def _helpers():
 
 
 def manageable(exam_id: int):
-    return papers.get_exam(exam_id, user=current_user, perm=Perm.MANAGE_EXAMS)
+    return services.get_exam(exam_id, user=current_user, perm=Perm.MANAGE_EXAMS)
 
 
 def visible(exam_id: int):
-    return papers.get_exam(exam_id, user=current_user, perm=Perm.VIEW_EXAMS)
+    return services.get_exam(exam_id, user=current_user, perm=Perm.VIEW_EXAMS)
 
 
 def run(change, success: str) -> bool:

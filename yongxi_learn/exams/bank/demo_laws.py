@@ -4,11 +4,11 @@ once the amended versions come in, wait for review (待复核) as after a real a
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..laws.demo import seed_laws
-from ..org.models import OrgUnit
-from . import bank_links
-from .models import Question
+from ...extensions import db
+from ...laws.demo import seed_laws
+from ...org.models import OrgUnit
+from ..models import Question
+from . import links
 
 
 def seed_library(town: OrgUnit, *, track) -> list[str]:
@@ -20,7 +20,7 @@ def seed_library(town: OrgUnit, *, track) -> list[str]:
 
     def link() -> None:
         nonlocal linked
-        linked += bank_links.link_by_name(town.id)
+        linked += links.link_by_name(town.id)
 
     lines = seed_laws(town, track=track, before_amendments=link)
     link()  # the title-only entries

@@ -15,19 +15,20 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
-from ..core.errors import MESSAGES
-from ..core.import_views import confirm_page, preview_page, upload_page
-from ..core.net import client_address
-from ..core.spreadsheets import Limits, send_xlsx
-from ..core.time import local_today
-from ..extensions import db
-from ..laws import services as laws
-from ..org import audit
-from ..org.actors import current_actor
-from ..org.models import OrgUnit
-from ..org.permissions import Perm, PermissionDenied, require
-from . import bank, bank_import, bank_template
-from .bank_forms import (
+from ...core.errors import MESSAGES
+from ...core.import_views import confirm_page, preview_page, upload_page
+from ...core.net import client_address
+from ...core.spreadsheets import Limits, send_xlsx
+from ...core.time import local_today
+from ...extensions import db
+from ...laws import services as laws
+from ...org import audit
+from ...org.actors import current_actor
+from ...org.models import OrgUnit
+from ...org.permissions import Perm, PermissionDenied, require
+from ..models import DIFFICULTY_LABELS, Question, QuestionStatus, QuestionType
+from . import importing, services
+from .forms import (
     BankFilterForm,
     CategoryForm,
     QuestionForm,
@@ -38,7 +39,7 @@ from .bank_forms import (
     only_unit,
     unit_choices,
 )
-from .models import DIFFICULTY_LABELS, Question, QuestionStatus, QuestionType
+from .template import template_sheets
 
 bp = Blueprint("bank", __name__)
 
@@ -57,9 +58,9 @@ def _outside_scope(_exc):
 # ---------------------------------------------------------------- the list
 
 
-def _criteria(form: BankFilterForm) -> bank.BankFilter:
+def _criteria(form: BankFilterForm) -> services.BankFilter:
     status = form.status.data or "active"
-    return bank.BankFilter(
+    return services.BankFilter(
         category_id=form.category.data or None,
         type=QuestionType(form.type.data) if form.type.data in set(QuestionType) else None,
         law=form.law.data or "",
@@ -71,8 +72,8 @@ def _criteria(form: BankFilterForm) -> bank.BankFilter:
 
 def _filter_form() -> BankFilterForm:
     form = BankFilterForm(formdata=request.args)
-    several = len(bank.bank_units(current_user)) > 1
-    form.category.choices = category_choices(bank.categories(current_user), several)
+    several = len(services.bank_units(current_user)) > 1
+    form.category.choices = category_choices(services.categories(current_user), several)
     form.category.choices[0] = SelectChoice(0, "全部分类")
     return form
 
@@ -82,7 +83,7 @@ def _filter_form() -> BankFilterForm:
 def index():
     form = _filter_form()
     page = db.paginate(
-        bank.questions_select(current_user, _criteria(form)),
+        services.questions_select(current_user, _criteria(form)),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -92,7 +93,7 @@ def index():
         form=form,
         page=page,
         args=args,
-        used=bank.used_ids(page.items),
+        used=services.used_ids(page.items),
         difficulty_labels=DIFFICULTY_LABELS,
     )
 
@@ -101,9 +102,9 @@ def index():
 @require(Perm.MANAGE_EXAMS)
 def export():
     filename = f"题库导出-{local_today():%Y%m%d}.xlsx"
-    query = bank.questions_select(current_user, _criteria(_filter_form()))
+    query = services.questions_select(current_user, _criteria(_filter_form()))
     questions = db.session.scalars(query.order_by(None).order_by(Question.id))
-    sheets = bank_template.template_sheets(_limits(), questions)
+    sheets = template_sheets(_limits(), questions)
     response = send_xlsx(filename, *sheets)
     audit.record_download(
         "questions.export", actor=current_user, address=client_address(), detail=filename
@@ -116,11 +117,11 @@ def export():
 
 def _question_form(question=None) -> QuestionForm:
     form = QuestionForm()
-    units = bank.bank_units(current_user)
+    units = services.bank_units(current_user)
     # An edit never moves a question to another bank.
     form.owner_unit_id.choices = unit_choices([question.owner_unit] if question else units)
     only_unit(form.owner_unit_id)
-    form.category_id.choices = category_choices(bank.categories(current_user), len(units) > 1)
+    form.category_id.choices = category_choices(services.categories(current_user), len(units) > 1)
     form.law_id.choices = law_choices(laws.current_laws(), question)
     if question is not None and request.method == "GET":
         form.fill_from(question)
@@ -134,10 +135,10 @@ def new():
     if form.validate_on_submit() and (data := form.question_data()) is not None:
         unit = db.get_or_404(OrgUnit, form.owner_unit_id.data)
         try:
-            question = bank.create_question(
+            question = services.create_question(
                 data, owner_unit=unit, category=_category(form), actor=current_actor()
             )
-        except bank.InvalidQuestion as exc:
+        except services.InvalidQuestion as exc:
             db.session.rollback()
             form.show_errors(exc.errors)
         else:
@@ -156,22 +157,22 @@ def _flash_warnings(data) -> None:
 def _category(form: QuestionForm):
     if not form.category_id.data:
         return None
-    return bank.get_category(form.category_id.data, user=current_user)
+    return services.get_category(form.category_id.data, user=current_user)
 
 
 @bp.route("/<int:question_id>", methods=["GET", "POST"])
 @require(Perm.MANAGE_EXAMS)
 def edit(question_id):
-    question = bank.get_question(question_id, user=current_user)
+    question = services.get_question(question_id, user=current_user)
     form = _question_form(question)
-    used = bank.is_used(question)
+    used = services.is_used(question)
     editable = question.status is not QuestionStatus.SUPERSEDED
     if editable and form.validate_on_submit() and (data := form.question_data()) is not None:
         try:
-            saved = bank.update_question(
+            saved = services.update_question(
                 question, data, category=_category(form), actor=current_actor()
             )
-        except bank.BankError as exc:
+        except services.BankError as exc:
             db.session.rollback()
             form.show_errors(getattr(exc, "errors", [("stem", str(exc))]))
         else:
@@ -185,15 +186,15 @@ def edit(question_id):
         question=question,
         used=used,
         editable=editable,
-        versions=bank.versions(question),
+        versions=services.versions(question),
     )
 
 
 def _change_status(question_id: int, change, done: str, then: str):
-    question = bank.get_question(question_id, user=current_user)
+    question = services.get_question(question_id, user=current_user)
     try:
         change(question, actor=current_actor())
-    except bank.BankError as exc:
+    except services.BankError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for(".edit", question_id=question_id))
@@ -206,25 +207,25 @@ def _change_status(question_id: int, change, done: str, then: str):
 @require(Perm.MANAGE_EXAMS)
 def retire(question_id):
     done = "已停用，组卷和抽题时不再使用此题"
-    return _change_status(question_id, bank.retire_question, done, ".index")
+    return _change_status(question_id, services.retire_question, done, ".index")
 
 
 @bp.post("/<int:question_id>/restore")
 @require(Perm.MANAGE_EXAMS)
 def restore(question_id):
-    return _change_status(question_id, bank.restore_question, "已恢复", ".edit")
+    return _change_status(question_id, services.restore_question, "已恢复", ".edit")
 
 
 @bp.post("/<int:question_id>/reviewed")
 @require(Perm.MANAGE_EXAMS)
 def reviewed(question_id):
-    return _change_status(question_id, bank.mark_reviewed, "已完成复核", ".edit")
+    return _change_status(question_id, services.mark_reviewed, "已完成复核", ".edit")
 
 
 @bp.post("/<int:question_id>/delete")
 @require(Perm.MANAGE_EXAMS)
 def delete(question_id):
-    return _change_status(question_id, bank.delete_question, "已删除", ".index")
+    return _change_status(question_id, services.delete_question, "已删除", ".index")
 
 
 # ---------------------------------------------------------------- categories
@@ -235,15 +236,15 @@ def _category_page(form: CategoryForm, rename: RenameCategoryForm | None = None)
         "exams/bank_categories.html",
         form=form,
         rename=rename or RenameCategoryForm(formdata=None),
-        categories=bank.categories(current_user),
-        counts=bank.category_counts(current_user),
+        categories=services.categories(current_user),
+        counts=services.category_counts(current_user),
         several=len(form.owner_unit_id.choices) > 1,
     )
 
 
 def _category_form() -> CategoryForm:
     form = CategoryForm()
-    form.owner_unit_id.choices = unit_choices(bank.bank_units(current_user))
+    form.owner_unit_id.choices = unit_choices(services.bank_units(current_user))
     only_unit(form.owner_unit_id)
     return form
 
@@ -262,8 +263,8 @@ def create_category():
         return _category_page(form)
     unit = db.get_or_404(OrgUnit, form.owner_unit_id.data)
     try:
-        bank.create_category(form.name.data, unit, actor=current_actor())
-    except (bank.BankError, IntegrityError) as exc:
+        services.create_category(form.name.data, unit, actor=current_actor())
+    except (services.BankError, IntegrityError) as exc:
         db.session.rollback()
         form.name.errors.append(_why(exc))
         return _category_page(form)
@@ -275,12 +276,12 @@ def create_category():
 @bp.post("/categories/<int:category_id>/rename")
 @require(Perm.MANAGE_EXAMS)
 def rename_category(category_id):
-    category = bank.get_category(category_id, user=current_user)
+    category = services.get_category(category_id, user=current_user)
     form = RenameCategoryForm()
     if form.validate_on_submit():
         try:
-            bank.rename_category(category, form.name.data, actor=current_actor())
-        except (bank.BankError, IntegrityError) as exc:
+            services.rename_category(category, form.name.data, actor=current_actor())
+        except (services.BankError, IntegrityError) as exc:
             db.session.rollback()
             flash(_why(exc), "danger")
             return redirect(url_for(".categories"))
@@ -300,7 +301,7 @@ def _why(exc: Exception) -> str:
 
 def _upload_form() -> UploadForm:
     form = UploadForm()
-    form.owner_unit_id.choices = unit_choices(bank.bank_units(current_user))
+    form.owner_unit_id.choices = unit_choices(services.bank_units(current_user))
     only_unit(form.owner_unit_id)
     return form
 
@@ -323,7 +324,7 @@ def preview():
     unit = db.get_or_404(OrgUnit, form.owner_unit_id.data)
     return preview_page(
         form,
-        lambda content, filename: bank_import.stage_upload(
+        lambda content, filename: importing.stage_upload(
             content, filename, owner_unit=unit, actor=current_actor(), limits=_limits()
         ),
         limits=_limits(),
@@ -339,7 +340,7 @@ def confirm(token):
     if unit is None:
         abort(404)
     return confirm_page(
-        lambda: bank_import.confirm_import(
+        lambda: importing.confirm_import(
             token,
             request.form.get("plan", ""),
             owner_unit=unit,
@@ -348,11 +349,11 @@ def confirm(token):
         ),
         preview_template="exams/bank_import_preview.html",
         done_template="exams/bank_import_done.html",
-        refused=(bank.BankError,),
+        refused=(services.BankError,),
     )
 
 
 @bp.get("/import/template.xlsx")
 @require(Perm.MANAGE_EXAMS)
 def template():
-    return send_xlsx("试题导入模板.xlsx", *bank_template.template_sheets(_limits()))
+    return send_xlsx("试题导入模板.xlsx", *template_sheets(_limits()))

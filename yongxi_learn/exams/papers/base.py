@@ -1,9 +1,9 @@
-"""What the paper services share: their exception, the permission check, auditing."""
+"""What the services of setting exams share: their exception, the permission check, auditing."""
 
-from ..org import audit
-from ..org.permissions import Perm, ensure
-from ..org.services import Actor
-from .models import Exam
+from ...org import audit
+from ...org.permissions import Perm, ensure
+from ...org.services import Actor
+from ..models import Exam
 
 
 class ExamError(Exception):

@@ -1,6 +1,6 @@
 """错题本 and self-practice.
 
-A practice paper is an ordinary Exam of kind PRACTICE (never counted in any
+A practice exam is an ordinary Exam of kind PRACTICE (never counted in any
 figure), created for one person on the fly, untimed, with answers shown at once;
 taking it reuses the whole attempt machinery.
 """
@@ -13,11 +13,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..org.models import User
-from . import attempts, keys
-from .bank import bank_owner_ids
-from .models import (
+from ...extensions import db
+from ...org.models import User
+from .. import attempts
+from ..bank.services import bank_owner_ids
+from ..models import (
     Attempt,
     AttemptQuestion,
     AttemptStatus,
@@ -31,7 +31,8 @@ from .models import (
     QuestionStatus,
     ReviewPolicy,
 )
-from .taking.review import details_allowed
+from ..papers import keys
+from .review import details_allowed
 
 PRACTICE_SIZE = 10
 
@@ -53,7 +54,7 @@ def wrong_book(user: User, now: datetime) -> list[WrongItem]:
     """Questions the person got wrong in finished attempts and has not since
     answered right; the most recent mistake first.
 
-    Only attempts whose paper already shows answers count, and no question whose key
+    Only attempts whose sheet already shows answers count, and no question whose key
     the person may not see yet (``keys.hidden_from``): a running exam's key (or
     right/wrong) must not leak through the 错题本.
     """
@@ -114,7 +115,7 @@ def start_practice(
     law_ref: str = "",
     rng: random.Random | None = None,
 ) -> Attempt:
-    """Draw a practice paper (from the 错题本, or a category / law) and start it."""
+    """Draw a practice exam (from the 错题本, or a category / law) and start it."""
     rng = rng or secrets.SystemRandom()
     pool = _wrong_pool(user, now) if wrong_only else _topic_pool(user, now, category_id, law_ref)
     if not pool:

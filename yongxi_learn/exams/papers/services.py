@@ -1,6 +1,6 @@
-"""Papers (exams): settings, content (draw rules or fixed questions), publishing and
-cancelling. Every function checks MANAGE_EXAMS over the exam's owner unit, raises
-ExamError with a message for the admin, and flushes; the view commits.
+"""Setting an exam: its settings and its paper (draw rules or fixed questions),
+publishing and cancelling. Every function checks MANAGE_EXAMS over the exam's owner
+unit, raises ExamError with a message for the admin, and flushes; the view commits.
 
 Enrolment changes live in enrolment.py, make-up in makeup.py, the monitor and item
 analysis in monitor.py, answer-key fixes in regrade.py.
@@ -12,16 +12,16 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..core.exceptions import NotFound
-from ..core.formatting import format_score
-from ..core.time import format_local
-from ..extensions import db
-from ..org.models import OrgUnit, User
-from ..org.permissions import Perm, can, ensure, scope_units
-from ..org.services import Actor
-from . import enrolment, exam_tally
-from .bank import bank_owner_ids
-from .models import (
+from ...core.exceptions import NotFound
+from ...core.formatting import format_score
+from ...core.time import format_local
+from ...extensions import db
+from ...org.models import OrgUnit, User
+from ...org.permissions import Perm, can, ensure, scope_units
+from ...org.services import Actor
+from .. import exam_tally
+from ..bank.services import bank_owner_ids
+from ..models import (
     Attempt,
     AttemptStatus,
     Exam,
@@ -34,7 +34,8 @@ from .models import (
     QuestionType,
     ReviewPolicy,
 )
-from .paper_base import ExamError, audit_exam, ensure_manage
+from . import enrolment
+from .base import ExamError, audit_exam, ensure_manage
 
 LOCKED = "考试已发布，试题、开考时间和考试对象不能再修改（可以修改截止时间）"
 

@@ -12,13 +12,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..org.models import User
-from ..org.services import Actor
+from ...extensions import db
+from ...org.models import User
+from ...org.services import Actor
+from ..models import Enrolment, Exam, ExamKind
 from . import enrolment
+from .base import ExamError, ensure_manage
 from .makeup import create_makeup, makeup_candidates
-from .models import Enrolment, Exam, ExamKind
-from .paper_base import ExamError, ensure_manage
 
 
 def create_makeup_for(

@@ -10,15 +10,13 @@ from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
 
-from ..core.exceptions import NotFound  # the app shows 404
-from ..extensions import db
-from ..org import audit
-from ..org.models import OrgUnit, User
-from ..org.permissions import Perm, ensure, scope_filter, scope_units
-from ..org.services import Actor, tree_order
-from . import bank_links, bank_rules
-from .bank_rules import QuestionData, fold
-from .models import (
+from ...core.exceptions import NotFound  # the app shows 404
+from ...extensions import db
+from ...org import audit
+from ...org.models import OrgUnit, User
+from ...org.permissions import Perm, ensure, scope_filter, scope_units
+from ...org.services import Actor, tree_order
+from ..models import (
     AttemptQuestion,
     Exam,
     ExamQuestion,
@@ -28,6 +26,8 @@ from .models import (
     QuestionStatus,
     QuestionType,
 )
+from . import links, rules
+from .rules import QuestionData, fold
 
 CATEGORY_MAX = 100
 CONTENT_FIELDS = (
@@ -138,8 +138,8 @@ def find_category(name: str, owner_unit: OrgUnit) -> QuestionCategory | None:
 
 def _category_name(name: str) -> str:
     try:
-        return bank_rules.clean_text(name, limit=CATEGORY_MAX, name="分类名称", required=True)
-    except bank_rules.Invalid as exc:
+        return rules.clean_text(name, limit=CATEGORY_MAX, name="分类名称", required=True)
+    except rules.Invalid as exc:
         raise BankError(str(exc)) from None
 
 
@@ -183,7 +183,7 @@ def _check(data: QuestionData, category, owner_unit: OrgUnit, law_id: int | None
         raise InvalidQuestion(data.errors)
     if category is not None and category.owner_unit_id != owner_unit.id:
         raise InvalidQuestion([("category", "分类不属于该题库")])
-    problem = bank_links.link_problem(data, allowed_law_id=law_id)
+    problem = links.link_problem(data, allowed_law_id=law_id)
     if problem:
         raise InvalidQuestion([("law_id", problem)])
 
@@ -237,7 +237,7 @@ def update_question(
     _duplicate_error(data, question.owner_unit, lineage=question.root_id or question.id)
     if not is_used(question):
         # Pointing a flagged question at a current law is its review.
-        if data.law_id != question.law_id and bank_links.is_current(data.law_id):
+        if data.law_id != question.law_id and links.is_current(data.law_id):
             question.needs_review = False
         _assign(question, data)
         question.category = category
@@ -261,7 +261,7 @@ def _new_version(question, data, category, actor: Actor) -> Question:
     question.status = QuestionStatus.SUPERSEDED
     db.session.add(newer)
     db.session.flush()
-    # Draft papers take the new wording; published ones keep what their attempts ask.
+    # Draft exams take the new wording; published ones keep what their attempts ask.
     drafts = sa.select(Exam.id).where(Exam.status == ExamStatus.DRAFT)
     db.session.execute(
         sa.update(ExamQuestion)
@@ -296,7 +296,7 @@ def mark_reviewed(question: Question, *, actor: Actor) -> None:
     ensure_manage(actor, question.owner_unit)
     if not question.needs_review:
         raise BankError("此题不需要复核")
-    if question.law_id is not None and not bank_links.is_current(question.law_id):
+    if question.law_id is not None and not links.is_current(question.law_id):
         raise BankError("此题引用的法规版本已修改或废止，请先改为引用现行有效的版本")
     question.needs_review = False
     db.session.flush()

@@ -5,18 +5,18 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..core.db import analyze_after_bulk_insert
-from ..extensions import db
-from ..org import audience as audience_module
-from ..org.audience import AudienceError
-from ..org.models import OrgUnit, User
-from ..org.ordering import people_order
-from ..org.permissions import Perm, scope_filter
-from ..org.privacy import phone_digits, phone_search
-from ..org.services import Actor
-from . import exam_tally
-from .models import Attempt, Enrolment, Exam, ExamKind, ExamStatus
-from .paper_base import ExamError, audit_exam, ensure_manage
+from ...core.db import analyze_after_bulk_insert
+from ...extensions import db
+from ...org import audience as audience_module
+from ...org.audience import AudienceError
+from ...org.models import OrgUnit, User
+from ...org.ordering import people_order
+from ...org.permissions import Perm, scope_filter
+from ...org.privacy import phone_digits, phone_search
+from ...org.services import Actor
+from .. import exam_tally
+from ..models import Attempt, Enrolment, Exam, ExamKind, ExamStatus
+from .base import ExamError, audit_exam, ensure_manage
 
 MAX_REASON = 200
 # Publishing to this many people refreshes the planner's statistics (core.db).

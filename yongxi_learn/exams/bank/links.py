@@ -8,12 +8,12 @@ filter on law_ref), and keep whatever older rows or unknown laws say.
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..laws import services as laws
-from ..laws.models import Law, LawArticle, LawStatus
-from ..laws.services import LawError
-from .bank_rules import QuestionData
-from .models import Question
+from ...extensions import db
+from ...laws import services as laws
+from ...laws.models import Law, LawArticle, LawStatus
+from ...laws.services import LawError
+from ..models import Question
+from .rules import QuestionData
 
 
 def link(data: QuestionData, law: Law | None) -> None:

@@ -12,17 +12,18 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from ..core import staging
-from ..core.pending_import import PendingImport
-from ..core.spreadsheets import ImportRejected, Limits, RawRow, SheetSpec, read_rows
-from ..core.staging import ImportChanged, ImportExpired, ImportInvalid
-from ..extensions import db
-from ..org import audit
-from ..org.models import OrgUnit
-from ..org.services import Actor
-from . import bank, bank_links, bank_rules
-from .bank_rules import Invalid, QuestionData, fold
-from .bank_template import (
+from ...core import staging
+from ...core.pending_import import PendingImport
+from ...core.spreadsheets import ImportRejected, Limits, RawRow, SheetSpec, read_rows
+from ...core.staging import ImportChanged, ImportExpired, ImportInvalid
+from ...extensions import db
+from ...org import audit
+from ...org.models import OrgUnit
+from ...org.services import Actor
+from ..models import QuestionCategory
+from . import links, rules, services
+from .rules import Invalid, QuestionData, fold
+from .template import (
     ANSWER,
     ARTICLE,
     CATEGORY,
@@ -36,7 +37,6 @@ from .bank_template import (
     STEM,
     TYPE,
 )
-from .models import QuestionCategory
 
 __all__ = [
     "ImportChanged",
@@ -57,7 +57,7 @@ FIELD_COLUMNS = {
     "type": TYPE,
     "stem": STEM,
     "options": OPTIONS,
-    **{bank_rules.option_field(i): column for i, column in enumerate(OPTION_COLUMNS)},
+    **{rules.option_field(i): column for i, column in enumerate(OPTION_COLUMNS)},
     "answer": ANSWER,
     "explanation": EXPLANATION,
     "difficulty": DIFFICULTY,
@@ -146,11 +146,11 @@ def plan_import(
     content: bytes, filename: str, *, owner_unit: OrgUnit, actor: Actor, limits: Limits
 ) -> QuestionPlan:
     """Read and check the file; ImportRejected when the file itself is unusable."""
-    bank.ensure_manage(actor, owner_unit)
+    services.ensure_manage(actor, owner_unit)
     raw_rows = read_rows(content, limits, SPEC)
     if not raw_rows:
         raise ImportRejected(f"「{SHEET}」工作表中没有题目")
-    lookup = bank_links.LawLookup()
+    lookup = links.LawLookup()
     rows = [_check_row(raw, lookup) for raw in raw_rows]
     _check_duplicates_in_file(rows)
     _check_duplicates_in_bank(rows, owner_unit)
@@ -160,32 +160,30 @@ def plan_import(
     return QuestionPlan(filename=filename, owner_unit=owner_unit, rows=rows, new_categories=new)
 
 
-def _check_row(raw: RawRow, lookup: bank_links.LawLookup) -> QuestionRow:
+def _check_row(raw: RawRow, lookup: links.LawLookup) -> QuestionRow:
     row = QuestionRow(number=raw.number, values=raw.values, errors=list(raw.errors))
     values = row.values
-    qtype = _parsed(row, TYPE, bank_rules.parse_type)
-    difficulty = _parsed(row, DIFFICULTY, bank_rules.parse_difficulty)
-    score = _parsed(row, SCORE, bank_rules.parse_score)
+    qtype = _parsed(row, TYPE, rules.parse_type)
+    difficulty = _parsed(row, DIFFICULTY, rules.parse_difficulty)
+    score = _parsed(row, SCORE, rules.parse_score)
     row.category = _parsed(row, CATEGORY, _category_name) or ""
     if qtype is None:
-        _parsed(
-            row, STEM, lambda t: bank_rules.clean_text(t, limit=2000, name="题干", required=True)
-        )
+        _parsed(row, STEM, lambda t: rules.clean_text(t, limit=2000, name="题干", required=True))
         return row
-    row.data = bank_rules.build(
+    row.data = rules.build(
         qtype=qtype,
         stem=values[STEM],
         options=[values[column] for column in OPTION_COLUMNS],
         answer=values[ANSWER],
         explanation=values[EXPLANATION],
-        difficulty=difficulty or bank_rules.DEFAULT_DIFFICULTY,
-        score=score or bank_rules.DEFAULT_SCORE,
+        difficulty=difficulty or rules.DEFAULT_DIFFICULTY,
+        score=score or rules.DEFAULT_SCORE,
         law_ref=values[LAW],
         article_ref=values[ARTICLE],
     )
     # A 法规 naming a current law of the library links to it (and its 条款 is checked
     # against the articles it holds); any other name stays free text.
-    bank_links.link(row.data, lookup(row.data.law_ref))
+    links.link(row.data, lookup(row.data.law_ref))
     for name, message in row.data.errors:
         column = FIELD_COLUMNS[name]
         # A cell that could not be read (a formula) already says so.
@@ -206,7 +204,7 @@ def _parsed(row: QuestionRow, column: str, parse):
 
 
 def _category_name(text: str) -> str:
-    name = bank_rules.clean_text(text, limit=bank.CATEGORY_MAX, name="题库分类")
+    name = rules.clean_text(text, limit=services.CATEGORY_MAX, name="题库分类")
     if "\n" in name:
         raise Invalid("题库分类不能换行")
     return name
@@ -225,7 +223,7 @@ def _check_duplicates_in_file(rows: list[QuestionRow]) -> None:
 
 def _check_duplicates_in_bank(rows: list[QuestionRow], owner_unit: OrgUnit) -> None:
     wanted = [row for row in rows if row.values[STEM] and not row.failed(STEM)]
-    found = bank.find_duplicate_stems([row.values[STEM] for row in wanted], owner_unit)
+    found = services.find_duplicate_stems([row.values[STEM] for row in wanted], owner_unit)
     for row in wanted:
         question = found.get(fold(row.values[STEM]))
         if question is not None:
@@ -280,9 +278,9 @@ def _apply(plan: QuestionPlan, actor: Actor) -> ImportResult:
     unit = plan.owner_unit
     categories = {c.name: c for c in _categories_of(unit)}
     for name in plan.new_categories:
-        categories[name] = bank.create_category(name, unit, actor=actor)
+        categories[name] = services.create_category(name, unit, actor=actor)
     for row in plan.rows:
-        bank.create_question(
+        services.create_question(
             row.data,
             owner_unit=unit,
             category=categories.get(row.category),

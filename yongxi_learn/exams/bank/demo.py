@@ -2,7 +2,7 @@
 
 The questions live in ``demo_data/questions.xlsx``, the bank's own import template,
 and reach a town's bank the way an admin's upload does: planned, staged and
-confirmed by bank_import (core/staging), as the system. Every question cites a
+confirmed by bank.importing (core/staging), as the system. Every question cites a
 real article (法规 + 条款) of a law shipped in ``demo_data/laws``, so once the demo
 library holds those laws each question links to its article. ``QUESTIONS`` is the
 file read as plain data, for the exam demo and the tests.
@@ -15,12 +15,13 @@ from importlib import resources
 import sqlalchemy as sa
 from flask import current_app
 
-from ..core.spreadsheets import Limits, read_rows
-from ..extensions import db
-from ..org.models import OrgUnit
-from ..org.services import SYSTEM
-from . import bank_import, bank_rules
-from .bank_template import (
+from ...core.spreadsheets import Limits, read_rows
+from ...extensions import db
+from ...org.models import OrgUnit
+from ...org.services import SYSTEM
+from ..models import JUDGE_OPTIONS, Question, QuestionType
+from . import importing, rules
+from .template import (
     ANSWER,
     ARTICLE,
     CATEGORY,
@@ -31,7 +32,6 @@ from .bank_template import (
     STEM,
     TYPE,
 )
-from .models import JUDGE_OPTIONS, Question, QuestionType
 
 SAMPLE_NOTICE = "示例题目，仅供演示，以官方文本为准"
 SAMPLE_TAG = "示例"
@@ -65,9 +65,9 @@ def _read(content: bytes) -> list[DemoQuestion]:
         pending_minutes=60,
     )
     questions = []
-    for raw in read_rows(content, limits, bank_import.SPEC):
+    for raw in read_rows(content, limits, importing.SPEC):
         v = raw.values
-        qtype = bank_rules.parse_type(v[TYPE])
+        qtype = rules.parse_type(v[TYPE])
         options = [v[c] for c in OPTION_COLUMNS if v[c]]
         if qtype is QuestionType.JUDGE:
             options = list(JUDGE_OPTIONS)
@@ -76,9 +76,9 @@ def _read(content: bytes) -> list[DemoQuestion]:
                 type=qtype,
                 stem=v[STEM],
                 options=tuple(options),
-                answer=bank_rules.parse_answer(v[ANSWER], qtype, len(options)),
+                answer=rules.parse_answer(v[ANSWER], qtype, len(options)),
                 explanation=v[EXPLANATION],
-                difficulty=bank_rules.parse_difficulty(v[DIFFICULTY]),
+                difficulty=rules.parse_difficulty(v[DIFFICULTY]),
                 category=v[CATEGORY],
                 law=v[LAW],
                 article=v[ARTICLE],
@@ -103,12 +103,12 @@ def load_bank(town: OrgUnit, now: datetime) -> int:
         return 0
     limits = Limits.from_config(current_app.config)
     content = bank_file()
-    pending, plan = bank_import.stage_upload(
+    pending, plan = importing.stage_upload(
         content, FILENAME, owner_unit=town, actor=SYSTEM, limits=limits
     )
     if pending is None:  # the shipped file is checked by tests; say what broke
         raise RuntimeError("示例题库文件未通过导入检查：" + "；".join(plan.messages[:5]))
-    result = bank_import.confirm_import(
+    result = importing.confirm_import(
         pending.token, plan.digest, owner_unit=town, actor=SYSTEM, limits=limits
     )
     # The template has no 标签 column; the demo's questions are marked as samples.

@@ -1,23 +1,23 @@
-"""Forms of the question bank pages. The content rules live in bank_rules, shared with
+"""Forms of the question bank pages. The content rules live in bank.rules, shared with
 the import; these forms only carry the fields and show the rules' messages."""
 
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..core.forms import Form, QueryForm, SearchField, xlsx_file_field
-from ..extensions import db
-from ..laws.models import Law
-from ..org.models import OrgUnit
-from . import bank_links, bank_rules
-from .bank_rules import OPTION_MAX, QuestionData
-from .grading import LETTERS
-from .models import (
+from ...core.forms import Form, QueryForm, SearchField, xlsx_file_field
+from ...extensions import db
+from ...laws.models import Law
+from ...org.models import OrgUnit
+from ..grading import LETTERS
+from ..models import (
     DIFFICULTY_LABELS,
     QUESTION_TYPE_LABELS,
     Question,
     QuestionCategory,
     QuestionType,
 )
+from . import links, rules
+from .rules import OPTION_MAX, QuestionData
 
 TYPE_CHOICES = [SelectChoice(t.value, label) for t, label in QUESTION_TYPE_LABELS.items()]
 STATUS_CHOICES = [
@@ -26,7 +26,7 @@ STATUS_CHOICES = [
     SelectChoice("superseded", "旧版本"),
     SelectChoice("all", "全部"),
 ]
-OPTION_FIELDS = tuple(bank_rules.option_field(i) for i in range(len(LETTERS)))
+OPTION_FIELDS = tuple(rules.option_field(i) for i in range(len(LETTERS)))
 
 
 def unit_choices(units: list[OrgUnit]) -> list[SelectChoice]:
@@ -107,7 +107,7 @@ class QuestionForm(Form):
         options = [] if question.type.value == "judge" else question.options
         for name, text in zip(OPTION_FIELDS, [*options, *[""] * len(LETTERS)], strict=False):
             self[name].data = text
-        self.answer.data = bank_rules.format_answer(question.type, question.answer)
+        self.answer.data = rules.format_answer(question.type, question.answer)
         self.score.data = format(question.score.normalize(), "f")
         for name in ("stem", "explanation", "difficulty", "law_ref", "article_ref", "tags"):
             self[name].data = getattr(question, name)
@@ -116,7 +116,7 @@ class QuestionForm(Form):
     def question_data(self) -> QuestionData | None:
         """The checked content; None (with messages on the fields) when invalid."""
         qtype = QuestionType(self.type.data)
-        data = bank_rules.build(
+        data = rules.build(
             qtype=qtype,
             stem=self.stem.data or "",
             options=[] if qtype.value == "judge" else [self[n].data or "" for n in OPTION_FIELDS],
@@ -128,7 +128,7 @@ class QuestionForm(Form):
             article_ref=self.article_ref.data or "",
             tags=self.tags.data or "",
         )
-        bank_links.link(data, self._law())
+        links.link(data, self._law())
         self.show_errors(data.errors)
         return None if data.errors or self.score.errors or self.law_id.errors else data
 
@@ -143,10 +143,10 @@ class QuestionForm(Form):
 
     def _score(self):
         try:
-            return bank_rules.parse_score(self.score.data or "")
-        except bank_rules.Invalid as exc:
+            return rules.parse_score(self.score.data or "")
+        except rules.Invalid as exc:
             self.score.errors.append(str(exc))
-            return bank_rules.DEFAULT_SCORE
+            return rules.DEFAULT_SCORE
 
     def show_errors(self, errors: list[tuple[str, str]]) -> None:
         targets = {"options": "option_a", "category": "category_id"}

@@ -7,20 +7,20 @@ exempted is kept from the key of every question it can ask: its fixed paper, the
 pools its draw rules draw from (with questions retired since: an attempt may have
 drawn them before). Otherwise a candidate could practise the same bank
 round after round, or read the most-chosen wrong answer and the 0% / 100% rates, and
-collect the keys of the paper still open in another tab. A 补考 keeps the questions
+collect the keys of the sheet still open in another tab. A 补考 keeps the questions
 hidden from the formal exam's enrolment too, until it closes.
 
 Questions are matched by lineage (``root_id`` or their own id): a new version of a
-question on an open paper is the same question to a candidate.
+question on an open sheet is the same question to a candidate.
 """
 
 from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..org.models import User
-from .models import (
+from ...extensions import db
+from ...org.models import User
+from ..models import (
     Enrolment,
     Exam,
     ExamKind,
@@ -28,7 +28,7 @@ from .models import (
     ExamStatus,
     Question,
 )
-from .papers import rule_pool
+from .services import rule_pool
 
 
 def root_of(question: Question) -> int:
@@ -96,9 +96,9 @@ def may_see_item_stats(user: User | None, exam: Exam, now: datetime) -> bool:
 def withheld_until(
     user: User, questions: list[Question], now: datetime, *, besides: Exam | None = None
 ) -> datetime | None:
-    """When a paper holding ``questions`` may show its keys to ``user`` again: the
+    """When a sheet holding ``questions`` may show its keys to ``user`` again: the
     latest close of the exams still open that they sit, other than ``besides`` (the
-    paper's own exam, whose review policy decides for it); None when it may now."""
+    sheet's own exam, whose review policy decides for it); None when it may now."""
     exams = [e for e in open_exams(user, now) if besides is None or e.id != besides.id]
     hidden = hidden_from(user, now, exams)
     if not any(root_of(q) in hidden for q in questions):

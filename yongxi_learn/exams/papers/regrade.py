@@ -2,12 +2,12 @@
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..org.permissions import Perm, ensure
-from ..org.services import Actor
-from . import exam_tally, grading
-from .models import Attempt, AttemptQuestion, AttemptStatus, Question, QuestionType
-from .paper_base import ExamError, audit_exam
+from ...extensions import db
+from ...org.permissions import Perm, ensure
+from ...org.services import Actor
+from .. import exam_tally, grading
+from ..models import Attempt, AttemptQuestion, AttemptStatus, Question, QuestionType
+from .base import ExamError, audit_exam
 
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
 

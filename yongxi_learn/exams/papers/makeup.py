@@ -6,10 +6,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..extensions import db
-from ..org.services import Actor
-from . import overdue
-from .models import (
+from ...extensions import db
+from ...org.services import Actor
+from .. import overdue
+from ..models import (
     Attempt,
     Enrolment,
     Exam,
@@ -18,7 +18,7 @@ from .models import (
     ExamRule,
     ExamStatus,
 )
-from .paper_base import ExamError, audit_exam, ensure_manage
+from .base import ExamError, audit_exam, ensure_manage
 
 
 def makeup_candidates(formal: Exam, *, now: datetime) -> list[Enrolment]:

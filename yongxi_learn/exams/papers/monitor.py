@@ -11,14 +11,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..core.formatting import Rate
-from ..core.labels import LabelledEnum
-from ..extensions import db
-from ..org.models import OrgUnit, User
-from ..org.ordering import people_order
-from ..org.permissions import Perm, scope_filter
-from . import enrolment, keys, overdue
-from .models import (
+from ...core.formatting import Rate
+from ...core.labels import LabelledEnum
+from ...extensions import db
+from ...org.models import OrgUnit, User
+from ...org.ordering import people_order
+from ...org.permissions import Perm, scope_filter
+from .. import overdue
+from ..models import (
     Attempt,
     AttemptLogin,
     AttemptQuestion,
@@ -27,6 +27,7 @@ from .models import (
     Exam,
     Question,
 )
+from . import enrolment, keys
 
 
 class Progress(LabelledEnum):

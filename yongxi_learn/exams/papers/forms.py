@@ -18,10 +18,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import ChosenReasonForm, Form, QueryForm, SearchField
-from ..core.time import LOCAL_FORMAT, local_today, utc_to_form
-from ..org.forms import CATEGORY_CHOICES
-from .models import DIFFICULTY_LABELS, QUESTION_TYPE_LABELS, ExamKind, ExamStatus, ReviewPolicy
+from ...core.forms import ChosenReasonForm, Form, QueryForm, SearchField
+from ...core.time import LOCAL_FORMAT, local_today, utc_to_form
+from ...org.forms import CATEGORY_CHOICES
+from ..models import DIFFICULTY_LABELS, QUESTION_TYPE_LABELS, ExamKind, ExamStatus, ReviewPolicy
 
 RULE_ROWS = 6
 KIND_CHOICES = [
@@ -240,8 +240,8 @@ def fill_exam_form(form: ExamForm, exam) -> None:
 
 
 def rule_specs(form: ExamForm) -> list:
-    from .models import QuestionType
-    from .papers import RuleSpec
+    from ..models import QuestionType
+    from .services import RuleSpec
 
     specs = []
     for i, row in enumerate(form.rules, start=1):

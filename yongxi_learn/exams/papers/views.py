@@ -1,9 +1,9 @@
-"""Exam admin pages: the list, a paper's settings and content, publishing,
+"""Exam admin pages: the list, an exam's settings and paper, publishing,
 extending, cancelling and make-up. Views parse forms, call the services and commit
 once; changes need MANAGE_EXAMS over the exam's owner unit (else 404 for an exam out
 of scope, 403 without the permission anywhere).
 
-The enrolment, monitor and item-analysis pages are in admin_people_views.py, on the
+The enrolment, monitor and item-analysis pages are in people_views.py, on the
 same blueprint.
 """
 
@@ -12,31 +12,31 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from ..core.forms import flash_errors
-from ..core.time import local_to_utc, utc_to_form, utcnow
-from ..extensions import db
-from ..org.actors import current_actor
-from ..org.forms import unit_choices
-from ..org.models import CATEGORY_LABELS, Category, OrgUnit, User
-from ..org.ordering import people_order, unit_order
-from ..org.permissions import Perm, can, require
-from ..org.services import units_in_scope
-from . import (
-    admin_people_views,  # noqa: F401  (its routes join bp)
-    enrolment,
-    makeup_roster,
-    papers,
-)
-from . import paper_forms as forms
-from .admin_common import bp, manageable, run
-from .makeup import makeup_candidates
-from .models import (
+from ...core.forms import flash_errors
+from ...core.time import local_to_utc, utc_to_form, utcnow
+from ...extensions import db
+from ...org.actors import current_actor
+from ...org.forms import unit_choices
+from ...org.models import CATEGORY_LABELS, Category, OrgUnit, User
+from ...org.ordering import people_order, unit_order
+from ...org.permissions import Perm, can, require
+from ...org.services import units_in_scope
+from ..models import (
     ExamKind,
     ExamStatus,
     QuestionCategory,
     ReviewPolicy,
 )
-from .paper_base import ExamError
+from . import (
+    enrolment,
+    forms,
+    makeup_roster,
+    people_views,  # noqa: F401  (its routes join bp)
+    services,
+)
+from .base import ExamError
+from .common import bp, manageable, run
+from .makeup import makeup_candidates
 
 __all__ = ["bp"]
 
@@ -49,7 +49,7 @@ __all__ = ["bp"]
 def index():
     form = forms.ExamFilterForm(formdata=request.args)
     form.validate()
-    query = papers.exams_select(
+    query = services.exams_select(
         current_user,
         year=form.year.data if not form.year.errors else None,
         kind=ExamKind(form.kind.data) if form.kind.data in set(ExamKind) else None,
@@ -94,8 +94,8 @@ def _exam_form(exam=None) -> forms.ExamForm:
     return form
 
 
-def _settings(form: forms.ExamForm, owner: OrgUnit) -> papers.Settings:
-    return papers.Settings(
+def _settings(form: forms.ExamForm, owner: OrgUnit) -> services.Settings:
+    return services.Settings(
         title=form.title.data or "",
         kind=ExamKind(form.kind.data),
         year=form.year.data,
@@ -121,13 +121,15 @@ def _save(form: forms.ExamForm, exam):
         owner = db.session.get(OrgUnit, form.owner_unit_id.data)
         if owner is None:
             abort(404)
-        exam = papers.create_exam(owner, _settings(form, owner), actor=current_actor())
+        exam = services.create_exam(owner, _settings(form, owner), actor=current_actor())
     else:
-        papers.update_exam(exam, _settings(form, exam.owner_unit), actor=current_actor())
+        services.update_exam(exam, _settings(form, exam.owner_unit), actor=current_actor())
     if form.paper_mode.data == "fixed":
-        papers.set_fixed_questions(exam, forms.fixed_items(form.fixed.data), actor=current_actor())
+        services.set_fixed_questions(
+            exam, forms.fixed_items(form.fixed.data), actor=current_actor()
+        )
     else:
-        papers.set_rules(exam, forms.rule_specs(form), actor=current_actor())
+        services.set_rules(exam, forms.rule_specs(form), actor=current_actor())
     return exam
 
 
@@ -146,7 +148,7 @@ def edit(exam_id):
 def _edit_page(exam):
     if exam is not None and exam.status is not ExamStatus.DRAFT:
         if request.method == "POST":
-            flash(papers.LOCKED, "danger")
+            flash(services.LOCKED, "danger")
         return _published_page(exam)
     form = _exam_form(exam)
     if form.validate_on_submit():
@@ -164,13 +166,13 @@ def _edit_page(exam):
             return redirect(url_for("exam_admin.edit", exam_id=exam.id))
     else:
         flash_errors(form)
-    problems = papers.publish_problems(exam) if exam else []
+    problems = services.publish_problems(exam) if exam else []
     return render_template(
         "exams/admin_form.html",
         form=form,
         exam=exam,
         problems=problems,
-        total=papers.paper_total(exam) if exam else None,
+        total=services.paper_total(exam) if exam else None,
         audience_count=enrolment.audience_count(exam) if exam else 0,
     )
 
@@ -181,7 +183,7 @@ def _publish_saved(exam) -> None:
     publishing) and says why."""
     try:
         with db.session.begin_nested():
-            count = papers.publish(exam, actor=current_actor(), now=utcnow())
+            count = services.publish(exam, actor=current_actor(), now=utcnow())
     except ExamError as exc:
         flash(f"已保存草稿，但未能发布：{exc}", "danger")
     else:
@@ -199,7 +201,7 @@ def _published_page(exam):
         # 立即截止 only while the exam is running: before it opens, cancel it instead.
         is_open=(exam.opens_at is None or exam.opens_at <= now)
         and (exam.closes_at is None or exam.closes_at > now),
-        total=papers.paper_total(exam),
+        total=services.paper_total(exam),
         problems=[],
         audience_count=0,
         enrolled=enrolment.counts(exam),
@@ -229,7 +231,7 @@ def publish(exam_id):
     """Publish the draft as saved (the edit page's button saves its form first)."""
     exam = manageable(exam_id)
     try:
-        count = papers.publish(exam, actor=current_actor(), now=utcnow())
+        count = services.publish(exam, actor=current_actor(), now=utcnow())
     except ExamError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -257,7 +259,7 @@ def close_time(exam_id):
             done = "已提前截止时间"
         else:
             done = "已延长截止时间"
-        run(lambda: papers.change_close(exam, closes_at, actor=current_actor(), now=now), done)
+        run(lambda: services.change_close(exam, closes_at, actor=current_actor(), now=now), done)
     else:
         flash("请输入新的截止时间", "danger")
     return redirect(url_for("exam_admin.edit", exam_id=exam_id))
@@ -267,7 +269,7 @@ def close_time(exam_id):
 @require(Perm.MANAGE_EXAMS)
 def cancel(exam_id):
     exam = manageable(exam_id)
-    run(lambda: papers.cancel(exam, actor=current_actor()), "考试已取消，记录仍保留")
+    run(lambda: services.cancel(exam, actor=current_actor()), "考试已取消，记录仍保留")
     return redirect(url_for("exam_admin.edit", exam_id=exam_id))
 
 
