@@ -21,6 +21,7 @@ import argparse
 import http.client
 import json
 import random
+import secrets
 import socket
 import threading
 import time
@@ -138,6 +139,9 @@ class Examinee:
         self.exam_id, self.questions, self.counts = exam_id, questions, counts
         self.last: dict[int, str] = {}
         self.versions: dict[int, int] = {}  # position -> the version last heard of
+        # The page's key and its count of saves, as exam.js sends them.
+        self.page = secrets.token_hex(8)
+        self.saves = 0
 
     def run(self) -> tuple[int, dict[int, str], bool]:
         start = f"/exams/{self.exam_id}/start"
@@ -166,10 +170,12 @@ class Examinee:
         previous = self.last.get(position)
         base, given = self.versions.get(position, 0), time.monotonic()
         self.last[position] = letter  # sent: from now on the server must keep it
+        self.saves += 1
+        order = (self.page, self.saves)
         started = time.monotonic()
         _, _, data = self.client.post(
             self.path("answer"),
-            save_body(position, letter, base, given),
+            save_body(position, letter, base, given, order),
             "application/json",
             saved,
             self.drop(),
@@ -179,7 +185,8 @@ class Examinee:
             self.counts.save_seconds.append(time.monotonic() - started)
         if previous is not None and self.rng.random() < STALE:
             # The save of the answer before, given earlier, delivered only now.
-            stale = save_body(position, "B" if letter == "A" else "A", base, started - 1)
+            earlier = (self.page, self.saves - 1)
+            stale = save_body(position, "B" if letter == "A" else "A", base, started - 1, earlier)
             self.client.post(self.path("answer"), stale, "application/json", saved)
 
     def drop(self) -> bool:
@@ -202,7 +209,9 @@ class Examinee:
         """An old retry reaching the server after the submit: refused, nothing changes."""
         position = self.rng.randint(1, self.questions)
         other = "B" if self.last.get(position) == "A" else "A"
-        body = save_body(position, other, self.versions.get(position, 0), time.monotonic())
+        self.saves += 1
+        order = (self.page, self.saves)
+        body = save_body(position, other, self.versions.get(position, 0), time.monotonic(), order)
         try:
             status, _, _ = self.client.post(self.path("answer"), body, "application/json", answered)
         except GaveUp:
@@ -210,12 +219,15 @@ class Examinee:
         self.counts.add("late_refused" if status == 409 else "late_accepted")
 
 
-def save_body(position: int, letter: str, base: int, given: float):
-    """A save as the page sends it, its age measured at each try."""
+def save_body(position: int, letter: str, base: int, given: float, order: tuple[str, int]):
+    """A save as the page sends it, its age measured at each try; ``order``: the
+    page's key and the save's count, the same at each try."""
 
     def body() -> str:
         age = int((time.monotonic() - given) * 1000)
-        return json.dumps({"position": position, "answer": letter, "base": base, "age": age})
+        page, n = order
+        save = {"position": position, "answer": letter, "base": base, "age": age}
+        return json.dumps({**save, "page": page, "n": n})
 
     return body
 

@@ -108,6 +108,33 @@ def test_a_phone_back_online_does_not_overwrite_a_newer_answer_from_the_pc(
     assert saved(live_server.app) == {3: "C"}
 
 
+REPLAY = """([url, body, token]) => fetch(url, {
+  method: "POST",
+  headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+  body: JSON.stringify(body)
+}).then(function (r) { return r.json(); })"""
+
+
+def test_a_pages_earlier_save_delivered_last_does_not_undo_its_later_one(
+    live_server, person, page, log_in
+):
+    start_exam(page, live_server, log_in, *person)
+    sent = []
+    page.on("request", lambda r: sent.append(r) if r.url.endswith("/answer") else None)
+    pick(page, 1, "A")
+    expect(state(page, 1)).to_have_text("已保存")
+    pick(page, 1, "B")
+    expect(state(page, 1)).to_have_text("已保存")
+    first, second = (request.post_data_json for request in sent[:2])
+    assert first["page"] == second["page"] and re.fullmatch(r"[0-9a-z]{16}", first["page"])
+    assert second["n"] > first["n"]
+    # The first save, held up in the network, arrives only now: B stays.
+    token = sent[0].headers["x-csrftoken"]
+    late = page.evaluate(REPLAY, [sent[0].url, first, token])
+    assert late["applied"] is False and late["answer"] == "B"
+    assert saved(live_server.app) == {1: "B"}
+
+
 def test_two_offline_tabs_keep_both_queues(live_server, person, page, log_in):
     start_exam(page, live_server, log_in, *person)
     other = second_page(page.context, page)

@@ -194,6 +194,66 @@ def test_the_same_save_sent_twice_keeps_one_answer(as_cadre, exam, monkeypatch):
     assert (again.get_json()["answer"], saved_answer(attempt.id)[0]) == ("C", "C")
 
 
+PAGE, OTHER_PAGE = "k3y0fth1sp4ge000", "0th3rp4ge0000000"
+
+
+def test_an_earlier_save_of_a_page_delivered_last_never_replaces_its_later_one(
+    as_cadre, exam, monkeypatch
+):
+    """On weak 4G a save held up in the network (a lost packet resent a second later)
+    reaches the server after the page's next save of the same question: by its age
+    alone it would count as given later. The page's own count orders them."""
+    attempt = begin(as_cadre, exam)
+    now = utcnow()
+    clock(monkeypatch, now)
+    later = dict(position=1, base=0, age=0, page=PAGE)
+    assert post_answer(as_cadre, attempt.id, answer="C", n=2, **later).get_json()["applied"]
+    clock(monkeypatch, now + timedelta(seconds=2))
+    held_up = post_answer(as_cadre, attempt.id, answer="A", n=1, **later).get_json()
+    assert held_up["applied"] is False and held_up["answer"] == "C"
+    assert saved_answer(attempt.id) == ("C", 1)
+    # The page's retry of its later save changes nothing either.
+    again = post_answer(as_cadre, attempt.id, answer="C", n=2, **later).get_json()
+    assert (again["answer"], saved_answer(attempt.id)[0]) == ("C", "C")
+
+
+def test_the_full_path_keeps_a_pages_later_save_too(app, as_cadre, login, cadre, exam):
+    attempt = begin(as_cadre, exam)
+    post_answer(as_cadre, attempt.id, position=1, answer="C", base=0, age=0, page=PAGE, n=2)
+    # A second login of the person: not yet noted on the attempt, so the full path
+    # (the ORM, attempts.save_answer) answers the held-up save.
+    other = app.test_client()
+    login(cadre, client=other)
+    held_up = post_answer(other, attempt.id, position=1, answer="A", base=0, age=0, page=PAGE, n=1)
+    assert held_up.get_json()["applied"] is False
+    assert saved_answer(attempt.id) == ("C", 1)
+
+
+def test_of_two_pages_the_answer_given_last_wins_whatever_their_counts(as_cadre, exam, monkeypatch):
+    attempt = begin(as_cadre, exam)
+    now = utcnow()
+    clock(monkeypatch, now - timedelta(seconds=5))
+    post_answer(as_cadre, attempt.id, position=1, answer="C", base=0, age=0, page=PAGE, n=9)
+    clock(monkeypatch, now)
+    other = post_answer(
+        as_cadre, attempt.id, position=1, answer="B", base=0, age=0, page=OTHER_PAGE, n=1
+    )
+    assert other.get_json()["applied"] is True
+    assert saved_answer(attempt.id) == ("B", 2)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [{"page": "K!"}, {"page": PAGE}, {"n": 3}, {"page": PAGE, "n": -1}, {"page": 7, "n": 1}],
+)
+def test_a_page_order_no_page_sends_is_a_400(as_cadre, exam, order):
+    attempt = begin(as_cadre, exam)
+    response = post_answer(as_cadre, attempt.id, position=1, answer="C", base=0, **order)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "请求无效"
+    assert saved_answer(attempt.id) == ("", 0)
+
+
 def test_the_answers_of_an_attempt_are_read_back_for_a_page_that_is_behind(as_cadre, exam):
     attempt = begin(as_cadre, exam)
     post_answer(as_cadre, attempt.id, position=3, answer="B", base=0, age=0)

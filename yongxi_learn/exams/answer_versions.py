@@ -10,6 +10,13 @@ the age the page measured on its own, so the two devices' clocks never meet. A s
 that loses is answered with the saved answer and its version, and the page shows
 that one instead.
 
+The saves of one page are ordered by the page itself: each carries the page's key (a
+random id per page load) and its count of saves, and the answer row keeps those of the
+save that wrote it. An earlier save of the same page never replaces a later one, however
+its age reckons: a save held up in the network (a TCP retransmission waits a second or
+more) would otherwise count as given later than it was. Time orders only the saves of
+two pages.
+
 Every save's answer also carries the sum of the attempt's versions: it grows with
 any change from any page, so a page whose own sum is behind knows another page has
 answered and fetches the answers again (``taking.views.answers``).
@@ -18,6 +25,7 @@ The rule is written once, as SQL, for the hot path (``autosave``) and the full p
 (``attempts.save_answer``) alike.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -41,6 +49,24 @@ class Saved:
     remaining_seconds: int | None
 
 
+# A page's key as exam.js makes it; anything else is not a page's.
+PAGE_KEY = re.compile(r"[0-9a-z]{8,32}")
+
+
+@dataclass(frozen=True)
+class PageOrder:
+    """Which page sent a save, and its count of saves so far (retries keep theirs)."""
+
+    key: str | None = None
+    n: int | None = None
+
+    def params(self) -> dict:
+        return {"b_page_key": self.key, "b_page_n": self.n if self.key else None}
+
+
+NO_PAGE = PageOrder()
+
+
 def given_at(now: datetime, age_ms: int | None) -> datetime:
     """When an answer reported ``age_ms`` old was given, by the server's clock."""
     if age_ms is None or age_ms < 0:
@@ -50,8 +76,11 @@ def given_at(now: datetime, age_ms: int | None) -> datetime:
 
 _aq = AttemptQuestion.__table__
 
+_page_key = sa.bindparam("b_page_key", type_=sa.String)
+_page_n = sa.bindparam("b_page_n", type_=sa.Integer)
+
 # Bound: b_attempt, b_position, base (the version the page saw; -1: unknown),
-# given (``given_at``), new_response.
+# given (``given_at``), new_response, and ``PageOrder.params``.
 SAVE = (
     sa.update(_aq)
     .where(
@@ -62,11 +91,20 @@ SAVE = (
             _aq.c.answered_at.is_(None),
             _aq.c.answered_at < sa.bindparam("given"),
         ),
+        # Not an earlier save of the page that wrote the answer kept.
+        sa.or_(
+            _aq.c.page_key.is_(None),
+            _page_key.is_(None),
+            _aq.c.page_key != _page_key,
+            _aq.c.page_n <= _page_n,
+        ),
     )
     .values(
         response=sa.bindparam("new_response"),
         version=_aq.c.version + 1,
         answered_at=sa.bindparam("given"),
+        page_key=_page_key,
+        page_n=_page_n,
     )
     .returning(_aq.c.version)
 )

@@ -336,9 +336,11 @@ def save_answer(
     *,
     base: int | None = None,
     age_ms: int | None = None,
+    page: answer_versions.PageOrder = answer_versions.NO_PAGE,
 ) -> answer_versions.Saved:
     """Save one answer, given ``age_ms`` ago by a page that saw version ``base`` of
-    it, unless a newer one is saved (``answer_versions``). Either way the answer
+    it (``page``: which page, and its count of saves), unless a newer one is saved
+    (``answer_versions``). Either way the answer
     kept comes back, so a retry of the same save is harmless.
 
     Load the attempt with ``load_attempt(lock="share")`` so a concurrent submit waits
@@ -365,6 +367,7 @@ def save_answer(
             "base": -1 if base is None else base,
             "given": answer_versions.given_at(now, age_ms),
             "new_response": canonical,
+            **page.params(),
         },
         execution_options={"synchronize_session": False},
     ).scalar()

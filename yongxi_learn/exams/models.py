@@ -306,11 +306,16 @@ class AttemptQuestion(db.Model):
     # The answer in canonical letters ("AC"), "" when unanswered.
     response: Mapped[str] = mapped_column(sa.String(6), default="")
     # The answer's version: 0 while never answered, one more at each change. A page
-    # saves "based on version N"; see ``attempts.newer_wins`` for which save wins.
+    # saves "based on version N"; see ``answer_versions`` for which save wins.
     version: Mapped[int] = mapped_column(default=0)
     # When the person gave the saved answer, as the server reckons it (the request's
     # time less the age the page reports): of two pages, the later answer wins.
     answered_at: Mapped[datetime | None]
+    # The page (a random id per page load) and its count of saves that wrote this
+    # answer: an earlier save of the same page, delivered late, never replaces it
+    # (``answer_versions``). None: written by a form or a page without them.
+    page_key: Mapped[str | None] = mapped_column(sa.String(32))
+    page_n: Mapped[int | None]
     correct: Mapped[bool | None]
     awarded: Mapped[Decimal | None] = mapped_column(Score)
 

@@ -25,7 +25,7 @@ from ...auth.sessions import TOUCH, TOUCH_INTERVAL, LoginCheck, live_login, seen
 from ...extensions import db
 from ...org.models import User
 from .. import answer_versions
-from ..answer_versions import Saved
+from ..answer_versions import NO_PAGE, PageOrder, Saved
 from ..attempts import GRACE, to_canonical
 from ..grading import canonical_to_shown
 from ..models import Attempt, AttemptLogin, AttemptQuestion, AttemptStatus, Question, QuestionType
@@ -40,6 +40,7 @@ def save(
     base: int,
     age_ms: int | None,
     now: datetime,
+    page: PageOrder = NO_PAGE,
 ) -> Saved | None:
     """Save one answer for the person of ``token``; None: take the full path.
 
@@ -69,6 +70,7 @@ def save(
             "base": base,
             "given": answer_versions.given_at(now, age_ms),
             "new_response": canonical,
+            **page.params(),
         },
     ).scalar()
     applied = version is not None

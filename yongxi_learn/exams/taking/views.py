@@ -17,7 +17,7 @@ from ...auth.sessions import TOUCH_INTERVAL, LoginCheck
 from ...auth.views import password_gate
 from ...core.time import utcnow
 from ...extensions import db
-from .. import attempts
+from .. import answer_versions, attempts
 from ..models import Attempt, AttemptStatus, Exam
 from . import autosave, fast_submit, practice, review
 from .my_exams import ExamEntry, available_exams, exam_notice
@@ -137,8 +137,11 @@ def answer(attempt_id):
     if not isinstance(data, dict):  # the full path says 404 for others' attempts, else 400
         return _answer_full(attempt_id, {})
     position, base, age = _int(data.get("position")), _int(data.get("base")), _int(data.get("age"))
+    page = _page_order(data)
     if (base is None and data.get("base") is not None) or (age is None and data.get("age")):
         return _json_error("请求无效", 400)  # a number no page sends (beyond the database)
+    if page is None:
+        return _json_error("请求无效", 400)
     if position:
         try:
             now = utcnow()
@@ -151,6 +154,7 @@ def answer(attempt_id):
                 -1 if base is None else base,
                 age,
                 now,
+                page,
             )
         except attempts.InvalidAnswer as exc:
             return _json_error(str(exc), 400)
@@ -175,6 +179,7 @@ def _answer_full(attempt_id: int, data: dict):
             now,
             base=_int(data.get("base")),
             age_ms=_int(data.get("age")),
+            page=_page_order(data) or answer_versions.NO_PAGE,
         )
     except attempts.AttemptFinished as exc:
         db.session.commit()  # keep the finalization of an overdue attempt
@@ -359,6 +364,19 @@ def _form_versions() -> dict[int, int]:
 def login_lost():
     """What a JSON endpoint of the attempt page answers without a live login."""
     return {"ok": False, "reason": "login", "error": "登录已失效，请重新登录"}, 401
+
+
+def _page_order(data: dict) -> answer_versions.PageOrder | None:
+    """The page's key and count of saves (``page``, ``n``), both or neither; None
+    for anything a page does not send."""
+    key, n = data.get("page"), data.get("n")
+    if key is None and n is None:
+        return answer_versions.NO_PAGE
+    count = _int(n)
+    valid = isinstance(key, str) and answer_versions.PAGE_KEY.fullmatch(key)
+    if not valid or count is None or count < 0:
+        return None
+    return answer_versions.PageOrder(key, count)
 
 
 def _int(value) -> int | None:

@@ -43,12 +43,28 @@
   var expired = false;
   var submitting = false;
   var fetching = false;
+  // This page's key and its count of saves: the server keeps a later save of this
+  // page over an earlier one that the network delivered last (answer_versions.py).
+  var pageKey = makeKey();
+  var saveCount = 0;
+
+  function makeKey() {
+    var bytes = null, key = "", i;
+    try {
+      bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+    } catch (e) { bytes = null; }
+    for (i = 0; i < 16; i++) {
+      key += ((bytes ? bytes[i] : Math.floor(Math.random() * 256)) % 36).toString(36);
+    }
+    return key;
+  }
 
   // ---------------------------------------------------------------- the queue
-  // One localStorage entry per question, {answer, at, base}: answers given and not yet
-  // confirmed by the server. Two pages of one browser share the entries; each writes
-  // only the questions it answers and removes an entry only if it is still the one it
-  // sent, so neither drops the other's newer answer.
+  // One localStorage entry per question, {answer, at, base, page, n}: answers given
+  // and not yet confirmed by the server. Two pages of one browser share the entries;
+  // each writes only the questions it answers and removes an entry only if it is still
+  // the one it sent, so neither drops the other's newer answer.
 
   function keyOf(position) { return KEY_PREFIX + position; }
   function pending(position) {
@@ -186,7 +202,9 @@
     keep(position, {
       answer: answerOf(position),
       at: Date.now(),
-      base: input ? parseInt(input.value, 10) || 0 : -1
+      base: input ? parseInt(input.value, 10) || 0 : -1,
+      page: pageKey,
+      n: ++saveCount
     });
     send(position);
   }
@@ -205,12 +223,17 @@
     xhr.setRequestHeader("X-CSRFToken", token);
     xhr.onload = function () { settle(position, item, xhr.status, parse(xhr)); };
     xhr.onerror = xhr.ontimeout = function () { settle(position, item, 0, null); };
-    xhr.send(JSON.stringify({
+    var body = {
       position: position,
       answer: item.answer,
       base: item.base,
       age: Math.max(0, Date.now() - item.at)
-    }));
+    };
+    if (item.page) {  // kept with the entry: a reloaded page sends it as it was given
+      body.page = item.page;
+      body.n = item.n;
+    }
+    xhr.send(JSON.stringify(body));
   }
 
   function parse(xhr) {
