@@ -3,7 +3,8 @@
 import os
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, render_template, request
+from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
@@ -111,12 +112,24 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .core.formatting import format_score
     from .core.time import format_local
-    from .org.permissions import Perm, can
+    from .org.permissions import Perm, can, held
 
     app.add_template_filter(format_local, "localtime")
     app.add_template_filter(format_score, "score")
     # A global, not only a context variable: macros imported without context see it.
     app.add_template_global(_in_wechat, "is_wechat")
+    menus: dict[tuple, Markup] = {}
+
+    def main_menu(user) -> Markup:
+        # The menu depends only on the permissions held (and where the app is
+        # mounted): rendered once per set of them, not on every page.
+        key = (held(user), request.script_root)
+        if key not in menus:
+            # Rendered by Jinja with autoescaping: already safe HTML.
+            menus[key] = Markup(render_template("_menu.html", held=key[0]))  # noqa: S704
+        return menus[key]
+
+    app.add_template_global(main_menu, "main_menu")
 
     @app.context_processor
     def _globals():

@@ -111,7 +111,7 @@ def test_the_sql_and_the_python_definitions_agree(
     db.session.commit()
     timeouts = Timeouts.from_config(app.config)
 
-    python = is_live(login, NOW, timeouts) and not gate_closed(
+    python = is_live(login, user, NOW, timeouts) and not gate_closed(
         user, NOW, app.config["PASSWORD_MAX_AGE_DAYS"], password_age=password_age
     )
     # Bound with this person's own idle timeout, the SQL says exactly what Python does.

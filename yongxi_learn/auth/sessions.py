@@ -5,11 +5,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.time import utcnow
 from ..extensions import db
 from ..org import signals
-from ..org.models import User
+from ..org.models import RoleGrant, User
 from . import passwords
 from .models import LoginSession
 
@@ -108,7 +109,9 @@ def live_login(login: sa.Table, user: sa.Table, *, password_age: bool = True) ->
     return conditions
 
 
-def is_live(login: LoginSession, now: datetime, timeouts: Timeouts) -> bool:
+def is_live(
+    login: "LoginSession | LiveLogin", user: User, now: datetime, timeouts: Timeouts
+) -> bool:
     """``live_login``'s first part in Python: the session not ended, within its
     lifetime and seen within the idle timeout of its person's roles, the person
     active. The rest (a password to change or past its age) is the password gate's
@@ -117,8 +120,8 @@ def is_live(login: LoginSession, now: datetime, timeouts: Timeouts) -> bool:
     return (
         login.ended_at is None
         and login.created_at > now - timeouts.lifetime
-        and last_seen > now - timeouts.idle_for(login.user)
-        and login.user.active
+        and last_seen > now - timeouts.idle_for(user)
+        and user.active
     )
 
 
@@ -128,6 +131,26 @@ def gate_closed(user: User, now: datetime, max_age_days: int, *, password_age: b
     if user.must_change_password:
         return True
     return password_age and passwords.is_expired(user, max_age_days=max_age_days, now=now)
+
+
+@dataclass(frozen=True)
+class LiveLogin:
+    """The login a request runs under (``current_user.current_login``), as its row
+    read when the request began: enough to name, touch and end it. The few pages
+    that show its history read the row itself (``row``)."""
+
+    id: int
+    token: str
+    created_at: datetime
+    last_seen_at: datetime | None
+    ended_at: datetime | None = None
+
+    @classmethod
+    def of(cls, login: LoginSession) -> "LiveLogin":
+        return cls(login.id, login.token, login.created_at, login.last_seen_at, login.ended_at)
+
+    def row(self) -> LoginSession:
+        return db.session.get(LoginSession, self.id)
 
 
 def start_session(user: User, *, address: str, user_agent: str) -> LoginSession:
@@ -141,7 +164,7 @@ def start_session(user: User, *, address: str, user_agent: str) -> LoginSession:
     )
     db.session.add(login)
     db.session.flush()
-    user.current_login = login
+    user.current_login = LiveLogin.of(login)
     return login
 
 
@@ -152,50 +175,65 @@ def load_user(token: str, *, timeouts: Timeouts) -> User | None:
     so presenting its cookie again later finds nothing either.
     """
     now = utcnow()
-    login = (
-        db.session.execute(_LIVE_LOGIN, {"token": token, "cutoff": now - timeouts.lifetime})
-        .unique()
-        .scalar_one_or_none()
+    found = db.session.execute(
+        _LIVE_LOGIN, {"token": token, "cutoff": now - timeouts.lifetime}
+    ).one_or_none()
+    if found is None:
+        return None
+    user, login_id, created_at, last_seen_at, has_grants = found
+    if not user.active:
+        return None
+    if not has_grants:  # most people: the navigation asks, and need not query
+        set_committed_value(user, "grants", [])
+    login = LiveLogin(login_id, token, created_at, last_seen_at)
+    if not is_live(login, user, now, timeouts):  # idle too long: ended for good
+        _commit_now(_END, login_id, now)
+        return None
+    if now - (last_seen_at or created_at) >= TOUCH_INTERVAL:
+        _commit_now(TOUCH, login_id, now)
+    user.current_login = login
+    return user
+
+
+# Built once (statement construction costs more Python than running it). Only the
+# person is made an object: the login comes as columns (``LiveLogin``), the unit
+# when a page asks for it, and the grants only for people who hold any (an admin's
+# navigation loads them; a learner's knows from ``has_grants`` there are none). The
+# idle timeout depends on the grants too.
+_LOGIN = LoginSession.__table__
+_LIVE_LOGIN = (
+    sa.select(
+        User,
+        _LOGIN.c.id,
+        _LOGIN.c.created_at,
+        _LOGIN.c.last_seen_at,
+        sa.exists().where(RoleGrant.user_id == User.id).label("has_grants"),
     )
-    if login is None or not login.user.active:
-        return None
-    if not is_live(login, now, timeouts):  # idle too long: ended for good
-        login.ended_at = now
-        _commit_now()
-        return None
-    last_seen = login.last_seen_at or login.created_at
-    if now - last_seen >= TOUCH_INTERVAL:
-        login.last_seen_at = now
-        _commit_now()
-    login.user.current_login = login
-    return login.user
-
-
-# A hot path's touch of the login it checked in its own query (bound ``login_id``
-# and ``now``), in that request's transaction.
+    .join(_LOGIN, _LOGIN.c.user_id == User.id)
+    .options(orm.lazyload(User.unit), orm.lazyload(User.grants))
+    .where(
+        _LOGIN.c.token == sa.bindparam("token"),
+        _LOGIN.c.ended_at.is_(None),
+        _LOGIN.c.created_at > sa.bindparam("cutoff"),
+    )
+)
+# The login's row seen, or ended, at ``now`` (bound ``login_id`` and ``now``): also a
+# hot path's touch of the login it checked in its own query, in that request's
+# transaction.
 TOUCH = (
-    sa.update(LoginSession.__table__)
-    .where(LoginSession.__table__.c.id == sa.bindparam("login_id"))
+    sa.update(_LOGIN)
+    .where(_LOGIN.c.id == sa.bindparam("login_id"))
     .values(last_seen_at=sa.bindparam("now"))
 )
-
-
-# Built once (statement construction costs more Python than running it). The person,
-# their unit and their grants come in the same round trip: every page needs the
-# grants (the navigation asks ``can``) and the idle timeout depends on them.
-_LIVE_LOGIN = (
-    sa.select(LoginSession)
-    .options(orm.joinedload(LoginSession.user).joinedload(User.grants))
-    .where(
-        LoginSession.token == sa.bindparam("token"),
-        LoginSession.ended_at.is_(None),
-        LoginSession.created_at > sa.bindparam("cutoff"),
-    )
+_END = (
+    sa.update(_LOGIN)
+    .where(_LOGIN.c.id == sa.bindparam("login_id"))
+    .values(ended_at=sa.bindparam("now"))
 )
 
 
-def _commit_now() -> bool:
-    """Commit the session row's change at once.
+def _commit_now(statement, login_id: int, now: datetime) -> bool:
+    """Write the login row's change (touched, or ended) and commit it at once.
 
     The user is loaded before anything else of the request (auth.views'
     before-request hook asks for it), so nothing else is pending; a GET request
@@ -203,6 +241,7 @@ def _commit_now() -> bool:
     writer may refuse the write: the touch is skipped, the next request retries.
     """
     try:
+        db.session.execute(statement, {"login_id": login_id, "now": now})
         db.session.commit()
     except sa.exc.OperationalError:
         db.session.rollback()
@@ -210,9 +249,8 @@ def _commit_now() -> bool:
     return True
 
 
-def end_session(login: LoginSession) -> None:
-    login.ended_at = utcnow()
-    db.session.flush()
+def end_session(login: LiveLogin) -> None:
+    db.session.execute(_END, {"login_id": login.id, "now": utcnow()})
 
 
 def end_all_sessions(user: User, *, keep: LoginSession | None = None) -> None:

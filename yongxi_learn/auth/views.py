@@ -175,7 +175,7 @@ def change_password():
 def _continue_in_new_session(user) -> None:
     """Every session of the person ended with the change, this one too (its cookie,
     replayed, finds nothing); this browser goes on in a fresh session."""
-    previous = user.current_login
+    previous = user.current_login.row()
     login_session = start_session(
         user, address=client_address(), user_agent=request.headers.get("User-Agent", "")
     )
@@ -188,7 +188,7 @@ def _continue_in_new_session(user) -> None:
 @bp.get("/profile")
 @login_required
 def profile():
-    login = current_user.current_login
+    login = current_user.current_login.row()
     return render_template(
         "auth/profile.html",
         previous_login=history.previous_login(login, now=utcnow()),

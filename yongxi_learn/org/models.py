@@ -144,7 +144,7 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    # Set by the auth layer to the LoginSession this request runs under.
+    # Set by the auth layer to the login this request runs under (auth.sessions.LiveLogin).
     current_login = None
 
     # Compare by identity (one object per row in a session), not by UserMixin's

@@ -67,6 +67,14 @@ def can(user: User, perm: Perm, unit: OrgUnit | None = None) -> bool:
     return any(root.contains(unit) for root in roots)
 
 
+def held(user: User) -> frozenset[Perm]:
+    """Every permission ``user`` holds somewhere: ``can(user, perm)`` for each at once
+    (what the navigation offers)."""
+    if not user.is_authenticated or not user.active:
+        return frozenset()
+    return frozenset().union(*(ROLE_PERMS[g.role] for g in user.grants if g.unit.active))
+
+
 def ensure(user: User, perm: Perm, unit: OrgUnit) -> None:
     if not can(user, perm, unit):
         raise PermissionDenied(perm)
