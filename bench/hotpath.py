@@ -9,8 +9,9 @@ DATABASE_URL and SECRET_KEY set:
     python bench/hotpath.py prepare STATE.json   open exams, attempts, 300 sessions
     python bench/hotpath.py measure STATE.json [N] [KIND ...]
 
-KIND: bare ping autosave attempt home shell submit (default: all); shell is the
-logged-in layout with nothing in it (bench/shell_app.py), the floor under home.
+KIND: bare ping autosave attempt home shell shell_anon submit (default: all); shell is
+the logged-in layout with nothing in it (bench/shell_app.py), the floor under home,
+and shell_anon the same layout for nobody logged in.
 ``measure`` marks every prepared login as just seen (the steady state of an exam
 evening: a login is touched once a minute) and opens a fresh exam for the submits, so
 it writes to the database.
@@ -28,12 +29,15 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bare_app import app as bare_app
+from bench.shell_app import (
+    ANON_PATH,
+    app,  # the app, plus the empty page of kind "shell"
+)
 from bench.shell_app import PATH as SHELL_PATH
-from bench.shell_app import app  # the app, plus the empty page of kind "shell"
 from yongxi_learn.extensions import db
 
 PEOPLE = 300
-KINDS = ("bare", "ping", "autosave", "attempt", "home", "shell", "submit")
+KINDS = ("bare", "ping", "autosave", "attempt", "home", "shell", "shell_anon", "submit")
 
 
 def prepare(app, state_path: Path) -> None:
@@ -111,6 +115,8 @@ def requests(kind: str, state: dict, n: int) -> list[dict]:
             out.append(environ("GET", "/", person))
         elif kind == "shell":
             out.append(environ("GET", SHELL_PATH, person))
+        elif kind == "shell_anon":
+            out.append(environ("GET", ANON_PATH))
         else:
             submitter = state["submitters"][i % len(state["submitters"])]
             path = f"/exams/attempts/{submitter['attempt']}/submit"
@@ -121,11 +127,20 @@ def requests(kind: str, state: dict, n: int) -> list[dict]:
 def fresh_submits(state: dict) -> None:
     from bench.datagen import prepare as p
     from bench.inapp import _district
+    from yongxi_learn.auth.models import LoginSession
+    from yongxi_learn.core.time import utcnow
+    from yongxi_learn.exams import attempts
 
     ids = [s["user_id"] for s in state["submitters"]]
     exam = p.open_exam(_district(), f"压测：交卷（进程内）{time.time():.0f}", ids)
-    for s, attempt in zip(state["submitters"], p.start_attempts(exam, ids), strict=True):
+    started = p.start_attempts(exam, ids)
+    for s, attempt in zip(state["submitters"], started, strict=True):
         s["attempt"] = attempt
+    # Started by 开始答题, which notes the login on the attempt (as bench/run.py's).
+    logins = sa.select(LoginSession.user_id, LoginSession.id).where(LoginSession.user_id.in_(ids))
+    login_of = {user_id: login_id for user_id, login_id in db.session.execute(logins)}
+    for user_id, attempt in zip(ids, started, strict=True):
+        attempts.record_login(attempt, login_of[user_id], utcnow())
     db.session.commit()
 
 

@@ -139,6 +139,30 @@ def test_a_login_that_submits_without_javascript_is_noted(app, login, cadre, exa
     assert logins_on(attempt.id) == 2
 
 
+def test_a_login_already_noted_is_not_noted_again_by_its_submit(app, login, cadre, exam):
+    phone = app.test_client()
+    login(cadre, client=phone)
+    attempt = begin(phone, exam)
+    form = page_form(phone, attempt.id)
+    assert phone.post(f"/exams/attempts/{attempt.id}/submit", data=form).status_code == 302
+    assert logins_on(attempt.id) == 1
+    assert db.session.get(Attempt, attempt.id).status is AttemptStatus.SUBMITTED
+
+
+def test_a_submit_to_a_missing_or_someone_elses_attempt_is_a_404_noting_nothing(
+    app, login, cadre, other, exam
+):
+    phone, stranger = app.test_client(), app.test_client()
+    login(cadre, client=phone)
+    attempt = begin(phone, exam)
+    form = page_form(phone, attempt.id)
+    login(other, client=stranger)
+    assert stranger.post(f"/exams/attempts/{attempt.id}/submit", data=form).status_code == 404
+    assert stranger.post(f"/exams/attempts/{attempt.id + 999}/submit").status_code == 404
+    assert logins_on(attempt.id) == 1
+    assert db.session.get(Attempt, attempt.id).status is AttemptStatus.IN_PROGRESS
+
+
 def test_someone_elses_attempt_cannot_be_noted_as_opened(app, login, cadre, other, exam):
     phone, stranger = app.test_client(), app.test_client()
     login(cadre, client=phone)

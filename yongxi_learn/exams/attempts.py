@@ -17,7 +17,6 @@ from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from ..auth.models import LoginSession
 from ..core.exceptions import NotFound
 from ..extensions import db
 from ..org.models import User
@@ -435,22 +434,6 @@ def record_login(attempt_id: int, login_id: int, now: datetime) -> None:
     db.session.execute(
         _insert()(AttemptLogin)
         .values(attempt_id=attempt_id, login_id=login_id, first_seen_at=now)
-        .on_conflict_do_nothing()
-    )
-
-
-def record_login_of(token: str, attempt_id: int, now: datetime) -> None:
-    """``record_login`` for the login session ``token`` (a hot path: one statement,
-    nothing loaded; the caller has checked the login and the attempt)."""
-    login = LoginSession.__table__
-    db.session.execute(
-        _insert()(AttemptLogin)
-        .from_select(
-            ["attempt_id", "login_id", "first_seen_at"],
-            sa.select(sa.literal(attempt_id), login.c.id, sa.literal(now)).where(
-                login.c.token == token
-            ),
-        )
         .on_conflict_do_nothing()
     )
 

@@ -31,10 +31,11 @@ from ...extensions import db
 from ...org.models import User
 from .. import exam_tally
 from ..answer_versions import form_conflicts
-from ..attempts import GRACE, InvalidAnswer, to_canonical
+from ..attempts import GRACE, InvalidAnswer, record_login, to_canonical
 from ..grading import parse_order
 from ..models import (
     Attempt,
+    AttemptLogin,
     AttemptQuestion,
     AttemptStatus,
     Enrolment,
@@ -60,7 +61,8 @@ def submit_for_login(
     answers. ``form``: every answer as the page's form shows it (a position missing
     was left blank), or None when the request carries no answers (they are all
     saved); ``versions``: the version of each answer the page saw. The login's last
-    seen time is written when it is a minute old, as by every request."""
+    seen time is written when it is a minute old, as by every request, and the login
+    is noted on the attempt (``attempts.record_login``) if it was not yet."""
     row = db.session.execute(
         _LOCK_BY_LOGIN,
         {"attempt_id": attempt_id, **check.params(token, password_age=False)},
@@ -69,7 +71,11 @@ def submit_for_login(
         return False
     if now - row.last_seen >= TOUCH_INTERVAL:
         db.session.execute(TOUCH, {"login_id": row.login_id, "now": now})
-    return _hand_in(row, attempt_id, now, form, versions)
+    if not _hand_in(row, attempt_id, now, form, versions):
+        return False
+    if not row.login_known:  # a page without JavaScript never said it opened
+        record_login(attempt_id, row.login_id, now)
+    return True
 
 
 def _hand_in(
@@ -143,6 +149,7 @@ def _form_changes(
 # Built once: constructing a statement costs more Python than running it here.
 _a, _aq, _exam = Attempt.__table__, AttemptQuestion.__table__, Exam.__table__
 _login, _user = LoginSession.__table__, User.__table__
+_seen_by = AttemptLogin.__table__
 _own = Enrolment.__table__.alias("own_enrolment")
 _makeup = Exam.__table__.alias("makeup")
 # The formal exam whose figures the attempt counts for, when it counts for one
@@ -175,7 +182,14 @@ _LOCKED = _a.join(_exam, _exam.c.id == _a.c.exam_id).outerjoin(
 )
 _seen = seen_at(_login)
 _LOCK_BY_LOGIN = (
-    sa.select(*_LOCK_COLUMNS, _login.c.id.label("login_id"), _seen.label("last_seen"))
+    sa.select(
+        *_LOCK_COLUMNS,
+        _login.c.id.label("login_id"),
+        _seen.label("last_seen"),
+        sa.exists()
+        .where(_seen_by.c.attempt_id == _a.c.id, _seen_by.c.login_id == _login.c.id)
+        .label("login_known"),
+    )
     .select_from(
         _LOCKED.join(_login, _login.c.user_id == _a.c.user_id).join(
             _user, _user.c.id == _a.c.user_id

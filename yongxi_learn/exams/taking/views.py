@@ -245,7 +245,6 @@ def submit(attempt_id):
     form = _form_answers() if request.form.get("answers_in_form") else None
     versions = _form_versions()
     if fast_submit.submit_for_login(token, _login_check(now), attempt_id, now, form, versions):
-        attempts.record_login_of(token, attempt_id, now)  # a page without JavaScript
         db.session.commit()
         return redirect(url_for("take.result", attempt_id=attempt_id))
     return _submit_full(attempt_id, now, form, versions)
@@ -257,8 +256,8 @@ def _submit_full(attempt_id: int, now, form: dict[int, str] | None, versions: di
     gate = password_gate()  # what auth's before_request does elsewhere
     if gate is not None:
         return gate
-    attempts.record_login(attempt_id, current_user.current_login.id, now)
     attempt = attempts.load_attempt(attempt_id, current_user, lock="update")
+    attempts.record_login(attempt_id, current_user.current_login.id, now)
     if attempt.status.finished:
         # Handed in already (a double click, or another page): the result stands.
         late = attempts.late_answers(attempt, form) if form is not None else 0
