@@ -196,10 +196,10 @@ def load_user(token: str, *, timeouts: Timeouts) -> User | None:
 
 
 # Built once (statement construction costs more Python than running it). Only the
-# person is made an object: the login comes as columns (``LiveLogin``), the unit
-# when a page asks for it, and the grants only for people who hold any (an admin's
-# navigation loads them; a learner's knows from ``has_grants`` there are none). The
-# idle timeout depends on the grants too.
+# person and their unit (most pages scope by it) are made objects: the login comes
+# as columns (``LiveLogin``), and the grants are loaded only for people who hold any
+# (an admin's navigation loads them; for a learner ``has_grants`` says there are
+# none). The idle timeout depends on the grants too.
 _LOGIN = LoginSession.__table__
 _LIVE_LOGIN = (
     sa.select(
@@ -210,7 +210,7 @@ _LIVE_LOGIN = (
         sa.exists().where(RoleGrant.user_id == User.id).label("has_grants"),
     )
     .join(_LOGIN, _LOGIN.c.user_id == User.id)
-    .options(orm.lazyload(User.unit), orm.lazyload(User.grants))
+    .options(orm.lazyload(User.grants))
     .where(
         _LOGIN.c.token == sa.bindparam("token"),
         _LOGIN.c.ended_at.is_(None),
