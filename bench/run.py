@@ -5,8 +5,8 @@ Prints one ``name value unit`` line per figure and writes them to bench/last.jso
 Every server listens on 127.0.0.1 only, except the reliability step's, which listens
 on a private address (10.237.x.x) of a network namespace link the bench makes and
 removes (bench/netem.py); every load run is bounded in time.
-Options (environment): BENCH_SECONDS (per load run, default 10), BENCH_PEOPLE
-(district size, default 20000), BENCH_SKIP_PG=1, BENCH_NET_DELAY_MS (the
+Options (environment): BENCH_SECONDS (per load figure and side, in 6 slices,
+default 10), BENCH_PEOPLE (district size, default 20000), BENCH_SKIP_PG=1, BENCH_NET_DELAY_MS (the
 reliability link's delay each way, default 200), BENCH_NET_LOSS (its loss each way,
 default 0.01), BENCH_ONLY=reliability (only the data, ``prepare`` and the
 reliability step, on PostgreSQL, or SQLite with BENCH_SKIP_PG=1; with a small
@@ -21,6 +21,7 @@ import re
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,15 @@ CONNECTIONS = 32
 EXAMINEES = 600
 ONLY = os.environ.get("BENCH_ONLY", "")
 STEP_TIMEOUT = 900
+# Every load figure is measured head to head with what it is compared with (the bare
+# route, or another request: autosave_vs_naive, login_share, home_vs_shell): SLICES
+# alternating slices of SLICE_SECONDS each, one ratio per adjacent pair of slices, the
+# median of them. This machine's bare route moved by a factor of three from one 10-s
+# run to the next, so rates measured minutes, or even seconds, apart compared the
+# moments they were taken as much as the requests.
+# An even number: as many pairs run first-then-second as second-then-first.
+SLICES = 6
+SLICE_SECONDS = max(1, round(SECONDS / SLICES))
 figures: dict[str, float] = {}
 units: dict[str, str] = {}
 
@@ -131,13 +141,13 @@ def wait_up(base: str, proc) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
-def wrk(base: str, mode: str, env: dict, data: Path, **extra: str) -> dict:
+def wrk(base: str, mode: str, env: dict, data: Path, seconds: int = SECONDS, **extra: str) -> dict:
     wrk_env = {**env, "BENCH_MODE": mode, "BENCH_DATA": str(data)}
     wrk_env.update({f"BENCH_{k.upper()}": v for k, v in extra.items()})
-    cmd = [ensure_wrk(), "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s"]
+    cmd = [ensure_wrk(), "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s"]
     cmd += ["-s", str(ROOT / "bench/lua/rotate.lua"), base]
     done = subprocess.run(
-        cmd, env=wrk_env, capture_output=True, text=True, timeout=SECONDS + 60, check=True
+        cmd, env=wrk_env, capture_output=True, text=True, timeout=seconds + 60, check=True
     )
     result = json_of(done.stdout)
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
@@ -155,10 +165,8 @@ def load_data(env: dict, label: str) -> None:
 
 
 def http_phase(env: dict, label: str, work: Path) -> tuple[dict, list[float]]:
-    """The load runs against the app, each divided by the bare route measured just
-    before it and just after it: this shared machine's speed drifts by a third within
-    minutes, so a baseline taken minutes away (at the start of the run, then at each
-    end of a database's runs) misjudged the runs between."""
+    """The load runs against the app, each head to head with the bare route
+    (``head_to_head``), then the pairs of requests compared with each other."""
     prep = run_json(
         [str(BIN / "python"), "bench/inapp.py", "prepare", str(work), str(EXAMINEES)], env
     )
@@ -181,7 +189,7 @@ def http_phase(env: dict, label: str, work: Path) -> tuple[dict, list[float]]:
         ("start", "app", "start", {"exam": str(prep["start_exam"])}),
         ("submit", "app", "submit", {}),
     ]
-    results, bare = {}, []
+    results = {}
     logs = {name: work / f"gunicorn-{name}-{label}.log" for name in ("app", "shell", "naive")}
     with (
         gunicorn("bench.bare_app:app", env, work / "gunicorn-bare.log") as bare_url,
@@ -190,20 +198,13 @@ def http_phase(env: dict, label: str, work: Path) -> tuple[dict, list[float]]:
         gunicorn("bench.naive_app:app", env, logs["naive"]) as naive_url,
     ):
         servers = {"app": app_url, "shell": shell_url, "naive": naive_url}
-
-        def baseline() -> float:
-            rps = wrk(bare_url, "get", env, none, path="/")["rps"]
-            say(f"baseline: bare Flask route {rps:.0f} req/s")
-            bare.append(rps)
-            return rps
-
-        before = baseline()
-        for name, server, mode, extra in plan:
-            say(f"{label}: {name} for {SECONDS}s")
-            results[name] = wrk(servers[server], mode, env, data, **extra)
-            after = baseline()
-            results[name]["ratio"] = results[name]["rps"] / ((before + after) / 2)
-            before = after
+        runs = {name: (servers[server], mode, data, extra) for name, server, mode, extra in plan}
+        runs["bare"] = (bare_url, "get", none, {"path": "/"})
+        for name, *_ in plan:
+            results[name], results[f"bare/{name}"] = head_to_head(label, name, "bare", runs, env)
+        for first, second in PAIRS.values():
+            results[f"{first}/{second}"], _ = head_to_head(label, first, second, runs, env)
+    bare = [rate for name, r in results.items() if name.startswith("bare/") for rate in r["rates"]]
     if label == "pg":
         with gunicorn("wsgi:app", env, work / "gunicorn-pages.log") as base:
             weigh_pages(base, prep["pages"], work)
@@ -212,7 +213,7 @@ def http_phase(env: dict, label: str, work: Path) -> tuple[dict, list[float]]:
         log.read_text(errors="replace").count("database is locked") for log in logs.values()
     )
     for name, r in results.items():
-        if name != "locked":
+        if name != "locked" and "/" not in name:
             say(
                 f"{label} {name}: {r['rps']:.0f} req/s, p50 {r['p50_us'] / 1000:.1f} ms, "
                 f"p99 {r['p99_us'] / 1000:.1f} ms, ratio {r['ratio']:.3f}"
@@ -225,16 +226,15 @@ def record_http(results: dict, bare: list[float], suffix: str) -> int:
     record("baseline_min_rps" + suffix, min(bare), "req/s")
     record("baseline_max_rps" + suffix, max(bare), "req/s")
     for name, r in results.items():
-        if name == "locked":
+        if name == "locked" or "/" in name:  # a head-to-head pair: its ratio alone
             continue
         record(f"{name}_rps{suffix}", r["rps"], "req/s")
         record(f"{name}_p50_ms{suffix}", r["p50_us"] / 1000, "ms")
         record(f"{name}_p99_ms{suffix}", r["p99_us"] / 1000, "ms")
-    ratio = {n: r["ratio"] for n, r in results.items() if n != "locked"}
+    ratio = {n: r["ratio"] for n, r in results.items() if n != "locked" and "ratio" in r}
     record("autosave_ratio" + suffix, ratio["autosave"], "x")
-    # Each rate over the bare route around it, so the machine's drift between the two
-    # runs cancels out.
-    record("autosave_vs_naive" + suffix, ratio["autosave"] / ratio["naive_autosave"], "x")
+    head = {figure: ratio["/".join(pair)] for figure, pair in PAIRS.items()}
+    record("autosave_vs_naive" + suffix, head["autosave_vs_naive"], "x")
     if not suffix:
         record("autosave_p99_ms", results["autosave"]["p99_us"] / 1000, "ms")
     record("app_overhead_ratio" + suffix, ratio["ping"], "x")
@@ -243,13 +243,51 @@ def record_http(results: dict, bare: list[float], suffix: str) -> int:
     record("shell_anon_ratio" + suffix, ratio["shell_anon"], "x")
     # The share of a logged-in empty page's time spent on the login (loading the
     # person, their unit and grants; the navigation by permission): 1 - t_anon / t_shell.
-    record("login_share" + suffix, 1 - ratio["shell"] / ratio["shell_anon"], "x")
-    record("home_vs_shell" + suffix, ratio["home"] / ratio["shell"], "x")
+    record("login_share" + suffix, 1 - head["login_share"], "x")
+    record("home_vs_shell" + suffix, head["home_vs_shell"], "x")
     record("attempt_page_ratio" + suffix, ratio["attempt_page"], "x")
     record("start_ratio" + suffix, ratio["start"], "x")
     record("submit_ratio" + suffix, ratio["submit"], "x")
     record("database_locked" + suffix, results["locked"], "lines")
     return sum(r["errors"] + r["status_errors"] for n, r in results.items() if n != "locked")
+
+
+# figure: (request, request), each over the other head to head (``head_to_head``).
+PAIRS = {
+    "autosave_vs_naive": ("autosave", "naive_autosave"),
+    "login_share": ("shell", "shell_anon"),
+    "home_vs_shell": ("home", "shell"),
+}
+
+
+def head_to_head(label: str, first: str, second: str, runs: dict, env: dict) -> tuple[dict, dict]:
+    """``first`` against ``second`` (``runs``: name -> server, mode, data, extra), in
+    SLICES alternating slices (first, second, second, first, first, ...: a drift that
+    is steady over a few seconds cancels in each pair). Each side's requests a second
+    over all its slices, the median of its slices' p50, the worst of their p99, and
+    ``ratio``: the median of the pairs' ratios of first over second."""
+    say(f"{label}: {first} against {second}, {SLICES} slices of {SLICE_SECONDS}s each")
+    slices = {first: [], second: []}
+    for turn in range(SLICES):
+        for name in (first, second) if turn % 2 == 0 else (second, first):
+            base, mode, data, extra = runs[name]
+            slices[name].append(wrk(base, mode, env, data, seconds=SLICE_SECONDS, **extra))
+    sides = {name: _over_slices(results) for name, results in slices.items()}
+    ratios = [a / b for a, b in zip(sides[first]["rates"], sides[second]["rates"], strict=True)]
+    sides[first]["ratio"] = statistics.median(ratios)
+    say(f"{label}: {first}/{second} " + ", ".join(f"{r:.3f}" for r in ratios))
+    return sides[first], sides[second]
+
+
+def _over_slices(results: list[dict]) -> dict:
+    return {
+        "rps": sum(r["requests"] for r in results) / (sum(r["duration_us"] for r in results) / 1e6),
+        "rates": [r["rps"] for r in results],
+        "p50_us": statistics.median(r["p50_us"] for r in results),
+        "p99_us": max(r["p99_us"] for r in results),
+        "errors": sum(r["errors"] for r in results),
+        "status_errors": sum(r["status_errors"] for r in results),
+    }
 
 
 def stats_phase(env: dict, suffix: str) -> None:
