@@ -18,6 +18,7 @@ from .exams.models import (
 from .laws import models as laws_models  # noqa: F401
 from .org.audit import AuditLog
 from .org.models import OrgUnit, RoleGrant, User
+from .org.unit_settings import UnitSetting
 from .reports.models import ReportDraft, ReportTemplate, ReportVersion
 from .study import plan_models as study_plan_models  # noqa: F401
 from .study import reading_models as study_reading_models  # noqa: F401
@@ -44,5 +45,6 @@ __all__ = [
     "ReportVersion",
     "RoleGrant",
     "SiteSetting",
+    "UnitSetting",
     "User",
 ]

@@ -31,6 +31,7 @@ pytestmark = [
 # Every demo login, the report makers first: what a learner's reading records (a GET
 # that writes) changes no page an admin's crawl has compared a file with.
 ROLES = {
+    "区管理员": "district_admin",
     "管理员": "admin",
     "单位管理员": "unit_admin",
     "审阅人": "reviewer",
@@ -39,7 +40,7 @@ ROLES = {
     "村(社区)两委干部": "village_cadre",
     "法律明白人": "legal_liaison",
 }
-MANAGING = {"管理员", "单位管理员", "审阅人"}
+MANAGING = {"区管理员", "管理员", "单位管理员", "审阅人"}
 SHOWN = 25  # problems listed in a failure
 TEMPLATES = Path(__file__).resolve().parents[2] / "yongxi_learn" / "templates"
 

@@ -60,6 +60,7 @@ _FORMATS = {"reports.download": "txt", "record.export_person": "xlsx"}
 
 IMPORT_KINDS = {
     "people_import.confirm": "people",
+    "tenancy.confirm_town": "town",
     "bank.confirm": "questions",
     "laws.confirm": "law",
 }

@@ -17,7 +17,7 @@ from yongxi_learn.exams.bank import services as bank
 from yongxi_learn.exams.models import Enrolment
 from yongxi_learn.extensions import db
 from yongxi_learn.laws import importing as law_importing
-from yongxi_learn.org import importing
+from yongxi_learn.org import importing, tenancy
 from yongxi_learn.org.models import Category, Role
 from yongxi_learn.org.services import Actor
 from yongxi_learn.reports import services as reports
@@ -55,6 +55,7 @@ def build(tree, make_user, mark: str = MARK, *, sibling: bool = False) -> World:
     world = World(b_admin=b_admin, b_person=b_person)
     ids = world.ids
     ids.update(unit_id=b_village.id, person_id=b_person.id, user_id=b_person.id)
+    ids["town_id"] = b_town.id
     ids["grant_id"] = b_admin.grants[0].id
     _exam_objects(ids, b_town, b_admin, b_person, actor, mark)
     _training_objects(ids, b_town, b_person, actor, mark)
@@ -152,7 +153,7 @@ def _study_objects(ids, b_town, b_person, actor, mark) -> None:
 
 def _pending_imports(ids, b_admin) -> None:
     tokens = {}
-    for kind in (importing.KIND, "questions", law_importing.KIND):
+    for kind in (importing.KIND, "questions", law_importing.KIND, tenancy.KIND):
         pending = PendingImport(user_id=b_admin.id, kind=kind, filename="x", content=b"x")
         db.session.add(pending)
         db.session.flush()

@@ -16,12 +16,12 @@ class Form(FlaskForm):
         locales = ("zh",)
 
 
-def xlsx_file_field(label: str) -> FileField:
+def xlsx_file_field(label: str, *, required: bool = True) -> FileField:
     """The file field of an import's upload form: one .xlsx, and a word for an old .xls."""
     return FileField(
         label,
         validators=[
-            FileRequired("请选择要上传的文件"),
+            FileRequired("请选择要上传的文件") if required else Optional(),
             FileAllowed(
                 ["xlsx"], "只能上传 .xlsx 文件；旧版 .xls 请先用 Excel 或 WPS 另存为 .xlsx"
             ),

@@ -1,7 +1,7 @@
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..core.forms import Form, QueryForm, SearchField
+from ..core.forms import Form, QueryForm, SearchField, xlsx_file_field
 from .models import CATEGORY_LABELS, ROLE_LABELS, UNIT_KIND_LABELS, OrgUnit
 
 
@@ -56,3 +56,42 @@ class PeopleFilterForm(QueryForm):
 class GrantForm(Form):
     role = SelectField("角色", choices=label_choices(ROLE_LABELS))
     unit_id = SelectField("管理范围", coerce=int)
+
+
+class TownForm(Form):
+    """Opening a town: its name and first admin; its offices and villages from a file."""
+
+    name = StringField("镇（街道）名称", validators=[DataRequired("请输入名称"), Length(max=100)])
+    admin_name = StringField(
+        "首任管理员姓名", validators=[DataRequired("请输入管理员姓名"), Length(max=50)]
+    )
+    admin_phone = StringField(
+        "管理员手机号",
+        validators=[DataRequired("请输入管理员手机号"), Length(max=30)],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    admin_post = StringField("管理员职务", validators=[Optional(), Length(max=50)])
+    file = xlsx_file_field("科室、站所和村（社区）名单（.xlsx，可不传）", required=False)
+
+
+class HandOverForm(Form):
+    phone = StringField(
+        "新管理员手机号",
+        validators=[DataRequired("请输入手机号"), Length(max=30)],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
+    name = StringField(
+        "姓名", validators=[Optional(), Length(max=50)], description="手机号尚未登记时填写"
+    )
+    post = StringField("职务", validators=[Optional(), Length(max=50)])
+
+
+class RetireForm(Form):
+    confirm_name = StringField(
+        "输入镇（街道）名称以确认", validators=[DataRequired("请输入名称"), Length(max=100)]
+    )
+
+
+class SettingForm(Form):
+    key = StringField(validators=[DataRequired()])
+    value = StringField(validators=[Optional(), Length(max=20)])

@@ -53,6 +53,7 @@ GIVEN = list("文华建国志明秀英红梅春兰海燕晓丽军平德明玉洪
 
 
 LOGIN_ORDER = [
+    "区管理员",
     "管理员",
     "单位管理员",
     "审阅人",
@@ -149,6 +150,9 @@ def seed(logins_path: Path) -> list[DemoLogin]:
     services.grant_role(unit_admin, Role.UNIT_ADMIN, villages[1], actor=actor)
     reviewer = person(district, Category.OTHER, "依法治区办工作人员", "审阅人")
     services.grant_role(reviewer, Role.REVIEWER, town, actor=actor)
+    # The district runs the deployment (DESIGN §0): its admin opens and hands over towns.
+    district_admin = person(district, Category.OTHER, "依法治区办主任", "区管理员")
+    services.grant_role(district_admin, Role.ADMIN, district, actor=actor)
     set_setting(DEMO_FLAG, "1")
     db.session.flush()
     # Admin roles first: they are what a visitor of the demo wants to try.

@@ -30,8 +30,12 @@ class Actor:
 SYSTEM = Actor(user=None, address="cli")
 
 
-def _audit(actor: Actor, action: str, obj, detail: str = "") -> None:
+def audit_as(actor: Actor, action: str, obj, detail: str = "") -> None:
+    """Record ``action`` in the audit log as done by ``actor``."""
     audit.record(action, actor=actor.user, address=actor.address, obj=obj, detail=detail)
+
+
+_audit = audit_as
 
 
 def _ensure(actor: Actor, perm: Perm, unit: OrgUnit) -> None:
@@ -43,7 +47,7 @@ def _ensure(actor: Actor, perm: Perm, unit: OrgUnit) -> None:
 # ---------------------------------------------------------------- units
 
 
-def _check_unit_name(name: str) -> str:
+def check_unit_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
         raise OrgError("单位名称不能为空")
@@ -54,7 +58,7 @@ def _check_unit_name(name: str) -> str:
     return name
 
 
-def _check_sibling_name(parent: OrgUnit | None, name: str, exclude: OrgUnit | None = None) -> None:
+def check_sibling_name(parent: OrgUnit | None, name: str, exclude: OrgUnit | None = None) -> None:
     query = sa.select(OrgUnit.id).where(OrgUnit.parent_id == (parent.id if parent else None))
     query = query.where(OrgUnit.name == name)
     if exclude is not None:
@@ -76,9 +80,9 @@ def create_unit(name: str, kind: UnitKind, parent: OrgUnit | None, *, actor: Act
         _ensure(actor, Perm.MANAGE_UNITS, parent)
         if not parent.active:
             raise OrgError("上级单位已停用")
-    name = _check_unit_name(name)
+    name = check_unit_name(name)
     _check_kind(parent, kind)
-    _check_sibling_name(parent, name)
+    check_sibling_name(parent, name)
     siblings = len(parent.children) if parent else 0
     unit = OrgUnit(name=name, kind=kind, parent=parent, sort_order=siblings, path="")
     db.session.add(unit)
@@ -91,8 +95,8 @@ def create_unit(name: str, kind: UnitKind, parent: OrgUnit | None, *, actor: Act
 
 def rename_unit(unit: OrgUnit, name: str, *, actor: Actor) -> None:
     _ensure(actor, Perm.MANAGE_UNITS, unit)
-    name = _check_unit_name(name)
-    _check_sibling_name(unit.parent, name, exclude=unit)
+    name = check_unit_name(name)
+    check_sibling_name(unit.parent, name, exclude=unit)
     old = unit.name
     unit.name = name
     _audit(actor, "unit.rename", unit, detail=f"{old} → {name}")
@@ -109,7 +113,7 @@ def move_unit(unit: OrgUnit, new_parent: OrgUnit, *, actor: Actor) -> None:
     if not new_parent.active:
         raise OrgError(f"单位“{new_parent.name}”已停用")
     _check_kind(new_parent, unit.kind)
-    _check_sibling_name(new_parent, unit.name, exclude=unit)
+    check_sibling_name(new_parent, unit.name, exclude=unit)
     old_prefix, new_prefix = unit.path, f"{new_parent.path}{unit.id}/"
     # One UPDATE rewrites the path of the whole subtree.
     db.session.execute(
@@ -284,7 +288,7 @@ def _outranks(user: User, person: User) -> bool:
     return person.id != user.id
 
 
-def _check_phone_free(phone: str, exclude: User | None = None) -> None:
+def check_phone_free(phone: str, exclude: User | None = None) -> None:
     query = sa.select(User.id).where(User.phone == phone)
     if exclude is not None:
         query = query.where(User.id != exclude.id)
@@ -292,7 +296,7 @@ def _check_phone_free(phone: str, exclude: User | None = None) -> None:
         raise OrgError(f"手机号{phone}已被其他人员使用")
 
 
-def _clean_post(post: str) -> str:
+def clean_post(post: str) -> str:
     post = (post or "").strip()[:50]
     if has_invisible(post):
         raise OrgError("职务含有控制字符或不可见字符")
@@ -314,8 +318,8 @@ def create_person(
         name, phone = clean_name(name), normalise_phone(phone)
     except InvalidValue as exc:
         raise OrgError(str(exc)) from exc
-    post = _clean_post(post)
-    _check_phone_free(phone)
+    post = clean_post(post)
+    check_phone_free(phone)
     password = credentials.generate_password()
     person = User(
         name=name,
@@ -352,8 +356,8 @@ def update_person(
         name, phone = clean_name(name), normalise_phone(phone)
     except InvalidValue as exc:
         raise OrgError(str(exc)) from exc
-    post = _clean_post(post)
-    _check_phone_free(phone, exclude=person)
+    post = clean_post(post)
+    check_phone_free(phone, exclude=person)
     changes = []
     for field, value in (
         ("name", name),

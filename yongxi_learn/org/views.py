@@ -6,7 +6,7 @@ from wtforms import SelectChoice
 
 from ..core.forms import flash_errors, search_data, search_page
 from ..extensions import db
-from . import audit_search, services
+from . import audit_search, services, tenancy, unit_settings
 from .actors import current_actor
 from .forms import (
     GrantForm,
@@ -38,7 +38,14 @@ def units():
     for u in all_units:
         children.setdefault(u.parent_id, []).append(u)
     roots = [u for u in all_units if u.parent_id not in ids]
-    return render_template("org/units.html", form=form, roots=roots, children=children)
+    return render_template(
+        "org/units.html",
+        form=form,
+        roots=roots,
+        children=children,
+        districts=tenancy.districts_of(current_user),
+        has_settings=any(u.kind in unit_settings.SETTING_KINDS for u in all_units if u.active),
+    )
 
 
 @bp.post("/units")

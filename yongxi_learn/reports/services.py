@@ -44,17 +44,26 @@ def title_of(year: int, unit: OrgUnit) -> str:
 
 def template_for(unit: OrgUnit) -> str:
     """The unit's own template, else its nearest ancestor's, else the default."""
+    found = _template_in_force(unit)
+    return DEFAULT_TEMPLATE if found is None else found.text
+
+
+def template_source(unit: OrgUnit) -> OrgUnit | None:
+    """The unit whose template ``unit`` uses (itself, or the district's for a town
+    without its own); None: the default."""
+    found = _template_in_force(unit)
+    return None if found is None else found.unit
+
+
+def _template_in_force(unit: OrgUnit) -> ReportTemplate | None:
     ids = unit.path_ids
     own = {
-        t.unit_id: t.text
+        t.unit_id: t
         for t in db.session.scalars(
             sa.select(ReportTemplate).where(ReportTemplate.unit_id.in_(ids))
         )
     }
-    for unit_id in reversed(ids):
-        if unit_id in own:
-            return own[unit_id]
-    return DEFAULT_TEMPLATE
+    return next((own[unit_id] for unit_id in reversed(ids) if unit_id in own), None)
 
 
 def trial_years(unit: OrgUnit, year: int) -> list[int]:

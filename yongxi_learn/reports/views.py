@@ -188,4 +188,5 @@ def template():
         unit=unit,
         units=units,
         default=services.DEFAULT_TEMPLATE,
+        source=services.template_source(unit),
     )

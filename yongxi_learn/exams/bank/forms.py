@@ -163,6 +163,9 @@ class BankFilterForm(QueryForm):
     q = SearchField("题干", render_kw={"placeholder": "题干中的文字", "type": "search"})
     status = SelectField("状态", choices=STATUS_CHOICES, default="active")
     review = SelectField("复核", choices=[SelectChoice("", "全部"), SelectChoice("1", "待复核")])
+    bank = SelectField(
+        "题库", choices=[SelectChoice("", "本单位题库"), SelectChoice("upper", "上级题库（只读）")]
+    )
 
 
 class CategoryForm(Form):

@@ -62,6 +62,21 @@ def bank_owner_ids(unit: OrgUnit) -> list[int]:
     return list(unit.path_ids) or [unit.id]
 
 
+def upper_bank_ids(user: User) -> list[int]:
+    """The banks above the ones ``user`` keeps (the district's, for a town admin): their
+    papers draw on them, so they may read them, but not change them."""
+    roots = scope_units(user, Perm.MANAGE_EXAMS)
+    root_ids = {root.id for root in roots}
+    above = set()
+    for root in roots:
+        chain = root.path_ids[:-1]  # from the top down to the root's parent
+        for depth, unit_id in enumerate(chain):
+            # An ancestor inside another of the user's subtrees is theirs already.
+            if not root_ids.intersection(chain[: depth + 1]):
+                above.add(unit_id)
+    return sorted(above)
+
+
 def ensure_manage(actor: Actor, unit: OrgUnit) -> None:
     # The CLI (seed-demo) acts without a user and without limits.
     if actor.user is not None:
@@ -370,18 +385,24 @@ class BankFilter:
     text: str = ""
     status: QuestionStatus | None = QuestionStatus.ACTIVE  # None: any status
     review: bool | None = None  # True: only questions flagged 待复核
+    # The banks above the user's (a town admin's view of the district's), read only.
+    upper: bool = False
 
     def is_empty(self) -> bool:
-        return all(getattr(self, f.name) in (None, "") for f in fields(self) if f.name != "status")
+        return all(
+            getattr(self, f.name) in (None, "", False)
+            for f in fields(self)
+            if f.name not in ("status", "upper")
+        )
 
 
 def questions_select(user: User, criteria: BankFilter) -> sa.Select:
     """Questions in the user's scope matching ``criteria``, newest first."""
-    query = (
-        sa.select(Question)
-        .join(OrgUnit, Question.owner_unit_id == OrgUnit.id)
-        .where(scope_filter(user, Perm.MANAGE_EXAMS, OrgUnit.path))
-    )
+    query = sa.select(Question).join(OrgUnit, Question.owner_unit_id == OrgUnit.id)
+    if criteria.upper:
+        query = query.where(Question.owner_unit_id.in_(upper_bank_ids(user)))
+    else:
+        query = query.where(scope_filter(user, Perm.MANAGE_EXAMS, OrgUnit.path))
     if criteria.category_id:
         query = query.where(Question.category_id == criteria.category_id)
     if criteria.type is not None:

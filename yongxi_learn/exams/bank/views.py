@@ -1,6 +1,8 @@
 """Admin pages of the question bank: list, create, edit, retire, categories, and
 the XLSX import and export. Views parse forms, call services, commit once."""
 
+import dataclasses
+
 from flask import (
     Blueprint,
     abort,
@@ -67,6 +69,7 @@ def _criteria(form: BankFilterForm) -> services.BankFilter:
         text=form.q.data or "",
         status=QuestionStatus(status) if status in set(QuestionStatus) else None,
         review=True if form.review.data == "1" else None,
+        upper=form.bank.data == "upper",
     )
 
 
@@ -82,8 +85,9 @@ def _filter_form() -> BankFilterForm:
 @require(Perm.MANAGE_EXAMS)
 def index():
     form = _filter_form()
+    criteria = _criteria(form)
     page = db.paginate(
-        services.questions_select(current_user, _criteria(form)),
+        services.questions_select(current_user, criteria),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -95,6 +99,7 @@ def index():
         args=args,
         used=services.used_ids(page.items),
         difficulty_labels=DIFFICULTY_LABELS,
+        upper=criteria.upper,
     )
 
 
@@ -102,7 +107,9 @@ def index():
 @require(Perm.MANAGE_EXAMS)
 def export():
     filename = f"题库导出-{local_today():%Y%m%d}.xlsx"
-    query = services.questions_select(current_user, _criteria(_filter_form()))
+    # The banks above are read on the page only: their answer keys stay with them.
+    criteria = dataclasses.replace(_criteria(_filter_form()), upper=False)
+    query = services.questions_select(current_user, criteria)
     questions = db.session.scalars(query.order_by(None).order_by(Question.id))
     sheets = template_sheets(_limits(), questions)
     response = send_xlsx(filename, *sheets)

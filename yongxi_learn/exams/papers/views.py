@@ -15,12 +15,14 @@ from wtforms import SelectChoice
 from ...core.forms import flash_errors
 from ...core.time import local_to_utc, utc_to_form, utcnow
 from ...extensions import db
+from ...org import unit_settings
 from ...org.actors import current_actor
 from ...org.forms import unit_choices
 from ...org.models import CATEGORY_LABELS, Category, OrgUnit, User
 from ...org.ordering import people_order, unit_order
 from ...org.permissions import Perm, can, require
 from ...org.services import units_in_scope
+from ..bank.services import bank_owner_ids
 from ..models import (
     ExamKind,
     ExamStatus,
@@ -66,6 +68,25 @@ def index():
 # ---------------------------------------------------------------- new / edit
 
 
+def _category_choices(owners: list[OrgUnit]) -> list[SelectChoice]:
+    """The categories the papers of ``owners`` draw from: their own banks' and their
+    ancestors' (the district's), named with their bank; never another town's."""
+    banks = {unit_id for owner in owners for unit_id in bank_owner_ids(owner)}
+    categories = db.session.scalars(
+        sa.select(QuestionCategory)
+        .where(QuestionCategory.owner_unit_id.in_(banks))
+        .order_by(QuestionCategory.owner_unit_id, QuestionCategory.name)
+    ).all()
+    several = len({c.owner_unit_id for c in categories}) > 1
+    return [
+        SelectChoice(0, "不限"),
+        *(
+            SelectChoice(c.id, f"{c.owner_unit.name} / {c.name}" if several else c.name)
+            for c in categories
+        ),
+    ]
+
+
 def _exam_form(exam=None) -> forms.ExamForm:
     form = forms.ExamForm()
     owners = units_in_scope(current_user, Perm.MANAGE_EXAMS, include_inactive=False)
@@ -79,12 +100,13 @@ def _exam_form(exam=None) -> forms.ExamForm:
         owner = exam.owner_unit
     in_owner = [u for u in owners if owner is not None and owner.contains(u)]
     form.audience_units.choices = unit_choices(in_owner)
-    categories = db.session.scalars(
-        sa.select(QuestionCategory).order_by(QuestionCategory.name)
-    ).all()
-    choices = [SelectChoice(0, "不限"), *(SelectChoice(c.id, c.name) for c in categories)]
     for row in form.rules:
-        row.form.category_id.choices = choices
+        row.form.category_id.choices = _category_choices(owners if exam is None else [owner])
+    if exam is None and request.method == "GET" and owner is not None:
+        # A new exam starts from the settings in force for its owner (the district's
+        # unless the town set its own).
+        form.pass_score.data = unit_settings.effective(owner, "exam.pass_score")
+        form.time_limit_minutes.data = int(unit_settings.effective(owner, "exam.time_limit"))
     if exam is not None and request.method == "GET":
         forms.fill_exam_form(form, exam)
         phones = db.session.scalars(
