@@ -7,7 +7,7 @@ import docx
 import pytest
 import sqlalchemy as sa
 
-from tests.feedback.test_feedback import _logout
+from tests.conftest import csrf_token
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog
 
@@ -16,6 +16,10 @@ def _text(body: bytes) -> str:
     document = docx.Document(io.BytesIO(body))
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
     return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def _logout(client):
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/feedback").text)})
 
 
 @pytest.fixture
