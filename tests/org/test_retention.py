@@ -3,6 +3,7 @@ every figure keeps its counts, the person's name and phone are gone from every t
 but the audit log (kept as it is: a legal record), and a dry run changes nothing."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +23,9 @@ from yongxi_learn.org.retention import placeholder_phone
 from yongxi_learn.stats import queries
 from yongxi_learn.study import plans
 from yongxi_learn.study.plan_models import ItemKind, StudyProgress
+from yongxi_learn.training import attendance
+from yongxi_learn.training import services as training
+from yongxi_learn.training.models import Attendance, KindCode
 
 NAME, PHONE = "欧阳戊德", "13987650001"
 
@@ -34,7 +38,7 @@ def _years_ago(years: int) -> date:
 def gone(scenario, admin):  # noqa: F811
     """戊 of the figures' scenario, renamed so a search for the name means something,
     deactivated through the service (audited with the name) 4 years ago, with a note,
-    a suggestion, a login and a password in their history."""
+    a suggestion, a login, a password in their history and a sign-in from a phone."""
     person = scenario.people["戊"]
     person.name, person.phone, person.active = NAME, PHONE, True
     db.session.commit()
@@ -66,11 +70,34 @@ def gone(scenario, admin):  # noqa: F811
         LoginSession(user_id=person.id, address="10.0.0.9", user_agent="Mozilla/5.0 (iPhone)")
     )
     db.session.add(PasswordHistory(user_id=person.id, password_hash="x"))
+    row = attendance.mark(_session(town), person, "补录", actor=services.SYSTEM, now=utcnow())
+    row.scan_id = "device-cookie-0123456789"
     db.session.commit()
     services.set_person_active(person, False, actor=services.Actor(user=admin))
     person.active_until = _years_ago(4)
     db.session.commit()
     return person
+
+
+def _session(town):
+    training.ensure_default_kinds()
+    kind = next(k for k in training.kinds() if k.code == KindCode.TOPIC)
+    start = utcnow() - timedelta(days=1)
+    data = training.SessionData(
+        kind_id=kind.id,
+        topic="宪法学习",
+        place="会议室",
+        lecturer="",
+        laws="",
+        notes="",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        hours=Decimal(2),
+        audience={"units": [town.id]},
+    )
+    session = training.create_session(town, data, actor=services.SYSTEM)
+    db.session.flush()
+    return session
 
 
 def _figures(scenario):  # noqa: F811
@@ -114,6 +141,8 @@ def test_the_purge_anonymises_and_keeps_every_figure(runner, gone, scenario):  #
     assert _figures(scenario) == before
     assert _where_text(NAME) == [] and _where_text(PHONE) == []
     assert _where_text("10.0.0.9") == [] and _where_text("iPhone") == []
+    assert _where_text("device-cookie") == []
+    assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 1
     person = db.session.get(User, gone.id)
     assert person.name == f"已注销人员#{person.id}"
     assert person.phone == placeholder_phone(person.id) and person.password_hash is None

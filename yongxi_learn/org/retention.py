@@ -6,7 +6,8 @@ The person's row stays, so every figure keeps its counts (enrolments, attempts,
 sign-ins, readings point at it): the name becomes 已注销人员#<id>, the phone a
 placeholder that is no phone and cannot log in (X and the id), the password, post,
 roles and login details are dropped; ``signals.person_anonymised`` lets the layers above
-clear what they hold (login addresses, 学习心得, 意见建议 texts). Audit records are
+clear what they hold (login addresses, sign-in device cookies, 学习心得, 意见建议
+texts). Audit records are
 kept as they are (a legal record; they may name the person); the purge adds one
 audit record with the count, no names.
 """

@@ -14,5 +14,6 @@ person_deactivated = _signals.signal("person-deactivated")
 password_reset = _signals.signal("password-reset")
 # Sent with the person (sender) when the retention purge anonymises them (org/retention.py):
 # each layer clears what it holds that names them or that they wrote in their own words
-# (login addresses and devices, 学习心得, 意见建议), keeping every count.
+# (login addresses and devices, sign-in device cookies, 学习心得, 意见建议), keeping
+# every count.
 person_anonymised = _signals.signal("person-anonymised")
