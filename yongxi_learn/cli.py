@@ -104,10 +104,12 @@ def register_cli(app: Flask) -> None:
     from .core.backup_cli import backup_command, restore_command
     from .exams.cli import exams_cli
     from .org.audit_cli import audit_cli
+    from .org.retention import privacy_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(reset_password_command)
     app.cli.add_command(exams_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(privacy_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

@@ -66,6 +66,16 @@ class Config:
     # 0%, is written among the weak points (存在的问题), never among the achievements.
     REPORT_RATE_THRESHOLD = 90
 
+    # The operator named on the 备案 information sheet (feedback/filing.py): who runs
+    # this deployment (e.g. 大足区司法局), and how to reach them. Empty: the sheet says
+    # so in words to fill in by hand.
+    OPERATOR_NAME = ""
+    OPERATOR_CONTACT = ""
+    SITE_ADDRESS = ""  # the address people open, e.g. https://xuefa.example.gov.cn
+    # People deactivated more than this many years ago are anonymised by
+    # ``flask privacy purge`` (org/retention.py).
+    PRIVACY_RETENTION_YEARS = 3
+
     # Spreadsheet upload limits, checked before any parsing.
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
     IMPORT_MAX_UNCOMPRESSED_BYTES = 30 * 1024 * 1024
@@ -105,6 +115,9 @@ def from_environment() -> dict:
         out["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
     if env.get("LOGIN_RATE_LIMIT"):
         out["LOGIN_RATE_LIMIT"] = env["LOGIN_RATE_LIMIT"]
+    for name in _TEXT_SETTINGS:
+        if env.get(name):
+            out[name] = env[name].strip()
     if env.get("PROXY_FIX_X_FOR"):
         out["PROXY_FIX_X_FOR"] = int(env["PROXY_FIX_X_FOR"])
     for name in _INT_SETTINGS:
@@ -139,7 +152,9 @@ _INT_SETTINGS = (
     "LOGIN_LOCK_MINUTES",
     "LOGIN_ACCOUNT_LOCK_THRESHOLD",
     "REPORT_RATE_THRESHOLD",
+    "PRIVACY_RETENTION_YEARS",
 )
+_TEXT_SETTINGS = ("OPERATOR_NAME", "OPERATOR_CONTACT", "SITE_ADDRESS")
 
 
 def enforce_production(config) -> str | None:

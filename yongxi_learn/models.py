@@ -15,6 +15,7 @@ from .exams.models import (
     Question,
     QuestionCategory,
 )
+from .feedback.models import Feedback
 from .laws import models as laws_models  # noqa: F401
 from .org.audit import AuditLog
 from .org.models import OrgUnit, RoleGrant, User
@@ -33,6 +34,7 @@ __all__ = [
     "ExamQuestion",
     "ExamRule",
     "ExamTally",
+    "Feedback",
     "LoginFailure",
     "LoginSession",
     "OrgUnit",

@@ -17,12 +17,14 @@ import sqlalchemy as sa
 
 from tests.conftest import _empty_tables
 from tests.gunicorn_server import Browser, Server, running_gunicorn
+from tests.live import minutes
 from tests.live.crawl import Crawl, crawl
 from yongxi_learn import create_app
 from yongxi_learn.exams.models import Exam
 from yongxi_learn.extensions import db
 from yongxi_learn.org import seed
 from yongxi_learn.org.models import Role, RoleGrant
+from yongxi_learn.study.reading_models import ReadingProgress
 
 # "  管理员, 赵静明, 13923000195, CkrwNc49de": a login as seed-demo prints it.
 LOGIN_LINE = re.compile(r"^\s+(\S+), (\S+), (\d{11}), (\S+)$", re.MULTILINE)
@@ -53,6 +55,9 @@ def demo(db_url, tmp_path_factory):
         result = app.test_cli_runner().invoke(args=["seed-demo"])
         assert result.exit_code == 0, f"seed-demo failed:\n{result.output}\n{result.exception!r}"
         logins = {m[0]: (m[2], m[3]) for m in LOGIN_LINE.findall(result.output)}
+        # Every reading's heartbeat time one figure, looked for on admin pages (minutes.py).
+        db.session.execute(sa.update(ReadingProgress).values(counted_ms=minutes.PLANTED_MS))
+        db.session.commit()
         demo = Demo(logins, _demo_year(), _report_units(), app)
         db.session.remove()
         db.engine.dispose()

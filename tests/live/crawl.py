@@ -21,7 +21,7 @@ from http.client import HTTPException
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from tests.gunicorn_server import Browser
-from tests.live import files
+from tests.live import files, minutes
 from tests.live.pages import Link, Page, key_text
 
 PER_SHAPE = 2
@@ -52,6 +52,8 @@ class Crawl:
     rows_compared: int = 0  # page rows found in the files their links name
     # Every 11-digit number (a phone?) each page and file showed, by URL.
     phones: dict[str, set[str]] = field(default_factory=dict)
+    # Time spent (tests/live/minutes.py) each admin page (/admin/...) and file showed.
+    time_spent: dict[str, set[str]] = field(default_factory=dict)
 
 
 def crawl(browser: Browser, role: str) -> Crawl:
@@ -111,7 +113,7 @@ class _Walker:
         self.result.pages.append(path)
         if "text/html" not in headers.get("Content-Type", ""):
             return
-        self.saw(path, body.decode("utf-8"))
+        self.saw(path, body.decode("utf-8"), admin_page=path.startswith("/admin"))
         page = Page.parse(body.decode("utf-8"))
         for link in page.links():
             target = self.same_origin(path, link.href)
@@ -168,12 +170,15 @@ class _Walker:
             rows = files.rows_of(name, body)
         except files.Unreadable as exc:
             return f"{name}: {exc}"
-        self.saw(name, "\n".join(rows))
+        self.saw(name, "\n".join(rows), admin_page=True)
         return name, rows
 
-    def saw(self, where: str, text: str) -> None:
+    def saw(self, where: str, text: str, *, admin_page: bool) -> None:
         if found := set(PHONE_LIKE.findall(text)):
             self.result.phones.setdefault(where, set()).update(found)
+        # A person's own pages (我的学习, 学法档案) show them their own reading time.
+        if admin_page and (spent := minutes.time_spent(text)):
+            self.result.time_spent.setdefault(where, set()).update(spent)
 
     def check_download(self, url: str, link: Link, opened, page: Page | None, page_path: str):
         where = f"download “{link.text or url}” {url} on {page_path}"

@@ -130,3 +130,15 @@ def test_no_page_or_download_shows_a_full_phone_the_role_does_not_manage(role, c
     }
     assert leaks == {}
     assert result.phones, f"{role}: not even their own phone on a page (the profile shows it)"
+
+
+@pytest.mark.parametrize("role", sorted(MANAGING), ids=lambda r: ROLES[r])
+def test_no_admin_page_or_download_shows_anyones_time_spent(role, crawl_as):
+    """本平台的承诺: supervisors see readings done / not done, never minutes. Every admin
+    page (/admin/…) and every file the role reaches is read for time spent
+    (tests/live/minutes.py: the demo's reading heartbeats planted as 4321 min 7 s, and the
+    words a minutes column would carry); a person's own pages show them their own."""
+    result = crawl_as(role)
+    assert result.pages, role
+    shown = {where: sorted(found)[:3] for where, found in result.time_spent.items()}
+    assert shown == {}

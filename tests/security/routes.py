@@ -13,6 +13,7 @@ PUBLIC = {
     "healthz",  # load balancer probe: "ok", no data
     "ping",  # the bench's trivial in-app route: "ok", no data
     "home.favicon",  # the site's icon, a static file
+    "feedback.promise",  # 本平台的承诺: fixed text, readable before logging in
     "training.scan",  # QR link /t/<id>/<token>: only exchanges a signed code for a
     # ticket and shows a message; recording needs a login and a POST
 }

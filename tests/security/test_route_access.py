@@ -28,6 +28,8 @@ SELF_SERVICE = {
     "study.my_readings",
     "training.code",  # the 6-digit code form; a wrong code records nothing
     "laws.index",  # the law library is read by everyone signed in
+    "feedback.mine",  # 意见建议: one's own items
+    "feedback.send",  # sending one (the sweep's form lacks its kind: nothing is sent)
 }
 # Readable by every signed-in person by design: the law library is shared reading.
 SHARED_READ = {"laws.detail"}

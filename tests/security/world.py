@@ -16,6 +16,8 @@ from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams.bank import services as bank
 from yongxi_learn.exams.models import Enrolment
 from yongxi_learn.extensions import db
+from yongxi_learn.feedback import services as feedback
+from yongxi_learn.feedback.models import FeedbackKind
 from yongxi_learn.laws import importing as law_importing
 from yongxi_learn.org import importing, tenancy
 from yongxi_learn.org.models import Category, Role
@@ -64,6 +66,14 @@ def build(tree, make_user, mark: str = MARK, *, sibling: bool = False) -> World:
     reports.save(version.draft, f"{mark}报告", f"{mark}正文。\n{version.text}", actor=actor)
     ids["draft_id"] = version.draft_id
     _pending_imports(ids, b_admin)
+    item = feedback.send(
+        user=b_person,
+        kind=FeedbackKind.COMPLAINT,
+        text=f"{mark}意见",
+        anonymous=False,
+        now=utcnow(),
+    )
+    ids["feedback_id"] = item.id
     ids.update(fmt="csv", kind="enrolled", filename="css/app.css", ticket="x")
     db.session.commit()
     return world

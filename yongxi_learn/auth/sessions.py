@@ -12,7 +12,7 @@ from ..extensions import db
 from ..org import signals
 from ..org.models import RoleGrant, User
 from . import passwords
-from .models import LoginSession
+from .models import LoginSession, PasswordHistory
 
 # last_seen_at is written at most this often, so a page full of requests costs one
 # UPDATE, and an idle timeout is exact to within a minute.
@@ -268,3 +268,17 @@ def _end_logins(person: User, **_) -> None:
     """A deactivated person, or one given a new password by an admin, is logged out
     everywhere."""
     end_all_sessions(person)
+
+
+@signals.person_anonymised.connect
+def _forget_logins(person: User, **_) -> None:
+    """The retention purge: logins end, and what they recorded of the person's device
+    and address is blanked. The rows stay (an attempt's monitor points at them)."""
+    end_all_sessions(person)
+    db.session.execute(
+        sa.update(LoginSession)
+        .where(LoginSession.user_id == person.id)
+        .values(address="", user_agent="", previous_device="", previous_login_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(sa.delete(PasswordHistory).where(PasswordHistory.user_id == person.id))

@@ -102,6 +102,9 @@ ACTION_LABELS = {
     "study.export": "下载学习清单完成情况",
     "reading.export": "下载阅读任务完成情况",
     "audit.prune": "清理操作日志",
+    "feedback.answer": "答复意见建议",
+    "filing.download": "下载备案信息表",
+    "privacy.purge": "匿名化超期人员数据",
 }
 RESULT_LABELS = {"ok": "成功", "fail": "失败", "locked": "已锁定"}
 

@@ -30,6 +30,10 @@ class Perm(enum.StrEnum):
     MANAGE_STUDY = "manage_study"
     VIEW_STATS = "view_stats"
     MANAGE_REPORTS = "manage_reports"  # draft, edit and word the report section
+    # Read and answer the 意见建议 sent from the subtree (feedback/); an ADMIN's only.
+    ANSWER_FEEDBACK = "answer_feedback"
+    # Download the 备案 information sheet (feedback/filing.py): no personal data in it.
+    FILING_SHEET = "filing_sheet"
 
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {

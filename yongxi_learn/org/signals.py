@@ -12,3 +12,8 @@ person_deactivated = _signals.signal("person-deactivated")
 # Sent with the person (sender) when an admin gives them a new one-time password:
 # their logins end and their failed attempts are forgotten (auth).
 password_reset = _signals.signal("password-reset")
+# Sent with the person (sender) when the retention purge anonymises them (org/retention.py):
+# each layer clears what it holds that names them or that they wrote in their own words
+# (login addresses and devices, sign-in device cookies, 学习心得, 意见建议), keeping
+# every count.
+person_anonymised = _signals.signal("person-anonymised")

@@ -171,8 +171,7 @@ def _readings(person: User) -> Section:
         .where(ReadingProgress.user_id == person.id)
         .order_by(ReadingProgress.opened_at)
     )
-    rows = [
-        [title, p.opened_at, p.counted_ms // 1000, p.confirmed_at]
-        for title, p in db.session.execute(query)
-    ]
-    return _section("阅读任务", ("阅读任务", "首次打开", "阅读秒数", "确认已学习"), rows)
+    # No heartbeat time: the admin who downloads this is a supervisor, and supervisors
+    # see done / not done only (本平台的承诺); the person sees it on their reading pages.
+    rows = [[title, p.opened_at, p.confirmed_at] for title, p in db.session.execute(query)]
+    return _section("阅读任务", ("阅读任务", "首次打开", "确认已学习"), rows)

@@ -13,6 +13,7 @@ from ..core.exceptions import NotFound
 from ..core.time import format_local
 from ..extensions import db
 from ..laws.models import Law, LawStatus
+from ..org import signals
 from ..org.models import OrgUnit, User
 from ..org.permissions import Perm, can
 from ..org.services import Actor
@@ -347,3 +348,15 @@ def finish(item: StudyListItem, person: User, *, now: datetime) -> StudyProgress
         tally.people_changed(item.list_id, [person.id])
     db.session.flush()
     return progress
+
+
+@signals.person_anonymised.connect
+def _forget_notes(person: User, **_) -> None:
+    """The retention purge: the person's 学习心得 (their own words) are cleared; what
+    they read and finished stays counted."""
+    db.session.execute(
+        sa.update(StudyProgress)
+        .where(StudyProgress.user_id == person.id, StudyProgress.note != "")
+        .values(note="")
+        .execution_options(synchronize_session=False)
+    )

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..org import audience as audience_module
+from ..org import signals
 from ..org.models import OrgUnit, UnitKind, User
 from ..org.ordering import unit_positions
 from ..org.permissions import Perm, ensure, scope_filter
@@ -296,4 +297,16 @@ def _scoped(session: TrainingSession, viewer: User) -> sa.Select:
         sa.select(Attendance)
         .join(OrgUnit, Attendance.unit_id == OrgUnit.id)
         .where(Attendance.session_id == session.id, scope_filter(viewer, Perm.VIEW_TRAINING))
+    )
+
+
+@signals.person_anonymised.connect
+def _forget_devices(person: User, **_) -> None:
+    """The retention purge: the device cookie a person's sign-ins came from is personal
+    data; the sign-ins themselves stay counted."""
+    db.session.execute(
+        sa.update(Attendance)
+        .where(Attendance.user_id == person.id, Attendance.scan_id.is_not(None))
+        .values(scan_id=None)
+        .execution_options(synchronize_session=False)
     )
