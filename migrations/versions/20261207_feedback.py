@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'eb1b2941f4e6'
-down_revision = 'd1f4b2c6e7a8'
+down_revision = '4aa8c513a0a0'
 branch_labels = None
 depends_on = None
 
