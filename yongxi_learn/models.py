@@ -19,6 +19,7 @@ from .laws import models as laws_models  # noqa: F401
 from .org.audit import AuditLog
 from .org.models import OrgUnit, RoleGrant, User
 from .reports.models import ReportDraft, ReportTemplate, ReportVersion
+from .stats.threshold_models import YearThreshold
 from .study import plan_models as study_plan_models  # noqa: F401
 from .study import reading_models as study_reading_models  # noqa: F401
 from .training import models as training_models  # noqa: F401
@@ -45,4 +46,5 @@ __all__ = [
     "RoleGrant",
     "SiteSetting",
     "User",
+    "YearThreshold",
 ]

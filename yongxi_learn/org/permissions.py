@@ -30,6 +30,7 @@ class Perm(enum.StrEnum):
     MANAGE_STUDY = "manage_study"
     VIEW_STATS = "view_stats"
     MANAGE_REPORTS = "manage_reports"  # draft, edit and word the report section
+    SET_THRESHOLDS = "set_thresholds"  # a district's yearly 达标要求 (stats.thresholds)
 
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {
