@@ -1,6 +1,8 @@
 """达标情况: the board of a district's or a town's units against the year's thresholds,
 its download, and the district's form for the thresholds (stats.thresholds)."""
 
+from decimal import Decimal
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -78,6 +80,17 @@ def _names_header(req: thresholds.Requirement) -> str:
     }[req.key]
 
 
+def _form_data(row) -> dict:
+    """The saved thresholds as the form shows them: 95, 92.5 (not 95.0)."""
+    data = {"leaders_chosen": row.leaders_chosen}
+    for name in ("participation", "pass_rate", "villages"):
+        value = getattr(row, name)
+        if value is not None and value == value.to_integral_value():
+            value = value.quantize(Decimal(1))
+        data[name] = value
+    return data
+
+
 def _districts():
     return [
         u
@@ -98,7 +111,7 @@ def threshold_edit():
     if not 2000 <= year <= 2100:
         abort(404)
     current = thresholds.thresholds_for(year, district)
-    form = ThresholdForm(obj=current if current and current.unit_id == district.id else None)
+    form = ThresholdForm(data=_form_data(current) if current else None)
     if request.method == "GET":
         form.year.data = year
     if form.validate_on_submit():
