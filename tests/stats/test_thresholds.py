@@ -3,6 +3,7 @@ the order of the towns' names whatever their figures, with the names behind ever
 shortfall; the same table downloads; towns inherit the district's thresholds."""
 
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from tests.stats.districts import TITLE, set_thresholds
 from tests.stats.helpers import html_tables
 from yongxi_learn.core.exceptions import PermissionDenied
+from yongxi_learn.core.formatting import Rate
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog
@@ -188,3 +190,9 @@ def test_an_empty_threshold_judges_nothing_on_it(client, login, towns):
     header, rows = _rows(_board_page(client, login, towns, towns.tree["district"]))
     assert header == ["单位", "领导干部“2+1”选学全部完成"]
     assert [r[1][:3] for r in rows] == ["未达标", "达标 "]
+
+
+def test_a_figure_meets_a_threshold_as_it_is_printed():
+    assert thresholds.meets(Rate(8996, 10000), Decimal(90))  # printed 90%
+    assert not thresholds.meets(Rate(8994, 10000), Decimal(90))  # printed 89.9%
+    assert thresholds.meets(Rate(0, 0), Decimal(90)) is None  # no figure, nothing judged
