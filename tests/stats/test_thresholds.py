@@ -66,6 +66,13 @@ def test_each_shortfall_names_who_falls_short(client, login, towns):
     # The link opens the names: 甲 was absent.
     names = client.get(absent.replace("&amp;", "&")).get_data(as_text=True)
     assert "甲" in names and "乙" not in names
+    unchosen = f"/admin/study/lists/{towns.study_list.id}/people?unit={other}&amp;show=unchosen"
+    assert unchosen in html
+    names = client.get(unchosen.replace("&amp;", "&")).get_data(as_text=True)
+    assert "宝顶镇领导" in names and "雍溪镇领导" not in names
+    uncovered = f"/stats/training/people?group=village&amp;year=2024&amp;unit={other}"
+    names = client.get(uncovered.replace("&amp;", "&")).get_data(as_text=True)
+    assert uncovered in html and "甲" in names and "乙" in names
 
 
 def test_the_download_has_the_same_rows_in_the_same_order_and_is_audited(client, login, towns):

@@ -24,8 +24,10 @@ from ..org.models import Category, OrgUnit, UnitKind, User
 from ..org.names import pinyin_key
 from ..org.permissions import Perm, ensure
 from ..org.subtrees import child_units
+from ..study.plan_models import StudyList
 from . import queries
 from .common import ensure_view
+from .study import _lists_covering
 from .threshold_models import YearThreshold
 
 VILLAGE_CADRES = [Category.VILLAGE_CADRE.value]
@@ -212,6 +214,9 @@ class Board:
     thresholds: YearThreshold | None
     requirements: list[Requirement]
     rows: list[BoardRow] = field(default_factory=list)
+    # The year's study lists the 2 + 1 is judged on (their 未按规则选学 lists name
+    # the leading cadres behind a shortfall).
+    lists: list[StudyList] = field(default_factory=list)
 
     @property
     def set_by(self) -> OrgUnit | None:
@@ -261,7 +266,8 @@ def board(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> Boar
         BoardRow(u, [_cell(req, u, is_own, year, exam_rows, leaders) for req in wanted], is_own)
         for u, is_own in units
     ]
-    return Board(year, unit, row, wanted, rows)
+    lists = _lists_covering(year, unit) if row.leaders_chosen else []
+    return Board(year, unit, row, wanted, rows, lists)
 
 
 def _cell(req: Requirement, unit: OrgUnit, own: bool, year, exam_rows, leaders) -> Cell:
