@@ -41,6 +41,7 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
     from .org.models import User
     from .org.services import SYSTEM
     from .reports import services as reports
+    from .stats import thresholds
     from .study import demo as study_demo
     from .training import demo as training_demo
 
@@ -68,9 +69,23 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
         for line in feature.seed(seed.demo_town(), track=track, now=now, keep_open=keep_open):
             echo(line)
         db.session.commit()
-    # Last year's report draft, as the admin's 生成 button writes it.
+    # Last year's thresholds of the district (the town is held to them), then last
+    # year's report draft, as the admin's 生成 button writes it.
     town = seed.demo_town()
     year = to_local(now).year - 1
+    if town.parent is not None and thresholds.thresholds_for(year, town) is None:
+        thresholds.set_thresholds(
+            town.parent,
+            year,
+            participation=95,
+            pass_rate=90,
+            villages=100,
+            leaders_chosen=True,
+            actor=SYSTEM,
+            now=now,
+        )
+        db.session.commit()
+        echo(f"已设定{town.parent.name}{year}年达标要求。")
     if reports.get_draft(year, town) is None:
         # url_for needs a request: the figures link to the lists behind them.
         with current_app.test_request_context():

@@ -21,6 +21,7 @@ from .org.audit import AuditLog
 from .org.models import OrgUnit, RoleGrant, User
 from .org.unit_settings import UnitSetting
 from .reports.models import ReportDraft, ReportTemplate, ReportVersion
+from .stats.threshold_models import YearThreshold
 from .study import plan_models as study_plan_models  # noqa: F401
 from .study import reading_models as study_reading_models  # noqa: F401
 from .training import models as training_models  # noqa: F401
@@ -49,4 +50,5 @@ __all__ = [
     "SiteSetting",
     "UnitSetting",
     "User",
+    "YearThreshold",
 ]

@@ -19,6 +19,8 @@ from decimal import Decimal
 
 import pytest
 
+from tests.stats.districts import Towns, build_towns
+from tests.training.conftest import kinds, make_session  # noqa: F401  (for towns)
 from yongxi_learn.exams import exam_tally
 from yongxi_learn.exams.models import (
     Attempt,
@@ -178,3 +180,9 @@ def scenario(tree, make_user) -> Scenario:
     people["己"].unit = office
     db.session.commit()
     return Scenario(tree, formal, makeup, practice, personal, people)
+
+
+@pytest.fixture
+def towns(tree, make_user, make_unit, make_session) -> Towns:  # noqa: F811
+    """Two towns against the district's 2024 thresholds (tests/stats/districts.py)."""
+    return build_towns(tree, make_user, make_unit, make_session)

@@ -34,6 +34,7 @@ class Perm(enum.StrEnum):
     ANSWER_FEEDBACK = "answer_feedback"
     # Download the 备案 information sheet (feedback/filing.py): no personal data in it.
     FILING_SHEET = "filing_sheet"
+    SET_THRESHOLDS = "set_thresholds"  # a district's yearly 达标要求 (stats.thresholds)
 
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {

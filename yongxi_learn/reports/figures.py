@@ -4,8 +4,14 @@ writes it ("8次", "200余人次", "100%") with the list of people behind it.
 The report says only what the records show:
 - a figure that does not exist (no exam that year, no 以案释法 session) is None, so the
   template leaves its sentence out;
-- a rate that falls short (0%, or under ``REPORT_RATE_THRESHOLD`` percent) is not an
-  achievement: it is listed under ``short`` (coverage, study, exam) for 存在的问题;
+- a rate that falls short (0%, or under its threshold) is not an achievement: it is
+  listed under ``short`` (coverage, study, exam) for 存在的问题. The thresholds are the
+  district's for the year (``stats.thresholds``: 参考率, 通过率, and 100% for the 2 + 1
+  choice when every leading cadre must make it); a rate without one, and every rate
+  of a year without thresholds, is held to ``REPORT_RATE_THRESHOLD`` percent;
+- a district's draft names, under 存在的问题, each town that falls short of a
+  threshold, one sentence per threshold, towns in the order of their names
+  (``towns_short``, from the same board as the 达标情况 page);
 - each rate comes with its definition (``defined``), printed where it is first given;
 - an exam's audience is named from its enrolment (``phrasing.audience``).
 """
@@ -20,6 +26,7 @@ from flask import current_app, url_for
 from ..core.formatting import Rate
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..stats import queries
+from ..stats import thresholds as district
 from ..stats.training_section import GROUPS
 from . import phrasing
 from .render import Figure
@@ -33,7 +40,29 @@ DEFINED = {
     "“2+1”选学率": "“2+1”选学率=已选定“2+1”的人数/领导干部人数",
     "学习完成率": "学习完成率=学完必学及所选法规的人数/领导干部人数",
     "正确率": "正确率=答对次数/作答次数",
+    "村（社区）集中学习覆盖率": (
+        "村（社区）集中学习覆盖率=有“两委”干部参加集中学习的村（社区）数/村（社区）数"
+    ),
 }
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The percent each rate is held to: the year's thresholds where the district set
+    one for it, else ``REPORT_RATE_THRESHOLD``."""
+
+    default: Decimal
+    row: district.YearThreshold | None = None
+
+    def of(self, key: str) -> Decimal:
+        row = self.row
+        if row is not None:
+            if key == "chosen" and row.leaders_chosen:
+                return Decimal(100)
+            value = {"participation": row.participation, "pass_rate": row.pass_rate}.get(key)
+            if value is not None:
+                return Decimal(value)
+        return self.default
 
 
 @dataclass(frozen=True)
@@ -54,18 +83,24 @@ def context(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> di
 def current(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> Current:
     words = phrasing.place(unit.name, unit.kind)
     threshold = Decimal(current_app.config["REPORT_RATE_THRESHOLD"])
+    row = district.thresholds_for(year, unit)
+    limits = Limits(threshold, row if row is not None and not row.empty else None)
     unprinted: list[Figure] = []
     values = {"year": year, "unit": unit.name, "threshold": f"{threshold}%"}
     values.update(place=words.word, place_short=words.short, place_cadres=words.cadres)
     values.update(_training(year, unit, threshold, words.word, unprinted))
-    values["study"] = _study(year, unit, threshold)
+    values["study"] = _study(year, unit, limits)
     report = _main_exam(year, unit, user=user, now=now)
     values["exam"] = None
     values["weak_laws"], values["weak_defined"] = [], ""
     if report is not None:
-        values["exam"] = _exam(report, year, unit, threshold, words.word, user, unprinted)
+        values["exam"] = _exam(report, year, unit, limits, words.word, user, unprinted)
         values["weak_laws"] = _weak_laws(report, year, unit, user=user, now=now)
         values["weak_defined"] = DEFINED["正确率"] + ("，含补考" if report.makeups else "")
+    given = _defined_names(values["exam"], values["study"])
+    values["towns_short"] = _towns_short(
+        year, unit, limits, given, user=user, now=now, out=unprinted
+    )
     return Current(values, [*_walk(values), *unprinted])
 
 
@@ -93,11 +128,11 @@ def _group(items: list[dict], defined: str) -> dict | None:
     return {"items": items, "defined": defined} if items else None
 
 
-def _split(rates: list[tuple[Rate, dict]], threshold: Decimal):
-    """Rates with a figure into (achieved, short)."""
-    present = [(rate, item) for rate, item in rates if rate.denominator]
-    achieved = [item for rate, item in present if not phrasing.falls_short(rate, threshold)]
-    short = [item for rate, item in present if phrasing.falls_short(rate, threshold)]
+def _split(rates: list[tuple[Rate, dict, Decimal]]):
+    """Rates with a figure, each with the percent it is held to, into (achieved, short)."""
+    present = [(rate, item, limit) for rate, item, limit in rates if rate.denominator]
+    achieved = [item for rate, item, limit in present if not phrasing.falls_short(rate, limit)]
+    short = [item for rate, item, limit in present if phrasing.falls_short(rate, limit)]
     return achieved, short
 
 
@@ -170,7 +205,7 @@ def _training(year: int, unit: OrgUnit, threshold: Decimal, place: str, unprinte
 # ---------------------------------------------------------------- study
 
 
-def _study(year: int, unit: OrgUnit, threshold: Decimal) -> dict | None:
+def _study(year: int, unit: OrgUnit, limits: Limits) -> dict | None:
     figures = queries.leader_study(year, unit)
     if not figures.people:
         return None
@@ -179,10 +214,9 @@ def _study(year: int, unit: OrgUnit, threshold: Decimal) -> dict | None:
     completed = _rate("study.completed", "领导干部学习完成率", figures.completed, url)
     achieved, short = _split(
         [
-            (figures.chosen, {"name": "“2+1”选学率", "rate": chosen}),
-            (figures.completed, {"name": "学习完成率", "rate": completed}),
-        ],
-        threshold,
+            (figures.chosen, {"name": "“2+1”选学率", "rate": chosen}, limits.of("chosen")),
+            (figures.completed, {"name": "学习完成率", "rate": completed}, limits.default),
+        ]
     )
     ok = {item["name"] for item in achieved}
     return {
@@ -213,7 +247,7 @@ def _names_url(report, kind: str, year: int, unit: OrgUnit) -> str:
     return url_for("stats.names", exam_id=report.exam.id, kind=kind, year=year, unit=unit.id)
 
 
-def _exam(report, year: int, unit: OrgUnit, threshold, place: str, user, unprinted) -> dict:
+def _exam(report, year: int, unit: OrgUnit, limits: Limits, place: str, user, unprinted) -> dict:
     total = report.total
     participation = _rate(
         "exam.participation",
@@ -229,10 +263,13 @@ def _exam(report, year: int, unit: OrgUnit, threshold, place: str, user, unprint
     )
     achieved, short = _split(
         [
-            (total.participation, {"name": "参考率", "rate": participation}),
-            (total.pass_rate, {"name": "通过率", "rate": pass_rate}),
-        ],
-        threshold,
+            (
+                total.participation,
+                {"name": "参考率", "rate": participation},
+                limits.of("participation"),
+            ),
+            (total.pass_rate, {"name": "通过率", "rate": pass_rate}, limits.of("pass_rate")),
+        ]
     )
     enrolled_url = _names_url(report, "enrolled", year, unit)
     both = Figure("exam.both", "参考率及通过率（应考名单）", "100%", enrolled_url)
@@ -295,3 +332,85 @@ def _weak_laws(report, year: int, unit: OrgUnit, *, user, now) -> list[dict]:
         }
         for weak in queries.weak_laws(report.exam, unit, user=user, now=now)
     ]
+
+
+# ---------------------------------------------------------------- the towns
+
+
+# How a town's shortfall is written: "宝顶镇" + what + "为82.5%，低于全区90%的要求";
+# the rate's name in DEFINED.
+TOWN_NAMES = {
+    "participation": "参考率",
+    "pass_rate": "通过率",
+    "villages": "村（社区）集中学习覆盖率",
+    "leaders": "“2+1”选学率",
+}
+TOWN_WORDS = {
+    "participation": "{exam}参考率",
+    "pass_rate": "{exam}通过率",
+    "villages": "村（社区）集中学习覆盖率",
+    "leaders": "领导干部“2+1”选学率",
+}
+TOWN_LISTS = {
+    "participation": "未参考名单",
+    "pass_rate": "未通过名单",
+    "villages": "未覆盖的村（社区）",
+    "leaders": "未选学的领导干部",
+}
+
+
+def _defined_names(exam: dict | None, study: dict | None) -> set[str]:
+    """The rates the district's own sentences say what they are of (the default
+    template prints every group it is given)."""
+    groups = [part.get(key) for part in (exam, study) if part for key in ("achieved", "short")]
+    return {item["name"] for group in groups if group for item in group["items"]}
+
+
+def _towns_short(year: int, unit: OrgUnit, limits: Limits, given: set, *, user, now, out) -> list:
+    """A district's towns that fall short of the year's thresholds: one item per town
+    and threshold (per exam for the exam rates), towns in name order (the 达标情况
+    board's rows), each rate defined where it is first given (not when ``given``
+    already). A threshold met now is added to ``out`` (the unprinted figures), so
+    that a saved sentence about it is found stale."""
+    if unit.kind is not UnitKind.DISTRICT or limits.row is None:
+        return []
+    board = district.board(year, unit, user=user, now=now)
+    items, defined = [], set(given)
+    for row in board.rows:
+        if row.own:
+            continue
+        for req, cell in zip(board.requirements, row.cells, strict=True):
+            if cell.rate is None or cell.met is None:
+                continue
+            figure = _town_figure(req, row.unit, cell.rate, year)
+            if cell.met:
+                out.append(figure)
+                continue
+            name = TOWN_NAMES[req.key]
+            first = name not in defined
+            defined.add(name)
+            items.append(
+                {
+                    "town": row.unit.name,
+                    "what": TOWN_WORDS[req.key].format(exam=req.exam.title if req.exam else ""),
+                    "rate": figure,
+                    "required": district.percent_text(req.percent),
+                    "defined": DEFINED[name] if first else "",
+                }
+            )
+    return items
+
+
+def _town_figure(req: "district.Requirement", town: OrgUnit, rate: Rate, year: int) -> Figure:
+    exam_id = req.exam.id if req.exam is not None else 0
+    if req.names_kind:
+        url = url_for("stats.names", exam_id=exam_id, kind=req.names_kind, year=year, unit=town.id)
+    else:  # the board of the town names the villages and the leading cadres
+        url = url_for("stats.threshold_board", year=year, unit=town.id)
+    what = TOWN_WORDS[req.key].format(exam=req.exam.title if req.exam else "")
+    return Figure(
+        f"towns.{town.id}.{req.key}.{exam_id}",
+        f"{town.name}{what}（{TOWN_LISTS[req.key]}）",
+        phrasing.percent(rate),
+        url,
+    )

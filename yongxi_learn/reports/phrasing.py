@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from ..core.formatting import Rate
 from ..org.models import Category, UnitKind
+from ..stats.thresholds import meets
 
 
 class Place(NamedTuple):
@@ -126,6 +127,7 @@ def _units(units: list[tuple[str, UnitKind]]) -> str:
 
 
 def falls_short(rate: Rate, threshold: Decimal) -> bool:
-    """A rate that belongs among the weak points, not the achievements: 0%, or under
-    ``threshold`` percent as printed (so "89.96%", printed 90%, is not under 90)."""
-    return bool(rate.denominator) and (not rate.numerator or rate.percent < threshold)
+    """A rate that belongs among the weak points, not the achievements: 0%, or not
+    meeting ``threshold`` percent as the 达标情况 pages judge it (``stats.thresholds.
+    meets``: as printed, so "89.96%", printed 90%, is not under 90)."""
+    return bool(rate.denominator) and (not rate.numerator or not meets(rate, threshold))

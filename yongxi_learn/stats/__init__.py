@@ -7,9 +7,11 @@ from flask import Flask
 def register(app: Flask) -> None:
     """The dashboards' blueprint, the CLI, and the year overview's sections after the
     exams' (built in): 集中学习, then 学习清单与阅读任务."""
-    from . import study_section, training_section
+    from . import study_section, threshold_views, training_section
     from .cli import stats_cli
     from .views import bp
+
+    assert threshold_views.bp is bp  # its routes (达标情况) are on the same blueprint
 
     training_section.register()
     study_section.register()

@@ -58,7 +58,9 @@ from .study import (
     LeaderStudy,
     completion_of,
     leader_study,
+    leaders_chosen_by_unit,
     leaders_of,
+    leaders_unchosen,
     reading_completion,
 )
 from .training import (
@@ -73,6 +75,7 @@ from .training import (
     training_groups,
     training_marks_select,
     training_uncovered_select,
+    units_not_reached,
     units_reached,
 )
 
@@ -108,7 +111,9 @@ __all__ = [
     "formal_exam",
     "item_analysis",
     "leader_study",
+    "leaders_chosen_by_unit",
     "leaders_of",
+    "leaders_unchosen",
     "names_count",
     "names_select",
     "overdue_at",
@@ -130,6 +135,7 @@ __all__ = [
     "training_groups",
     "training_marks_select",
     "training_uncovered_select",
+    "units_not_reached",
     "units_reached",
     "weak_laws",
     "year_overview",

@@ -9,17 +9,27 @@ import sqlalchemy as sa
 from ..core.formatting import Rate
 from ..extensions import db
 from ..org.models import Category, OrgUnit
+from ..org.ordering import people_order
 from ..study.figures import (
     ReadingFigures,
     StudyListFigures,
     reading_people_select,
+    study_list_figures,
     study_people_select,
 )
 from ..study.plan_models import StudyList
 from ..study.reading_models import ReadingAssignment
 from ..study.readings import in_year
 
-__all__ = ["LeaderStudy", "completion_of", "leader_study", "leaders_of", "reading_completion"]
+__all__ = [
+    "LeaderStudy",
+    "completion_of",
+    "leader_study",
+    "leaders_chosen_by_unit",
+    "leaders_of",
+    "leaders_unchosen",
+    "reading_completion",
+]
 
 
 @dataclass(frozen=True)
@@ -85,3 +95,32 @@ def reading_completion(year: int, unit: OrgUnit) -> Rate:
         ).one()
         assigned, confirmed = assigned + n, confirmed + int(c)
     return Rate(confirmed, assigned)
+
+
+def leaders_chosen_by_unit(year: int, unit: OrgUnit) -> dict[int, Rate]:
+    """leader_study(year, child).chosen for each child unit of ``unit`` (and, under
+    ``unit``'s own id, for the people of ``unit`` itself): from each list's figures
+    for the leading cadres, by child unit (a person on two lists counts twice)."""
+    counts: dict[int, tuple[int, int]] = {}
+    for lst in _lists_covering(year, unit):
+        for row in study_list_figures(lst, unit, Category.LEADER).by_unit:
+            n, c = counts.get(row.unit.id, (0, 0))
+            counts[row.unit.id] = (n + row.people, c + row.first.numerator)
+    return {unit_id: Rate(c, n) for unit_id, (n, c) in counts.items()}
+
+
+def leaders_unchosen(year: int, unit: OrgUnit, *, own: bool = False) -> list[str]:
+    """The names behind leaders_chosen_by_unit's shortfall: the leading cadres of
+    ``unit``'s subtree (``own``: of ``unit`` itself) who have not made the 2 + 1
+    choice on one of the year's lists, in the people's order, each once."""
+    names: dict[int, str] = {}
+    for lst in _lists_covering(year, unit):
+        people = study_people_select(lst, unit, Category.LEADER).subquery()
+        query = sa.select(people.c.user_id, people.c.name).where(people.c.chosen == 0)
+        if own:
+            query = query.where(people.c.unit_id == unit.id)
+        c = people.c
+        order = people_order(c.unit_id, c.post_rank, c.name_sort, c.user_id)
+        for user_id, name in db.session.execute(query.order_by(*order)):
+            names.setdefault(user_id, name)
+    return list(names.values())

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from ..core.formatting import Rate
 from ..extensions import db
 from ..org.models import Category, OrgUnit, UnitKind, User
-from ..org.ordering import people_order
+from ..org.ordering import people_order, unit_order
 from ..org.subtrees import child_units, subtree, unit_buckets
 from ..training.models import (
     Attendance,
@@ -49,6 +49,7 @@ __all__ = [
     "training_groups",
     "training_marks_select",
     "training_uncovered_select",
+    "units_not_reached",
     "units_reached",
 ]
 
@@ -279,19 +280,46 @@ def training_marks_select(year: int, unit: OrgUnit, categories=None) -> sa.Selec
     )
 
 
-def units_reached(year: int, unit: OrgUnit, kind: UnitKind, categories=None) -> Rate:
-    """Units of ``kind`` in the subtree with at least one attendee, of all such units
-    (e.g. the 8 villages whose 两委 cadres took part)."""
-    reached = (
+def _reached_ids(year: int, unit: OrgUnit, kind: UnitKind, categories) -> sa.Select:
+    """Ids of the units of ``kind`` in the subtree where someone signed in that year."""
+    return (
         _tally_in(year, unit, categories)
         .join(OrgUnit, TrainingTally.unit_id == OrgUnit.id)
         .where(OrgUnit.kind == kind)
-        .with_only_columns(sa.func.count(sa.distinct(OrgUnit.id)))
+        .with_only_columns(OrgUnit.id)
+        .distinct()
     )
-    total = sa.select(sa.func.count(OrgUnit.id)).where(
+
+
+def _kind_units(unit: OrgUnit, kind: UnitKind) -> sa.Select:
+    """The active units of ``kind`` in the subtree: what units_reached divides by."""
+    return sa.select(OrgUnit).where(
         subtree(OrgUnit.path, unit), OrgUnit.kind == kind, OrgUnit.active
     )
-    return Rate(db.session.scalar(reached), db.session.scalar(total))
+
+
+def units_reached(year: int, unit: OrgUnit, kind: UnitKind, categories=None) -> Rate:
+    """Units of ``kind`` in the subtree with at least one attendee, of all such units
+    (e.g. the 8 villages whose 两委 cadres took part)."""
+    reached = _reached_ids(year, unit, kind, categories).subquery()
+    total = _kind_units(unit, kind).with_only_columns(sa.func.count(OrgUnit.id))
+    return Rate(
+        db.session.scalar(sa.select(sa.func.count()).select_from(reached)),
+        db.session.scalar(total),
+    )
+
+
+def units_not_reached(year: int, unit: OrgUnit, kind: UnitKind, categories=None) -> list[OrgUnit]:
+    """The units units_reached counts and finds nobody of, in the tree's order: the
+    names behind a shortfall (the villages not reached)."""
+    reached = _reached_ids(year, unit, kind, categories)
+    return list(
+        db.session.scalars(
+            _kind_units(unit, kind)
+            .where(OrgUnit.id.not_in(reached))
+            .order_by(unit_order(OrgUnit.id))
+        )
+    )
 
 
 @dataclass(frozen=True)
