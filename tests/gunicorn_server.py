@@ -176,10 +176,13 @@ class Browser:
         headers = {**self.headers, **({"X-CSRFToken": self.csrf} if self.csrf else {})}
         data = None
         if form is not None:
-            data = urllib.parse.urlencode({"csrf_token": self.csrf, **form}).encode()
+            # A list is one field sent several times (checkboxes), as a browser sends it.
+            fields = {"csrf_token": self.csrf, **form}
+            data = urllib.parse.urlencode(fields, doseq=True).encode()
         elif json_body is not None:
             data = json.dumps(json_body).encode()
             headers["Content-Type"] = "application/json"
+            headers["Accept"] = "application/json"  # as exam.js asks
         req = urllib.request.Request(self.base_url + path, data, headers, method=method)  # noqa: S310
         try:
             with self.opener.open(req, timeout=timeout) as response:
