@@ -211,9 +211,10 @@ REDIS_SERVER = Path("/usr/bin/redis-server")
 
 
 @contextlib.contextmanager
-def running_redis() -> Iterator[str]:
-    """A throwaway Redis on loopback, nothing saved to disk; yields its storage URI."""
-    port = free_port()
+def running_redis(port: int | None = None) -> Iterator[str]:
+    """A throwaway Redis on loopback, nothing saved to disk; yields its storage URI.
+    ``port``: the one of a Redis stopped before (a test of an outage starts it again)."""
+    port = port or free_port()
     args = [str(REDIS_SERVER), "--port", str(port), "--bind", "127.0.0.1"]
     args += ["--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
