@@ -31,6 +31,7 @@ import urllib.request
 import urllib.response
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,18 +159,21 @@ class Reply:
     status: int
     text: str
     location: str = ""
+    headers: Message | None = None  # case-insensitive ``headers.get(name)``
 
 
 class Browser:
     """Cookies, the CSRF token of the last page, no automatic redirects."""
 
-    def __init__(self, base_url: str, headers: dict[str, str] | None = None):
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None, *, tls=None):
+        """``tls``: an ``ssl.SSLContext`` for an https ``base_url`` (a test certificate)."""
         self.base_url = base_url
         self.headers = headers or {}
         self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect(), _Gzip()
-        )
+        handlers = [urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect(), _Gzip()]
+        if tls is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=tls))
+        self.opener = urllib.request.build_opener(*handlers)
         self.csrf = ""
 
     def request(self, method, path, *, form=None, json_body=None, timeout=30) -> Reply:
@@ -186,9 +190,10 @@ class Browser:
         req = urllib.request.Request(self.base_url + path, data, headers, method=method)  # noqa: S310
         try:
             with self.opener.open(req, timeout=timeout) as response:
-                reply = Reply(response.status, response.read().decode(), "")
+                reply = Reply(response.status, response.read().decode(), "", response.headers)
         except urllib.error.HTTPError as exc:
-            reply = Reply(exc.code, exc.read().decode(), exc.headers.get("Location", ""))
+            location = exc.headers.get("Location", "")
+            reply = Reply(exc.code, exc.read().decode(), location, exc.headers)
         token = re.search(r'name="csrf-token" content="([^"]+)"', reply.text) or re.search(
             r'name="csrf_token"[^>]*value="([^"]+)"', reply.text
         )
