@@ -10,7 +10,7 @@ export CHROMIUM
 .PHONY: run test test-sqlite test-pg test-e2e lint bench
 
 # Beside the server, the sweeper finalizes attempts left open past their deadline once a
-# minute (pages only count them as finalized; docs/deployment.md schedules it in
+# minute (pages only count them as finalized; docs/deploy.md schedules it in
 # production). A background job of this shell, killed when gunicorn exits: a background
 # job of a non-interactive shell ignores Ctrl-C.
 run: $(VENV)/.installed

@@ -121,7 +121,7 @@ http {{
 
 @contextlib.contextmanager
 def nginx(upstream: str, host: str, work: Path, bench: ModuleType):
-    """nginx in front of gunicorn as in production (docs/deployment.md): it holds the
+    """nginx in front of gunicorn as in production (docs/deploy.md): it holds the
     slow connections, so a sync worker never waits on the network."""
     listen = f"{host}:{bench.free_port()}"
     conf = work / "nginx.conf"

@@ -31,6 +31,7 @@ import urllib.request
 import urllib.response
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,34 +159,41 @@ class Reply:
     status: int
     text: str
     location: str = ""
+    headers: Message | None = None  # case-insensitive ``headers.get(name)``
 
 
 class Browser:
     """Cookies, the CSRF token of the last page, no automatic redirects."""
 
-    def __init__(self, base_url: str, headers: dict[str, str] | None = None):
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None, *, tls=None):
+        """``tls``: an ``ssl.SSLContext`` for an https ``base_url`` (a test certificate)."""
         self.base_url = base_url
         self.headers = headers or {}
         self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect(), _Gzip()
-        )
+        handlers = [urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect(), _Gzip()]
+        if tls is not None:
+            handlers.append(urllib.request.HTTPSHandler(context=tls))
+        self.opener = urllib.request.build_opener(*handlers)
         self.csrf = ""
 
     def request(self, method, path, *, form=None, json_body=None, timeout=30) -> Reply:
         headers = {**self.headers, **({"X-CSRFToken": self.csrf} if self.csrf else {})}
         data = None
         if form is not None:
-            data = urllib.parse.urlencode({"csrf_token": self.csrf, **form}).encode()
+            # A list is one field sent several times (checkboxes), as a browser sends it.
+            fields = {"csrf_token": self.csrf, **form}
+            data = urllib.parse.urlencode(fields, doseq=True).encode()
         elif json_body is not None:
             data = json.dumps(json_body).encode()
             headers["Content-Type"] = "application/json"
+            headers["Accept"] = "application/json"  # as exam.js asks
         req = urllib.request.Request(self.base_url + path, data, headers, method=method)  # noqa: S310
         try:
             with self.opener.open(req, timeout=timeout) as response:
-                reply = Reply(response.status, response.read().decode(), "")
+                reply = Reply(response.status, response.read().decode(), "", response.headers)
         except urllib.error.HTTPError as exc:
-            reply = Reply(exc.code, exc.read().decode(), exc.headers.get("Location", ""))
+            location = exc.headers.get("Location", "")
+            reply = Reply(exc.code, exc.read().decode(), location, exc.headers)
         token = re.search(r'name="csrf-token" content="([^"]+)"', reply.text) or re.search(
             r'name="csrf_token"[^>]*value="([^"]+)"', reply.text
         )
@@ -208,9 +216,10 @@ REDIS_SERVER = Path("/usr/bin/redis-server")
 
 
 @contextlib.contextmanager
-def running_redis() -> Iterator[str]:
-    """A throwaway Redis on loopback, nothing saved to disk; yields its storage URI."""
-    port = free_port()
+def running_redis(port: int | None = None) -> Iterator[str]:
+    """A throwaway Redis on loopback, nothing saved to disk; yields its storage URI.
+    ``port``: the one of a Redis stopped before (a test of an outage starts it again)."""
+    port = port or free_port()
     args = [str(REDIS_SERVER), "--port", str(port), "--bind", "127.0.0.1"]
     args += ["--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)

@@ -2,7 +2,7 @@
 
 The backup uses SQLite's online backup API in one step: it reads one consistent
 snapshot (WAL mode lets the app keep writing meanwhile). PostgreSQL is backed up
-with its own tool, pg_dump (see docs/deployment.md).
+with its own tool, pg_dump (see docs/deploy.md).
 """
 
 import sqlite3
@@ -20,7 +20,7 @@ from ..extensions import db
 REQUIRED_TABLES = frozenset({"alembic_version", "user", "org_unit", "audit_log", "attempt"})
 PG_DUMP_HINT = (
     "当前数据库是 PostgreSQL：请用 pg_dump 备份（pg_dump -Fc -f yongxi.dump 数据库名），"
-    "用 pg_restore 恢复，详见 docs/deployment.md。"
+    "用 pg_restore 恢复，详见 docs/deploy.md。"
 )
 
 
