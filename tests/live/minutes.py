@@ -37,6 +37,8 @@ ALLOWED = [
     r"至少(?:阅读)?\s*\d+\s*(?:分钟|秒)",
     r"确认学习时间",  # when it was confirmed (a date), not how long
     r"\d+\s*分钟后再试",  # a lock's message
+    r"默认考试时长(?:\s*现为\s*\d+\s*分钟)?",  # 单位设置: a new exam's default limit
+    r"本单位设为（分钟）",
 ]
 # The promises themselves (on the 备案 sheet) name what is not done.
 ALLOWED += [re.escape(line) for line in PROMISES]

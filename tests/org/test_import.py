@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count_rows
+from tests.org.helpers import xlsx
 from yongxi_learn.auth.passwords import check_password
 from yongxi_learn.core import spreadsheets
 from yongxi_learn.core.pending_import import PendingImport
@@ -28,18 +29,6 @@ GOOD_ROWS = [
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def xlsx(rows, headers=HEADERS, sheet="人员") -> bytes:
-    workbook = openpyxl.Workbook()
-    ws = workbook.active
-    ws.title = sheet
-    ws.append(list(headers))
-    for row in rows:
-        ws.append(list(row))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def upload(client, content: bytes, filename: str = "人员.xlsx"):

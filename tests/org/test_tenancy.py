@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count_rows
-from tests.org.test_import import xlsx
+from tests.org.helpers import xlsx
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Category, OrgUnit, Role, RoleGrant, UnitKind, User

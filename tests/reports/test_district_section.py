@@ -115,3 +115,24 @@ def test_the_preview_links_each_town_figure_and_marks_it_when_the_records_change
     exam = towns.exam.id
     assert f'href="/stats/exams/{exam}/names/failed?year=2024&amp;unit={other}"' in html
     assert '<mark class="stale" title="记录已变化">50%</mark>（现为100%）' in html
+
+
+def test_the_districts_counts_sum_its_towns_and_say_so(ctx, towns, make_session):
+    from yongxi_learn.training.models import KindCode
+
+    tree = towns.tree
+    for owner in (tree["town"], tree["other_town"]):
+        make_session(
+            owner=owner,
+            kind=KindCode.LECTURE_HALL,
+            audience={"units": [owner.id]},
+            topic="法治讲堂",
+        )
+    district_text = _draft(towns).text
+    assert "区和镇（街道）领导班子成员开展法治讲堂2次" in district_text
+    assert "全区组织开展法治专题学习1次" in district_text
+    town_text = services.draft(
+        2024, tree["town"], actor=Actor(towns.district_admin), now=utcnow()
+    ).text
+    assert "镇领导班子成员开展法治讲堂1次" in town_text
+    assert "全区" not in town_text and "组织开展法治专题学习1次" in town_text

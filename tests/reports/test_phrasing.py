@@ -56,18 +56,34 @@ def test_full_coverage_is_said_only_when_true():
     assert phrasing.coverage(Rate(59, 60)) == "覆盖率98.3%"
 
 
+DISTRICT_WORDS = (
+    "区",
+    "区",
+    "区、镇（街道）、村（社区）干部",
+    "区和镇（街道）领导班子成员",
+    "全区",
+)
+COUNTY_WORDS = (
+    "县",
+    "县",
+    "县、乡镇（街道）、村（社区）干部",
+    "县和乡镇（街道）领导班子成员",
+    "全县",
+)
+
+
 @pytest.mark.parametrize(
     ("name", "kind", "words"),
     [
-        ("雍溪镇", UnitKind.TOWN, ("镇", "镇", "镇村（社区）干部")),
-        ("龙岗街道", UnitKind.TOWN, ("街道", "街", "街道、村（社区）干部")),
-        ("珠溪乡", UnitKind.TOWN, ("乡", "乡", "乡村（社区）干部")),
-        ("大足区", UnitKind.DISTRICT, ("区", "区", "区、镇（街道）、村（社区）干部")),
-        ("示例县", UnitKind.DISTRICT, ("县", "县", "县、乡镇（街道）、村（社区）干部")),
-        ("示例辖区", UnitKind.DISTRICT, ("区", "区", "区、镇（街道）、村（社区）干部")),
-        ("城区片区", UnitKind.TOWN, ("区", "区", "区、镇（街道）、村（社区）干部")),
-        ("示范单位", UnitKind.DISTRICT, ("区", "区", "区、镇（街道）、村（社区）干部")),
-        ("示范单位", UnitKind.TOWN, ("镇", "镇", "镇村（社区）干部")),
+        ("雍溪镇", UnitKind.TOWN, ("镇", "镇", "镇村（社区）干部", "镇领导班子成员", "")),
+        ("龙岗街道", UnitKind.TOWN, ("街道", "街", "街道、村（社区）干部", "街道领导班子成员", "")),
+        ("珠溪乡", UnitKind.TOWN, ("乡", "乡", "乡村（社区）干部", "乡领导班子成员", "")),
+        ("大足区", UnitKind.DISTRICT, DISTRICT_WORDS),
+        ("示例县", UnitKind.DISTRICT, COUNTY_WORDS),
+        ("示例辖区", UnitKind.DISTRICT, DISTRICT_WORDS),
+        ("城区片区", UnitKind.TOWN, DISTRICT_WORDS),
+        ("示范单位", UnitKind.DISTRICT, DISTRICT_WORDS),
+        ("示范单位", UnitKind.TOWN, ("镇", "镇", "镇村（社区）干部", "镇领导班子成员", "")),
     ],
 )
 def test_a_report_names_the_level_its_unit_speaks_for(name, kind, words):

@@ -87,7 +87,13 @@ def current(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> Cu
     limits = Limits(threshold, row if row is not None and not row.empty else None)
     unprinted: list[Figure] = []
     values = {"year": year, "unit": unit.name, "threshold": f"{threshold}%"}
-    values.update(place=words.word, place_short=words.short, place_cadres=words.cadres)
+    values.update(
+        place=words.word,
+        place_short=words.short,
+        place_cadres=words.cadres,
+        place_leaders=words.leaders,
+        place_total=words.total,
+    )
     values.update(_training(year, unit, threshold, words.word, unprinted))
     values["study"] = _study(year, unit, limits)
     report = _main_exam(year, unit, user=user, now=now)

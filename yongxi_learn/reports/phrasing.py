@@ -15,21 +15,28 @@ from ..stats.thresholds import meets
 
 
 class Place(NamedTuple):
-    """A unit's level as a report names it: 全{word}机关干部, {word}领导班子成员,
-    依法治{short}, 组织{cadres}集中学法."""
+    """A unit's level as a report names it: 全{word}机关干部, 依法治{short},
+    组织{cadres}集中学法, {leaders}开展法治讲堂, and {total} before a count of the whole
+    subtree (a district's count sums its towns': 全区开展中心组专题学法12次)."""
 
     word: str
     short: str
     cadres: str
+    leaders: str
+    total: str = ""
 
 
 # By the unit's name: 雍溪镇, 龙岗街道, 某某乡, 大足区 ... (a 街道 rules 依法治街).
 PLACES = {
-    "街道": Place("街道", "街", "街道、村（社区）干部"),
-    "镇": Place("镇", "镇", "镇村（社区）干部"),
-    "乡": Place("乡", "乡", "乡村（社区）干部"),
-    "区": Place("区", "区", "区、镇（街道）、村（社区）干部"),
-    "县": Place("县", "县", "县、乡镇（街道）、村（社区）干部"),
+    "街道": Place("街道", "街", "街道、村（社区）干部", "街道领导班子成员"),
+    "镇": Place("镇", "镇", "镇村（社区）干部", "镇领导班子成员"),
+    "乡": Place("乡", "乡", "乡村（社区）干部", "乡领导班子成员"),
+    "区": Place(
+        "区", "区", "区、镇（街道）、村（社区）干部", "区和镇（街道）领导班子成员", "全区"
+    ),
+    "县": Place(
+        "县", "县", "县、乡镇（街道）、村（社区）干部", "县和乡镇（街道）领导班子成员", "全县"
+    ),
 }
 
 
