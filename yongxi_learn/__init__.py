@@ -101,9 +101,21 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Each part registers its own pages (``register(app)``), lowest layer first."""
-    from . import auth, exams, home, laws, org, record, reports, stats, study, training
+    from . import (
+        auth,
+        exams,
+        home,
+        inspection,
+        laws,
+        org,
+        record,
+        reports,
+        stats,
+        study,
+        training,
+    )
 
-    for part in (auth, home, org, laws, training, exams, study, stats, reports, record):
+    for part in (auth, home, org, laws, training, exams, study, stats, reports, record, inspection):
         part.register(app)
 
 

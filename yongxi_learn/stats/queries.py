@@ -59,6 +59,7 @@ from .study import (
     completion_of,
     leader_study,
     leaders_of,
+    lists_covering,
     reading_completion,
 )
 from .training import (
@@ -109,6 +110,7 @@ __all__ = [
     "item_analysis",
     "leader_study",
     "leaders_of",
+    "lists_covering",
     "names_count",
     "names_select",
     "overdue_at",

@@ -19,7 +19,14 @@ from ..study.plan_models import StudyList
 from ..study.reading_models import ReadingAssignment
 from ..study.readings import in_year
 
-__all__ = ["LeaderStudy", "completion_of", "leader_study", "leaders_of", "reading_completion"]
+__all__ = [
+    "LeaderStudy",
+    "completion_of",
+    "leader_study",
+    "leaders_of",
+    "lists_covering",
+    "reading_completion",
+]
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,7 @@ class LeaderStudy:
     completed: Rate
 
 
-def _lists_covering(year: int, unit: OrgUnit) -> list[StudyList]:
+def lists_covering(year: int, unit: OrgUnit) -> list[StudyList]:
     """The year's lists owned at, above or below ``unit``."""
     return [
         lst
@@ -43,7 +50,7 @@ def _lists_covering(year: int, unit: OrgUnit) -> list[StudyList]:
 def leader_study(year: int, unit: OrgUnit) -> LeaderStudy:
     """Leading cadres' 2 + 1 for the year: per list and person (a person on two lists
     counts twice), selection done and completion."""
-    lists = _lists_covering(year, unit)
+    lists = lists_covering(year, unit)
     people = chosen = completed = 0
     for lst in lists:
         rows = study_people_select(lst, unit, Category.LEADER).subquery()
