@@ -13,6 +13,7 @@ so the download and ``flask report pack`` give the same bytes for the same recor
 and version. Members are built one at a time and streamed.
 """
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from datetime import datetime
 from ..core import archive
 from ..core.spreadsheets import xlsx_bytes
 from ..core.time import format_local, to_local
+from ..extensions import db
 from ..org.models import OrgUnit
 from ..reports import gongwen, services, trace
 from ..reports.models import ReportVersion
@@ -43,6 +45,15 @@ class Source:
     number: int | None  # None: a fresh draft, not saved
     saved_at: datetime | None  # UTC
     notice: str = ""  # the 【核对提示】 of a version the records no longer bear out
+    unit_id: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "unit_id", self.unit.id)
+
+    def in_this_session(self) -> "Source":
+        """The same with its unit loaded again: a streamed download is built after
+        the request's own session has ended, in a session of its own."""
+        return dataclasses.replace(self, unit=db.session.get(OrgUnit, self.unit_id))
 
     @property
     def stamp(self) -> datetime:
@@ -175,6 +186,7 @@ def manifest(digests: list[tuple[str, str]]) -> bytes:
 
 def chunks(source: Source, *, now: datetime) -> Iterator[bytes]:
     """The ZIP file as chunks, one per member built."""
+    source = source.in_this_session()
     out = archive.ZipStream(source.stamp)
     digests = []
     for member in members(source, now=now):
