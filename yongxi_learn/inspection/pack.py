@@ -16,6 +16,7 @@ and version. Members are built one at a time and streamed.
 import dataclasses
 import hashlib
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from ..org.models import OrgUnit
 from ..reports import gongwen, services, trace
 from ..reports.models import ReportVersion
 from ..stats.tables import safe_filename
+from ..training.models import TrainingSession
 from . import figure_sheets, ledgers, records, signin_sheet
 
 MANIFEST = "manifest.txt"
@@ -115,41 +117,39 @@ class Member:
 
 def members(source: Source, *, now: datetime) -> list[Member]:
     """The files of the pack in order, each built when it is written (the manifest,
-    last, is not among them: ``chunks`` adds it)."""
+    last, is not among them: ``chunks`` adds it). A member's ``build`` loads what it
+    needs itself: it may run in another session than this list was made in."""
     stamp = source.stamp
-    scope = figure_sheets.Scope(source.year, source.unit, now)
-    sessions = records.sessions(source.year, source.unit)
-    report_name = safe_filename(f"{source.title}（{source.version_label}）")
-    out = [
-        Member("说明.txt", lambda: readme(source, len(sessions)).encode("utf-8")),
-        Member(
-            f"1-报告/{report_name}.docx",
-            lambda: gongwen.build(
-                gongwen.Wording(source.title, source.text.split("\n"), source.notice),
-                stamp=stamp,
-            ),
-        ),
-        Member(
-            "2-数字与名单.xlsx",
-            lambda: xlsx_bytes(
-                figure_sheets.sheets(
-                    figure_sheets.figure_sheets(source.text, source.found, scope),
-                    f"{source.title}（{source.version_label}）中的数字及其名单",
-                ),
-                stamp,
-            ),
-        ),
+    sessions = [
+        (s.id, signin_sheet.file_name(n, s))
+        for n, s in enumerate(records.sessions(source.year, source.unit), start=1)
     ]
-    for number, session in enumerate(sessions, start=1):
-        name = safe_filename(signin_sheet.file_name(number, session))
-        out.append(Member(f"3-签到表/{name}", lambda s=session: signin_sheet.build(s, stamp)))
-    out.append(
-        Member(
-            "4-免考、补考、补录与更正.xlsx",
-            lambda: xlsx_bytes(ledgers.sheets(source.year, source.unit), stamp),
-        )
-    )
-    return out
+    report_name = safe_filename(f"{source.title}（{source.version_label}）")
+
+    def figures() -> bytes:
+        here = source.in_this_session()
+        scope = figure_sheets.Scope(here.year, here.unit, now)
+        sheets = figure_sheets.figure_sheets(here.text, here.found, scope)
+        heading = f"{here.title}（{here.version_label}）中的数字及其名单"
+        return xlsx_bytes(figure_sheets.sheets(sheets, heading), stamp)
+
+    def sign_in_sheet(session_id: int) -> bytes:
+        return signin_sheet.build(db.session.get(TrainingSession, session_id), stamp)
+
+    def ledger() -> bytes:
+        return xlsx_bytes(ledgers.sheets(source.year, source.in_this_session().unit), stamp)
+
+    wording = gongwen.Wording(source.title, source.text.split("\n"), source.notice)
+    return [
+        Member("说明.txt", lambda: readme(source.in_this_session(), len(sessions)).encode()),
+        Member(f"1-报告/{report_name}.docx", lambda: gongwen.build(wording, stamp=stamp)),
+        Member("2-数字与名单.xlsx", figures),
+        *(
+            Member(f"3-签到表/{safe_filename(name)}", lambda i=session_id: sign_in_sheet(i))
+            for session_id, name in sessions
+        ),
+        Member("4-免考、补考、补录与更正.xlsx", ledger),
+    ]
 
 
 def readme(source: Source, sessions: int) -> str:
@@ -184,13 +184,21 @@ def manifest(digests: list[tuple[str, str]]) -> bytes:
     return "".join(f"{digest}  {name}\n" for name, digest in digests).encode("utf-8")
 
 
-def chunks(source: Source, *, now: datetime) -> Iterator[bytes]:
-    """The ZIP file as chunks, one per member built."""
-    source = source.in_this_session()
+def chunks(
+    source: Source,
+    *,
+    now: datetime,
+    context: Callable[[], AbstractContextManager] = nullcontext,
+) -> Iterator[bytes]:
+    """The ZIP file as chunks, one per member built; each member (and the list of
+    them) is built inside ``context()``, entered and left between two chunks."""
     out = archive.ZipStream(source.stamp)
+    with context():
+        planned = members(source.in_this_session(), now=now)
     digests = []
-    for member in members(source, now=now):
-        data = member.build()
+    for member in planned:
+        with context():
+            data = member.build()
         digests.append((member.name, hashlib.sha256(data).hexdigest()))
         yield out.add(member.name, data)
     yield out.add(MANIFEST, manifest(digests))

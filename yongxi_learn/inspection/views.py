@@ -1,8 +1,10 @@
-"""The pack's download, from a report draft's page: streamed as it is built."""
+"""The pack's download, from a report draft's page: streamed as it is built, each
+member as soon as it is made (zipfile writes to a stream that cannot seek)."""
 
-from flask import Blueprint, Response, abort, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, request
 from flask_login import current_user
 
+from ..core.db import reading_context
 from ..core.net import client_address
 from ..core.spreadsheet_out import content_disposition
 from ..core.time import utcnow
@@ -37,9 +39,15 @@ def download(draft_id):
         detail=f"{version.title} 第{version.number}稿 台账包"
         + ("（数字与当前记录不符，已标注）" if source.notice else ""),
     )
-    response = Response(
-        stream_with_context(pack.chunks(source, now=now)), mimetype="application/zip"
-    )
+    response = Response(_body(source, now), mimetype="application/zip")
     response.headers["Content-Disposition"] = content_disposition(pack.zip_name(source))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _body(source: pack.Source, now):
+    """The pack, built while it is sent. The server reads the body after the request's
+    context has ended: each member is built in an app context of its own whose
+    session only reads (under SQLite no write lock is held while a phone downloads)."""
+    app = current_app._get_current_object()
+    return pack.chunks(source, now=now, context=lambda: reading_context(app))
