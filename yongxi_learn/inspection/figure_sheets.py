@@ -6,7 +6,7 @@ every sign-in; "2+1": every leading cadre's choice — and a 目录 sheet first.
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -41,6 +41,13 @@ class Scope:
     year: int
     unit: OrgUnit
     now: datetime
+    # The year's main exam (the report's), found once for the several figures of it.
+    found: dict = field(default_factory=dict, compare=False)
+
+    def main_exam(self):
+        if "exam" not in self.found:
+            self.found["exam"] = main_exam(self.year, self.unit, user=None, now=self.now)
+        return self.found["exam"]
 
 
 # ---------------------------------------------------------------- training
@@ -176,7 +183,7 @@ EXAM_HEADERS += ["是否参考", "结果", "备注"]
 
 
 def _exam_rows(scope: Scope, kind: "queries.NameList"):
-    report = main_exam(scope.year, scope.unit, user=None, now=scope.now)
+    report = scope.main_exam()
     if report is None:
         return None, []
     select = queries.names_select(report.exam, scope.unit, kind, user=None, now=scope.now)
@@ -224,7 +231,7 @@ def _sat(scope: Scope) -> Backing:
 
 
 def _weak(scope: Scope, law: str) -> Backing:
-    report = main_exam(scope.year, scope.unit, user=None, now=scope.now)
+    report = scope.main_exam()
     items = []
     if report is not None:
         items = [

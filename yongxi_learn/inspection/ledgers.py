@@ -5,7 +5,10 @@ from ..core.spreadsheets import Sheet
 from ..core.time import format_local
 from ..exams.models import ExamKind
 from ..org.models import OrgUnit
+from ..training.models import AttendanceMethod
 from . import records
+
+MANUAL = AttendanceMethod.MANUAL
 
 
 def _exemptions(year: int, unit: OrgUnit) -> Sheet:
@@ -85,7 +88,7 @@ def _marks(year: int, unit: OrgUnit) -> Sheet:
             a.user.name,
             a.method.label,
             a.reason,
-            a.marked_by.name if a.marked_by else ("系统" if a.method.value == "manual" else ""),
+            a.marked_by.name if a.marked_by else ("系统" if a.method is MANUAL else ""),
             format_local(a.signed_at),
             "已撤销" if a.revoked_at else "有效",
             records.revoked_by(a),

@@ -47,7 +47,7 @@ class Source:
     number: int | None  # None: a fresh draft, not saved
     saved_at: datetime | None  # UTC
     notice: str = ""  # the 【核对提示】 of a version the records no longer bear out
-    unit_id: int = 0
+    unit_id: int = dataclasses.field(init=False)
 
     def __post_init__(self):
         object.__setattr__(self, "unit_id", self.unit.id)
