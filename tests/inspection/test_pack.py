@@ -22,7 +22,7 @@ from yongxi_learn.exams.papers import regrade
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import OrgUnit, Role, RoleGrant, User
-from yongxi_learn.org.services import Actor
+from yongxi_learn.org.services import SYSTEM, Actor
 from yongxi_learn.reports import phrasing, services
 from yongxi_learn.reports.models import ReportVersion
 from yongxi_learn.stats import queries
@@ -104,8 +104,10 @@ def demo(app, runner):
         new_key = "AB" if question.answer != "AB" else "CD"
     regrade.fix_answer_key(question, new_key, actor=Actor(admin))
     db.session.commit()
+    # Drafted as the demo drafts (by the system): the demo admin sits this year's open
+    # exam, whose questions' figures (the weak laws) are kept from them.
     with app.test_request_context():
-        version = services.draft(2025, town, actor=Actor(admin), now=utcnow())
+        version = services.draft(2025, town, actor=SYSTEM, now=utcnow())
         db.session.commit()
     return {
         "town": town,
@@ -163,8 +165,6 @@ def test_the_demo_pack_backs_every_figure_and_the_cli_writes_the_same_bytes(
     assert len(rows) == figures.person_times and text == f"{phrasing.approx(len(rows))}人次"
     manual = [r for r in rows if r["签到方式"] == AttendanceMethod.MANUAL.label]
     assert manual and all(r["补录原因"] for r in manual)
-    text, rows = by_key["training.topic"]
-    assert text == f"{len(rows)}次" == f"{figures.sessions_of(KindCode.TOPIC)}次"
     text, rows = by_key["exam.participation"]
     sat = sum(r["是否参考"] == "参考" for r in rows)
     assert text == phrasing.percent(Rate(sat, len(rows)))
@@ -172,9 +172,20 @@ def test_the_demo_pack_backs_every_figure_and_the_cli_writes_the_same_bytes(
     text, rows = by_key["exam.pass_rate"]
     passed = sum(r["结果"] in ("通过", "补考通过") for r in rows)
     assert text == phrasing.percent(Rate(passed, len(rows)))
-    text, rows = by_key["training.coverage.officials"]
-    covered = sum(r["是否参训"] == "已参训" for r in rows)
-    assert text == phrasing.coverage(Rate(covered, len(rows)))
+    for key in ("training.coverage.officials", "training.coverage.village"):
+        text, rows = by_key[key]
+        covered = sum(r["是否参训"] == "已参训" for r in rows)
+        assert text == phrasing.coverage(Rate(covered, len(rows)))
+    weak = [key for key in by_key if key.startswith("exam.weak.")]
+    assert weak
+    for key in weak:
+        text, rows = by_key[key]
+        right, asked = sum(r["答对人次"] for r in rows), sum(r["作答人次"] for r in rows)
+        assert text == phrasing.percent(Rate(right, asked))
+    for code in KindCode:
+        if f"training.{code.value}" in by_key:
+            text, rows = by_key[f"training.{code.value}"]
+            assert text == f"{len(rows)}次" == f"{figures.sessions_of(code)}次"
     text, rows = by_key["study.chosen"]
     assert len(rows) == queries.leader_study(2025, town).people
     assert text == phrasing.percent(Rate(sum(r["已选定“2+1”"] == "是" for r in rows), len(rows)))
@@ -201,7 +212,7 @@ def test_the_demo_pack_backs_every_figure_and_the_cli_writes_the_same_bytes(
     )
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", exempt["时间"])
     (fix,) = table(ledgers["答案更正"])
-    assert fix["操作人"] == demo["admin"].name and "→" in fix["更正内容"]
+    assert fix["操作人"] == demo["admin"].name and "份答卷成绩改变" in fix["更正内容"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", fix["时间"])
     makeups = table(ledgers["补考成绩"])
     assert makeups and {r["结果"] for r in makeups} <= {"通过", "未通过", "未参加补考"}
@@ -284,3 +295,31 @@ def test_the_cli_refuses_a_version_the_records_no_longer_bear_out(
     assert first.startswith("【核对提示】")
     index = table(sheets_of(files["2-数字与名单.xlsx"])["目录"])
     assert any("记录现为" in row["核对"] for row in index)
+
+
+def test_an_answer_key_fix_says_who_and_when_and_keeps_its_key_out_while_an_exam_asks_it(
+    client, login, admin, scenario, tree, drafted
+):
+    from tests.stats.conftest import _exam
+    from yongxi_learn.exams.models import ExamQuestion, ExamStatus, Question
+
+    question = db.session.scalar(sa.select(Question))
+    regrade.fix_answer_key(question, "C", actor=Actor(admin))
+    db.session.commit()
+    login(admin)
+
+    def fixes():
+        files = members(client.get(f"/admin/reports/{drafted}/pack.zip").data)
+        return table(sheets_of(files["4-免考、补考、补录与更正.xlsx"])["答案更正"])
+
+    (fix,) = fixes()
+    assert fix["操作人"] == admin.name and "答案 B → C" in fix["更正内容"]
+    assert fix["题目"] == question.stem and "2024年度法治理论知识考试" in fix["涉及考试"]
+    # Someone reading the pack may be sitting an exam still open that asks it.
+    later = _exam(tree["town"], "2025年度法治理论知识考试")
+    later.closes_at, later.status = utcnow().replace(year=utcnow().year + 1), ExamStatus.PUBLISHED
+    db.session.add(ExamQuestion(exam_id=later.id, question_id=question.id, score=100))
+    db.session.commit()
+    (fix,) = fixes()
+    assert fix["操作人"] == admin.name and "→" not in fix["更正内容"]
+    assert "考试结束后列出" in fix["题目"] and question.stem not in str(fix)

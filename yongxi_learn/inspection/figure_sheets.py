@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from ..core.formatting import NO_FIGURE, Rate
 from ..core.spreadsheets import Sheet
 from ..core.time import format_local
+from ..exams.papers import keys
 from ..extensions import db
 from ..org.models import Category, OrgUnit
 from ..reports import phrasing
@@ -24,6 +25,8 @@ from ..stats.laws import law_name
 from ..stats.training_section import GROUPS
 from ..study.plan_models import StudyListItem, StudySelection
 from . import records
+
+WITHHELD = "（该题仍在进行中的考试中使用，考试结束后列出）"
 
 
 @dataclass(frozen=True)
@@ -232,7 +235,7 @@ def _sat(scope: Scope) -> Backing:
 
 def _weak(scope: Scope, law: str) -> Backing:
     report = scope.main_exam()
-    items = []
+    items, hidden = [], records.open_exam_questions(scope.now)
     if report is not None:
         items = [
             s
@@ -243,7 +246,7 @@ def _weak(scope: Scope, law: str) -> Backing:
         [
             n,
             s.question.type.label,
-            s.question.stem,
+            WITHHELD if keys.root_of(s.question) in hidden else s.question.stem,
             f"{s.question.law_ref} {s.question.article_ref}".strip(),
             s.answered,
             s.correct,

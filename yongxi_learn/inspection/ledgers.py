@@ -1,6 +1,9 @@
 """The workbook of what was done by hand, each with who and when: 免考 and 不参加补考
 with their reasons, 补考 results, 补录 and undone sign-ins, answer-key fixes."""
 
+import re
+from datetime import datetime
+
 from ..core.spreadsheets import Sheet
 from ..core.time import format_local
 from ..exams.models import ExamKind
@@ -110,17 +113,23 @@ def _marks(year: int, unit: OrgUnit) -> Sheet:
     )
 
 
-def _regrades(year: int, unit: OrgUnit) -> Sheet:
+KEY_CHANGE = re.compile(r"答案 [A-Z]+ → [A-Z]+")
+WITHHELD = "（该题仍在进行中的考试中使用，考试结束后列出）"
+
+
+def _regrades(year: int, unit: OrgUnit, now: datetime) -> Sheet:
     rows = [
         [
             n,
             format_local(r.entry.at),
             r.entry.actor.name if r.entry.actor else "系统",
             "、".join(r.exams),
-            r.question.stem if r.question else f"题目{r.entry.object_id}",
-            r.entry.detail,
+            WITHHELD if r.in_open_exam else (r.question.stem if r.question else ""),
+            KEY_CHANGE.sub("更正答案", r.entry.detail) + WITHHELD
+            if r.in_open_exam
+            else r.entry.detail,
         ]
-        for n, r in enumerate(records.regrades(year, unit), start=1)
+        for n, r in enumerate(records.regrades(year, unit, now), start=1)
     ]
     return Sheet(
         "答案更正",
@@ -134,10 +143,10 @@ def _regrades(year: int, unit: OrgUnit) -> Sheet:
     )
 
 
-def sheets(year: int, unit: OrgUnit) -> list[Sheet]:
+def sheets(year: int, unit: OrgUnit, now: datetime) -> list[Sheet]:
     return [
         _exemptions(year, unit),
         _makeups(year, unit),
         _marks(year, unit),
-        _regrades(year, unit),
+        _regrades(year, unit, now),
     ]

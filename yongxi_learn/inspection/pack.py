@@ -137,7 +137,7 @@ def members(source: Source, *, now: datetime) -> list[Member]:
         return signin_sheet.build(db.session.get(TrainingSession, session_id), stamp)
 
     def ledger() -> bytes:
-        return xlsx_bytes(ledgers.sheets(source.year, source.in_this_session().unit), stamp)
+        return xlsx_bytes(ledgers.sheets(source.year, source.in_this_session().unit, now), stamp)
 
     wording = gongwen.Wording(source.title, source.text.split("\n"), source.notice)
     return [

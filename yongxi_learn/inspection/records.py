@@ -7,6 +7,7 @@ the name lists behind them come from ``stats.queries``.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -20,6 +21,7 @@ from ..exams.models import (
     ExamStatus,
     Question,
 )
+from ..exams.papers import keys
 from ..extensions import db
 from ..org import audience as audience_module
 from ..org.audit import AuditLog
@@ -236,9 +238,24 @@ class Regrade:
     entry: AuditLog
     question: Question | None
     exams: list[str]
+    in_open_exam: bool  # an exam still open may ask it: its key is not printed
 
 
-def regrades(year: int, unit: OrgUnit) -> list[Regrade]:
+def open_exam_questions(now: datetime) -> frozenset[int]:
+    """Lineage ids of the questions an exam open at ``now`` may ask: whoever reads the
+    pack may be sitting it, so their keys and stems stay out of it until it closes."""
+    exams = db.session.scalars(
+        sa.select(Exam).where(
+            Exam.status == ExamStatus.PUBLISHED,
+            Exam.kind != ExamKind.PRACTICE,
+            Exam.personal.is_(False),
+            sa.or_(Exam.closes_at.is_(None), Exam.closes_at > now),
+        )
+    ).all()
+    return keys.hidden_from(None, now, exams=list(exams))
+
+
+def regrades(year: int, unit: OrgUnit, now: datetime) -> list[Regrade]:
     """Answer keys fixed (and attempts regraded) in questions asked in the year's exams
     of people of the subtree, from the audit log: who, when, the key before and after."""
     exams = _enrolments(year, unit).with_only_columns(Enrolment.exam_id).distinct()
@@ -263,7 +280,10 @@ def regrades(year: int, unit: OrgUnit) -> list[Regrade]:
         )
         .order_by(AuditLog.at, AuditLog.id)
     )
-    return [
-        Regrade(e, db.session.get(Question, e.object_id), sorted(titles[e.object_id]))
-        for e in entries
-    ]
+    hidden = open_exam_questions(now)
+    out = []
+    for entry in entries:
+        question = db.session.get(Question, entry.object_id)
+        withheld = question is not None and keys.root_of(question) in hidden
+        out.append(Regrade(entry, question, sorted(titles[entry.object_id]), withheld))
+    return out
