@@ -323,3 +323,26 @@ def test_an_answer_key_fix_says_who_and_when_and_keeps_its_key_out_while_an_exam
     (fix,) = fixes()
     assert fix["操作人"] == admin.name and "→" not in fix["更正内容"]
     assert "考试结束后列出" in fix["题目"] and question.stem not in str(fix)
+
+
+def test_the_cli_packs_a_fresh_draft_when_none_is_saved_and_refuses_a_missing_version(
+    runner, scenario, tmp_path
+):
+    out = tmp_path / "pack.zip"
+    args = ["report", "pack", "--year", "2024", "--unit", "雍溪镇", "--out", str(out)]
+    result = runner.invoke(args=[*args, "--version", "2"])
+    assert result.exit_code != 0 and "没有第2稿" in result.output and not out.exists()
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "根据当前记录生成，未保存" in result.output
+    files = members(out.read_bytes())
+    check_manifest(files)
+    assert (
+        "1-报告/雍溪镇2024年法治政府建设情况报告（干部学法部分）（根据当前记录生成，未保存）.docx"
+        in files
+    )
+    index = table(sheets_of(files["2-数字与名单.xlsx"])["目录"])
+    assert index and all(row["核对"] == "与记录一致" for row in index)
+    # Run again: the same bytes.
+    first = out.read_bytes()
+    assert runner.invoke(args=args).exit_code == 0 and out.read_bytes() == first
