@@ -246,8 +246,7 @@ def _weak(scope: Scope, law: str) -> Backing:
         [
             n,
             s.question.type.label,
-            WITHHELD if keys.root_of(s.question) in hidden else s.question.stem,
-            f"{s.question.law_ref} {s.question.article_ref}".strip(),
+            *_question(s.question, hidden),
             s.answered,
             s.correct,
             s.correct_rate.value if s.correct_rate.value is not None else NO_FIGURE,
@@ -259,6 +258,14 @@ def _weak(scope: Scope, law: str) -> Backing:
     return Backing(
         headers, rows, f"答对{correct}次/作答{answered}次=正确率{Rate(correct, answered)}"
     )
+
+
+def _question(question, hidden: frozenset[int]) -> list[str]:
+    """The stem and the law cited; while an exam still open may ask the question (the
+    pack's reader may sit it), only the law."""
+    if keys.root_of(question) in hidden:
+        return [WITHHELD, question.law_ref]
+    return [question.stem, f"{question.law_ref} {question.article_ref}".strip()]
 
 
 def backing(key: str, scope: Scope) -> Backing | None:
