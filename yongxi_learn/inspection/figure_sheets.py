@@ -255,9 +255,8 @@ def _weak(scope: Scope, law: str) -> Backing:
     ]
     answered, correct = sum(s.answered for s in items), sum(s.correct for s in items)
     headers = ["序号", "题型", "题目", "法律依据", "作答人次", "答对人次", "正确率"]
-    return Backing(
-        headers, rows, f"答对{correct}次/作答{answered}次=正确率{Rate(correct, answered)}"
-    )
+    tally = f"答对{correct}次/作答{answered}次=正确率{Rate(correct, answered)}"
+    return Backing(headers, rows, tally, frozenset({6}))
 
 
 def _question(question, hidden: frozenset[int]) -> list[str]:
