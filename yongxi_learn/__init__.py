@@ -101,10 +101,23 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Each part registers its own pages (``register(app)``), lowest layer first."""
-    from . import auth, exams, feedback, home, laws, org, record, reports, stats, study, training
+    from . import (
+        auth,
+        exams,
+        feedback,
+        home,
+        inspection,
+        laws,
+        org,
+        record,
+        reports,
+        stats,
+        study,
+        training,
+    )
 
-    parts = (auth, home, org, laws, training, exams, study, stats, reports, record, feedback)
-    for part in parts:
+    parts = (auth, home, org, laws, training, exams, study, stats, reports, record)
+    for part in (*parts, feedback, inspection):
         part.register(app)
 
 

@@ -1,6 +1,9 @@
 """An admin drafts the 2024 report section for 雍溪镇 from the records, edits a
 sentence, saves it, opens the list behind a figure and downloads the .docx."""
 
+import io
+import zipfile
+
 import docx
 import pytest
 from playwright.sync_api import expect
@@ -61,3 +64,29 @@ def test_admin_drafts_edits_checks_and_downloads_the_section(
     paragraphs = [p.text for p in docx.Document(str(target)).paragraphs]
     assert paragraphs[0] == title
     assert any(EDITED in p for p in paragraphs) and not any(ORIGINAL in p for p in paragraphs)
+
+    # The 台账包: the link says what it is doing while the pack is built and sent.
+    pack = page.get_by_role("link", name="下载台账包（ZIP）")
+    # Every text the status line shows, however quickly the small pack comes.
+    page.evaluate(
+        """() => { window.packSteps = [];
+        new MutationObserver(() => window.packSteps.push(
+            document.getElementById('pack-status').textContent))
+          .observe(document.getElementById('pack-status'), {childList: true}); }"""
+    )
+    with page.expect_download() as download:
+        pack.click()
+    expect(page.locator("#pack-status")).to_contain_text("台账包已生成")
+    assert any("正在生成台账包" in step for step in page.evaluate("window.packSteps"))
+    expect(pack).to_have_text("下载台账包（ZIP）")
+    assert download.value.suggested_filename == "2024年雍溪镇学法台账包（第2稿）.zip"
+    target = tmp_path / "pack.zip"
+    download.value.save_as(target)
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        assert names[-1] == "manifest.txt" and "2-数字与名单.xlsx" in names
+        report = next(n for n in names if n.startswith("1-报告/"))
+        paragraphs = [p.text for p in docx.Document(io.BytesIO(archive.read(report))).paragraphs]
+    assert any(EDITED in p for p in paragraphs)
+    assert_fits_phone(page)
+    screenshot(page, "2-pack")

@@ -82,6 +82,25 @@ def _docx_rows(body: bytes) -> list[str]:
     return rows
 
 
+def _zip_rows(body: bytes) -> list[str]:
+    """Each member through its own opener; the manifest's SHA-256 must match."""
+    import hashlib
+    import zipfile
+
+    rows: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        names = archive.namelist()
+        for name in names:
+            data = archive.read(name)
+            if name == "manifest.txt":
+                for line in data.decode("utf-8").splitlines():
+                    digest, _, member = line.partition("  ")
+                    if hashlib.sha256(archive.read(member)).hexdigest() != digest:
+                        raise Unreadable(f"manifest: {member} does not match its SHA-256")
+            rows += rows_of(name, data)
+    return rows
+
+
 def _txt_rows(body: bytes) -> list[str]:
     return body.decode("utf-8").splitlines()
 
@@ -96,4 +115,5 @@ OPENERS = {
     "docx": _docx_rows,
     "txt": _txt_rows,
     "json": _json_rows,
+    "zip": _zip_rows,
 }

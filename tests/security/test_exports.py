@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import sqlite3
+import zipfile
 
 import openpyxl
 import pytest
@@ -26,6 +27,7 @@ EXPECTED = {
     "stats.names_export",
     "bank.export",
     "record.export_person",
+    "inspection.download",
 }
 
 
@@ -80,6 +82,10 @@ def test_every_download_neutralises_formulas_and_control_characters(
             cells = _csv_cells(response.data)
         elif response.mimetype.endswith("spreadsheetml.sheet"):
             cells = _xlsx_cells(response.data)
+        elif response.mimetype == "application/zip":  # the 台账包: its workbooks
+            with zipfile.ZipFile(io.BytesIO(response.data)) as pack:
+                books = [pack.read(n) for n in pack.namelist() if n.endswith(".xlsx")]
+            cells = [cell for book in books for cell in _xlsx_cells(book)]
         else:
             continue  # .docx/.txt of the report, JSON: no spreadsheet runs them
         ours = [c for c in cells if isinstance(c, str) and "1+1甲" in c]

@@ -15,6 +15,8 @@ import os
 import select
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 import sqlalchemy as sa
@@ -43,6 +45,19 @@ def reads_only() -> None:
     the file is read while it is built and sent (seconds, to a slow phone). SQLite
     transactions then open with a plain BEGIN, which never blocks a writer (WAL)."""
     _read_only.set(True)
+
+
+@contextmanager
+def reading_context(app: Flask) -> Iterator[None]:
+    """An app context of its own, with its own session, that only reads: for a body
+    built while it is sent, after its request's context has ended (a streamed
+    download pushes one per piece it builds, never across a ``yield``)."""
+    token = _read_only.set(True)
+    try:
+        with app.app_context():
+            yield
+    finally:
+        _read_only.reset(token)
 
 
 def read_alone(engine: sa.Engine, statement, params: dict) -> list[sa.Row]:

@@ -11,6 +11,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from itertools import chain, islice
 from typing import IO
@@ -59,8 +60,10 @@ class Sheet:
 WIDTH_SAMPLE = 200
 
 
-def write_xlsx(out, sheets: Sequence[Sheet]) -> None:
-    """Write ``sheets`` to the binary file ``out`` in constant-memory mode."""
+def write_xlsx(out, sheets: Sequence[Sheet], created: datetime | None = None) -> None:
+    """Write ``sheets`` to the binary file ``out`` in constant-memory mode. With
+    ``created`` the file is the same bytes for the same sheets (its properties say
+    ``created`` instead of the time it was written)."""
     workbook = xlsxwriter.Workbook(
         out,
         {
@@ -80,6 +83,8 @@ def write_xlsx(out, sheets: Sequence[Sheet]) -> None:
         "title": workbook.add_format({"bold": True, "font_size": 13}),
         "note": workbook.add_format({"font_color": "#5B636D"}),
     }
+    if created is not None:
+        workbook.set_properties({"created": created})
     for spec in sheets:
         _write_sheet(workbook.add_worksheet(spec.name), spec, formats)
     workbook.close()
@@ -199,9 +204,9 @@ def _text(value) -> str:
     return clean_text(str(value))
 
 
-def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
+def xlsx_bytes(sheets: Sequence[Sheet], created: datetime | None = None) -> bytes:
     with tempfile.TemporaryFile() as out:
-        write_xlsx(out, sheets)
+        write_xlsx(out, sheets, created)
         out.seek(0)
         return out.read()
 

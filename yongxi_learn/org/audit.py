@@ -89,6 +89,7 @@ ACTION_LABELS = {
     "report.draft": "生成报告草稿",
     "report.save": "修改报告草稿",
     "report.download": "下载报告",
+    "report.pack": "下载台账包",
     "report.template": "修改报告模板",
     "stats.export": "下载统计",
     "thresholds.set": "设定达标要求",

@@ -96,7 +96,7 @@ def current(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> Cu
     )
     values.update(_training(year, unit, threshold, words.word, unprinted))
     values["study"] = _study(year, unit, limits)
-    report = _main_exam(year, unit, user=user, now=now)
+    report = main_exam(year, unit, user=user, now=now)
     values["exam"] = None
     values["weak_laws"], values["weak_defined"] = [], ""
     if report is not None:
@@ -242,7 +242,7 @@ def _defined(items: list[dict], *extra: str) -> str:
 # ---------------------------------------------------------------- exams
 
 
-def _main_exam(year: int, unit: OrgUnit, *, user: User | None, now: datetime):
+def main_exam(year: int, unit: OrgUnit, *, user: User | None, now: datetime):
     """The year's formal exam with the most people enrolled in the unit's subtree."""
     overview = queries.year_overview(year, unit, user=user, now=now)
     reports = [r for r in overview.reports if r.total.enrolled]

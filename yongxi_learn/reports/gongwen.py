@@ -10,12 +10,15 @@ are removed and every style and run names its East Asian font explicitly.
 import io
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+
+from ..core.archive import rezip
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -54,7 +57,9 @@ class Wording:
     notice: str = ""
 
 
-def build(wording: Wording) -> bytes:
+def build(wording: Wording, *, stamp: datetime | None = None) -> bytes:
+    """The .docx; with ``stamp`` the same bytes for the same wording (dated ``stamp``
+    in its properties and its zip members)."""
     document = Document()
     _page(document)
     _styles(document)
@@ -64,9 +69,18 @@ def build(wording: Wording) -> bytes:
     for text in wording.paragraphs:
         _paragraph(document, clean(text))
     _page_numbers(document)
+    return save(document, stamp)
+
+
+def save(document, stamp: datetime | None = None) -> bytes:
+    if stamp is not None:
+        props = document.core_properties
+        props.created = props.modified = stamp
+        props.author = props.last_modified_by = ""
+        props.revision = 1
     out = io.BytesIO()
     document.save(out)
-    return out.getvalue()
+    return out.getvalue() if stamp is None else rezip(out.getvalue(), stamp)
 
 
 def plain_text(wording: Wording) -> str:
@@ -90,7 +104,7 @@ def _page(document) -> None:
     document.settings.odd_and_even_pages_header_footer = True
 
 
-def _set_fonts(rpr_parent, name: str) -> None:
+def set_fonts(rpr_parent, name: str) -> None:
     """Name ``name`` for every script and drop theme fonts, which would win otherwise."""
     rpr = rpr_parent.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
@@ -128,7 +142,7 @@ def _styles(document) -> None:
             lang.set(qn("w:eastAsia"), "zh-CN")
     normal = document.styles["Normal"]
     normal.font.size = BODY_SIZE
-    _set_fonts(normal.element, BODY_FONT)
+    set_fonts(normal.element, BODY_FONT)
     rpr = normal.element.get_or_add_rPr()
     spacing = OxmlElement("w:spacing")
     spacing.set(qn("w:val"), str(CHAR_SPACING_TWIPS))
@@ -148,7 +162,7 @@ def _styles(document) -> None:
 def _run(paragraph, text: str, font: str, size=BODY_SIZE):
     run = paragraph.add_run(text)
     run.font.size = size
-    _set_fonts(run._r, font)
+    set_fonts(run._r, font)
     return run
 
 

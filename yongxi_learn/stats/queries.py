@@ -61,6 +61,7 @@ from .study import (
     leaders_chosen_by_unit,
     leaders_of,
     leaders_unchosen,
+    lists_covering,
     reading_completion,
 )
 from .training import (
@@ -114,6 +115,7 @@ __all__ = [
     "leaders_chosen_by_unit",
     "leaders_of",
     "leaders_unchosen",
+    "lists_covering",
     "names_count",
     "names_select",
     "overdue_at",

@@ -28,6 +28,7 @@ __all__ = [
     "leaders_chosen_by_unit",
     "leaders_of",
     "leaders_unchosen",
+    "lists_covering",
     "reading_completion",
 ]
 
@@ -41,7 +42,7 @@ class LeaderStudy:
     completed: Rate
 
 
-def _lists_covering(year: int, unit: OrgUnit) -> list[StudyList]:
+def lists_covering(year: int, unit: OrgUnit) -> list[StudyList]:
     """The year's lists owned at, above or below ``unit``."""
     return [
         lst
@@ -53,7 +54,7 @@ def _lists_covering(year: int, unit: OrgUnit) -> list[StudyList]:
 def leader_study(year: int, unit: OrgUnit) -> LeaderStudy:
     """Leading cadres' 2 + 1 for the year: per list and person (a person on two lists
     counts twice), selection done and completion."""
-    lists = _lists_covering(year, unit)
+    lists = lists_covering(year, unit)
     people = chosen = completed = 0
     for lst in lists:
         rows = study_people_select(lst, unit, Category.LEADER).subquery()
@@ -102,7 +103,7 @@ def leaders_chosen_by_unit(year: int, unit: OrgUnit) -> dict[int, Rate]:
     ``unit``'s own id, for the people of ``unit`` itself): from each list's figures
     for the leading cadres, by child unit (a person on two lists counts twice)."""
     counts: dict[int, tuple[int, int]] = {}
-    for lst in _lists_covering(year, unit):
+    for lst in lists_covering(year, unit):
         for row in study_list_figures(lst, unit, Category.LEADER).by_unit:
             n, c = counts.get(row.unit.id, (0, 0))
             counts[row.unit.id] = (n + row.people, c + row.first.numerator)
@@ -114,7 +115,7 @@ def leaders_unchosen(year: int, unit: OrgUnit, *, own: bool = False) -> list[str
     ``unit``'s subtree (``own``: of ``unit`` itself) who have not made the 2 + 1
     choice on one of the year's lists, in the people's order, each once."""
     names: dict[int, str] = {}
-    for lst in _lists_covering(year, unit):
+    for lst in lists_covering(year, unit):
         people = study_people_select(lst, unit, Category.LEADER).subquery()
         query = sa.select(people.c.user_id, people.c.name).where(people.c.chosen == 0)
         if own:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ..core.formatting import Rate
 from . import queries
 from .sections import Scope, Section, register_section
-from .study import _lists_covering, _readings_of_year
+from .study import _readings_of_year, lists_covering
 from .tables import Table, title_lines
 
 DEFINITIONS = (
@@ -26,7 +26,7 @@ class StudyOverview:
 
 def build(scope: Scope) -> StudyOverview:
     year, unit = scope.year, scope.unit
-    lists = [queries.study_list_figures(lst, unit) for lst in _lists_covering(year, unit)]
+    lists = [queries.study_list_figures(lst, unit) for lst in lists_covering(year, unit)]
     readings = [queries.reading_figures(r, unit) for r in _readings_of_year(year, unit)]
     return StudyOverview(
         leaders=queries.leaders_of(year, lists),  # = leader_study(year, unit)

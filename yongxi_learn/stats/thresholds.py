@@ -27,7 +27,7 @@ from ..org.subtrees import child_units
 from ..study.plan_models import StudyList
 from . import queries
 from .common import ensure_view
-from .study import _lists_covering
+from .study import lists_covering
 from .threshold_models import YearThreshold
 
 VILLAGE_CADRES = [Category.VILLAGE_CADRE.value]
@@ -266,7 +266,7 @@ def board(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> Boar
         BoardRow(u, [_cell(req, u, is_own, year, exam_rows, leaders) for req in wanted], is_own)
         for u, is_own in units
     ]
-    lists = _lists_covering(year, unit) if row.leaders_chosen else []
+    lists = lists_covering(year, unit) if row.leaders_chosen else []
     return Board(year, unit, row, wanted, rows, lists)
 
 
