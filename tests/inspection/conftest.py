@@ -1,2 +1,2 @@
-from tests.stats.conftest import scenario  # noqa: F401  (the hand-built 2024 exam)
+from tests.stats.conftest import scenario, towns  # noqa: F401  (the 2024 exam; two towns)
 from tests.training.conftest import cadre, kinds, make_session  # noqa: F401

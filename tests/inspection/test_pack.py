@@ -346,3 +346,36 @@ def test_the_cli_packs_a_fresh_draft_when_none_is_saved_and_refuses_a_missing_ve
     # Run again: the same bytes.
     first = out.read_bytes()
     assert runner.invoke(args=args).exit_code == 0 and out.read_bytes() == first
+
+
+def test_a_districts_pack_backs_each_towns_shortfall_with_its_names(runner, towns, tmp_path):
+    """tests/stats/districts.py: 宝顶镇 falls short of every threshold of 大足区's."""
+    out = tmp_path / "district.zip"
+    args = ["report", "pack", "--year", "2024", "--unit", "大足区", "--out", str(out)]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    files = members(out.read_bytes())
+    check_manifest(files)
+    sheets = sheets_of(files["2-数字与名单.xlsx"])
+    index = table(sheets["目录"])
+    town_rows = [row for row in index if str(row["报告中的数字"]).startswith("50%（宝顶镇")]
+    assert town_rows and town_rows[0]["核对"] == "与记录一致"
+    by_name = {name.split(" ", 1)[1]: rows for name, rows in sheets.items() if " " in name}
+    participation = next(
+        rows for name, rows in by_name.items() if name.startswith("宝顶镇") and "参考率" in name
+    )
+    assert "低于全区95%的要求" in participation[0][0]
+    people = table(participation)
+    assert {row["姓名"]: row["是否参考"] for row in people} == {"甲": "未参考", "乙": "参考"}
+    villages = next(
+        rows for name, rows in by_name.items() if name.startswith("宝顶镇") and "覆盖率" in name
+    )
+    assert {row["村（社区）"]: row["集中学习"] for row in table(villages)} == {
+        "宝林村": "未参加",
+        "宝峰村": "未参加",
+    }
+    leaders = next(
+        rows for name, rows in by_name.items() if name.startswith("宝顶镇") and "2+1" in name
+    )
+    assert [(row["姓名"], row["已选定“2+1”"]) for row in table(leaders)] == [("宝顶镇领导", "否")]
+    assert all(row["核对"] == "与记录一致" for row in index)

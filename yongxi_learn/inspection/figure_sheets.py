@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from ..core.formatting import NO_FIGURE, Rate
 from ..core.spreadsheets import Sheet
 from ..core.time import format_local
+from ..exams.models import Exam
 from ..exams.papers import keys
 from ..extensions import db
-from ..org.models import Category, OrgUnit
+from ..org.models import Category, OrgUnit, UnitKind
+from ..org.ordering import unit_order
 from ..reports import phrasing
 from ..reports.figures import main_exam
 from ..reports.trace import Found
@@ -259,6 +261,58 @@ def _weak(scope: Scope, law: str) -> Backing:
     return Backing(headers, rows, tally, frozenset({6}))
 
 
+# ---------------------------------------------------------------- a district's towns
+
+
+@dataclass(frozen=True)
+class _OneExam:
+    """A town's shortfall on one exam: the exam the rows are of (as ``main_exam`` is)."""
+
+    exam: Exam
+
+
+def _villages(scope: Scope) -> Backing:
+    args = (scope.year, scope.unit, UnitKind.VILLAGE, [Category.VILLAGE_CADRE.value])
+    missed = {u.id for u in queries.units_not_reached(*args)}
+    villages = db.session.scalars(
+        sa.select(OrgUnit)
+        .where(
+            OrgUnit.path.startswith(scope.unit.path, autoescape=True),
+            OrgUnit.kind == UnitKind.VILLAGE,
+            OrgUnit.active,
+        )
+        .order_by(unit_order(OrgUnit.id))
+    ).all()
+    rows = [
+        [n, v.name, "未参加" if v.id in missed else "有“两委”干部参加"]
+        for n, v in enumerate(villages, start=1)
+    ]
+    rate = queries.units_reached(*args)
+    reached, total = rate.numerator, rate.denominator
+    tally = f"有“两委”干部参加集中学习的村（社区）{reached}个/村（社区）{total}个={rate}"
+    return Backing(["序号", "村（社区）", "集中学习"], rows, tally)
+
+
+def _town(key: str, scope: Scope) -> Backing | None:
+    """``towns.<town id>.<threshold>.<exam id>``: a town's shortfall in a district's
+    text, backed as the town's own figure is, over the town's subtree."""
+    _, town_id, what, exam_id = key.split(".")
+    town = db.session.get(OrgUnit, int(town_id))
+    if town is None or not scope.unit.contains(town):
+        return None
+    found = {}
+    if int(exam_id):
+        found["exam"] = _OneExam(db.session.get(Exam, int(exam_id)))
+    town_scope = Scope(scope.year, town, scope.now, found)
+    builders: dict[str, Callable[[], Backing]] = {
+        "participation": lambda: _enrolled(town_scope, "participation"),
+        "pass_rate": lambda: _sat(town_scope),
+        "villages": lambda: _villages(town_scope),
+        "leaders": lambda: _study(town_scope, "chosen"),
+    }
+    return builders[what]() if what in builders else None
+
+
 def _question(question, hidden: frozenset[int]) -> list[str]:
     """The stem and the law cited; while an exam still open may ask the question (the
     pack's reader may sit it), only the law."""
@@ -283,6 +337,8 @@ def backing(key: str, scope: Scope) -> Backing | None:
     }
     if key in builders:
         return builders[key]()
+    if key.startswith("towns."):
+        return _town(key, scope)
     if key.startswith("exam.weak."):
         return _weak(scope, key.removeprefix("exam.weak."))
     code = key.removeprefix("training.")
