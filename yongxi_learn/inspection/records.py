@@ -117,9 +117,9 @@ def sign_ins(session: TrainingSession) -> list[SignIn]:
     return rows
 
 
-def counted_sign_ins(year: int, unit: OrgUnit) -> list[Attendance]:
-    """Every sign-in the year's 参训人次 counts: at a session held that year, not undone,
-    signed in at a unit of the subtree; by session, then by unit and name."""
+def _sign_ins(year: int, unit: OrgUnit, which: sa.ColumnElement[bool]) -> list[Attendance]:
+    """The sign-ins ``which`` picks at sessions held that year (not cancelled), signed in
+    at a unit of the subtree; by session, then by unit and name."""
     signed = sa.orm.aliased(OrgUnit, name="signed_unit")
     return list(
         db.session.scalars(
@@ -130,7 +130,7 @@ def counted_sign_ins(year: int, unit: OrgUnit) -> list[Attendance]:
             .where(
                 TrainingSession.year == year,
                 TrainingSession.status == SessionStatus.SCHEDULED,
-                Attendance.revoked_at.is_(None),
+                which,
                 subtree(signed.path, unit),
             )
             .order_by(TrainingSession.starts_at, TrainingSession.id, *people_order(signed.id))
@@ -138,27 +138,18 @@ def counted_sign_ins(year: int, unit: OrgUnit) -> list[Attendance]:
     )
 
 
+def counted_sign_ins(year: int, unit: OrgUnit) -> list[Attendance]:
+    """Every sign-in the year's 参训人次 counts (not undone)."""
+    return _sign_ins(year, unit, Attendance.revoked_at.is_(None))
+
+
 def marks(year: int, unit: OrgUnit) -> list[Attendance]:
     """The year's sign-ins an admin marked by hand (补录) and those undone, with who
-    and when; by session."""
-    signed = sa.orm.aliased(OrgUnit, name="signed_unit")
-    return list(
-        db.session.scalars(
-            sa.select(Attendance)
-            .join(TrainingSession, Attendance.session_id == TrainingSession.id)
-            .join(signed, Attendance.unit_id == signed.id)
-            .join(User, Attendance.user_id == User.id)
-            .where(
-                TrainingSession.year == year,
-                TrainingSession.status == SessionStatus.SCHEDULED,
-                sa.or_(
-                    Attendance.method == AttendanceMethod.MANUAL,
-                    Attendance.revoked_at.is_not(None),
-                ),
-                subtree(signed.path, unit),
-            )
-            .order_by(TrainingSession.starts_at, TrainingSession.id, *people_order(signed.id))
-        )
+    and when."""
+    return _sign_ins(
+        year,
+        unit,
+        sa.or_(Attendance.method == AttendanceMethod.MANUAL, Attendance.revoked_at.is_not(None)),
     )
 
 
