@@ -1,5 +1,5 @@
 """Redis holds only the login limits' counters (``RATELIMIT_STORAGE_URI=redis://…``):
-while it is down a login cannot be counted, so it is refused with the 500 page (the
+while it is down a login cannot be counted, so it is refused with a 503 page saying so (the
 limit is never skipped), and the people already logged in carry on — their exam's
 saves, 交卷 and pages never touch Redis. When Redis is back, logins work again without
 restarting the app servers. docs/deploy.md says the same."""
@@ -71,7 +71,7 @@ def test_logins_wait_for_redis_and_the_exam_goes_on(db_url, tmp_path, make_user,
         late = Browser(server.url, {"X-Forwarded-For": "10.1.0.2"})
         assert late.get("/login").status == 200
         refused = late.log_in(latecomer.phone, PASSWORD)
-        assert refused.status == 500 and "服务器出错" in refused.text
+        assert refused.status == 503 and "登录次数的计数服务暂时无法连接" in refused.text
         # The examinee already in carries on: saves, the page, 交卷, the result.
         assert me.post(answer, json_body={"position": 2, "answer": "B"}).status == 200
         assert me.get(f"/exams/attempts/{attempt_id}").status == 200

@@ -2,9 +2,11 @@
 
 import logging
 
+import redis.exceptions
 import sqlalchemy as sa
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 
 from ..extensions import db, login_manager
 from . import patches
@@ -19,6 +21,12 @@ MESSAGES = {
     429: ("操作过于频繁", "请求次数过多，请稍后再试。"),
     500: ("服务器出错", "系统暂时出现问题，请稍后再试。如一直出现，请联系管理员。"),
 }
+# The store of the login limits (Redis) is unreachable: a login cannot be counted, so it
+# waits; whoever is logged in is not affected (docs/deploy.md, Redis).
+LIMITS_UNAVAILABLE = (
+    "暂时无法登录",
+    "登录次数的计数服务暂时无法连接，请稍候一两分钟后重试；已登录的人员不受影响。",
+)
 
 
 def _render(code: int):
@@ -59,6 +67,18 @@ def _database_unavailable(exc):
     return render_template("errors/unavailable.html"), 503, {"Retry-After": "30"}
 
 
+def _limits_unavailable(exc):
+    """The rate-limit store went away: the request it guards (a login, a 签到码) is
+    refused with a Chinese 503, never let through uncounted."""
+    log.warning("rate-limit store unavailable: %s", exc)
+    db.session.rollback()
+    title, text = LIMITS_UNAVAILABLE
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": title, "message": text}, 503, {"Retry-After": "60"}
+    page = render_template("errors/error.html", code=503, title=title, text=text)
+    return page, 503, {"Retry-After": "60"}
+
+
 def _out_of_range(exc):
     """A number or date the database cannot hold (PostgreSQL's DataError, SQLite's
     OverflowError, a date before year 1) reached a query: the request was bad, the
@@ -73,6 +93,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OverflowError, _out_of_range)
     app.register_error_handler(sa.exc.OperationalError, _database_unavailable)
     app.register_error_handler(sa.exc.InterfaceError, _database_unavailable)
+    for error in (StorageError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+        app.register_error_handler(error, _limits_unavailable)
     for code in MESSAGES:
         app.register_error_handler(code, lambda e, code=code: _render(code))
     app.register_error_handler(500, _server_error)
