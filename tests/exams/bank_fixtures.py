@@ -4,9 +4,9 @@ import io
 import re
 from decimal import Decimal
 
-import openpyxl
 import sqlalchemy as sa
 
+from tests.org.helpers import xlsx as one_sheet
 from yongxi_learn.exams.bank import rules as bank_rules
 from yongxi_learn.exams.bank import services as bank
 from yongxi_learn.exams.bank.template import HEADERS
@@ -69,15 +69,7 @@ def town_admin(make_user, unit, name="题库管理员"):
 
 
 def xlsx(rows, headers=HEADERS, sheet="试题") -> bytes:
-    workbook = openpyxl.Workbook()
-    ws = workbook.active
-    ws.title = sheet
-    ws.append(list(headers))
-    for row in rows:
-        ws.append(list(row))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return one_sheet(rows, headers=headers, sheet=sheet)
 
 
 def row(

@@ -347,3 +347,15 @@ def test_a_town_uses_the_districts_report_wording_until_it_has_its_own(
     page = text(town.get(f"/admin/reports/template?unit={tree['town'].id}"))
     assert "本单位没有自定模板，现沿用大足区的模板" in page and "全区统一措辞。" in page
     assert reports.template_for(db.session.get(OrgUnit, tree["town"].id)) == wording
+
+
+def test_the_towns_list_counts_each_towns_units_and_active_people(make_user, tree):
+    from yongxi_learn.org import tenancy
+
+    make_user("在岗甲", tree["village"])
+    make_user("在岗乙", tree["town"])
+    make_user("已停用", tree["village2"], active=False)
+    make_user("宝顶在岗", tree["other_village"])
+    make_user("区里的人", tree["district"])
+    rows = {row.town.name: (row.units, row.people) for row in tenancy.towns(tree["district"])}
+    assert rows == {"雍溪镇": (4, 2), "宝顶镇": (1, 1)}

@@ -203,3 +203,20 @@ def test_a_figure_meets_a_threshold_as_it_is_printed():
     assert thresholds.meets(Rate(8996, 10000), Decimal(90))  # printed 90%
     assert not thresholds.meets(Rate(8994, 10000), Decimal(90))  # printed 89.9%
     assert thresholds.meets(Rate(0, 0), Decimal(90)) is None  # no figure, nothing judged
+
+
+def test_the_board_costs_the_same_statements_however_many_villages(client, login, towns, make_unit):
+    from tests.conftest import statements_for
+    from yongxi_learn.org.models import OrgUnit, UnitKind
+
+    login(towns.district_admin)
+    town_id = towns.tree["town"].id
+    url = f"/stats/thresholds?year=2024&unit={town_id}"
+    client.get(url)
+    before = statements_for(client, url)
+    town = db.session.get(OrgUnit, town_id)
+    for name in ("双河村", "五星村", "新桥村"):
+        make_unit(name, UnitKind.VILLAGE, town)
+    html = client.get(url).get_data(as_text=True)
+    assert "新桥村" in html and "双河村" in html
+    assert statements_for(client, url) == before

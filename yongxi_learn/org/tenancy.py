@@ -106,15 +106,21 @@ def towns(district: OrgUnit) -> list[TownRow]:
     )
     for unit_id, user in grants:
         admins[unit_id].append(user)
-    people, units = {}, {}
-    for town in rows:
-        inside = OrgUnit.path.startswith(town.path, autoescape=True)
-        people[town.id] = db.session.scalar(
-            sa.select(sa.func.count(User.id)).join(User.unit).where(inside, User.active)
-        )
-        units[town.id] = db.session.scalar(
-            sa.select(sa.func.count(OrgUnit.id)).where(inside, OrgUnit.id != town.id)
-        )
+    # Every unit below the towns with its active people, in one query; summed per town
+    # by the town's id on each unit's path.
+    people, units = dict.fromkeys(admins, 0), dict.fromkeys(admins, 0)
+    below = db.session.execute(
+        sa.select(OrgUnit.path, sa.func.count(User.id))
+        .outerjoin(User, sa.and_(User.unit_id == OrgUnit.id, User.active))
+        .where(OrgUnit.path.startswith(district.path, autoescape=True))
+        .group_by(OrgUnit.id, OrgUnit.path)
+    )
+    for path, active in below:
+        ids = [int(part) for part in path.strip("/").split("/")]
+        town_id = ids[district.depth + 1] if len(ids) > district.depth + 1 else None
+        if town_id in people:
+            people[town_id] += active
+            units[town_id] += len(ids) > district.depth + 2
     return [TownRow(t, admins[t.id], people[t.id], units[t.id]) for t in rows]
 
 

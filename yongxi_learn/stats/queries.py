@@ -78,6 +78,7 @@ from .training import (
     training_uncovered_select,
     units_not_reached,
     units_reached,
+    units_reached_by_child,
 )
 
 __all__ = [
@@ -139,6 +140,7 @@ __all__ = [
     "training_uncovered_select",
     "units_not_reached",
     "units_reached",
+    "units_reached_by_child",
     "weak_laws",
     "year_overview",
 ]

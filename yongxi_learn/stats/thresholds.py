@@ -262,15 +262,32 @@ def board(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> Boar
         leaders.get(unit.id, Rate(0, 0)).denominator > 0
     )
     units = [(c, False) for c in name_order(children)] + ([(unit, True)] if own else [])
+    villages = {}
+    if any(req.key == "villages" for req in wanted):
+        villages = queries.units_reached_by_child(
+            year, unit, UnitKind.VILLAGE, VILLAGE_CADRES, children
+        )
+    figures = _Figures(year, exam_rows, leaders, villages)
     rows = [
-        BoardRow(u, [_cell(req, u, is_own, year, exam_rows, leaders) for req in wanted], is_own)
+        BoardRow(u, [_cell(req, u, is_own, figures) for req in wanted], is_own)
         for u, is_own in units
     ]
     lists = lists_covering(year, unit) if row.leaders_chosen else []
     return Board(year, unit, row, wanted, rows, lists)
 
 
-def _cell(req: Requirement, unit: OrgUnit, own: bool, year, exam_rows, leaders) -> Cell:
+@dataclass(frozen=True)
+class _Figures:
+    """What the board's cells are judged on, read once for every row."""
+
+    year: int
+    exams: dict  # {exam id: {(unit id, own): ExamFigures}}
+    leaders: dict  # {unit id: Rate of the 2 + 1 choice}
+    villages: dict  # {child id: (Rate, the villages not reached)}
+
+
+def _cell(req: Requirement, unit: OrgUnit, own: bool, found: _Figures) -> Cell:
+    year, exam_rows, leaders = found.year, found.exams, found.leaders
     if req.exam is not None:
         figures = exam_rows[req.exam.id].get((unit.id, own))
         if figures is None or not figures.enrolled:
@@ -283,11 +300,10 @@ def _cell(req: Requirement, unit: OrgUnit, own: bool, year, exam_rows, leaders) 
     if req.key == "villages":
         if own:
             return Cell()
-        rate = queries.units_reached(year, unit, UnitKind.VILLAGE, VILLAGE_CADRES)
+        rate, missed = found.villages[unit.id]
         met = meets(rate, req.percent)
         if met is not False:
             return Cell(rate, met)
-        missed = queries.units_not_reached(year, unit, UnitKind.VILLAGE, VILLAGE_CADRES)
         return Cell(rate, met, len(missed), tuple(u.name for u in missed))
     rate = leaders.get(unit.id, Rate(0, 0))
     met = meets(rate, req.percent)
