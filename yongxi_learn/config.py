@@ -50,6 +50,8 @@ class Config:
     RATELIMIT_STORAGE_URI = "yongxi-db://"
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
+    # The public /verify page of 成绩证明 (record/verify_views.py), per address.
+    VERIFY_RATE_LIMIT = "20 per minute;200 per hour"
     LOGIN_LOCK_THRESHOLD = 5
     LOGIN_LOCK_MINUTES = 15
     # Wrong passwords for one phone from all unknown browsers together (auth.services).
