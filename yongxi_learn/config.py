@@ -117,6 +117,8 @@ def from_environment() -> dict:
         out["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
     if env.get("LOGIN_RATE_LIMIT"):
         out["LOGIN_RATE_LIMIT"] = env["LOGIN_RATE_LIMIT"]
+    if env.get("VERIFY_RATE_LIMIT"):
+        out["VERIFY_RATE_LIMIT"] = env["VERIFY_RATE_LIMIT"]
     for name in _TEXT_SETTINGS:
         if env.get(name):
             out[name] = env[name].strip()

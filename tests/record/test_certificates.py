@@ -189,6 +189,8 @@ def test_codes_are_short_and_signed(app):
     assert CODE.fullmatch(code)
     assert certificates.certificate_id(code) == 12345
     assert certificates.certificate_id(code.replace("-", "").lower()) == 12345
+    # The id is masked: consecutive certificates share no visible prefix.
+    assert certificates.code_for(1)[:4] != certificates.code_for(2)[:4]
     app.config["SECRET_KEY"] = "another-secret-key-that-is-long-enough"
     assert certificates.certificate_id(code) is None
     app.config["SECRET_KEY_FALLBACKS"] = ["test-secret-key-that-is-long-enough-for-prod"]

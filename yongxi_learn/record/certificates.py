@@ -3,8 +3,9 @@
 Issuing (a POST by the learner, or by an admin who manages the person's unit) stores a
 ``Certificate`` row: who, the unit's name, the year and what was certified (the
 exam's score and result; or the year's sign-ins and exam results). Its code is the
-row's id and an HMAC of it under the app's SECRET_KEY, 16 base32 letters in groups of
-four: an edited or invented code fails the check before any lookup. The public page
+row's id and an HMAC of it under the app's SECRET_KEY (the id masked, see _encode), 16
+base32 letters in groups of four: an edited or invented code fails the check before any
+lookup. The public page
 (/verify/<code>) shows the masked name, the unit, the year and what was certified,
 and whether the records as they stand now still bear it out (a regrade that changed
 the result, a revoked sign-in: 已失效).
@@ -34,6 +35,7 @@ from .models import Certificate, CertificateKind
 _ID_BYTES = 5
 _MAC_BYTES = 5  # 40 bits: with the page rate-limited, guessing is hopeless
 _SALT = b"yongxi-certificate:"
+_MASK_SALT = b"yongxi-certificate-id:"
 
 INVALID = "验证码无效：请核对证明上的验证码（可能输错，或证明被改动）"
 NOT_SAT = "该考试尚无您的成绩，暂不能开具成绩证明"
@@ -46,13 +48,32 @@ class CertificateError(Exception):
     """Refused, with a message for the person."""
 
 
-def _mac(key: str, raw_id: bytes) -> bytes:
-    return hmac.new(key.encode(), _SALT + raw_id, hashlib.sha256).digest()[:_MAC_BYTES]
+def _hmac(key: str, salt: bytes, data: bytes) -> bytes:
+    return hmac.new(key.encode(), salt + data, hashlib.sha256).digest()
+
+
+def _xor(a: bytes, b: bytes) -> bytes:
+    return bytes(x ^ y for x, y in zip(a, b, strict=False))
+
+
+def _encode(key: str, certificate_id: int) -> bytes:
+    """The tag (an HMAC of the id), then the id masked by a keystream drawn from the
+    tag: the code neither shows the id nor counts up from one certificate to the next."""
+    raw_id = certificate_id.to_bytes(_ID_BYTES, "big")
+    tag = _hmac(key, _SALT, raw_id)[:_MAC_BYTES]
+    return tag + _xor(raw_id, _hmac(key, _MASK_SALT, tag))
+
+
+def _decode(key: str, raw: bytes) -> int | None:
+    tag, masked = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
+    raw_id = _xor(masked, _hmac(key, _MASK_SALT, tag))
+    if not hmac.compare_digest(tag, _hmac(key, _SALT, raw_id)[:_MAC_BYTES]):
+        return None
+    return int.from_bytes(raw_id, "big")
 
 
 def code_for(certificate_id: int) -> str:
-    raw_id = certificate_id.to_bytes(_ID_BYTES, "big")
-    text = base64.b32encode(raw_id + _mac(current_app.config["SECRET_KEY"], raw_id)).decode()
+    text = base64.b32encode(_encode(current_app.config["SECRET_KEY"], certificate_id)).decode()
     return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
@@ -69,11 +90,12 @@ def certificate_id(code: str) -> int | None:
         raw = base64.b32decode(text)
     except ValueError:
         return None
-    raw_id, mac = raw[:_ID_BYTES], raw[_ID_BYTES:]
     keys = [current_app.config["SECRET_KEY"], *current_app.config.get("SECRET_KEY_FALLBACKS", [])]
-    if not any(hmac.compare_digest(mac, _mac(key, raw_id)) for key in keys):
-        return None
-    return int.from_bytes(raw_id, "big")
+    for key in keys:
+        found = _decode(key, raw)
+        if found is not None:
+            return found
+    return None
 
 
 def masked_name(name: str) -> str:
