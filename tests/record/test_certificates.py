@@ -78,7 +78,7 @@ def test_a_learner_issues_a_certificate_and_anyone_verifies_it(
 
     client.post("/logout")
     shown = client.get(f"/verify/{code}")
-    assert shown.status_code == 200
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
     text = shown.get_data(as_text=True)
     assert "有效" in text and "张*明" in text and "石佛村" in text and "2024年" in text
     assert passed_exam.title in text and "6分" in text and "通过" in text

@@ -10,6 +10,13 @@ from . import certificates
 bp = Blueprint("verify", __name__)
 
 
+@bp.after_request
+def _never_cached(response):
+    """A certificate valid today may be void tomorrow: no cache keeps the old answer."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _limit() -> str:
     return current_app.config["VERIFY_RATE_LIMIT"]
 
