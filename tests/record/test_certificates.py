@@ -202,3 +202,23 @@ def test_codes_are_short_and_signed(app):
 )
 def test_names_are_masked(name, masked):
     assert certificates.masked_name(name) == masked
+
+
+def test_a_year_certificate_survives_an_exam_sat_after_it(app, client, login, tree, admin, person):
+    """未参考 when issued, sat since: the year grew, nothing certified was corrected."""
+    questions = make_questions(tree["town"], n=3)
+    audience = {"units": [tree["town"].id]}
+    exam = make_exam(tree["town"], admin, audience=audience, questions=questions)
+    exam.status = ExamStatus.PUBLISHED
+    db.session.add(
+        Enrolment(
+            exam_id=exam.id, user_id=person.id, unit_id=person.unit_id, category=person.category
+        )
+    )
+    db.session.commit()
+    login(person)
+    code = _code(client, _issue(client, year=2024))
+    assert "未参考" in client.get(f"/verify/{code}").get_data(as_text=True)
+    add_attempt(exam, person, [(q, "A") for q in questions])
+    text = client.get(f"/verify/{code}").get_data(as_text=True)
+    assert "有效" in text and "已失效" not in text and "未参考" in text

@@ -223,9 +223,12 @@ def _still_true(certificate: Certificate, claims: dict, now: datetime) -> bool:
         return False
     if certificate.kind is CertificateKind.EXAM:
         return current == claims
-    # Later sign-ins and exams add to a year; only what was certified must still hold.
+    # Later sign-ins and sittings add to a year (an exam 未参考 then may be sat since);
+    # only what was certified must still hold.
     return set(claims["sessions"]) <= set(current["sessions"]) and all(
-        current["exams"].get(exam_id) == line for exam_id, line in claims["exams"].items()
+        current["exams"].get(exam_id) == line
+        for exam_id, line in claims["exams"].items()
+        if line["score"] is not None
     )
 
 
