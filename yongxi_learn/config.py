@@ -50,6 +50,8 @@ class Config:
     RATELIMIT_STORAGE_URI = "yongxi-db://"
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
+    # The public /verify page of 成绩证明 (record/verify_views.py), per address.
+    VERIFY_RATE_LIMIT = "20 per minute;200 per hour"
     LOGIN_LOCK_THRESHOLD = 5
     LOGIN_LOCK_MINUTES = 15
     # Wrong passwords for one phone from all unknown browsers together (auth.services).
@@ -115,6 +117,8 @@ def from_environment() -> dict:
         out["RATELIMIT_STORAGE_URI"] = env["RATELIMIT_STORAGE_URI"]
     if env.get("LOGIN_RATE_LIMIT"):
         out["LOGIN_RATE_LIMIT"] = env["LOGIN_RATE_LIMIT"]
+    if env.get("VERIFY_RATE_LIMIT"):
+        out["VERIFY_RATE_LIMIT"] = env["VERIFY_RATE_LIMIT"]
     for name in _TEXT_SETTINGS:
         if env.get(name):
             out[name] = env[name].strip()

@@ -20,6 +20,7 @@ from .laws import models as laws_models  # noqa: F401
 from .org.audit import AuditLog
 from .org.models import OrgUnit, RoleGrant, User
 from .org.unit_settings import UnitSetting
+from .record.models import Certificate
 from .reports.models import ReportDraft, ReportTemplate, ReportVersion
 from .stats.threshold_models import YearThreshold
 from .study import plan_models as study_plan_models  # noqa: F401
@@ -30,6 +31,7 @@ __all__ = [
     "Attempt",
     "AttemptQuestion",
     "AuditLog",
+    "Certificate",
     "Enrolment",
     "Exam",
     "ExamQuestion",

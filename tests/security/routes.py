@@ -14,6 +14,9 @@ PUBLIC = {
     "ping",  # the bench's trivial in-app route: "ok", no data
     "home.favicon",  # the site's icon, a static file
     "feedback.promise",  # 本平台的承诺: fixed text, readable before logging in
+    "verify.form",  # 证明核验: the form to type a certificate's code
+    "verify.show",  # a certificate's code checked: a masked name and what the paper
+    # says, no more (record/certificates.py); rate-limited per address
     "training.scan",  # QR link /t/<id>/<token>: only exchanges a signed code for a
     # ticket and shows a message; recording needs a login and a POST
 }

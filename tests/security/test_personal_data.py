@@ -136,10 +136,12 @@ def test_admin_exports_one_persons_data_as_xlsx_and_json(app, client, tree, make
         "答卷",
         "学习清单",
         "阅读任务",
+        "成绩证明",
     ]
     profile = {row[0]: row[1] for row in book["基本信息"].iter_rows(min_row=2, values_only=True)}
     assert (profile["姓名"], profile["手机号"]) == (person.name, B_PHONE)
     assert book["集中学习"].max_row == 2 and book["答卷"].max_row == 2
+    assert book["成绩证明"]["A2"].value == "学法档案"  # the world issues one (world.py)
     notes = [row[5] for row in book["学习清单"].iter_rows(min_row=2, values_only=True)]
     assert any("心得" in (n or "") for n in notes)
 

@@ -22,6 +22,8 @@ from yongxi_learn.laws import importing as law_importing
 from yongxi_learn.org import importing, tenancy
 from yongxi_learn.org.models import Category, Role
 from yongxi_learn.org.services import Actor
+from yongxi_learn.record import certificates
+from yongxi_learn.record.models import CertificateKind
 from yongxi_learn.reports import services as reports
 from yongxi_learn.study import plans, readings
 from yongxi_learn.study.plan_models import ItemKind
@@ -66,6 +68,10 @@ def build(tree, make_user, mark: str = MARK, *, sibling: bool = False) -> World:
     reports.save(version.draft, f"{mark}报告", f"{mark}正文。\n{version.text}", actor=actor)
     ids["draft_id"] = version.draft_id
     _pending_imports(ids, b_admin)
+    certificate = certificates.issue(
+        b_person, CertificateKind.YEAR, year=2024, actor=actor, now=utcnow()
+    )
+    ids["certificate_id"] = certificate.id
     item = feedback.send(
         user=b_person,
         kind=FeedbackKind.COMPLAINT,

@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "person.deactivate": "停用人员",
     "person.reset_password": "重置密码",
     "person.export": "导出个人数据",
+    "certificate.issue": "开具成绩证明",
     "people.import": "批量导入人员",
     "role.grant": "授予权限",
     "role.revoke": "撤销权限",

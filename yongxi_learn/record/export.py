@@ -2,8 +2,9 @@
 manages them (PIPL: a person may ask for a copy of their data).
 
 One section per kind of record — profile, roles, attendance, exams, attempts, study
-lists, readings — each a header row and rows of plain values, written as XLSX sheets
-or JSON. The export is audited. No password hash, login session or token is included.
+lists, readings, certificates issued — each a header row and rows of plain values,
+written as XLSX sheets or JSON. The export is audited. No password hash, login session
+or token is included.
 """
 
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from ..org.services import Actor
 from ..study.plan_models import StudyList, StudyListItem, StudyProgress, StudySelection
 from ..study.reading_models import ReadingAssignment, ReadingProgress
 from ..training.models import Attendance, TrainingSession
+from .models import Certificate
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ def personal_data(person: User, *, actor: Actor) -> list[Section]:
         _attempts(person),
         _study(person),
         _readings(person),
+        _certificates(person),
     ]
     audit.record(
         "person.export",
@@ -175,3 +178,18 @@ def _readings(person: User) -> Section:
     # see done / not done only (本平台的承诺); the person sees it on their reading pages.
     rows = [[title, p.opened_at, p.confirmed_at] for title, p in db.session.execute(query)]
     return _section("阅读任务", ("阅读任务", "首次打开", "确认已学习"), rows)
+
+
+def _certificates(person: User) -> Section:
+    query = (
+        sa.select(Certificate.kind, Certificate.year, Exam.title, Certificate.unit_name)
+        .add_columns(Certificate.issued_at, Certificate.code)
+        .outerjoin(Exam, Exam.id == Certificate.exam_id)
+        .where(Certificate.user_id == person.id)
+        .order_by(Certificate.issued_at)
+    )
+    rows = [
+        [kind.label, year, title or "", unit, issued, code]
+        for kind, year, title, unit, issued, code in db.session.execute(query)
+    ]
+    return _section("成绩证明", ("证明", "年度", "考试", "单位", "开具时间", "验证码"), rows)
