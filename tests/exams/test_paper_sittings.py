@@ -12,7 +12,13 @@ from tests.exams.taking import begin, key_shown, text
 from yongxi_learn.core.exceptions import PermissionDenied
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams import exam_tally, grading, paper_sittings
-from yongxi_learn.exams.models import Attempt, AttemptMode, AttemptStatus, QuestionType
+from yongxi_learn.exams.models import (
+    Attempt,
+    AttemptMode,
+    AttemptStatus,
+    ExamStatus,
+    QuestionType,
+)
 from yongxi_learn.exams.papers.base import ExamError
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog
@@ -281,3 +287,11 @@ def test_a_unit_admin_cannot_print(client, login, unit_admin, exam, cadre):
 def test_the_services_check_the_actor(exam, cadre, unit_admin):
     with pytest.raises(PermissionDenied):
         paper_sittings.print_papers(exam, [cadre.id], actor=Actor(user=unit_admin), now=utcnow())
+
+
+def test_a_draft_exam_has_nothing_to_print(as_admin, make_exam, bank, cadre):
+    draft = make_exam(fixed=[(bank[QuestionType.SINGLE][0], 10)], status=ExamStatus.DRAFT)
+    html = text(as_admin.get(f"/admin/exams/{draft.id}/paper"))
+    assert "只有已发布的正式考试和补考可以打印纸质试卷" in html and "打印所选人员" not in html
+    response = _print(as_admin, draft, cadre)
+    assert "考试发布后才能打印纸质试卷" in text(as_admin.get(response.headers["Location"]))

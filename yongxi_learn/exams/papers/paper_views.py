@@ -2,7 +2,7 @@
 papers, then type each returned paper's answers against its code. MANAGE_EXAMS over
 the exam's owner unit, checked again by the services."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...core.formatting import format_score
@@ -30,8 +30,6 @@ def _printable(exam) -> bool:
 @require(Perm.MANAGE_EXAMS)
 def paper_page(exam_id):
     exam = manageable(exam_id)
-    if not _printable(exam):
-        abort(404)
     return _render(exam, forms.PaperEntryForm(formdata=None))
 
 
@@ -51,6 +49,7 @@ def _render(exam, entry_form, status=200):
             waiting=waiting,
             waiting_users={a.user_id for a in waiting},
             entry_form=entry_form,
+            printable=_printable(exam),
         ),
         status,
     )
