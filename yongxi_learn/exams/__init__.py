@@ -1,8 +1,8 @@
 """Exams, in three parts with a blueprint each: the question bank (``bank``), setting
 exams (``papers``) and taking them (``taking``, the hot paths of an exam evening).
 Below them, shared by all three: the models, grading and scoring, attempts (start,
-save, submit, finalize) and what may be counted (``exam_tally``, ``counting``,
-``overdue``).
+save, submit, finalize), paper sittings (``paper_sittings``: printed papers typed
+back in) and what may be counted (``exam_tally``, ``counting``, ``overdue``).
 
 Words, one per thing:
 - an **exam** (考试) is what an admin sets and publishes: its window, audience, pass

@@ -24,6 +24,7 @@ from . import answer_versions, exam_tally, grading, scoring
 from .models import (
     Attempt,
     AttemptLogin,
+    AttemptMode,
     AttemptQuestion,
     AttemptStatus,
     Enrolment,
@@ -91,9 +92,12 @@ def load_attempt(
     """The person's own attempt, optionally row-locked ("share" or "update") or
     with its exam in the same query (a page that shows the exam's title).
 
-    Someone else's attempt is NotFound (a 404), exactly like a missing one.
+    Someone else's attempt is NotFound (a 404), exactly like a missing one; so is a
+    paper sitting not yet typed in (``paper_sittings``): it is answered on paper.
     """
-    query = sa.select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+    query = sa.select(Attempt).where(
+        Attempt.id == attempt_id, Attempt.user_id == user.id, NOT_ON_PAPER
+    )
     if with_exam:
         query = query.options(orm.joinedload(Attempt.exam))
     if lock:
@@ -107,8 +111,17 @@ def load_attempt(
     return attempt
 
 
+# Attempts the person may open, answer and hand in online: all but a printed paper
+# waiting to be typed in.
+NOT_ON_PAPER = sa.or_(
+    Attempt.mode == AttemptMode.ONLINE, Attempt.status != AttemptStatus.IN_PROGRESS
+)
+
+
 def ensure_own(attempt: Attempt, user: User) -> None:
     if attempt.user_id != user.id:
+        raise NotFound(attempt.id)
+    if attempt.mode is AttemptMode.PAPER and not attempt.status.finished:
         raise NotFound(attempt.id)
 
 
@@ -186,6 +199,7 @@ def _attempt_in_progress(exam: Exam, user: User) -> Attempt | None:
             Attempt.exam_id == exam.id,
             Attempt.user_id == user.id,
             Attempt.status == AttemptStatus.IN_PROGRESS,
+            Attempt.mode == AttemptMode.ONLINE,
         )
         .order_by(Attempt.number.desc())
         .limit(1)

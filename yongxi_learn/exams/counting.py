@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from ..extensions import db
-from .models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
+from .models import Attempt, AttemptMode, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
 
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
 
@@ -40,7 +40,8 @@ def families(formal_ids: Sequence[int]) -> dict[int, list[int]]:
 def attempt_scores(formal_ids: Sequence[int], users=None, overdue=None):
     """A subquery with one row per (person, formal exam of ``formal_ids``) with a
     finished attempt that counts for it: user_id, formal_id, the best score at the
-    first sitting (``first``) and overall (``best``, formal exam and make-ups).
+    first sitting (``first``) and overall (``best``, formal exam and make-ups), and
+    whether one of those sittings was on paper (``paper``: 1 or 0).
 
     One pass over the family's attempts (the attempt.exam_id index) grouped by person:
     joined to the enrolment on (user_id, exam_id), it gives every enrolled person's
@@ -58,6 +59,8 @@ def attempt_scores(formal_ids: Sequence[int], users=None, overdue=None):
             Attempt.user_id.label("user_id"),
             sa.func.max(sa.case((Attempt.exam_id == formal_of, score))).label("first"),
             sa.func.max(score).label("best"),
+            # Whether one of the counted sittings was on paper (the lists' 备注).
+            sa.func.max(sa.case((Attempt.mode == AttemptMode.PAPER, 1), else_=0)).label("paper"),
         )
         .where(
             Attempt.exam_id.in_([i for ids in family.values() for i in ids]),

@@ -245,6 +245,13 @@ class AttemptStatus(enum.StrEnum):
         return self is not AttemptStatus.IN_PROGRESS
 
 
+class AttemptMode(LabelledEnum):
+    """How the person sat: on a phone or PC, or on a printed paper the admin typed in."""
+
+    ONLINE = "online", "在线作答"
+    PAPER = "paper", "纸质作答"
+
+
 class Attempt(db.Model):
     """One sitting of one person; its sheet is frozen in AttemptQuestion rows."""
 
@@ -265,6 +272,12 @@ class Attempt(db.Model):
     score: Mapped[Decimal | None] = mapped_column(Score)
     max_score: Mapped[Decimal] = mapped_column(Score, default=Decimal(0))
     passed: Mapped[bool | None]
+    # A paper sitting (paper_sittings): drawn when its paper is printed, answered on
+    # paper, typed in by an admin; its code is printed on the paper and typed back.
+    mode: Mapped[AttemptMode] = mapped_column(
+        str_enum(AttemptMode), default=AttemptMode.ONLINE, server_default="online"
+    )
+    paper_code: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
 
     exam: Mapped[Exam] = relationship()
     user: Mapped[User] = relationship()

@@ -76,7 +76,8 @@ def names_select(
 ) -> sa.Select:
     """The people of one list, by unit then name. Each row: enrolment_id, name, phone,
     unit_name, unit_path, parent_name (the frozen unit and its parent), category, post, active,
-    current_unit (where the person is now), first, best, exempt, exempt_reason. Attempts
+    current_unit (where the person is now), first, best, paper (a sitting on paper),
+    exempt, exempt_reason. Attempts
     overdue at ``now`` (default: now) count as finalized."""
     ensure_view(user, unit)
     formal = formal_exam(exam, unit)
@@ -99,6 +100,7 @@ def names_select(
             (User.unit_id != Enrolment.unit_id).label("moved"),
             best.c.first,
             best.c.best,
+            sa.func.coalesce(best.c.paper, 0).label("paper"),
             Enrolment.exempt,
             Enrolment.exempt_reason,
             formal_alias.pass_score,
@@ -134,11 +136,17 @@ def result_of(exempt: bool, first, best, pass_score) -> str:
 
 
 def remark(row) -> str:
-    return remark_of(row.exempt, row.exempt_reason, row.active, row.moved, row.current_unit)
+    return remark_of(
+        row.exempt, row.exempt_reason, row.active, row.moved, row.current_unit, row.paper
+    )
 
 
-def remark_of(exempt: bool, reason: str, active: bool, moved: bool, current_unit: str) -> str:
+def remark_of(
+    exempt: bool, reason: str, active: bool, moved: bool, current_unit: str, paper=0
+) -> str:
     notes = []
+    if paper and not exempt:
+        notes.append("纸质作答")
     if exempt and reason:
         notes.append(f"免考：{reason}")
     if not active:

@@ -173,6 +173,7 @@ PERSON_COLUMNS = (
     "active",
     "moved",
     "current_unit",
+    "paper",
 )
 
 
@@ -180,7 +181,7 @@ def _person(exam_title: str, values, shown) -> list:
     """The row, final: no None (a missing score is "—"), no Rate. ``shown``: the phone
     as the viewer may see it (``phone_shower()`` for a list)."""
     name, phone, path, unit, parent, category, post, first, best, pass_score, *flags = values
-    exempt, reason, active, moved, current_unit = flags
+    exempt, reason, active, moved, current_unit, paper = flags
     return [
         exam_title,
         name,
@@ -192,7 +193,7 @@ def _person(exam_title: str, values, shown) -> list:
         NO_FIGURE if first is None else first,
         NO_FIGURE if best is None else best,
         queries.result_of(exempt, first, best, pass_score),
-        queries.remark_of(exempt, reason, active, moved, current_unit),
+        queries.remark_of(exempt, reason, active, moved, current_unit, paper),
     ]
 
 

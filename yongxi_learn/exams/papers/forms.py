@@ -275,3 +275,18 @@ def fixed_items(text: str) -> list[tuple[int, Decimal | None]]:
             raise BadInput(f"固定试题第{n}行格式不正确：应为“题目编号 分值”") from exc
         items.append((qid, score))
     return items
+
+
+class PaperEntryForm(Form):
+    """A returned paper's answers, typed against the code printed on it."""
+
+    code = StringField(
+        "试卷编号",
+        validators=[DataRequired("请输入试卷编号"), Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+    )
+    answers = StringField(
+        "答案",
+        validators=[DataRequired("请输入答案"), Length(max=1000)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )

@@ -21,6 +21,7 @@ from .. import overdue
 from ..models import (
     Attempt,
     AttemptLogin,
+    AttemptMode,
     AttemptQuestion,
     AttemptStatus,
     Enrolment,
@@ -126,6 +127,19 @@ def _several_logins(exam: Exam):
     )
 
 
+def _on_paper(exam: Exam):
+    """Whether the person sits this exam on paper (printed, typed in or not yet)."""
+    return (
+        sa.select(Attempt.id)
+        .where(
+            Attempt.exam_id == exam.id,
+            Attempt.user_id == Enrolment.user_id,
+            Attempt.mode == AttemptMode.PAPER,
+        )
+        .exists()
+    )
+
+
 def progress_select(
     exam: Exam,
     user: User,
@@ -134,7 +148,8 @@ def progress_select(
     status: Progress | None = None,
     unit: OrgUnit | None = None,
 ) -> sa.Select:
-    """Rows of (Enrolment, best score, status, several_logins), by unit then name."""
+    """Rows of (Enrolment, best score, status, several_logins, on_paper), by unit
+    then name."""
     late = overdue.find(now)
     best = _best(exam, late)
     status_col = _status(exam, best, late)
@@ -144,6 +159,7 @@ def progress_select(
             best.label("best"),
             status_col.label("status"),
             _several_logins(exam).label("several_logins"),
+            _on_paper(exam).label("on_paper"),
         )
         .join(Enrolment.user)
         .options(*enrolment.WITH_PERSON_AND_UNIT)

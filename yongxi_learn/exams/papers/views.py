@@ -33,6 +33,7 @@ from . import (
     enrolment,
     forms,
     makeup_roster,
+    paper_views,  # noqa: F401  (its routes join bp)
     people_views,  # noqa: F401  (its routes join bp)
     services,
 )

@@ -26,7 +26,7 @@ from ...extensions import db
 from ...org.models import User
 from .. import answer_versions
 from ..answer_versions import NO_PAGE, PageOrder, Saved
-from ..attempts import GRACE, to_canonical
+from ..attempts import GRACE, NOT_ON_PAPER, to_canonical
 from ..grading import canonical_to_shown
 from ..models import Attempt, AttemptLogin, AttemptQuestion, AttemptStatus, Question, QuestionType
 
@@ -108,6 +108,7 @@ _STATE = (
     .join(_question, _question.c.id == _aq.c.question_id)
     .where(
         _attempt.c.id == sa.bindparam("attempt_id"),
+        NOT_ON_PAPER,  # a printed paper is typed in by an admin
         # An aged password does not stop an exam's saves (auth.views.password_gate).
         *live_login(_login, _user, password_age=False),
         _aq.c.position == sa.bindparam("position"),

@@ -31,7 +31,7 @@ from ...extensions import db
 from ...org.models import User
 from .. import exam_tally
 from ..answer_versions import form_conflicts
-from ..attempts import GRACE, InvalidAnswer, record_login, to_canonical
+from ..attempts import GRACE, NOT_ON_PAPER, InvalidAnswer, record_login, to_canonical
 from ..grading import parse_order
 from ..models import (
     Attempt,
@@ -197,6 +197,7 @@ _LOCK_BY_LOGIN = (
     )
     .where(
         _a.c.id == sa.bindparam("attempt_id"),
+        NOT_ON_PAPER,  # a printed paper is typed in by an admin
         # An aged password does not stop 交卷 (auth.views.password_gate).
         *live_login(_login, _user, password_age=False),
     )

@@ -10,7 +10,7 @@ from sqlalchemy import orm
 from ...extensions import db
 from ...org.models import User
 from .. import overdue
-from ..attempts import attempts_left, deadline_for, is_overdue
+from ..attempts import NOT_ON_PAPER, attempts_left, deadline_for, is_overdue
 from ..models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
 from ..papers.services import paper_total
 
@@ -59,7 +59,13 @@ _ATTEMPT = orm.Bundle(
 _MY_EXAMS = (
     sa.select(_EXAM, _ATTEMPT)
     .join(Enrolment, Enrolment.exam_id == Exam.id)
-    .outerjoin(Attempt, (Attempt.exam_id == Exam.id) & (Attempt.user_id == sa.bindparam("user_id")))
+    .outerjoin(
+        Attempt,
+        (Attempt.exam_id == Exam.id)
+        & (Attempt.user_id == sa.bindparam("user_id"))
+        # A printed paper waiting to be typed in is not the person's to continue.
+        & NOT_ON_PAPER,
+    )
     .where(
         Enrolment.user_id == sa.bindparam("user_id"),
         Enrolment.exempt.is_(False),

@@ -26,6 +26,7 @@ from ...core.exceptions import NotFound
 from ...core.formatting import format_score
 from ...extensions import db
 from ...org.models import User
+from ..attempts import NOT_ON_PAPER
 from ..grading import LETTERS, canonical_to_shown, parse_order
 from ..models import (
     QUESTION_TYPE_LABELS,
@@ -225,7 +226,7 @@ _ITEM_COLUMNS = (
 )
 _SHEET = attempt_with_items(
     sa.select(_a.c.id, _a.c.status, _a.c.deadline, _a.c.max_score, _e.c.title, *_ITEM_COLUMNS)
-).where(_a.c.user_id == sa.bindparam("user_id"))
+).where(_a.c.user_id == sa.bindparam("user_id"), NOT_ON_PAPER)
 # The login's checks first, on their one row: planned as one join, PostgreSQL
 # repeats the user's and the login's lookups and a scan of exam for each of the
 # sheet's 20-odd items, reading about three times the buffers. SQLite, whose
@@ -248,6 +249,7 @@ _LOGIN_HEAD = (
     .join(_user, _user.c.id == _a.c.user_id)
     .where(
         _a.c.id == sa.bindparam("attempt_id"),
+        NOT_ON_PAPER,  # a printed paper is typed in by an admin
         *live_login(_login, _user),
     )
     .cte("head")
