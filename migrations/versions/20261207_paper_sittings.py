@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9101a98ea1d0'
-down_revision = '783a7ecbf057'
+down_revision = 'c132c3c186e5'
 branch_labels = None
 depends_on = None
 
