@@ -17,9 +17,10 @@ from ..extensions import db
 from ..org import audit
 from ..org.models import CATEGORY_LABELS, Category
 from ..org.permissions import Perm, require
-from . import charts, downloads, queries, training_section
+from . import charts, downloads, external, queries, training_section
 from .common import get_unit, scope_roots, unit_trail
 from .sections import SECTIONS, Scope
+from .tables import safe_filename
 from .years import report_years
 
 bp = Blueprint("stats", __name__)
@@ -156,6 +157,43 @@ def training_people():
         group=group,
         people=people,
     )
+
+
+def _external(exam_id: int, kind: str):
+    """An imported exam with someone of the asked unit's subtree, and a list of it."""
+    exam = db.get_or_404(external.ExternalExam, exam_id)
+    if kind not in set(external.ExternalList):
+        abort(404)
+    scope = _scope(year=exam.year)
+    if exam not in external.exams_of_year(exam.year, scope.unit):
+        abort(404)
+    return exam, external.ExternalList(kind), scope
+
+
+@bp.get("/external/<int:exam_id>/names/<kind>")
+@require(Perm.VIEW_STATS)
+def external_names(exam_id, kind):
+    """The people behind an imported exam's figures (来源：导入)."""
+    exam, kind, scope = _external(exam_id, kind)
+    rows = db.session.execute(external.names_select(exam, scope.unit, kind)).all()
+    return render_template(
+        "stats/external_names.html",
+        exam=exam,
+        kind=kind,
+        lists=list(external.ExternalList),
+        rows=rows,
+        source=external.SOURCE,
+        scope=scope,
+    )
+
+
+@bp.get("/external/<int:exam_id>/names/<kind>/export.xlsx")
+@require(Perm.VIEW_STATS)
+def external_names_export(exam_id, kind):
+    exam, kind, scope = _external(exam_id, kind)
+    tables = external.names_tables(exam, kind, scope)
+    stem = safe_filename(f"{exam.title}-{scope.unit.name}-{kind.label}")
+    return _send("xlsx", tables, stem, scope, exam)
 
 
 def _kind(value: str) -> "queries.NameList":
