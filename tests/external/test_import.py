@@ -113,9 +113,13 @@ def test_good_file_previews_then_confirm_writes_figures_by_unit(as_admin, people
     assert "66.7%" in section  # 2 of 3
     assert "党政办公室" in section and "石佛村" in section
 
-    names = text(as_admin.get(f"/stats/external/{exam.id}/names/failed?unit={tree['town'].id}"))
+    names = text(
+        as_admin.get(f"/stats/external/{exam.id}/names?kind=failed&unit={tree['town'].id}")
+    )
     assert "李红" in names and "王小明" not in names
-    passed = text(as_admin.get(f"/stats/external/{exam.id}/names/passed?unit={tree['office'].id}"))
+    passed = text(
+        as_admin.get(f"/stats/external/{exam.id}/names?kind=passed&unit={tree['office'].id}")
+    )
     assert "赵刚" in passed and "王小明" not in passed
 
 
@@ -152,7 +156,7 @@ def test_another_towns_admin_does_not_see_it(client, login, as_admin, people, ma
     login(other, client=client)
     overview = text(client.get(f"/stats/?year=2025&unit={tree['other_town'].id}"))
     assert TITLE not in overview
-    assert client.get(f"/stats/external/{exam.id}/names/sat").status_code == 404
+    assert client.get(f"/stats/external/{exam.id}/names?kind=sat").status_code == 404
     assert TITLE not in text(client.get(URL))
 
 
@@ -161,9 +165,7 @@ def test_downloads_are_formula_safe(as_admin, make_user, tree):
     preview = upload(as_admin, sheet([("13812340005", "", "70", "", "")]))
     confirm(as_admin, preview)
     exam = db.session.scalar(sa.select(ExternalExam))
-    response = as_admin.get(
-        f"/stats/external/{exam.id}/names/sat/export.xlsx?unit={tree['town'].id}"
-    )
+    response = as_admin.get(f"/stats/external/{exam.id}/names.xlsx?kind=sat&unit={tree['town'].id}")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     cells = [c for row in book.active.iter_rows() for c in row if c.value]

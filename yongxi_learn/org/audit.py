@@ -75,6 +75,8 @@ ACTION_LABELS = {
     "question_category.create": "新建题库分类",
     "question_category.rename": "题库分类改名",
     "questions.import": "批量导入题目",
+    "external.import": "导入外部考试成绩",
+    "external.template": "下载外部考试成绩导入模板",
     "question.reviewed": "题目复核完成",
     "law.create": "新增法规",
     "law.update": "修改法规信息",

@@ -159,9 +159,11 @@ def training_people():
     )
 
 
-def _external(exam_id: int, kind: str):
-    """An imported exam with someone of the asked unit's subtree, and a list of it."""
-    exam = db.get_or_404(external.ExternalExam, exam_id)
+def _external(external_id: int):
+    """An imported exam with someone of the asked unit's subtree, and which of its
+    lists (``?kind=``: 参考, 通过, 未通过)."""
+    exam = db.get_or_404(external.ExternalExam, external_id)
+    kind = request.args.get("kind", external.ExternalList.SAT.value)
     if kind not in set(external.ExternalList):
         abort(404)
     scope = _scope(year=exam.year)
@@ -170,11 +172,11 @@ def _external(exam_id: int, kind: str):
     return exam, external.ExternalList(kind), scope
 
 
-@bp.get("/external/<int:exam_id>/names/<kind>")
+@bp.get("/external/<int:external_id>/names")
 @require(Perm.VIEW_STATS)
-def external_names(exam_id, kind):
+def external_names(external_id):
     """The people behind an imported exam's figures (来源：导入)."""
-    exam, kind, scope = _external(exam_id, kind)
+    exam, kind, scope = _external(external_id)
     rows = db.session.execute(external.names_select(exam, scope.unit, kind)).all()
     return render_template(
         "stats/external_names.html",
@@ -187,10 +189,10 @@ def external_names(exam_id, kind):
     )
 
 
-@bp.get("/external/<int:exam_id>/names/<kind>/export.xlsx")
+@bp.get("/external/<int:external_id>/names.xlsx")
 @require(Perm.VIEW_STATS)
-def external_names_export(exam_id, kind):
-    exam, kind, scope = _external(exam_id, kind)
+def external_names_export(external_id):
+    exam, kind, scope = _external(external_id)
     tables = external.names_tables(exam, kind, scope)
     stem = safe_filename(f"{exam.title}-{scope.unit.name}-{kind.label}")
     return _send("xlsx", tables, stem, scope, exam)
