@@ -17,7 +17,7 @@ from ..extensions import db
 from ..org import audit
 from ..org.models import CATEGORY_LABELS, Category
 from ..org.permissions import Perm, require
-from . import charts, downloads, external, queries, training_section
+from . import charts, downloads, external_section, queries, training_section
 from .common import get_unit, scope_roots, unit_trail
 from .sections import SECTIONS, Scope
 from .tables import safe_filename
@@ -162,14 +162,14 @@ def training_people():
 def _external(external_id: int):
     """An imported exam with someone of the asked unit's subtree, and which of its
     lists (``?kind=``: 参考, 通过, 未通过)."""
-    exam = db.get_or_404(external.ExternalExam, external_id)
-    kind = request.args.get("kind", external.ExternalList.SAT.value)
-    if kind not in set(external.ExternalList):
+    exam = db.get_or_404(queries.ExternalExam, external_id)
+    kind = request.args.get("kind", queries.ExternalList.SAT.value)
+    if kind not in set(queries.ExternalList):
         abort(404)
     scope = _scope(year=exam.year)
-    if exam not in external.exams_of_year(exam.year, scope.unit):
+    if exam not in queries.exams_of_year(exam.year, scope.unit):
         abort(404)
-    return exam, external.ExternalList(kind), scope
+    return exam, queries.ExternalList(kind), scope
 
 
 @bp.get("/external/<int:external_id>/names")
@@ -177,14 +177,14 @@ def _external(external_id: int):
 def external_names(external_id):
     """The people behind an imported exam's figures (来源：导入)."""
     exam, kind, scope = _external(external_id)
-    rows = db.session.execute(external.names_select(exam, scope.unit, kind)).all()
+    rows = db.session.execute(queries.external_names_select(exam, scope.unit, kind)).all()
     return render_template(
         "stats/external_names.html",
         exam=exam,
         kind=kind,
-        lists=list(external.ExternalList),
+        lists=list(queries.ExternalList),
         rows=rows,
-        source=external.SOURCE,
+        source=queries.EXTERNAL_SOURCE,
         scope=scope,
     )
 
@@ -193,7 +193,7 @@ def external_names(external_id):
 @require(Perm.VIEW_STATS)
 def external_names_export(external_id):
     exam, kind, scope = _external(external_id)
-    tables = external.names_tables(exam, kind, scope)
+    tables = external_section.names_tables(exam, kind, scope)
     stem = safe_filename(f"{exam.title}-{scope.unit.name}-{kind.label}")
     return _send("xlsx", tables, stem, scope, exam)
 
