@@ -174,3 +174,41 @@ def test_downloads_are_formula_safe(as_admin, make_user, tree):
     overview = as_admin.get(f"/stats/export.xlsx?year=2025&unit={tree['town'].id}")
     book = openpyxl.load_workbook(io.BytesIO(overview.data))
     assert "外部考试汇总" in book.sheetnames and "外部考试明细" in book.sheetnames
+
+
+def test_the_report_says_how_many_sat_and_links_each_number(as_admin, people, tree):
+    confirm(as_admin, upload(as_admin, sheet(GOOD)))
+    exam = db.session.scalar(sa.select(ExternalExam))
+    page = text(
+        as_admin.post(
+            "/admin/reports/",
+            data={"unit_id": tree["town"].id, "year": 2025},
+            follow_redirects=True,
+        )
+    )
+    assert "已根据记录生成第1稿" in page
+    from yongxi_learn.reports.models import ReportVersion
+
+    version = db.session.scalar(sa.select(ReportVersion))
+    # 2 of 3 passed: 66.7% falls short of the default threshold, so no 通过率 is claimed.
+    assert f"是以考促学。组织3名干部参加{TITLE}。" in version.text
+    assert "参考率" not in version.text
+    people_url = f"/stats/external/{exam.id}/names?kind=sat&amp;unit={tree['town'].id}"
+    assert f'<a class="figure" href="{people_url}"' in page
+    listed = text(as_admin.get(people_url.replace("&amp;", "&")))
+    assert all(name in listed for name in ("王小明", "李红", "赵刚"))
+
+
+def test_the_report_gives_the_pass_rate_when_it_is_met(as_admin, people, tree):
+    rows = [(p, "", "80", "", "") for p in ("13812340001", "13812340002", "13812340003")]
+    confirm(as_admin, upload(as_admin, sheet(rows)))
+    as_admin.post("/admin/reports/", data={"unit_id": tree["town"].id, "year": 2025})
+    from yongxi_learn.reports.models import ReportVersion
+
+    version = db.session.scalar(sa.select(ReportVersion))
+    assert (
+        f"组织3名干部参加{TITLE}，通过率100%（通过率=通过人数/参考人数，来源：导入）。"
+        in version.text
+    )
+    keys = {f["key"]: f["list"] for f in version.figures}
+    assert "external." in " ".join(keys) and any("kind=failed" in url for url in keys.values())
