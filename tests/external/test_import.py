@@ -212,3 +212,15 @@ def test_the_report_gives_the_pass_rate_when_it_is_met(as_admin, people, tree):
     )
     keys = {f["key"]: f["list"] for f in version.figures}
     assert "external." in " ".join(keys) and any("kind=failed" in url for url in keys.values())
+
+
+def test_a_wrong_sheet_is_deleted_audited_and_can_be_imported_again(as_admin, people):
+    confirm(as_admin, upload(as_admin, sheet(GOOD)))
+    exam = db.session.scalar(sa.select(ExternalExam))
+    assert "已导入过2025年度的同名考试成绩" in text(upload(as_admin, sheet(GOOD)))
+    as_admin.post(f"{URL}{exam.id}/delete")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExternalResult)) == 0
+    audit = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "external.delete"))
+    assert "3人的成绩" in audit.detail
+    assert "确认导入</button>" in text(upload(as_admin, sheet(GOOD)))

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..org import audit
 from ..org.models import OrgUnit, User
 from ..org.names import InvalidValue, normalise_phone
-from ..org.permissions import Perm, scope_filter, scope_units
+from ..org.permissions import Perm, can, scope_filter, scope_units
 from ..org.services import Actor
 from .models import ExternalExam, ExternalResult
 from .sheet import HEADERS, INFO_HEADERS, INFO_SHEET, RESULTS_SHEET, read_info, read_results
@@ -352,6 +352,26 @@ def _apply(plan: Plan, actor: Actor) -> Result:
         f"通过{result.passed}人",
     )
     return result
+
+
+class ExternalError(Exception):
+    """A refused change, with the reason in Chinese."""
+
+
+def delete_exam(exam: ExternalExam, *, actor: Actor) -> None:
+    """Remove an imported sheet and its results (a wrong file is removed, then imported
+    again); audited with what it held. Only an admin over its owner unit may."""
+    if not can(actor.user, Perm.MANAGE_EXAMS, exam.owner_unit):
+        raise ExternalError("只能删除您管理范围内导入的外部考试成绩")
+    audit.record(
+        "external.delete",
+        actor=actor.user,
+        address=actor.address,
+        obj=exam,
+        detail=f"{exam.year}年度「{exam.title}」，{len(exam.results)}人的成绩（文件：{exam.filename}）",
+    )
+    db.session.delete(exam)
+    db.session.flush()
 
 
 def exams_managed(actor: Actor) -> list[ExternalExam]:

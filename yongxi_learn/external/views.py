@@ -3,15 +3,27 @@ far), preview, confirm, and the template."""
 
 import io
 
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from ..core.forms import Form, xlsx_file_field
 from ..core.import_views import confirm_page, preview_page
 from ..core.spreadsheets import XLSX_MIMETYPE, Limits, megabytes
+from ..extensions import db
 from ..org import audit
 from ..org.actors import current_actor
 from ..org.permissions import Perm, require
 from . import importing
+from .models import ExternalExam
 from .sheet import build_template
 
 bp = Blueprint("external", __name__)
@@ -73,6 +85,19 @@ def confirm(token):
         preview_template=PREVIEW,
         done_template="external/done.html",
     )
+
+
+@bp.post("/<int:external_id>/delete")
+@require(Perm.MANAGE_EXAMS)
+def delete(external_id):
+    exam = db.get_or_404(ExternalExam, external_id)
+    try:
+        importing.delete_exam(exam, actor=current_actor())
+    except importing.ExternalError:
+        abort(404)  # another town's sheet: as if it did not exist
+    db.session.commit()
+    flash("已删除该外部考试的导入成绩", "success")
+    return redirect(url_for(".upload"))
 
 
 @bp.get("/template.xlsx")

@@ -77,6 +77,7 @@ ACTION_LABELS = {
     "questions.import": "批量导入题目",
     "external.import": "导入外部考试成绩",
     "external.template": "下载外部考试成绩导入模板",
+    "external.delete": "删除导入的外部考试成绩",
     "question.reviewed": "题目复核完成",
     "law.create": "新增法规",
     "law.update": "修改法规信息",
