@@ -97,7 +97,7 @@ def test_template_round_trip(as_admin, people):
 def test_good_file_previews_then_confirm_writes_figures_by_unit(as_admin, people, tree):
     preview = upload(as_admin, sheet(GOOD))
     page = text(preview)
-    assert "参考 3 人，其中通过 2 人；错误 0 行" in page
+    assert "可导入 3 人（其中通过 2 人），错误 0 行" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ExternalExam)) == 0
     done = confirm(as_admin, preview)
     assert "参考 3 人，通过 2 人" in text(done)
