@@ -6,11 +6,11 @@ stand apart from the platform's own exams and never enter their 参考率. A uni
 count the results of the people now in its subtree (as every figure of people does)."""
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 import sqlalchemy as sa
 
 from ..core.formatting import Rate
+from ..core.labels import LabelledEnum
 from ..extensions import db
 from ..external.models import ExternalExam, ExternalResult
 from ..org.models import OrgUnit, User
@@ -23,14 +23,10 @@ DEFINITIONS = (
 )
 
 
-class ExternalList(StrEnum):
-    SAT = "sat"
-    PASSED = "passed"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return {"sat": "参考名单", "passed": "通过名单", "failed": "未通过名单"}[self.value]
+class ExternalList(LabelledEnum):
+    SAT = "sat", "参考名单"
+    PASSED = "passed", "通过名单"
+    FAILED = "failed", "未通过名单"
 
 
 @dataclass(frozen=True)
