@@ -192,6 +192,9 @@ def test_the_report_says_how_many_sat_and_links_each_number(as_admin, people, tr
     version = db.session.scalar(sa.select(ReportVersion))
     # 2 of 3 passed: 66.7% falls short of the default threshold, so no 通过率 is claimed.
     assert f"是以考促学。组织3名干部参加{TITLE}。" in version.text
+    assert f"{TITLE}通过率为66.7%（通过率=通过人数/参考人数，来源：导入）。" in version.text
+    failed_url = f"/stats/external/{exam.id}/names?kind=failed&amp;unit={tree['town'].id}"
+    assert f'<a class="figure" href="{failed_url}"' in page
     assert "参考率" not in version.text
     people_url = f"/stats/external/{exam.id}/names?kind=sat&amp;unit={tree['town'].id}"
     assert f'<a class="figure" href="{people_url}"' in page

@@ -104,6 +104,7 @@ def current(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> Cu
         values["weak_laws"] = _weak_laws(report, year, unit, user=user, now=now)
         values["weak_defined"] = DEFINED["正确率"] + ("，含补考" if report.makeups else "")
     values["external"] = _external(year, unit, limits)
+    values["external_short"] = [item for item in values["external"] if item["short"]]
     given = _defined_names(values["exam"], values["study"])
     values["towns_short"] = _towns_short(
         year, unit, limits, given, user=user, now=now, out=unprinted
@@ -306,7 +307,8 @@ def _exam(report, year: int, unit: OrgUnit, limits: Limits, place: str, user, un
 def _external(year: int, unit: OrgUnit, limits: Limits) -> list[dict]:
     """Each imported external exam with people of the unit's subtree: how many sat it
     and, as an achievement only, its 通过率 (通过人数/参考人数; there is no 应考名单, so
-    no 参考率). A 通过率 under its threshold is left out of the sentence."""
+    no 参考率). A 通过率 under its threshold is not an achievement: it is in
+    ``external_short``, for 存在的问题."""
     items = []
     for figures in queries.year_external(year, unit).exams:
         exam = figures.exam
@@ -316,14 +318,13 @@ def _external(year: int, unit: OrgUnit, limits: Limits) -> list[dict]:
                 "stats.external_names", external_id=exam.id, kind=kind.value, unit=unit.id
             )
 
-        pass_rate = None
-        if not phrasing.falls_short(figures.pass_rate, limits.of("pass_rate")):
-            pass_rate = _rate(
-                f"external.{exam.id}.pass_rate",
-                f"{exam.title}通过率（未通过名单，{queries.EXTERNAL_SOURCE}）",
-                figures.pass_rate,
-                names(queries.ExternalList.FAILED),
-            )
+        rate = _rate(
+            f"external.{exam.id}.pass_rate",
+            f"{exam.title}通过率（未通过名单，{queries.EXTERNAL_SOURCE}）",
+            figures.pass_rate,
+            names(queries.ExternalList.FAILED),
+        )
+        short = phrasing.falls_short(figures.pass_rate, limits.of("pass_rate"))
         items.append(
             {
                 "title": exam.title,
@@ -334,7 +335,9 @@ def _external(year: int, unit: OrgUnit, limits: Limits) -> list[dict]:
                     f"{phrasing.approx(figures.sat)}名",
                     names(queries.ExternalList.SAT),
                 ),
-                "pass_rate": pass_rate,
+                # An achievement, or (short of its threshold) a weak point for 三.
+                "pass_rate": None if short else rate,
+                "short": rate if short else None,
                 "defined": f"{DEFINED['通过率']}，{queries.EXTERNAL_SOURCE}",
             }
         )
