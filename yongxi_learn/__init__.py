@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from . import (
         auth,
         exams,
+        external,
         feedback,
         home,
         inspection,
@@ -116,7 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         training,
     )
 
-    parts = (auth, home, org, laws, training, exams, study, stats, reports, record)
+    parts = (auth, home, org, laws, training, exams, external, study, stats, reports, record)
     for part in (*parts, feedback, inspection):
         part.register(app)
 

@@ -37,6 +37,7 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
     part is loaded once and committed; returns the demo logins."""
     from .exams.bank.demo_laws import seed_library
     from .exams.demo import seed_exams
+    from .external import demo as external_demo
     from .org import seed
     from .org.models import User
     from .org.services import SYSTEM
@@ -65,7 +66,7 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
     for line in seed_library(seed.demo_town(), track=track):
         echo(line)
     db.session.commit()
-    for feature in (study_demo, training_demo):
+    for feature in (study_demo, training_demo, external_demo):
         for line in feature.seed(seed.demo_town(), track=track, now=now, keep_open=keep_open):
             echo(line)
         db.session.commit()

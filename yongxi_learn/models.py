@@ -15,6 +15,7 @@ from .exams.models import (
     Question,
     QuestionCategory,
 )
+from .external.models import ExternalExam, ExternalResult
 from .feedback.models import Feedback
 from .laws import models as laws_models  # noqa: F401
 from .org.audit import AuditLog
@@ -37,6 +38,8 @@ __all__ = [
     "ExamQuestion",
     "ExamRule",
     "ExamTally",
+    "ExternalExam",
+    "ExternalResult",
     "Feedback",
     "LoginFailure",
     "LoginSession",

@@ -172,6 +172,12 @@ def test_the_demo_pack_backs_every_figure_and_the_cli_writes_the_same_bytes(
     text, rows = by_key["exam.pass_rate"]
     passed = sum(r["结果"] in ("通过", "补考通过") for r in rows)
     assert text == phrasing.percent(Rate(passed, len(rows)))
+    # The demo's imported 全市学法考试 (来源：导入): its people and its 通过率.
+    (people,) = [k for k in by_key if k.startswith("external.") and k.endswith(".people")]
+    text, rows = by_key[people]
+    assert text == f"{phrasing.approx(len(rows))}名" and {r["来源"] for r in rows} == {"来源：导入"}
+    text, rows = by_key[people.replace(".people", ".pass_rate")]
+    assert text == phrasing.percent(Rate(sum(r["结果"] == "通过" for r in rows), len(rows)))
     for key in ("training.coverage.officials", "training.coverage.village"):
         text, rows = by_key[key]
         covered = sum(r["是否参训"] == "已参训" for r in rows)

@@ -67,6 +67,7 @@ IMPORT_KINDS = {
     "tenancy.confirm_town": "town",
     "bank.confirm": "questions",
     "laws.confirm": "law",
+    "external.confirm": "external_results",
 }
 
 

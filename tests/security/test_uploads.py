@@ -81,6 +81,7 @@ def attacks(valid: bytes, main_part: str, ext: str) -> list[tuple[str, bytes, st
 TARGETS = {
     "people": ("/admin/people/import/", {}, _xlsx, "xl/workbook.xml", "xlsx"),
     "questions": ("/admin/questions/import", {}, _xlsx, "xl/workbook.xml", "xlsx"),
+    "external": ("/external/", {}, _xlsx, "xl/workbook.xml", "xlsx"),
     "law": (
         "/laws/import",
         LAW_FORM,

@@ -16,6 +16,8 @@ from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams.bank import services as bank
 from yongxi_learn.exams.models import Enrolment
 from yongxi_learn.extensions import db
+from yongxi_learn.external import importing as external_importing
+from yongxi_learn.external.models import ExternalExam, ExternalResult
 from yongxi_learn.feedback import services as feedback
 from yongxi_learn.feedback.models import FeedbackKind
 from yongxi_learn.laws import importing as law_importing
@@ -72,6 +74,7 @@ def build(tree, make_user, mark: str = MARK, *, sibling: bool = False) -> World:
         b_person, CertificateKind.YEAR, year=2024, actor=actor, now=utcnow()
     )
     ids["certificate_id"] = certificate.id
+    _external_objects(ids, b_town, b_admin, b_person, mark)
     item = feedback.send(
         user=b_person,
         kind=FeedbackKind.COMPLAINT,
@@ -167,9 +170,25 @@ def _study_objects(ids, b_town, b_person, actor, mark) -> None:
     ids.update(law_id=law.id, list_id=lst.id, item_id=item.id, reading_id=reading.id)
 
 
+def _external_objects(ids, b_town, b_admin, b_person, mark) -> None:
+    exam = ExternalExam(
+        owner_unit=b_town, title=f"{mark}外部考试", year=2024, organiser=f"{mark}平台"
+    )
+    exam.results.append(ExternalResult(user_id=b_person.id, score=Decimal(90), passed=True))
+    db.session.add(exam)
+    db.session.flush()
+    ids["external_id"] = exam.id
+
+
 def _pending_imports(ids, b_admin) -> None:
     tokens = {}
-    for kind in (importing.KIND, "questions", law_importing.KIND, tenancy.KIND):
+    for kind in (
+        importing.KIND,
+        "questions",
+        law_importing.KIND,
+        tenancy.KIND,
+        external_importing.KIND,
+    ):
         pending = PendingImport(user_id=b_admin.id, kind=kind, filename="x", content=b"x")
         db.session.add(pending)
         db.session.flush()

@@ -313,6 +313,37 @@ def _town(key: str, scope: Scope) -> Backing | None:
     return builders[what]() if what in builders else None
 
 
+EXTERNAL_HEADERS = ["序号", "姓名", "单位", "成绩", "结果", "考试日期", "来源"]
+
+
+def _external(key: str, scope: Scope) -> Backing | None:
+    """``external.<id>.people`` / ``.pass_rate``: an imported exam's 参考名单 over the
+    unit's subtree (来源：导入), and how it gives the number."""
+    _, exam_id, what = key.split(".")
+    exam = db.session.get(queries.ExternalExam, int(exam_id))
+    if exam is None or exam not in queries.exams_of_year(scope.year, scope.unit):
+        return None
+    query = queries.external_names_select(exam, scope.unit, queries.ExternalList.SAT)
+    rows = [
+        [
+            n,
+            r.name,
+            r.unit_name,
+            r.score if r.score is not None else NO_FIGURE,
+            "通过" if r.passed else "未通过",
+            r.sat_on.isoformat() if r.sat_on else "",
+            queries.EXTERNAL_SOURCE,
+        ]
+        for n, r in enumerate(db.session.execute(query), start=1)
+    ]
+    passed = sum(1 for r in rows if r[4] == "通过")
+    if what == "pass_rate":
+        tally = f"{exam.title}：通过{passed}人/参考{len(rows)}人=通过率{Rate(passed, len(rows))}"
+    else:
+        tally = f"{exam.title}：参考{len(rows)}人（{queries.EXTERNAL_SOURCE}，没有应考名单）"
+    return Backing(EXTERNAL_HEADERS, rows, tally)
+
+
 def _question(question, hidden: frozenset[int]) -> list[str]:
     """The stem and the law cited; while an exam still open may ask the question (the
     pack's reader may sit it), only the law."""
@@ -339,6 +370,8 @@ def backing(key: str, scope: Scope) -> Backing | None:
         return builders[key]()
     if key.startswith("towns."):
         return _town(key, scope)
+    if key.startswith("external."):
+        return _external(key, scope)
     if key.startswith("exam.weak."):
         return _weak(scope, key.removeprefix("exam.weak."))
     code = key.removeprefix("training.")

@@ -103,6 +103,8 @@ def current(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> Cu
         values["exam"] = _exam(report, year, unit, limits, words.word, user, unprinted)
         values["weak_laws"] = _weak_laws(report, year, unit, user=user, now=now)
         values["weak_defined"] = DEFINED["正确率"] + ("，含补考" if report.makeups else "")
+    values["external"] = _external(year, unit, limits)
+    values["external_short"] = [item for item in values["external"] if item["short"]]
     given = _defined_names(values["exam"], values["study"])
     values["towns_short"] = _towns_short(
         year, unit, limits, given, user=user, now=now, out=unprinted
@@ -300,6 +302,46 @@ def _exam(report, year: int, unit: OrgUnit, limits: Limits, place: str, user, un
         "pass_rate": pass_rate if "通过率" in ok else None,
         "makeups": bool(report.makeups),
     }
+
+
+def _external(year: int, unit: OrgUnit, limits: Limits) -> list[dict]:
+    """Each imported external exam with people of the unit's subtree: how many sat it
+    and, as an achievement only, its 通过率 (通过人数/参考人数; there is no 应考名单, so
+    no 参考率). A 通过率 under its threshold is not an achievement: it is in
+    ``external_short``, for 存在的问题."""
+    items = []
+    for figures in queries.year_external(year, unit).exams:
+        exam = figures.exam
+
+        def names(kind: queries.ExternalList, exam=exam) -> str:
+            return url_for(
+                "stats.external_names", external_id=exam.id, kind=kind.value, unit=unit.id
+            )
+
+        rate = _rate(
+            f"external.{exam.id}.pass_rate",
+            f"{exam.title}通过率（未通过名单，{queries.EXTERNAL_SOURCE}）",
+            figures.pass_rate,
+            names(queries.ExternalList.FAILED),
+        )
+        short = phrasing.falls_short(figures.pass_rate, limits.of("pass_rate"))
+        items.append(
+            {
+                "title": exam.title,
+                "organiser": exam.organiser,
+                "people": Figure(
+                    f"external.{exam.id}.people",
+                    f"{exam.title}参考人数（参考名单，{queries.EXTERNAL_SOURCE}）",
+                    f"{phrasing.approx(figures.sat)}名",
+                    names(queries.ExternalList.SAT),
+                ),
+                # An achievement, or (short of its threshold) a weak point for 三.
+                "pass_rate": None if short else rate,
+                "short": rate if short else None,
+                "defined": f"{DEFINED['通过率']}，{queries.EXTERNAL_SOURCE}",
+            }
+        )
+    return items
 
 
 def _exam_defined(items: list[dict], report) -> str:

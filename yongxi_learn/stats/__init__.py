@@ -6,8 +6,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The dashboards' blueprint, the CLI, and the year overview's sections after the
-    exams' (built in): 集中学习, then 学习清单与阅读任务."""
-    from . import study_section, threshold_views, training_section
+    exams' (built in): 集中学习, 学习清单与阅读任务, then imported external results."""
+    from . import external_section, study_section, threshold_views, training_section
     from .cli import stats_cli
     from .views import bp
 
@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
 
     training_section.register()
     study_section.register()
+    external_section.register()
 
     app.register_blueprint(bp, url_prefix="/stats")
     app.cli.add_command(stats_cli)

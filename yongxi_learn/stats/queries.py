@@ -50,6 +50,17 @@ from .exams import (
     overdue_at,
     year_overview,
 )
+from .external import SOURCE as EXTERNAL_SOURCE
+from .external import (
+    ExternalExam,
+    ExternalFigures,
+    ExternalList,
+    ExternalOverview,
+    exams_of_year,
+    external_figures,
+    year_external,
+)
+from .external import names_select as external_names_select
 from .laws import (
     LawRate,
     weak_laws,
@@ -83,12 +94,17 @@ from .training import (
 
 __all__ = [
     "DEFINITIONS",
+    "EXTERNAL_SOURCE",
     "NAME_LIST_LABELS",
     "NO_FIGURE",
     "AudienceGroup",
     "Bin",
     "ExamFigures",
     "ExamReport",
+    "ExternalExam",
+    "ExternalFigures",
+    "ExternalList",
+    "ExternalOverview",
     "ItemFigure",
     "KindCode",
     "KindCount",
@@ -110,6 +126,9 @@ __all__ = [
     "exam_family",
     "exam_report",
     "exam_years",
+    "exams_of_year",
+    "external_figures",
+    "external_names_select",
     "formal_exam",
     "item_analysis",
     "leader_study",
@@ -142,5 +161,6 @@ __all__ = [
     "units_reached",
     "units_reached_by_child",
     "weak_laws",
+    "year_external",
     "year_overview",
 ]

@@ -17,9 +17,10 @@ from ..extensions import db
 from ..org import audit
 from ..org.models import CATEGORY_LABELS, Category
 from ..org.permissions import Perm, require
-from . import charts, downloads, queries, training_section
+from . import charts, downloads, external_section, queries, training_section
 from .common import get_unit, scope_roots, unit_trail
 from .sections import SECTIONS, Scope
+from .tables import safe_filename
 from .years import report_years
 
 bp = Blueprint("stats", __name__)
@@ -156,6 +157,45 @@ def training_people():
         group=group,
         people=people,
     )
+
+
+def _external(external_id: int):
+    """An imported exam with someone of the asked unit's subtree, and which of its
+    lists (``?kind=``: 参考, 通过, 未通过)."""
+    exam = db.get_or_404(queries.ExternalExam, external_id)
+    kind = request.args.get("kind", queries.ExternalList.SAT.value)
+    if kind not in set(queries.ExternalList):
+        abort(404)
+    scope = _scope(year=exam.year)
+    if exam not in queries.exams_of_year(exam.year, scope.unit):
+        abort(404)
+    return exam, queries.ExternalList(kind), scope
+
+
+@bp.get("/external/<int:external_id>/names")
+@require(Perm.VIEW_STATS)
+def external_names(external_id):
+    """The people behind an imported exam's figures (来源：导入)."""
+    exam, kind, scope = _external(external_id)
+    rows = db.session.execute(queries.external_names_select(exam, scope.unit, kind)).all()
+    return render_template(
+        "stats/external_names.html",
+        exam=exam,
+        kind=kind,
+        lists=list(queries.ExternalList),
+        rows=rows,
+        source=queries.EXTERNAL_SOURCE,
+        scope=scope,
+    )
+
+
+@bp.get("/external/<int:external_id>/names.xlsx")
+@require(Perm.VIEW_STATS)
+def external_names_export(external_id):
+    exam, kind, scope = _external(external_id)
+    tables = external_section.names_tables(exam, kind, scope)
+    stem = safe_filename(f"{exam.title}-{scope.unit.name}-{kind.label}")
+    return _send("xlsx", tables, stem, scope, exam)
 
 
 def _kind(value: str) -> "queries.NameList":
