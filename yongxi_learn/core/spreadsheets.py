@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import ClassVar
 
 import xlsxwriter  # noqa: F401  (tests spy on xlsxwriter.Workbook through this module)
 from openpyxl import load_workbook
@@ -112,6 +113,30 @@ class RawRow:
     number: int
     values: dict[str, str]
     errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class CheckedRow:
+    """A data row of an import being checked: its cells as text and the errors found,
+    by column (``reject``); the preview echoes each cell back, cut to SHOWN_MAX."""
+
+    number: int
+    values: dict[str, str]
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    SHOWN_MAX: ClassVar[int] = 60  # characters of a cell echoed back in the preview
+
+    def reject(self, column: str, message: str) -> None:
+        self.errors.append((column, message))
+
+    def failed(self, column: str) -> bool:
+        return any(c == column for c, _ in self.errors)
+
+    def shown(self, column: str) -> str:
+        return self.cut(self.values[column])
+
+    def cut(self, text: str) -> str:
+        return text if len(text) <= self.SHOWN_MAX else text[: self.SHOWN_MAX] + "…"
 
 
 def megabytes(size: int) -> str:

@@ -15,12 +15,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import ClassVar
 
 import sqlalchemy as sa
 
 from ..core import staging
 from ..core.pending_import import PendingImport
-from ..core.spreadsheets import ImportRejected, Limits, RawRow
+from ..core.spreadsheets import CheckedRow, ImportRejected, Limits, RawRow
 from ..extensions import db
 from ..org import audit
 from ..org.models import OrgUnit, User
@@ -35,7 +36,6 @@ PHONE, NAME, SCORE, PASSED, DATE = HEADERS
 TITLE, YEAR, ORGANISER, PASS_MARK = INFO_HEADERS
 TEXT_MAX = 100
 SCORE_MAX = Decimal(1000)
-SHOWN_MAX = 40
 # Unknown, or someone else's: the same words either way.
 PHONE_UNKNOWN = "您管理的范围内没有使用该手机号的人员，请核对手机号或先在人员页面登记"
 PASSED_VALUES = {
@@ -65,25 +65,13 @@ class Info:
 
 
 @dataclass
-class ResultRow:
-    number: int
-    values: dict[str, str]
-    errors: list[tuple[str, str]] = field(default_factory=list)
+class ResultRow(CheckedRow):
+    SHOWN_MAX: ClassVar[int] = 40
     phone: str = ""
     person: User | None = None
     score: Decimal | None = None
     passed: bool | None = None
     sat_on: date | None = None
-
-    def reject(self, column: str, message: str) -> None:
-        self.errors.append((column, message))
-
-    def failed(self, column: str) -> bool:
-        return any(c == column for c, _ in self.errors)
-
-    def shown(self, column: str) -> str:
-        text = self.values[column]
-        return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "…"
 
     @property
     def messages(self) -> list[str]:

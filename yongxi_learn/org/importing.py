@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from ..core import staging
 from ..core.labels import LabelledEnum
 from ..core.pending_import import PendingImport
+from ..core.spreadsheets import CheckedRow
 from ..core.staging import ImportChanged, ImportExpired, ImportInvalid
 from ..extensions import db
 from . import audit, services
@@ -44,7 +45,6 @@ __all__ = [
 KIND = "people"
 NAME, PHONE, UNIT, CATEGORY, POST = HEADERS
 POST_MAX = 50
-SHOWN_MAX = 60  # characters of a cell echoed back in the preview
 UNKNOWN_UNIT = "找不到该单位，请填写单位树中的名称；有重名时填写完整路径，如“雍溪镇/石佛村”"
 # A number held outside the uploader's scope: the message names no unit or town, and
 # a file naming more than a few such numbers is refused without saying which, so an
@@ -66,25 +66,15 @@ class Action(LabelledEnum):
 
 
 @dataclass
-class ImportRow:
-    number: int
-    values: dict[str, str]
-    errors: list[tuple[str, str]] = field(default_factory=list)
+class ImportRow(CheckedRow):
     phone: str = ""
     unit: OrgUnit | None = None
     category: Category | None = None
     person: User | None = None
     action: Action = Action.REJECT
 
-    def reject(self, column: str, message: str) -> None:
-        self.errors.append((column, message))
-
-    def failed(self, column: str) -> bool:
-        return any(c == column for c, _ in self.errors)
-
     def shown(self, column: str) -> str:
-        text = self.phone if column == PHONE and self.phone else self.values[column]
-        return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "…"
+        return self.cut(self.phone if column == PHONE and self.phone else self.values[column])
 
     @property
     def messages(self) -> list[str]:

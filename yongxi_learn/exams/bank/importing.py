@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from ...core import staging
 from ...core.pending_import import PendingImport
-from ...core.spreadsheets import ImportRejected, Limits, RawRow, SheetSpec, read_rows
+from ...core.spreadsheets import CheckedRow, ImportRejected, Limits, RawRow, SheetSpec, read_rows
 from ...core.staging import ImportChanged, ImportExpired, ImportInvalid
 from ...extensions import db
 from ...org import audit
@@ -51,7 +51,6 @@ __all__ = [
 
 KIND = "questions"
 SPEC = SheetSpec(name=SHEET, headers=HEADERS, unit="题", or_first=True)
-SHOWN_MAX = 60
 OPTIONS = "选项"  # errors about the options as a whole
 FIELD_COLUMNS = {
     "type": TYPE,
@@ -70,24 +69,11 @@ _ORDER = [TYPE, STEM, OPTIONS, *HEADERS[2:]]
 
 
 @dataclass
-class QuestionRow:
-    number: int
-    values: dict[str, str]
-    errors: list[tuple[str, str]] = field(default_factory=list)
+class QuestionRow(CheckedRow):
     # (column, message): imported all the same (an article the library cannot check).
     warnings: list[tuple[str, str]] = field(default_factory=list)
     data: QuestionData | None = None
     category: str = ""
-
-    def reject(self, column: str, message: str) -> None:
-        self.errors.append((column, message))
-
-    def failed(self, column: str) -> bool:
-        return any(c == column for c, _ in self.errors)
-
-    def shown(self, column: str) -> str:
-        text = self.values[column]
-        return text if len(text) <= SHOWN_MAX else text[:SHOWN_MAX] + "…"
 
     @property
     def messages(self) -> list[str]:
