@@ -139,6 +139,20 @@ class CheckedRow:
         return text if len(text) <= self.SHOWN_MAX else text[: self.SHOWN_MAX] + "…"
 
 
+def reject_repeats(rows: list[CheckedRow], column: str, key, label: str) -> None:
+    """Reject every row whose ``key(row)`` (when it has one) another row repeats,
+    naming the other rows: "与第3、第7行的手机号重复"."""
+    groups: dict = {}
+    for row in rows:
+        value = key(row)
+        if value:
+            groups.setdefault(value, []).append(row)
+    for same in (group for group in groups.values() if len(group) > 1):
+        for row in same:
+            others = "、".join(f"第{r.number}行" for r in same if r is not row)
+            row.reject(column, f"与{others}的{label}重复")
+
+
 def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:g}MB"
 

@@ -11,7 +11,6 @@ and writes the exam and its results only if nothing changed since the preview.
 import hashlib
 import re
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,7 +20,7 @@ import sqlalchemy as sa
 
 from ..core import staging
 from ..core.pending_import import PendingImport
-from ..core.spreadsheets import CheckedRow, ImportRejected, Limits, RawRow
+from ..core.spreadsheets import CheckedRow, ImportRejected, Limits, RawRow, reject_repeats
 from ..extensions import db
 from ..org import audit
 from ..org.models import OrgUnit, User
@@ -248,14 +247,7 @@ def _decide_passed(row: ResultRow, info: Info) -> None:
 
 
 def _check_duplicates(rows: list[ResultRow]) -> None:
-    by_phone: dict[str, list[ResultRow]] = defaultdict(list)
-    for row in rows:
-        if row.phone:
-            by_phone[row.phone].append(row)
-    for same in (group for group in by_phone.values() if len(group) > 1):
-        for row in same:
-            others = "、".join(f"第{r.number}行" for r in same if r is not row)
-            row.reject(PHONE, f"与{others}的手机号重复")
+    reject_repeats(rows, PHONE, lambda row: row.phone, "手机号")
 
 
 def _match_people(rows: list[ResultRow], actor: Actor) -> None:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from ..core import staging
 from ..core.labels import LabelledEnum
 from ..core.pending_import import PendingImport
-from ..core.spreadsheets import CheckedRow
+from ..core.spreadsheets import CheckedRow, reject_repeats
 from ..core.staging import ImportChanged, ImportExpired, ImportInvalid
 from ..extensions import db
 from . import audit, services
@@ -226,14 +226,7 @@ def _check_post(row: ImportRow) -> None:
 
 
 def _check_duplicate_phones(rows: list[ImportRow]) -> None:
-    by_phone: dict[str, list[ImportRow]] = defaultdict(list)
-    for row in rows:
-        if row.phone:
-            by_phone[row.phone].append(row)
-    for same in (rows for rows in by_phone.values() if len(rows) > 1):
-        for row in same:
-            others = "、".join(f"第{r.number}行" for r in same if r is not row)
-            row.reject(PHONE, f"与{others}的手机号重复")
+    reject_repeats(rows, PHONE, lambda row: row.phone, "手机号")
 
 
 def _match_existing(rows: list[ImportRow], actor: services.Actor) -> None:
