@@ -4,14 +4,13 @@ with libx264, libx265, AAC and LAME): a silent tone, a few coloured frames.
 ``python -m tests.courses.media demo`` remakes the demo's video
 (yongxi_learn/demo_data/media/demo.mp4)."""
 
+import array
 import io
 import math
 import sys
 import tempfile
 from fractions import Fraction
 from pathlib import Path
-
-import array
 
 import av
 

@@ -9,9 +9,8 @@ have, and JSON nested deeper than Python's stack is a bad request, not a
 RecursionError. The 400 and 404 pages are core/errors.py's, in Chinese.
 """
 
-from typing import ClassVar
-
 from collections.abc import Callable
+from typing import ClassVar
 
 from flask import Request as FlaskRequest
 from flask import current_app

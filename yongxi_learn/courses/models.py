@@ -53,9 +53,7 @@ class Course(db.Model):
     # {"units": [ids], "categories": [values], "people": [ids]}: see org/audience.py.
     audience: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     due_on: Mapped[date | None]
-    status: Mapped[CourseStatus] = mapped_column(
-        str_enum(CourseStatus), default=CourseStatus.DRAFT
-    )
+    status: Mapped[CourseStatus] = mapped_column(str_enum(CourseStatus), default=CourseStatus.DRAFT)
     published_at: Mapped[datetime | None]
     # The closing quiz: quiz_size questions drawn from the learner's question banks
     # (optionally of one law), passed at quiz_pass_percent of the full score; 0: none.
@@ -120,9 +118,7 @@ class CoursePart(db.Model):
     law_id: Mapped[int | None] = mapped_column(sa.ForeignKey("law.id"), index=True)
     article_from: Mapped[int | None]
     article_to: Mapped[int | None]
-    session_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("training_session.id"), index=True
-    )
+    session_id: Mapped[int | None] = mapped_column(sa.ForeignKey("training_session.id"), index=True)
     media_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course_media.id"), index=True)
 
     course: Mapped[Course] = relationship(back_populates="parts")
