@@ -35,17 +35,19 @@ class CourseForm(AudienceMixin, Form):
     quiz_pass_percent = IntegerField(
         "测验合格线（%）", default=60, validators=[Optional(), NumberRange(1, 100)]
     )
-    quiz_law_ref = SelectField("测验题目范围", choices=[])
+    quiz_law_ref = SelectField("测验题目范围", choices=[], validate_choice=False)
 
 
 class PartForm(Form):
+    """Only the fields of the chosen kind matter; the service checks what they point at."""
+
     kind = SelectField("内容类型", choices=[SelectChoice(k.value, k.label) for k in PartKind])
     title = StringField("标题（可不填）", validators=[Optional(), Length(max=200)])
-    reading_id = SelectField("阅读任务", coerce=int, choices=[])
-    law_id = SelectField("法规（现行有效）", coerce=int, choices=[])
+    reading_id = SelectField("阅读任务", coerce=int, choices=[], validate_choice=False)
+    law_id = SelectField("法规（现行有效）", coerce=int, choices=[], validate_choice=False)
     article_from = IntegerField("起始条（可不填）", validators=[Optional(), NumberRange(1, 9999)])
     article_to = IntegerField("结束条（可不填）", validators=[Optional(), NumberRange(1, 9999)])
-    session_id = SelectField("集中学习", coerce=int, choices=[])
+    session_id = SelectField("集中学习", coerce=int, choices=[], validate_choice=False)
     media_kind = SelectField(
         "音视频类型", choices=[SelectChoice(k.value, k.label) for k in MediaKind]
     )

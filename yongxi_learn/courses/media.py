@@ -169,6 +169,5 @@ def send(stored_name: str, mime: str) -> Response:
         response = send_file(
             media_dir() / stored_name, mimetype=mime, conditional=True, etag=True, max_age=0
         )
-    # Permission was checked for this person: no shared cache may keep it.
-    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    # Sent to a logged-in person: org.privacy makes it Cache-Control: no-store.
     return response
