@@ -176,13 +176,14 @@ class PartInput:
 
 def add_part(course: Course, p: PartInput, *, actor: Actor) -> CoursePart:
     ensure_manage(actor, course.owner_unit)
-    part = CoursePart(course=course, kind=p.kind, position=len(course.parts) + 1)
-    part.title = _fill(part, p, course.owner_unit)
-    title = (p.title or "").strip() or part.title
+    # Joined to the course only once checked: a refused part is never in course.parts.
+    part = CoursePart(kind=p.kind, position=len(course.parts) + 1)
+    default = _fill(part, p, course.owner_unit)
+    title = (p.title or "").strip() or default
     if len(title) > 200:
         raise CourseError("标题不能超过200个字")
     part.title = title
-    db.session.add(part)
+    course.parts.append(part)
     db.session.flush()
     record(actor, "course.part", course, f"添加第{part.position}部分：{part.title}")
     return part
