@@ -64,7 +64,7 @@ def test_a_learner_plays_reloads_resumes_and_finishes(
     live_server, make_person, page, log_in, assert_fits_phone
 ):
     phone, password = make_person(must_change_password=False)
-    course_id, (audio_part, articles_part) = create_course(live_server.app)
+    course_id, (audio_part, _articles) = create_course(live_server.app)
     page.goto(live_server.url("/courses/"))
     log_in(page, phone, password)
     page.goto(live_server.url("/courses/"))
