@@ -10,7 +10,12 @@ from tests.conftest import count_rows
 from tests.courses.helpers import answer_and_submit
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.courses import ledger, progress, services
-from yongxi_learn.courses.models import CourseCompletion, CourseQuiz, PartProgress
+from yongxi_learn.courses.models import (
+    CourseCompletion,
+    CourseQuiz,
+    PartKind,
+    PartProgress,
+)
 from yongxi_learn.exams.models import Exam, ExamTally
 from yongxi_learn.exams.taking.my_exams import available_exams
 from yongxi_learn.extensions import db
@@ -18,6 +23,8 @@ from yongxi_learn.org.models import User
 from yongxi_learn.org.services import SYSTEM
 from yongxi_learn.record.services import year_record
 from yongxi_learn.stats.exams import year_exams
+from yongxi_learn.study import readings
+from yongxi_learn.study.reading_models import ReadingKind
 
 
 def _parts(course):
@@ -206,6 +213,27 @@ def test_the_admin_list_shows_done_or_not_and_downloads_it(
     assert response.mimetype.endswith("sheet")
 
 
-def test_progress_state_reads_the_reading_confirmation(app, cadre, tree, course):
-    state = progress.state(course, cadre)
-    assert state.done_count == 0 and state.last is None
+def test_a_reading_part_is_done_when_study_has_the_reading_confirmed(app, cadre, tree, course):
+    reading = readings.create_reading(
+        tree["town"],
+        readings.ReadingSettings(
+            title="以案释法：一起行政处罚案", kind=ReadingKind.TEXT, due_on=None,
+            min_seconds=5, body="<p>案例正文</p>",
+            audience={"units": [tree["town"].id], "categories": [], "people": []},
+        ),
+        actor=SYSTEM,
+    )  # fmt: skip
+    part = services.add_part(
+        course, services.PartInput(kind=PartKind.READING, reading_id=reading.id), actor=SYSTEM
+    )
+    db.session.commit()
+    user = db.session.get(User, cadre.id)
+    assert not _done(progress.state(course, user), part.id)
+    row = readings.open_reading(reading, user, now=utcnow())
+    row.confirmed_at = utcnow()
+    db.session.commit()
+    assert _done(progress.state(course, user), part.id)
+
+
+def _done(state, part_id) -> bool:
+    return next(p.done for p in state.parts if p.part.id == part_id)
