@@ -237,3 +237,37 @@ def test_a_reading_part_is_done_when_study_has_the_reading_confirmed(app, cadre,
 
 def _done(state, part_id) -> bool:
     return next(p.done for p in state.parts if p.part.id == part_id)
+
+
+def test_a_village_admin_follows_the_town_course_for_the_village_only(
+    client, login, unit_admin, make_user, tree, cadre, course
+):
+    make_user("石佛村民", tree["village"])
+    login(unit_admin)
+    assert "行政处罚法专题课程" in client.get("/admin/courses/?year=2026").get_data(as_text=True)
+    page = client.get(f"/admin/courses/{course.id}/people").get_data(as_text=True)
+    assert "石佛村民" in page and "李学员" not in page
+    assert client.get(f"/admin/courses/{course.id}/edit").status_code in (403, 404)
+    assert client.post(f"/admin/courses/{course.id}/publish").status_code in (403, 404)
+
+
+def test_an_assigned_reading_is_confirmed_on_its_own_page_only(client, login, cadre, tree, course):
+    reading = readings.create_reading(
+        tree["town"],
+        readings.ReadingSettings(
+            title="以案释法", kind=ReadingKind.TEXT, due_on=None, min_seconds=60,
+            body="<p>案例</p>",
+            audience={"units": [tree["town"].id], "categories": [], "people": []},
+        ),
+        actor=SYSTEM,
+    )  # fmt: skip
+    part = services.add_part(
+        course, services.PartInput(kind=PartKind.READING, reading_id=reading.id), actor=SYSTEM
+    )
+    db.session.commit()
+    login(cadre)
+    page = client.get(f"/courses/parts/{part.id}").get_data(as_text=True)
+    assert f"/study/readings/{reading.id}" in page and "已学习</button>" not in page
+    refused = client.post(f"/courses/parts/{part.id}/done", follow_redirects=True)
+    assert "请在阅读任务页面学习并确认" in refused.get_data(as_text=True)
+    assert count_rows(PartProgress) == 0

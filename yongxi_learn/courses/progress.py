@@ -19,7 +19,8 @@ from ..extensions import db
 from ..org import audience as audience_module
 from ..org.models import User
 from ..org.permissions import Perm, can
-from ..study.reading_models import ReadingProgress
+from ..study import readings
+from ..study.reading_models import ReadingAssignment, ReadingProgress
 from .models import (
     Course,
     CourseCompletion,
@@ -223,12 +224,20 @@ def mark_done(part: CoursePart, user: User, *, now: datetime) -> CourseState:
     the last thing missing."""
     if not takes(part.course, user):
         raise NotFound
+    if part.kind is PartKind.READING and _assigned_reading(part, user):
+        # Its own page's 我已学习 (after the minimum time) is what counts.
+        raise CourseError("这是布置给您的阅读任务，请在阅读任务页面学习并确认")
     row = _progress(part, user, now)
     if row.done_at is None:
         row.done_at = now
     row.updated_at = now
     db.session.flush()
     return complete_if_ready(part.course, user, now=now)
+
+
+def _assigned_reading(part: CoursePart, user: User) -> bool:
+    reading = db.session.get(ReadingAssignment, part.reading_id or 0)
+    return reading is not None and readings.assigned(reading, user)
 
 
 def save_position(part: CoursePart, user: User, seconds, *, now: datetime) -> int:

@@ -21,6 +21,7 @@ from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
 from ..org.permissions import Perm, can, ensure, scope_filter
 from ..org.services import Actor
+from ..study.common import may_view, visible_owner
 from ..study.reading_models import ReadingAssignment
 from ..training.models import TrainingSession
 from . import media
@@ -57,11 +58,15 @@ def related(a: OrgUnit, b: OrgUnit) -> bool:
 
 
 def course_for_admin(course_id: int, user: User, *, manage: bool = False) -> Course:
-    """The course if ``user`` may see (VIEW_STUDY) or manage it; NotFound otherwise."""
+    """The course if ``user`` may manage it (MANAGE_STUDY over its owner) or see it
+    (VIEW_STUDY within or above the owner: a village admin follows the town's course
+    for the village's people); NotFound otherwise."""
     course = db.session.get(Course, course_id)
     if course is None:
         raise NotFound
-    if not can(user, Perm.MANAGE_STUDY if manage else Perm.VIEW_STUDY, course.owner_unit):
+    if manage and not can(user, Perm.MANAGE_STUDY, course.owner_unit):
+        raise NotFound
+    if not may_view(user, course.owner_unit):
         raise NotFound
     return course
 
@@ -71,7 +76,7 @@ def admin_courses(user: User, year: int) -> list[Course]:
         db.session.scalars(
             sa.select(Course)
             .join(OrgUnit, Course.owner_unit_id == OrgUnit.id)
-            .where(Course.year == year, scope_filter(user, Perm.VIEW_STUDY))
+            .where(Course.year == year, visible_owner(user, OrgUnit.path))
             .order_by(Course.due_on.desc(), Course.id.desc())
         )
     )

@@ -80,7 +80,14 @@ def _material(part) -> dict:
 @login_required
 def done(part_id):
     found = _part(part_id)
-    s = progress.mark_done(found, current_user, now=utcnow())
+    try:
+        s = progress.mark_done(found, current_user, now=utcnow())
+    except CourseError as exc:
+        db.session.rollback()
+        if request.is_json:
+            return jsonify(ok=False, message=str(exc)), 400
+        flash(str(exc), "warning")
+        return redirect(url_for(".part", part_id=found.id))
     db.session.commit()
     if request.is_json:
         return jsonify(ok=True, completed=s.completed)
