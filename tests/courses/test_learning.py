@@ -271,3 +271,14 @@ def test_an_assigned_reading_is_confirmed_on_its_own_page_only(client, login, ca
     refused = client.post(f"/courses/parts/{part.id}/done", follow_redirects=True)
     assert "请在阅读任务页面学习并确认" in refused.get_data(as_text=True)
     assert count_rows(PartProgress) == 0
+
+
+def test_a_quiz_with_an_empty_bank_says_so(client, login, cadre, tree, law):
+    from tests.courses.helpers import make_course
+
+    course = make_course(tree["town"], law, quiz_size=3)  # no questions in any bank
+    login(cadre)
+    _mark_all_parts(client, course)
+    page = client.post(f"/courses/{course.id}/quiz", follow_redirects=True).get_data(as_text=True)
+    assert "题库中暂无可用于本课程测验的题目" in page
+    assert count_rows(CourseQuiz) == 0 and count_rows(CourseCompletion) == 0

@@ -288,6 +288,8 @@ def start_quiz(course: Course, user: User, *, now: datetime) -> Attempt:
             user, now, title=f"课程测验：{course.title}", size=course.quiz_size,
             pass_percent=course.quiz_pass_percent, law_ref=course.quiz_law_ref,
         )  # fmt: skip
+    except practice.NothingToPractise:
+        raise CourseError("题库中暂无可用于本课程测验的题目，请联系管理员") from None
     except attempts.AttemptError as exc:
         raise CourseError(str(exc)) from exc
     db.session.add(CourseQuiz(course_id=course.id, user_id=user.id, exam_id=attempt.exam_id))
