@@ -328,3 +328,31 @@ def test_only_the_district_sets_targets_and_every_change_is_audited(
         .limit(1)
     )
     assert detail == "大足区2025年学时目标：领导干部≥8学时（原：领导干部≥6学时，机关干部≥3学时）"
+
+
+def test_the_report_gives_the_rate_as_an_achievement_or_a_weak_point(app, admin, world, tree):
+    with app.test_request_context():
+        _report_and_backing(admin, tree)
+
+
+def _report_and_backing(admin, tree):
+    from yongxi_learn.inspection.figure_sheets import Scope, backing
+    from yongxi_learn.org.services import Actor
+    from yongxi_learn.reports import services
+
+    text = services.draft(YEAR, tree["town"], actor=Actor(admin), now=NOW).text
+    weak = text.partition("三、存在的问题")[2]
+    assert (
+        "是年度学法学时落实不够。按照年度学时要求（领导干部6学时、机关干部3学时），"
+        "年度学法学时达标率为25%（学时达标率=年度学时达到本类人员目标的人数/设有学时目标的人员数）"
+    ) in weak
+    assert "学时达标率" not in text.partition("三、存在的问题")[0]
+    rows = backing("credits.rate", Scope(YEAR, tree["town"], NOW))
+    assert rows.tally == "达标1人/应达标4人=学时达标率25%"
+    assert [r[1] for r in rows.rows] == ["干部丙", "领导甲", "管理员甲", "领导乙"]
+    db.session.rollback()
+    credits.set_targets(tree["district"], YEAR, {LEADER: "2"}, actor=SYSTEM, now=NOW)
+    db.session.commit()
+    text = services.draft(YEAR, tree["town"], actor=Actor(admin), now=NOW).text
+    assert "是干部队伍主动学。落实年度学法学时要求（领导干部2学时），年度学法学时达标率100%" in text
+    assert "学时落实不够" not in text

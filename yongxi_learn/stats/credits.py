@@ -307,7 +307,8 @@ def _target_rows(year: int, unit: OrgUnit) -> list[CreditTarget]:
 
 def targets_for(year: int, unit: OrgUnit) -> dict[Category, Decimal]:
     """{人员类别: 学时} in force for ``unit``'s people in ``year``."""
-    return {row.category: row.hours for row in _target_rows(year, unit)}
+    found = {row.category: row.hours for row in _target_rows(year, unit)}
+    return {c: found[c] for c in Category if c in found}
 
 
 def target_setter(year: int, unit: OrgUnit) -> OrgUnit | None:
