@@ -356,3 +356,24 @@ def _report_and_backing(admin, tree):
     text = services.draft(YEAR, tree["town"], actor=Actor(admin), now=NOW).text
     assert "是干部队伍主动学。落实年度学法学时要求（领导干部2学时），年度学法学时达标率100%" in text
     assert "学时落实不够" not in text
+
+
+def test_the_names_page_costs_the_same_for_more_people_and_units(
+    client, login, admin, world, tree, make_user, make_unit, make_session
+):
+    from tests.conftest import statements_for
+
+    session = make_session(topic="民法典专题学习", starts_at=NOW, hours="4")
+    login(admin)
+    url = f"/stats/credits/names?year={YEAR}&unit={tree['town'].id}"
+    before = statements_for(client, url)
+    session = db.session.merge(session)
+    town = db.session.merge(tree["town"])
+    for n in range(3):
+        unit = make_unit(f"新村{n}", parent=town)
+        for k in range(3):
+            _attend(session, make_user(f"新人{n}{k}", unit, LEADER))
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "新人22" in page
+    assert statements_for(client, url) == before
