@@ -1,7 +1,7 @@
 """courses
 
 Revision ID: 53215477d585
-Revises: 51603fd7feda
+Revises: 76a1dbccec28
 Create Date: 2026-12-07 04:58:04.111130
 
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '53215477d585'
-down_revision = '51603fd7feda'
+down_revision = '76a1dbccec28'
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,7 @@ from yongxi_learn.extensions import db
 from yongxi_learn.org.models import User
 from yongxi_learn.org.services import SYSTEM
 from yongxi_learn.record.services import year_record
+from yongxi_learn.stats import credits
 from yongxi_learn.stats.exams import year_exams
 from yongxi_learn.study import readings
 from yongxi_learn.study.reading_models import ReadingKind
@@ -134,6 +135,13 @@ def test_completion_needs_every_part_and_a_passed_quiz_and_keeps_the_declared_ho
     ]
     assert ledger.completions(2025, [cadre.id]) == []
     assert "已完成" in client.get("/courses/?year=2026").get_data(as_text=True)
+    # The 学时 ledger counts it as a course's line, and the 学法档案 shows it.
+    lines = db.session.execute(sa.select(credits.ledger(2026, sa.select(User.id)))).all()
+    assert [(x.source, x.title, x.hours) for x in lines] == [
+        ("course", "行政处罚法专题课程", Decimal("2.5"))
+    ]
+    page = client.get("/record?year=2026").get_data(as_text=True)
+    assert "网络课程" in page and "行政处罚法专题课程" in page
 
 
 def test_a_course_without_a_quiz_completes_with_its_last_part(

@@ -100,6 +100,7 @@ ACTION_LABELS = {
     "report.template": "修改报告模板",
     "stats.export": "下载统计",
     "thresholds.set": "设定达标要求",
+    "credits.targets": "设定学时目标",
     "study_list.create": "新建学习清单",
     "study_list.update": "修改学习清单",
     "study_list.item": "修改学习清单条目",
