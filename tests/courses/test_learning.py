@@ -290,3 +290,26 @@ def test_a_quiz_with_an_empty_bank_says_so(client, login, cadre, tree, law):
     page = client.post(f"/courses/{course.id}/quiz", follow_redirects=True).get_data(as_text=True)
     assert "题库中暂无可用于本课程测验的题目" in page
     assert count_rows(CourseQuiz) == 0 and count_rows(CourseCompletion) == 0
+
+
+def test_an_open_exam_holds_its_questions_back_from_the_quiz(
+    client, login, cadre, admin, tree, bank, course
+):
+    from datetime import timedelta
+
+    from tests.exams.paper_fixtures import make_exam
+    from yongxi_learn.exams.papers import services as papers
+    from yongxi_learn.org.services import Actor
+
+    now = utcnow()
+    exam = make_exam(
+        tree["town"], admin, audience={"units": [tree["town"].id]}, questions=bank,
+        year=now.year, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1),
+    )  # fmt: skip
+    papers.publish(exam, actor=Actor(user=db.session.get(User, admin.id)), now=now)
+    db.session.commit()
+    login(cadre)
+    _mark_all_parts(client, course)
+    page = client.post(f"/courses/{course.id}/quiz", follow_redirects=True).get_data(as_text=True)
+    assert "您有尚未结束的考试，题库中的题目暂不用于课程测验" in page
+    assert count_rows(CourseQuiz) == 0

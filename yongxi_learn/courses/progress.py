@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from ..core.exceptions import NotFound
 from ..exams import attempts
 from ..exams.models import Attempt
+from ..exams.papers import keys
 from ..exams.taking import practice
 from ..extensions import db
 from ..org import audience as audience_module
@@ -289,6 +290,11 @@ def start_quiz(course: Course, user: User, *, now: datetime) -> Attempt:
             pass_percent=course.quiz_pass_percent, law_ref=course.quiz_law_ref,
         )  # fmt: skip
     except practice.NothingToPractise:
+        if keys.hidden_from(user, now):
+            # An open exam can still ask them: no quiz may show their keys first.
+            raise CourseError(
+                "您有尚未结束的考试，题库中的题目暂不用于课程测验，请在考试结束后再参加测验"
+            ) from None
         raise CourseError("题库中暂无可用于本课程测验的题目，请联系管理员") from None
     except attempts.AttemptError as exc:
         raise CourseError(str(exc)) from exc
