@@ -313,3 +313,16 @@ def test_an_open_exam_holds_its_questions_back_from_the_quiz(
     page = client.post(f"/courses/{course.id}/quiz", follow_redirects=True).get_data(as_text=True)
     assert "您有尚未结束的考试，题库中的题目暂不用于课程测验" in page
     assert count_rows(CourseQuiz) == 0
+
+
+def test_the_retention_purge_forgets_where_a_person_stopped(client, login, cadre, course):
+    from yongxi_learn.org import signals
+
+    login(cadre)
+    media_part = _parts(course)[1]
+    client.post(f"/courses/parts/{media_part}/position", json={"position": 2})
+    client.post(f"/courses/parts/{media_part}/done")
+    signals.person_anonymised.send(db.session.get(User, cadre.id))
+    db.session.commit()
+    row = db.session.scalar(sa.select(PartProgress))
+    assert row.position_seconds is None and row.done_at is not None

@@ -18,6 +18,7 @@ from ..exams.papers import keys
 from ..exams.taking import practice
 from ..extensions import db
 from ..org import audience as audience_module
+from ..org import signals
 from ..org.models import User
 from ..org.permissions import Perm, can
 from ..study import readings
@@ -35,6 +36,18 @@ from .models import (
 from .services import CourseError
 
 POSITION_MAX = 24 * 3600
+
+
+@signals.person_anonymised.connect
+def _forget_positions(person: User, **_) -> None:
+    """The retention purge: where the person stopped in a video is theirs alone and no
+    longer needed; what they completed stays counted."""
+    db.session.execute(
+        sa.update(PartProgress)
+        .where(PartProgress.user_id == person.id, PartProgress.position_seconds.is_not(None))
+        .values(position_seconds=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def takes(course: Course, user: User) -> bool:
