@@ -18,7 +18,14 @@ from ..org.models import OrgUnit, User
 from ..org.permissions import Perm, can
 from ..org.services import Actor
 from . import tally
-from .common import StudyError, check_audience, ensure_manage, in_audience, record
+from .common import (
+    StudyError,
+    check_audience,
+    ensure_manage,
+    ensure_year_not_closed,
+    in_audience,
+    record,
+)
 from .plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
 
 MAX_NOTE = 2000
@@ -56,6 +63,7 @@ def _apply(lst: StudyList, s: ListSettings) -> None:
 def create_list(owner: OrgUnit, settings: ListSettings, *, actor: Actor) -> StudyList:
     ensure_manage(actor, owner)
     _check_settings(settings, owner)
+    ensure_year_not_closed(owner, settings.year)
     lst = StudyList(owner_unit=owner, created_by_id=getattr(actor.user, "id", None))
     _apply(lst, settings)
     db.session.add(lst)
@@ -67,6 +75,8 @@ def create_list(owner: OrgUnit, settings: ListSettings, *, actor: Actor) -> Stud
 def update_list(lst: StudyList, settings: ListSettings, *, actor: Actor) -> None:
     ensure_manage(actor, lst.owner_unit)
     _check_settings(settings, lst.owner_unit)
+    ensure_year_not_closed(lst.owner_unit, lst.year)
+    ensure_year_not_closed(lst.owner_unit, settings.year)
     _apply(lst, settings)
     record(actor, "study_list.update", lst, lst.name)
     db.session.flush()
@@ -128,6 +138,7 @@ def _apply_item(item: StudyListItem, spec: ItemSpec) -> None:
 
 def add_item(lst: StudyList, spec: ItemSpec, *, actor: Actor) -> StudyListItem:
     ensure_manage(actor, lst.owner_unit)
+    ensure_year_not_closed(lst.owner_unit, lst.year)
     _check_item(spec, lst.owner_unit)
     item = StudyListItem(study_list=lst, position=len(lst.items))
     _apply_item(item, spec)
@@ -140,6 +151,7 @@ def add_item(lst: StudyList, spec: ItemSpec, *, actor: Actor) -> StudyListItem:
 def update_item(item: StudyListItem, spec: ItemSpec, *, actor: Actor) -> None:
     """Edit an item; saving it also clears 待复核 (the admin has looked at it)."""
     ensure_manage(actor, item.study_list.owner_unit)
+    ensure_year_not_closed(item.study_list.owner_unit, item.study_list.year)
     _check_item(spec, item.study_list.owner_unit)
     if spec.kind is not item.kind and _chosen_by_anyone(item):
         raise StudyError("已有人选学此条目，不能改变其类别")
@@ -155,6 +167,7 @@ def update_item(item: StudyListItem, spec: ItemSpec, *, actor: Actor) -> None:
 
 def remove_item(item: StudyListItem, *, actor: Actor) -> None:
     ensure_manage(actor, item.study_list.owner_unit)
+    ensure_year_not_closed(item.study_list.owner_unit, item.study_list.year)
     if _chosen_by_anyone(item) or _has_progress(item):
         raise StudyError("已有人选学或学习此条目，不能删除")
     record(actor, "study_list.item", item.study_list, f"删除：{item.title}")
@@ -203,6 +216,7 @@ def choose(
     """Replace the person's 重点 and 专业 choice: exactly N and M, 专业 of their own field.
     After the deadline only an admin may change it, with a reason (audited)."""
     by_admin = _check_chooser(lst, person, actor, now, reason)
+    ensure_year_not_closed(lst.owner_unit, lst.year, [person.unit_id])
     if not by_admin and not in_audience(lst.audience, person):
         raise NotFound  # someone else's list: as if it did not exist
     if not in_audience(lst.audience, person):
@@ -319,6 +333,7 @@ def page_progress(item: StudyListItem, person: User) -> StudyProgress:
 
 def record_reading(item: StudyListItem, person: User, *, now: datetime) -> StudyProgress:
     """The person opened the item's articles to read them."""
+    _ensure_progress_open(item, person)
     progress = _progress(item, person)
     progress.readings = (progress.readings or 0) + 1
     progress.last_read_at = now
@@ -336,7 +351,13 @@ def save_note(item: StudyListItem, person: User, text: str) -> StudyProgress:
     return progress
 
 
+def _ensure_progress_open(item: StudyListItem, person: User) -> None:
+    lst = item.study_list
+    ensure_year_not_closed(lst.owner_unit, lst.year, [person.unit_id])
+
+
 def finish(item: StudyListItem, person: User, *, now: datetime) -> StudyProgress:
+    _ensure_progress_open(item, person)
     progress = _progress(item, person)
     if not progress.readings:
         # 我已学完 is pressed on the page that shows the articles: a page without
