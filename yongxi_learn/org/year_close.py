@@ -92,10 +92,15 @@ def standing_paths(year: int) -> list[str]:
 
 
 def frozen(
-    unit: OrgUnit | int | None, year: int | None, people_units: Iterable = ()
+    unit: OrgUnit | int | None,
+    year: int | None,
+    people_units: Iterable = (),
+    *,
+    below: bool = True,
 ) -> bool:
     """Whether a record of ``year`` owned by ``unit`` (and concerning people of
-    ``people_units``) lies in a closed year's figures."""
+    ``people_units``) lies in a closed year's figures. ``below=False``: only closes of
+    the unit itself and above count (a unit's own report is not in a town's figures)."""
     if year is None:
         return False
     owner = _unit(unit)
@@ -104,7 +109,9 @@ def frozen(
     if not paths:
         return False
     for closed in paths:
-        if owner is not None and (owner.path.startswith(closed) or closed.startswith(owner.path)):
+        if owner is not None and owner.path.startswith(closed):
+            return True
+        if owner is not None and below and closed.startswith(owner.path):
             return True
         if any(person.path.startswith(closed) for person in people):
             return True
@@ -116,11 +123,12 @@ def ensure_year_open(
     year: int | None,
     *,
     people_units: Iterable = (),
+    below: bool = True,
     error: type[Exception] = YearClosed,
 ) -> None:
     """Refuse (``error`` with the Chinese message, so each feature's pages show it as
     they show their own refusals) a change to a record of a closed year."""
-    if frozen(unit, year, people_units):
+    if frozen(unit, year, people_units, below=below):
         raise error(message(year))
 
 

@@ -168,7 +168,7 @@ def _add_version(draft: ReportDraft, title: str, text: str, figure_list: list, a
 
 def ensure_frozen_report_open(unit: OrgUnit, year: int) -> None:
     """A closed year's report keeps the version frozen at the close: no new one."""
-    ensure_year_open(unit, year, error=ReportError)
+    ensure_year_open(unit, year, below=False, error=ReportError)
 
 
 def draft(year: int, unit: OrgUnit, *, actor: Actor, now: datetime) -> ReportVersion:

@@ -23,8 +23,8 @@ from ..org import audit
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..org.names import pinyin_key
 from ..org.permissions import Perm, ensure
-from ..org.year_close import ensure_year_open
 from ..org.subtrees import child_units
+from ..org.year_close import ensure_year_open
 from ..study.plan_models import StudyList
 from . import queries
 from .common import ensure_view

@@ -82,6 +82,58 @@ def update_list(lst: StudyList, settings: ListSettings, *, actor: Actor) -> None
     db.session.flush()
 
 
+def copy_to_next_year(lst: StudyList, *, actor: Actor) -> StudyList:
+    """复制到新年度: a new list of ``lst.year + 1`` with the same audience, rule and
+    items (an item whose law is no longer in force is marked 待复核), no choices, no
+    progress and no deadline: the new year starts with its own list."""
+    ensure_manage(actor, lst.owner_unit)
+    year = lst.year + 1
+    if year > 2100:
+        raise StudyError("年度不正确")
+    old_year = str(lst.year)
+    name = lst.name.replace(old_year, str(year)) if old_year in lst.name else lst.name
+    if name == lst.name:
+        name = f"{lst.name}（{year}年）"[:200]
+    taken = db.session.scalar(
+        sa.select(StudyList.id).where(
+            StudyList.owner_unit_id == lst.owner_unit_id,
+            StudyList.year == year,
+            StudyList.name == name,
+        )
+    )
+    if taken is not None:
+        raise StudyError(f"{year}年已有同名清单“{name}”")
+    ensure_year_not_closed(lst.owner_unit, year)
+    copy = StudyList(
+        owner_unit=lst.owner_unit,
+        year=year,
+        name=name,
+        audience=dict(lst.audience or {}),
+        choose_until=None,
+        key_count=lst.key_count,
+        field_count=lst.field_count,
+        created_by_id=getattr(actor.user, "id", None),
+    )
+    for position, item in enumerate(lst.items):
+        copy.items.append(
+            StudyListItem(
+                position=position,
+                kind=item.kind,
+                law_id=item.law_id,
+                article_from=item.article_from,
+                article_to=item.article_to,
+                note=item.note,
+                field_name=item.field_name,
+                field_unit_ids=list(item.field_unit_ids or []),
+                needs_review=item.needs_review or item.law.status is not LawStatus.CURRENT,
+            )
+        )
+    db.session.add(copy)
+    db.session.flush()
+    record(actor, "study_list.copy_year", copy, f"由{lst.year}年“{lst.name}”复制：{copy.name}")
+    return copy
+
+
 @dataclass
 class ItemSpec:
     kind: ItemKind
