@@ -156,7 +156,7 @@ def test_the_new_year_stays_open(year, kinds):
 
 
 def test_a_year_with_an_exam_still_running_is_not_closed(year):
-    with pytest.raises(CycleError, match="还有考试尚未结束：.*2024年度补充考试"):
+    with pytest.raises(CycleError, match=r"还有考试尚未结束：.*2024年度补充考试"):
         closing.close_year(
             year.district, YEAR, actor=Actor(year.district_admin), now=year.open_exam.opens_at
         )

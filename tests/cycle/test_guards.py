@@ -242,7 +242,7 @@ def test_a_service_refuses_in_the_closed_year_and_changes_nothing(year, name):
     with pytest.raises(error) as refused:
         call(year)
     assert str(refused.value) == message(YEAR)
-    assert "2024年度已关账，记录不再更改。如需更正，请区管理员重新开放该年度。" == message(YEAR)
+    assert message(YEAR) == "2024年度已关账，记录不再更改。如需更正，请区管理员重新开放该年度。"
     db.session.commit()  # even a view that committed anyway finds nothing changed
     db.session.expire_all()
     assert _everything() == before
@@ -276,13 +276,10 @@ def _sheet(year_text: str, phone: str) -> bytes:
 def test_an_external_sheet_of_a_closed_year_is_refused_in_its_preview(year, app):
     closing.close_year(year.district, YEAR, actor=_admin(year), now=utcnow())
     db.session.commit()
-    limits = Limits.from_config(app.config)
-    plan = external.plan_import(
-        _sheet(str(YEAR), year.reader.phone), "成绩.xlsx", actor=Actor(year.town_admin), limits=limits
-    )
+    limits, actor = Limits.from_config(app.config), Actor(year.town_admin)
+    phone = year.reader.phone
+    plan = external.plan_import(_sheet(str(YEAR), phone), "成绩.xlsx", actor=actor, limits=limits)
     assert not plan.ok
     assert any(message(YEAR) in m for m in plan.info.messages)
-    fresh = external.plan_import(
-        _sheet(str(YEAR + 1), year.reader.phone), "成绩.xlsx", actor=Actor(year.town_admin), limits=limits
-    )
+    fresh = external.plan_import(_sheet(str(YEAR + 1), phone), "成绩.xlsx", actor=actor, limits=limits)
     assert not any("已关账" in m for m in fresh.info.messages)
