@@ -124,4 +124,3 @@ def year(ctx, towns, make_user):  # noqa: F811
         absent=absent,
         question=question,
     )
-

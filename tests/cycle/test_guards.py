@@ -146,9 +146,7 @@ SERVICES = {
     ),
     "exam.paper_print": (
         ExamError,
-        lambda y: paper_sittings.print_papers(
-            y.open_exam, [y.absent.id], actor=_admin(y), now=NOW
-        ),
+        lambda y: paper_sittings.print_papers(y.open_exam, [y.absent.id], actor=_admin(y), now=NOW),
     ),
     "exam.paper_enter": (
         ExamError,
@@ -281,5 +279,6 @@ def test_an_external_sheet_of_a_closed_year_is_refused_in_its_preview(year, app)
     plan = external.plan_import(_sheet(str(YEAR), phone), "成绩.xlsx", actor=actor, limits=limits)
     assert not plan.ok
     assert any(message(YEAR) in m for m in plan.info.messages)
-    fresh = external.plan_import(_sheet(str(YEAR + 1), phone), "成绩.xlsx", actor=actor, limits=limits)
+    later = _sheet(str(YEAR + 1), phone)
+    fresh = external.plan_import(later, "成绩.xlsx", actor=actor, limits=limits)
     assert not any("已关账" in m for m in fresh.info.messages)
