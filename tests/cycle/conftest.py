@@ -55,7 +55,14 @@ def ctx(app):
 
 
 @pytest.fixture
-def year(ctx, towns, make_user):  # noqa: F811
+def year(app, towns, make_user):  # noqa: F811
+    """Built inside a request context of its own (the report's figures link their
+    names lists), left before the test: a test's client requests run as a server's."""
+    with app.test_request_context():
+        return _build(towns, make_user)
+
+
+def _build(towns, make_user) -> Year:
     tree = towns.tree
     district, town = tree["district"], tree["town"]
     town_admin = make_user("镇管理员", tree["justice"], roles=[(Role.ADMIN, town)])

@@ -24,6 +24,9 @@ from yongxi_learn.training import attendance
 from yongxi_learn.training import services as training
 from yongxi_learn.training.services import TrainingError
 
+# The close computes the report's figures, which link their name lists.
+pytestmark = pytest.mark.usefixtures("ctx")
+
 
 def _close(unit, user):
     closes = closing.close_year(unit, YEAR, actor=Actor(user), now=utcnow())

@@ -39,6 +39,9 @@ from yongxi_learn.training.models import Attendance, AttendanceMethod
 from yongxi_learn.training.services import TrainingError
 from yongxi_learn.training.signin import SigninRefused
 
+# The close computes the report's figures, which link their name lists.
+pytestmark = pytest.mark.usefixtures("ctx")
+
 
 def _admin(y):
     return Actor(y.district_admin)

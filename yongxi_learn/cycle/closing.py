@@ -76,8 +76,17 @@ def snapshot(year: int, unit: OrgUnit, *, now: datetime) -> list[dict]:
     current = report_figures.current(year, unit, user=None, now=now)
     seen: dict[str, dict] = {}
     for figure in current.every:
-        seen.setdefault(figure.key, {"key": figure.key, "label": figure.label, "text": figure.text})
+        label = _label(figure.label) or figure.key
+        seen.setdefault(figure.key, {"key": figure.key, "label": label, "text": figure.text})
     return list(seen.values())
+
+
+def _label(label: str) -> str:
+    """A figure's label without the name list it links to in the report: "参考率=参考人数/
+    应考人数", not "…（未参考名单）" (the frozen figures link no list)."""
+    if label.endswith("名单）") and "（" in label:
+        return label[: label.rindex("（")]
+    return label
 
 
 @dataclass(frozen=True)

@@ -12,20 +12,29 @@ from ..org.models import OrgUnit
 from ..org.permissions import Perm, can, require
 from ..org.services import units_in_scope
 from ..org.subtrees import child_units
-from ..org.year_close import history, standing_close
+from ..org.year_close import frozen, history, standing_close
 from . import closing
 from .closing import CycleError
 
 bp = Blueprint("cycle", __name__)
 
 
-def _unit(unit_id: int) -> OrgUnit:
+def _unit(unit_id: int, *, closable: bool = True) -> OrgUnit:
     unit = db.session.get(OrgUnit, unit_id)
-    if unit is None or unit.kind not in closing.CLOSABLE:
+    if unit is None or (closable and unit.kind not in closing.CLOSABLE):
         abort(404)
     if not can(current_user, Perm.VIEW_STATS, unit):
         abort(404)
     return unit
+
+
+def _holder(unit: OrgUnit) -> OrgUnit | None:
+    """The 镇 or 区 whose close covers ``unit`` (a 科室 or a village closes with it)."""
+    for unit_id in reversed(unit.path_ids):
+        above = db.session.get(OrgUnit, unit_id)
+        if above is not None and above.kind in closing.CLOSABLE:
+            return above
+    return None
 
 
 def _year(value) -> int:
@@ -55,8 +64,16 @@ def index():
 @bp.get("/<int:close_unit_id>")
 @require(Perm.VIEW_STATS)
 def show(close_unit_id):
-    unit = _unit(close_unit_id)
+    unit = _unit(close_unit_id, closable=False)
     year = _year(request.args.get("year", type=int))
+    if unit.kind not in closing.CLOSABLE:
+        return render_template(
+            "cycle/covered.html",
+            unit=unit,
+            year=year,
+            holder=_holder(unit),
+            closed=frozen(unit, year, below=False),
+        )
     now = utcnow()
     standing = standing_close(unit, year)
     diffs = closing.differences(standing, now=now) if standing is not None else []
