@@ -62,7 +62,7 @@ def year(app, towns, make_user):  # noqa: F811
         return _build(towns, make_user)
 
 
-def _build(towns, make_user) -> Year:
+def _build(towns, make_user) -> Year:  # noqa: F811
     tree = towns.tree
     district, town = tree["district"], tree["town"]
     town_admin = make_user("镇管理员", tree["justice"], roles=[(Role.ADMIN, town)])
