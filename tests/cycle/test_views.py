@@ -8,7 +8,11 @@ import sqlalchemy as sa
 
 from tests.conftest import csrf_token
 from tests.cycle.conftest import YEAR
+from yongxi_learn.core.time import utcnow
+from yongxi_learn.cycle import closing
 from yongxi_learn.extensions import db
+from yongxi_learn.org.models import User
+from yongxi_learn.org.services import Actor
 from yongxi_learn.org.year_close import YearClose
 from yongxi_learn.reports.models import ReportDraft, ReportVersion
 
@@ -134,3 +138,23 @@ def test_copying_a_study_list_and_the_thresholds_to_the_new_year(client, login, 
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "已将2024年达标要求复制为2025年的达标要求" in copied
+
+
+def test_a_learner_opening_a_closed_years_item_is_told_not_failed(client, login, year):
+    with client.application.test_request_context():
+        closing.close_year(year.district, YEAR, actor=Actor(year.district_admin), now=utcnow())
+        db.session.commit()
+    leader = db.session.scalar(sa.select(User).where(User.name == "雍溪镇领导"))
+    login(leader)
+    item = year.study_list.items[0]
+    page = client.get(f"/study/items/{item.id}")
+    assert page.status_code == 200
+    reply = client.post(
+        f"/study/items/{item.id}/opened",
+        headers={
+            "Accept": "application/json",
+            "X-CSRFToken": csrf_token(page.get_data(as_text=True)),
+        },
+    )
+    assert reply.status_code == 409
+    assert reply.get_json()["message"].startswith("2024年度已关账")
