@@ -285,3 +285,15 @@ def test_an_external_sheet_of_a_closed_year_is_refused_in_its_preview(year, app)
     later = _sheet(str(YEAR + 1), phone)
     fresh = external.plan_import(later, "成绩.xlsx", actor=actor, limits=limits)
     assert not any("已关账" in m for m in fresh.info.messages)
+
+
+def test_reading_a_closed_years_records_is_not_refused(year):
+    closing.close_year(year.district, YEAR, actor=_admin(year), now=utcnow())
+    db.session.commit()
+    assert paper_sittings.papers_to_print(year.open_exam, [], actor=_admin(year)) == []
+    assert (
+        reports.check(
+            reports.latest(reports.get_draft(YEAR, year.town)), user=None, now=utcnow()
+        ).stale
+        == []
+    )
