@@ -1,7 +1,7 @@
 """year close
 
 Revision ID: 9c4e2a7b1d35
-Revises: 51603fd7feda
+Revises: 76a1dbccec28
 Create Date: 2026-12-07 05:20:00
 
 year_close: a unit's closed year (年度关账) — the figures frozen at the close (JSON) and
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9c4e2a7b1d35'
-down_revision = '51603fd7feda'
+down_revision = '76a1dbccec28'
 branch_labels = None
 depends_on = None
 

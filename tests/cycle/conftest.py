@@ -14,9 +14,10 @@ from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams.models import Attempt, AttemptQuestion, ExamStatus, Question, QuestionType
 from yongxi_learn.extensions import db
 from yongxi_learn.external.models import ExternalExam, ExternalResult
-from yongxi_learn.org.models import Role
-from yongxi_learn.org.services import Actor
+from yongxi_learn.org.models import Category, Role
+from yongxi_learn.org.services import SYSTEM, Actor
 from yongxi_learn.reports import services as reports
+from yongxi_learn.stats import credits
 from yongxi_learn.study import readings
 from yongxi_learn.study.reading_models import ReadingKind
 from yongxi_learn.training.models import TrainingSession
@@ -112,6 +113,8 @@ def _build(towns, make_user) -> Year:  # noqa: F811
     external.results.append(ExternalResult(user_id=reader.id, score=90, passed=True))
     db.session.add(external)
     db.session.flush()
+    # The district's 学时 target for its leading cadres (copied to the new year).
+    credits.set_targets(district, YEAR, {Category.LEADER: "50"}, actor=SYSTEM, now=utcnow())
     # The report drafts last: their figures are those of every record above.
     reports.draft(YEAR, district, actor=Actor(towns.district_admin), now=utcnow())
     reports.draft(YEAR, town, actor=Actor(town_admin), now=utcnow())

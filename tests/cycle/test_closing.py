@@ -14,11 +14,11 @@ from yongxi_learn.cycle import closing
 from yongxi_learn.cycle.closing import CycleError
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog
-from yongxi_learn.org.models import Role
+from yongxi_learn.org.models import Category, Role
 from yongxi_learn.org.services import Actor
 from yongxi_learn.org.year_close import YearClose, history, message, standing_close
 from yongxi_learn.reports import services as reports
-from yongxi_learn.stats import thresholds
+from yongxi_learn.stats import credits, thresholds
 from yongxi_learn.study import plans
 from yongxi_learn.training import attendance
 from yongxi_learn.training import services as training
@@ -145,11 +145,15 @@ def test_the_new_year_stays_open(year, kinds):
     thresholds.copy_to_next_year(
         year.district, YEAR, actor=Actor(year.district_admin), now=utcnow()
     )
+    credits.copy_targets_to_next_year(
+        year.district, YEAR, actor=Actor(year.district_admin), now=utcnow()
+    )
     db.session.commit()
     assert copied.year == YEAR + 1 and copied.name == "2025年领导干部应知应会清单"
     assert [i.law_id for i in copied.items] == [i.law_id for i in year.study_list.items]
     assert copied.choose_until is None
     assert plans.chosen_ids(copied, year.reader) == set()
+    assert credits.targets_for(YEAR + 1, year.town) == {Category.LEADER: Decimal(50)}
     assert thresholds.describe(thresholds.thresholds_for(YEAR + 1, year.town)) == (
         thresholds.describe(thresholds.thresholds_for(YEAR, year.town))
     )

@@ -22,12 +22,12 @@ from yongxi_learn.exams.papers import services as papers
 from yongxi_learn.exams.papers.base import ExamError
 from yongxi_learn.extensions import db
 from yongxi_learn.external import importing as external
-from yongxi_learn.org.models import User
+from yongxi_learn.org.models import Category, User
 from yongxi_learn.org.services import Actor
 from yongxi_learn.org.year_close import YearClosed, message, standing_close
 from yongxi_learn.reports import services as reports
 from yongxi_learn.reports.services import ReportError
-from yongxi_learn.stats import thresholds
+from yongxi_learn.stats import credits, thresholds
 from yongxi_learn.stats.thresholds import ThresholdError
 from yongxi_learn.study import plans, readings
 from yongxi_learn.study.common import StudyError
@@ -216,7 +216,13 @@ SERVICES = {
             reports.get_draft(YEAR, y.town), "标题", "改过的正文", actor=_admin(y)
         ),
     ),
-    # the district's thresholds of the year
+    # the district's thresholds and 学时 targets of the year
+    "credits.targets": (
+        ThresholdError,
+        lambda y: credits.set_targets(
+            y.district, YEAR, {Category.LEADER: "50"}, actor=_admin(y), now=utcnow()
+        ),
+    ),
     "thresholds.set": (
         ThresholdError,
         lambda y: thresholds.set_thresholds(

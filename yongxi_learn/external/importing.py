@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import sqlalchemy as sa
 
-from ..core import staging
+from ..core import credit, staging
 from ..core.pending_import import PendingImport
 from ..core.spreadsheets import CheckedRow, ImportRejected, Limits, RawRow, reject_repeats
 from ..extensions import db
@@ -29,10 +29,10 @@ from ..org.permissions import Perm, can, scope_filter, scope_units
 from ..org.services import Actor
 from ..org.year_close import ensure_year_open, frozen, message
 from .models import ExternalExam, ExternalResult
-from .sheet import HEADERS, INFO_HEADERS, INFO_SHEET, RESULTS_SHEET, read_info, read_results
+from .sheet import COLUMNS, INFO_HEADERS, INFO_SHEET, RESULTS_SHEET, read_info, read_results
 
 KIND = "external_results"
-PHONE, NAME, SCORE, PASSED, DATE = HEADERS
+PHONE, NAME, SCORE, PASSED, DATE, CREDIT = COLUMNS
 TITLE, YEAR, ORGANISER, PASS_MARK = INFO_HEADERS
 TEXT_MAX = 100
 SCORE_MAX = Decimal(1000)
@@ -72,10 +72,11 @@ class ResultRow(CheckedRow):
     score: Decimal | None = None
     passed: bool | None = None
     sat_on: date | None = None
+    credit_hours: Decimal = Decimal(0)
 
     @property
     def messages(self) -> list[str]:
-        ordered = sorted(self.errors, key=lambda e: HEADERS.index(e[0]))
+        ordered = sorted(self.errors, key=lambda e: COLUMNS.index(e[0]))
         return [f"「{RESULTS_SHEET}」第{self.number}行「{c}」：{m}" for c, m in ordered]
 
 
@@ -90,7 +91,7 @@ class Plan:
     def __post_init__(self) -> None:
         lines = [f"{self.owner.id}|{self.info.values}|{self.info.errors}"] + [
             f"{r.number}:{r.person.id if r.person else ''}:{r.score}:{r.passed}:{r.sat_on}:"
-            f"{len(r.errors)}"
+            f"{r.credit_hours}:{len(r.errors)}"
             for r in self.rows
         ]
         self.digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
@@ -228,6 +229,12 @@ def _check_row(raw: RawRow, info: Info) -> ResultRow:
         else:
             if info.year and row.sat_on.year != info.year:
                 row.reject(DATE, f"考试日期不在{info.year}年度内")
+    if v.get(CREDIT) and not row.failed(CREDIT):
+        text = unicodedata.normalize("NFKC", v[CREDIT])
+        if message := credit.problem(text, "学时"):
+            row.reject(CREDIT, message)
+        else:
+            row.credit_hours = Decimal(text).quantize(Decimal("0.1"))
     _decide_passed(row, info)
     return row
 
@@ -322,6 +329,7 @@ def _apply(plan: Plan, actor: Actor) -> Result:
                 passed=bool(row.passed),
                 sat_on=row.sat_on,
                 row_number=row.number,
+                credit_hours=row.credit_hours,
             )
         )
     db.session.flush()

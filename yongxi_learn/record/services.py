@@ -1,5 +1,6 @@
-"""What goes into a person's 学法档案 for a year: sessions attended with hours, exams
-with scores, and (when the study feature provides them) study-list choices and readings.
+"""What goes into a person's 学法档案 for a year: the year's 学时 against the target,
+sessions attended with hours, exams with scores, and (when the study feature provides
+them) study-list choices and readings.
 """
 
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from ..exams.models import Attempt, Enrolment, Exam, ExamKind, ExamStatus
 from ..extensions import db
 from ..org.models import User
 from ..org.permissions import Perm, can
+from ..stats.credits import PersonYear, person_year
 from ..training.models import Attendance, SessionStatus, TrainingSession
 
 
@@ -44,6 +46,7 @@ class YearRecord:
     year: int
     attendance: list[Attendance]
     exams: list[ExamLine]
+    credits: PersonYear
 
     @property
     def hours(self) -> Decimal:
@@ -96,7 +99,13 @@ def _exams(person: User, year: int, now: datetime) -> list[ExamLine]:
 
 
 def year_record(person: User, year: int, *, now: datetime) -> YearRecord:
-    return YearRecord(person, year, _attendance(person, year), _exams(person, year, now))
+    return YearRecord(
+        person,
+        year,
+        _attendance(person, year),
+        _exams(person, year, now),
+        person_year(person, year),
+    )
 
 
 def years(person: User, current: int) -> list[int]:

@@ -173,8 +173,8 @@ def copy_to_next_year(unit: OrgUnit, year: int, *, actor, now: datetime) -> Year
         actor=actor,
         now=now,
     )
-    # HOOK: the per-category 学时 targets of the year (issue #25 §1, built separately)
-    # belong to the new year too: copy them here, beside the thresholds, once they exist.
+    # The 学时 targets are copied beside them on their own page
+    # (stats.credits.copy_targets_to_next_year).
     audit.record(
         "thresholds.copy_year",
         actor=actor.user,

@@ -166,6 +166,7 @@ def _item_form(lst: StudyList, item: StudyListItem | None) -> ItemForm:
         form.article_from.data, form.article_to.data = item.article_from, item.article_to
         form.note.data, form.field_name.data = item.note, item.field_name
         form.field_unit_ids.data = item.field_unit_ids
+        form.credit_hours.data = item.credit_hours
     return form
 
 
@@ -178,6 +179,7 @@ def _item_spec(form: ItemForm) -> plans.ItemSpec:
         note=form.note.data or "",
         field_name=form.field_name.data or "",
         field_unit_ids=list(form.field_unit_ids.data or []),
+        credit_hours=form.credit_hours.data or 0,
     )
 
 

@@ -6,9 +6,11 @@ view commits once.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..core import credit
 from ..core.exceptions import NotFound
 from ..core.time import format_local
 from ..extensions import db
@@ -143,6 +145,7 @@ class ItemSpec:
     note: str = ""
     field_name: str = ""
     field_unit_ids: list[int] = field(default_factory=list)
+    credit_hours: Decimal = Decimal(0)
 
 
 def current_laws() -> list[Law]:
@@ -161,6 +164,8 @@ def _check_item(spec: ItemSpec, owner: OrgUnit) -> None:
     check_range(spec.article_from, spec.article_to)
     if len(spec.note or "") > 300:
         raise StudyError("说明不能超过300个字")
+    if message := credit.problem(spec.credit_hours):
+        raise StudyError(message)
     if spec.kind is ItemKind.FIELD:
         if not spec.field_unit_ids:
             raise StudyError("专业法规须指定所属单位（领域）")
@@ -186,6 +191,7 @@ def _apply_item(item: StudyListItem, spec: ItemSpec) -> None:
     is_field = spec.kind is ItemKind.FIELD
     item.field_name = (spec.field_name or "").strip()[:50] if is_field else ""
     item.field_unit_ids = list(spec.field_unit_ids) if is_field else []
+    item.credit_hours = Decimal(spec.credit_hours)
 
 
 def add_item(lst: StudyList, spec: ItemSpec, *, actor: Actor) -> StudyListItem:

@@ -7,10 +7,12 @@ fast loop, a replayed request or a page left hidden adds nothing it did not spen
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from ..core import credit
 from ..extensions import db
 from ..laws.models import Law, LawArticle, LawStatus
 from ..org.models import OrgUnit, User
@@ -51,6 +53,7 @@ class ReadingSettings:
     article_to: int | None = None
     body: str = ""
     audience: dict = field(default_factory=dict)
+    credit_hours: Decimal = Decimal(0)
 
 
 def _check(s: ReadingSettings, owner: OrgUnit) -> None:
@@ -70,12 +73,15 @@ def _check(s: ReadingSettings, owner: OrgUnit) -> None:
         raise StudyError("请输入文章内容")
     elif len(s.body) > sanitize.MAX_CHARS:
         raise StudyError(f"文章不能超过{sanitize.MAX_CHARS}个字符")
+    if message := credit.problem(s.credit_hours):
+        raise StudyError(message)
     check_audience(s.audience, owner, "阅读对象")
 
 
 def _apply(reading: ReadingAssignment, s: ReadingSettings) -> None:
     reading.title, reading.kind = s.title.strip(), s.kind
     reading.due_on, reading.min_seconds, reading.audience = s.due_on, s.min_seconds, s.audience
+    reading.credit_hours = Decimal(s.credit_hours)
     if s.kind is ReadingKind.ARTICLES:
         reading.law_id, reading.article_from, reading.article_to = (
             s.law_id,

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ...core import credit
 from ...core.exceptions import NotFound
 from ...core.formatting import format_score
 from ...core.time import format_local
@@ -113,6 +114,7 @@ class Settings:
     review_policy: ReviewPolicy = ReviewPolicy.AFTER_CLOSE
     # {"units": [ids], "categories": [values], "people": [ids]}
     audience: dict = field(default_factory=dict)
+    credit_hours: Decimal = Decimal(0)  # 学时 for passing a formal exam
 
 
 def _check_settings(s: Settings, owner: OrgUnit) -> None:
@@ -134,6 +136,8 @@ def _check_settings(s: Settings, owner: OrgUnit) -> None:
         raise ExamError("及格分不能为负数")
     if not 1 <= s.max_attempts <= 10:
         raise ExamError("允许作答次数应在1到10次之间")
+    if message := credit.problem(s.credit_hours, "通过计入的学时"):
+        raise ExamError(message)
     enrolment.check_audience(s.audience, owner)
 
 
@@ -160,6 +164,7 @@ def _apply(exam: Exam, s: Settings) -> None:
     exam.max_attempts = s.max_attempts
     exam.shuffle_questions, exam.shuffle_options = s.shuffle_questions, s.shuffle_options
     exam.review_policy, exam.audience = s.review_policy, s.audience
+    exam.credit_hours = Decimal(s.credit_hours)
 
 
 def update_exam(exam: Exam, settings: Settings, *, actor: Actor) -> None:
