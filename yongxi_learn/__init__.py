@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from . import (
         auth,
         courses,
+        cycle,
         exams,
         external,
         feedback,
@@ -120,7 +121,7 @@ def _register_blueprints(app: Flask) -> None:
 
     parts = (auth, home, org, laws, training, exams, external, study, courses, stats, reports)
     parts = (*parts, record)
-    for part in (*parts, feedback, inspection):
+    for part in (*parts, feedback, inspection, cycle):
         part.register(app)
 
 

@@ -1,7 +1,7 @@
 """courses
 
 Revision ID: 53215477d585
-Revises: 76a1dbccec28
+Revises: 9c4e2a7b1d35
 Create Date: 2026-12-07 04:58:04.111130
 
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '53215477d585'
-down_revision = '76a1dbccec28'
+down_revision = '9c4e2a7b1d35'
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ quiz (a personal practice exam, in no exam figure), the completion and its 学�
 import re
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count_rows
@@ -326,3 +327,19 @@ def test_the_retention_purge_forgets_where_a_person_stopped(client, login, cadre
     db.session.commit()
     row = db.session.scalar(sa.select(PartProgress))
     assert row.position_seconds is None and row.done_at is not None
+
+
+def test_a_closed_year_freezes_the_course_and_its_completions(client, login, cadre, tree, course):
+    from yongxi_learn.org.year_close import YearClose
+
+    db.session.add(YearClose(unit_id=tree["town"].id, year=2026, figures=[]))
+    db.session.commit()
+    login(cadre)
+    refused = client.post(f"/courses/parts/{_parts(course)[0]}/done", follow_redirects=True)
+    assert "2026年度已关账，记录不再更改" in refused.get_data(as_text=True)
+    assert count_rows(PartProgress) == 0
+    settings = services.CourseSettings(
+        title="改名", year=2026, credit_hours="9", audience=course.audience
+    )
+    with pytest.raises(services.CourseError, match="已关账"):
+        services.update_course(db.session.get(type(course), course.id), settings, actor=SYSTEM)

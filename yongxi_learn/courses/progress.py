@@ -33,7 +33,7 @@ from .models import (
     PartKind,
     PartProgress,
 )
-from .services import CourseError
+from .services import CourseError, ensure_open
 
 POSITION_MAX = 24 * 3600
 
@@ -241,6 +241,7 @@ def mark_done(part: CoursePart, user: User, *, now: datetime) -> CourseState:
     if part.kind is PartKind.READING and _assigned_reading(part, user):
         # Its own page's 我已学习 (after the minimum time) is what counts.
         raise CourseError("这是布置给您的阅读任务，请在阅读任务页面学习并确认")
+    ensure_open(part.course, [user.unit])
     row = _progress(part, user, now)
     if row.done_at is None:
         row.done_at = now
@@ -277,6 +278,7 @@ def complete_if_ready(course: Course, user: User, *, now: datetime) -> CourseSta
     and the quiz, if any, passed."""
     current = state(course, user)
     if current.ready:
+        ensure_open(course, [user.unit])
         current.completion = CourseCompletion(
             course_id=course.id, user_id=user.id, completed_at=now,
             credit_hours=course.credit_hours,

@@ -21,6 +21,7 @@ from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
 from ..org.permissions import Perm, can, ensure, scope_filter
 from ..org.services import Actor
+from ..org.year_close import ensure_year_open
 from ..study.common import may_view, visible_owner
 from ..study.reading_models import ReadingAssignment
 from ..training.models import TrainingSession
@@ -51,6 +52,12 @@ def ensure_manage(actor: Actor, unit: OrgUnit) -> None:
     # The system actor (CLI, demo data) is trusted; people are checked.
     if actor.user is not None:
         ensure(actor.user, Perm.MANAGE_STUDY, unit)
+
+
+def ensure_open(course: Course, people_units=()) -> None:
+    """A course of a closed year (年度关账) no longer changes: its completions are in the
+    year's frozen 学时 figures."""
+    ensure_year_open(course.owner_unit, course.year, people_units=people_units, error=CourseError)
 
 
 def related(a: OrgUnit, b: OrgUnit) -> bool:
@@ -136,6 +143,7 @@ def _apply(course: Course, s: CourseSettings, hours: Decimal) -> None:
 def create_course(owner: OrgUnit, s: CourseSettings, *, actor: Actor) -> Course:
     ensure_manage(actor, owner)
     hours = _check(s, owner)
+    ensure_year_open(owner, s.year, error=CourseError)
     course = Course(owner_unit=owner, created_by_id=getattr(actor.user, "id", None))
     _apply(course, s, hours)
     db.session.add(course)
@@ -148,6 +156,8 @@ def update_course(course: Course, s: CourseSettings, *, actor: Actor) -> None:
     """Edit. The 学时 of completions already recorded stay as they were declared."""
     ensure_manage(actor, course.owner_unit)
     hours = _check(s, course.owner_unit)
+    ensure_open(course)
+    ensure_year_open(course.owner_unit, s.year, error=CourseError)
     _apply(course, s, hours)
     record(actor, "course.update", course, f"{course.title}，{course.credit_hours}学时")
     db.session.flush()
@@ -155,6 +165,7 @@ def update_course(course: Course, s: CourseSettings, *, actor: Actor) -> None:
 
 def publish(course: Course, *, actor: Actor, now: datetime) -> None:
     ensure_manage(actor, course.owner_unit)
+    ensure_open(course)
     if not course.parts:
         raise CourseError("课程还没有内容，请先添加至少一部分")
     if course.published:
@@ -181,6 +192,7 @@ class PartInput:
 
 def add_part(course: Course, p: PartInput, *, actor: Actor) -> CoursePart:
     ensure_manage(actor, course.owner_unit)
+    ensure_open(course)
     # Joined to the course only once checked: a refused part is never in course.parts.
     part = CoursePart(kind=p.kind, position=len(course.parts) + 1)
     default = _fill(part, p, course.owner_unit)
@@ -228,6 +240,7 @@ def _fill(part: CoursePart, p: PartInput, owner: OrgUnit) -> str:
 def remove_part(part: CoursePart, *, actor: Actor) -> None:
     course = part.course
     ensure_manage(actor, course.owner_unit)
+    ensure_open(course)
     if course.published:
         raise CourseError("课程已发布，不能删除内容（学员的进度以此为准）")
     course.parts.remove(part)
@@ -240,6 +253,7 @@ def remove_part(part: CoursePart, *, actor: Actor) -> None:
 def move_part(part: CoursePart, step: int, *, actor: Actor) -> None:
     course = part.course
     ensure_manage(actor, course.owner_unit)
+    ensure_open(course)
     parts = list(course.parts)
     i = parts.index(part)
     j = i + (1 if step > 0 else -1)

@@ -132,7 +132,12 @@ def quiz(course_id):
 def complete(course_id):
     """After a quiz passed (or a reading confirmed) elsewhere: record the completion."""
     found = _course(course_id)
-    s = progress.complete_if_ready(found, current_user, now=utcnow())
+    try:
+        s = progress.complete_if_ready(found, current_user, now=utcnow())
+    except CourseError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for(".course", course_id=found.id))
     db.session.commit()
     if s.completed:
         flash(f"课程已完成，计{found.credit_hours}学时", "success")

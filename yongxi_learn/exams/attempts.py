@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.exceptions import NotFound
 from ..extensions import db
 from ..org.models import User
+from ..org.year_close import ensure_year_open
 from . import answer_versions, exam_tally, grading, scoring
 from .models import (
     Attempt,
@@ -165,6 +166,8 @@ def start_attempt(
             return current
         finalize(current, now)
     _ensure_window_open(exam, now)
+    if exam.kind is not ExamKind.PRACTICE:  # a closed year's sheets stay as they are
+        ensure_year_open(exam.owner_unit, exam.year, error=AttemptError)
     previous = _finished_count(exam, user)
     if attempts_left(exam, previous) <= 0:
         raise NoAttemptsLeft()

@@ -27,6 +27,7 @@ from ..org.models import OrgUnit, User
 from ..org.names import InvalidValue, normalise_phone
 from ..org.permissions import Perm, can, scope_filter, scope_units
 from ..org.services import Actor
+from ..org.year_close import ensure_year_open, frozen, message
 from .models import ExternalExam, ExternalResult
 from .sheet import COLUMNS, INFO_HEADERS, INFO_SHEET, RESULTS_SHEET, read_info, read_results
 
@@ -162,6 +163,8 @@ def _check_info(raw: RawRow, owner: OrgUnit) -> Info:
             info.pass_mark = _number(info.values[PASS_MARK])
         except ValueError as exc:
             info.errors.append((PASS_MARK, str(exc)))
+    if info.year and not info.errors and frozen(owner, info.year):
+        info.errors.append((YEAR, message(info.year)))
     if info.year and not info.errors:
         taken = db.session.scalar(
             sa.select(ExternalExam.id).where(
@@ -351,6 +354,7 @@ def delete_exam(exam: ExternalExam, *, actor: Actor) -> None:
     again); audited with what it held. Only an admin over its owner unit may."""
     if not can(actor.user, Perm.MANAGE_EXAMS, exam.owner_unit):
         raise ExternalError("只能删除您管理范围内导入的外部考试成绩")
+    ensure_year_open(exam.owner_unit, exam.year)  # YearClosed: the page says why
     audit.record(
         "external.delete",
         actor=actor.user,

@@ -117,4 +117,24 @@ def credit_targets():
         districts=districts,
         year=year,
         may_view=can(current_user, Perm.VIEW_STATS, district),
+        may_copy=bool(current) and credits.target_setter(year, district) == district,
     )
+
+
+@bp.post("/credits/targets/copy")
+@require(Perm.SET_THRESHOLDS)
+def credit_targets_copy():
+    """复制到新年度: this year's 学时 targets as next year's."""
+    district = next((d for d in _districts() if d.id == request.form.get("unit", type=int)), None)
+    year = request.form.get("year", type=int)
+    if district is None or year is None or not 2000 <= year < 2100:
+        abort(404)
+    try:
+        credits.copy_targets_to_next_year(district, year, actor=current_actor(), now=utcnow())
+    except ThresholdError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("stats.credit_targets", unit=district.id, year=year))
+    db.session.commit()
+    flash(f"已将{year}年学时目标复制为{year + 1}年的学时目标", "success")
+    return redirect(url_for("stats.credit_targets", unit=district.id, year=year + 1))

@@ -35,6 +35,7 @@ from ..org.models import Category, OrgUnit, UnitKind, User
 from ..org.names import pinyin_key
 from ..org.permissions import Perm, ensure
 from ..org.subtrees import child_units, subtree
+from ..org.year_close import ensure_year_open
 from ..study.plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
 from ..study.reading_models import ReadingAssignment, ReadingProgress
 from ..study.readings import in_year as reading_in_year
@@ -345,6 +346,7 @@ def set_targets(
         raise ThresholdError("学时目标由区设定，各镇（街道）沿用区的目标")
     if not 2000 <= int(year) <= 2100:
         raise ThresholdError("年度须在2000至2100之间")
+    ensure_year_open(unit, int(year), error=ThresholdError)  # 年度关账
     clean: dict[Category, Decimal | None] = {}
     for category in Category:
         value = values.get(category)
@@ -385,6 +387,37 @@ def set_targets(
     )
     db.session.flush()
     return after
+
+
+def copy_targets_to_next_year(
+    unit: OrgUnit, year: int, *, actor, now: datetime
+) -> dict[Category, Decimal]:
+    """复制到新年度: the district's own 学时 targets of ``year`` as those of ``year + 1``
+    (refused when the new year has its own already)."""
+    own = {
+        row.category: row.hours
+        for row in db.session.scalars(
+            sa.select(CreditTarget).where(
+                CreditTarget.unit_id == unit.id, CreditTarget.year == year
+            )
+        )
+    }
+    if not own:
+        raise ThresholdError(f"{year}年没有设定学时目标，无可复制")
+    taken = sa.select(CreditTarget.id).where(
+        CreditTarget.unit_id == unit.id, CreditTarget.year == year + 1
+    )
+    if db.session.scalar(taken.limit(1)) is not None:
+        raise ThresholdError(f"{year + 1}年已设定学时目标，请直接修改")
+    copied = set_targets(unit, year + 1, own, actor=actor, now=now)
+    audit.record(
+        "credits.copy_year",
+        actor=actor.user,
+        address=actor.address,
+        obj=unit,
+        detail=f"{unit.name}{year}年学时目标复制为{year + 1}年：{describe_targets(copied)}",
+    )
+    return copied
 
 
 # ---------------------------------------------------------------- 达标率

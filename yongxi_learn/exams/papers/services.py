@@ -36,7 +36,7 @@ from ..models import (
     ReviewPolicy,
 )
 from . import enrolment
-from .base import ExamError, audit_exam, ensure_manage
+from .base import ExamError, audit_exam, ensure_manage, ensure_year_not_closed
 
 LOCKED = "考试已发布，试题、开考时间和考试对象不能再修改（可以修改截止时间）"
 
@@ -146,6 +146,8 @@ def create_exam(owner: OrgUnit, settings: Settings, *, actor: Actor) -> Exam:
         ensure(actor.user, Perm.MANAGE_EXAMS, owner)
     _check_settings(settings, owner)
     exam = Exam(owner_unit=owner, created_by_id=getattr(actor.user, "id", None))
+    exam.kind = settings.kind
+    ensure_year_not_closed(exam, settings.year)
     _apply(exam, settings)
     db.session.add(exam)
     db.session.flush()
@@ -169,6 +171,8 @@ def update_exam(exam: Exam, settings: Settings, *, actor: Actor) -> None:
     ensure_manage(actor, exam)
     _ensure_draft(exam)
     _check_settings(settings, exam.owner_unit)
+    if settings.kind is not ExamKind.PRACTICE:
+        ensure_year_not_closed(exam, settings.year)
     _apply(exam, settings)
     audit_exam(actor, "exam.update", exam, detail=exam.title)
     db.session.flush()
