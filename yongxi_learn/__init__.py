@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     """Each part registers its own pages (``register(app)``), lowest layer first."""
     from . import (
         auth,
+        courses,
         cycle,
         exams,
         external,
@@ -118,7 +119,8 @@ def _register_blueprints(app: Flask) -> None:
         training,
     )
 
-    parts = (auth, home, org, laws, training, exams, external, study, stats, reports, record)
+    parts = (auth, home, org, laws, training, exams, external, study, courses, stats, reports)
+    parts = (*parts, record)
     for part in (*parts, feedback, inspection, cycle):
         part.register(app)
 

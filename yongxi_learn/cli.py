@@ -44,6 +44,7 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
     """The demo, dated from ``now``: last year complete (exam with 补考, list, readings,
     sessions, a saved report draft), this year with open work for the demo logins. Each
     part is loaded once and committed; returns the demo logins."""
+    from .courses import demo as courses_demo
     from .exams.bank.demo_laws import seed_library
     from .exams.demo import seed_exams
     from .external import demo as external_demo
@@ -75,7 +76,7 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
     for line in seed_library(seed.demo_town(), track=track):
         echo(line)
     db.session.commit()
-    for feature in (study_demo, training_demo, external_demo):
+    for feature in (study_demo, training_demo, external_demo, courses_demo):
         for line in feature.seed(seed.demo_town(), track=track, now=now, keep_open=keep_open):
             echo(line)
         db.session.commit()

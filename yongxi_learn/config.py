@@ -96,6 +96,12 @@ class Config:
     # All parts together: 民法典 as plain .docx has 28,000; Word's formatting adds a few times that.
     IMPORT_MAX_XML_ELEMENTS = 250_000
 
+    # Course audio and video (courses/media.py): the largest upload, in MB; and, behind
+    # nginx, the internal location that serves instance/media/ (X-Accel-Redirect), e.g.
+    # "/protected-media/"; empty: the app sends the bytes itself (with Range).
+    COURSE_MEDIA_MAX_MB = 200
+    MEDIA_X_ACCEL = ""
+
     PRODUCTION = False
     # The speed-ups that reach past Flask's and its extensions' public API
     # (core/patches.py); off: the frameworks as they ship.
@@ -157,8 +163,9 @@ _INT_SETTINGS = (
     "LOGIN_ACCOUNT_LOCK_THRESHOLD",
     "REPORT_RATE_THRESHOLD",
     "PRIVACY_RETENTION_YEARS",
+    "COURSE_MEDIA_MAX_MB",
 )
-_TEXT_SETTINGS = ("OPERATOR_NAME", "OPERATOR_CONTACT", "SITE_ADDRESS")
+_TEXT_SETTINGS = ("OPERATOR_NAME", "OPERATOR_CONTACT", "SITE_ADDRESS", "MEDIA_X_ACCEL")
 
 
 def enforce_production(config) -> str | None:

@@ -4,6 +4,7 @@ from .auth.models import LoginFailure, LoginSession, PasswordHistory
 from .core import ratelimit  # noqa: F401  (the rate_counter table)
 from .core.pending_import import PendingImport
 from .core.settings import SiteSetting
+from .courses import models as courses_models  # noqa: F401
 from .exams.models import (
     Attempt,
     AttemptQuestion,

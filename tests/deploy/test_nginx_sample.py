@@ -1,8 +1,9 @@
 """docs/deploy.md's nginx configuration, read from the page and run by a real nginx in
 front of two gunicorns in production mode (HTTPS only, one proxy trusted): plain HTTP is
 sent to HTTPS, a login and its pages go through to both app servers, the client cannot
-forge its address, static files keep their year-long cache headers, an upload over 8 MB
-stops at nginx, and with one app server gone the other answers everything."""
+forge its address, static files keep their year-long cache headers, course audio is sent
+by nginx (X-Accel-Redirect) with Range, an upload over 8 MB stops at nginx, and with one
+app server gone the other answers everything."""
 
 import contextlib
 import re
@@ -11,16 +12,20 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from tests.conftest import PASSWORD
+from tests.courses.helpers import make_course
 from tests.deploy.conftest import ON_POSTGRESQL, need
 from tests.deploy.docs import code_block
 from tests.gunicorn_server import GUNICORN, Browser, free_port, running_gunicorn
 from yongxi_learn.extensions import db
+from yongxi_learn.laws.models import Law, LawKind
 from yongxi_learn.org.audit import AuditLog
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRESQL, reason="a district runs on PostgreSQL")
@@ -29,9 +34,13 @@ NGINX = Path("/usr/sbin/nginx")
 OPENSSL = Path("/usr/bin/openssl")
 
 
-def site_config(upstreams: list[str], http_port: int, https_port: int, tls: Path) -> str:
-    """The page's site configuration, with this machine's addresses and certificate."""
+def site_config(
+    upstreams: list[str], http_port: int, https_port: int, tls: Path, media: Path
+) -> str:
+    """The page's site configuration, with this machine's addresses, certificate and
+    shared media folder."""
     site = code_block("upstream yongxi_app")
+    site = site.replace("alias /srv/yongxi-learn/instance/media/;", f"alias {media}/;")
     documented = re.findall(r"^ *server 10\.0\.0\.\d+:8000(.*);$", site, re.MULTILINE)
     assert len(documented) >= 2  # two or more app servers
     servers = "".join(f"    server {u}{documented[0]};\n" for u in upstreams)
@@ -104,8 +113,8 @@ def test_the_documented_nginx_in_front_of_two_app_servers(
     for tool, what in ((GUNICORN, "gunicorn"), (NGINX, "nginx"), (OPENSSL, "openssl")):
         need(tool, what)
     phone = make_user("聂代理", tree["office"]).phone
-    db.session.commit()
-    env = {"YONGXI_PRODUCTION": "1", "PROXY_FIX_X_FOR": "1"}
+    media_id, audio = _course_audio(tree["town"])
+    env = {"YONGXI_PRODUCTION": "1", "PROXY_FIX_X_FOR": "1", "MEDIA_X_ACCEL": "/protected-media/"}
     http_port, https_port = free_port(), free_port()
     work = tmp_path / "nginx"
     work.mkdir()
@@ -114,7 +123,8 @@ def test_the_documented_nginx_in_front_of_two_app_servers(
         b_stack = stack.enter_context(contextlib.ExitStack())
         b = b_stack.enter_context(running_gunicorn(db_url, tmp_path_factory.mktemp("b"), **env))
         upstreams = [server.url.removeprefix("http://") for server in (a, b)]
-        site = site_config(upstreams, http_port, https_port, certificate(tmp_path / "tls"))
+        tls, media = certificate(tmp_path / "tls"), Path(current_app.instance_path) / "media"
+        site = site_config(upstreams, http_port, https_port, tls, media)
         stack.enter_context(running_nginx(main_config(work, site), work, https_port))
         site_url = f"https://127.0.0.1:{https_port}"
 
@@ -138,6 +148,15 @@ def test_the_documented_nginx_in_front_of_two_app_servers(
         static = me.get(css)
         assert static.status == 200 and "immutable" in static.headers["Cache-Control"]
 
+        # The app checks who may play it; nginx sends the bytes, a range at a time.
+        status, headers, body = _fetch(me, f"/courses/media/{media_id}", "bytes=100-199")
+        assert status == 206 and body == audio[100:200], status
+        assert headers["Content-Range"] == f"bytes 100-199/{len(audio)}"
+        assert headers["Content-Type"] == "audio/mpeg"
+        assert _fetch(me, f"/courses/media/{media_id}", f"bytes={len(audio) + 9}-")[0] == 416
+        stored = next(media.iterdir()).name
+        assert _fetch(me, f"/protected-media/{stored}", "bytes=0-9")[0] == 404  # internal
+
         too_big = me.post("/login", form={"phone": "x" * (9 * 1024 * 1024)})
         assert too_big.status == 413
         posts_seen = a.output().count("POST /login") + b.output().count("POST /login")
@@ -149,6 +168,29 @@ def test_the_documented_nginx_in_front_of_two_app_servers(
         assert me.get("/profile").status == 200  # 退出 is on 我的
         assert me.post("/logout", form={}).status == 302
         assert Browser(site_url, origin, tls=insecure()).log_in(phone, PASSWORD).status == 302
+
+
+def _course_audio(town) -> tuple[int, bytes]:
+    """A published course of the town with an MP3, stored in the test's instance/media."""
+    law = Law(owner_unit=town, title="示例法", kind=LawKind.LAW)
+    db.session.add(law)
+    db.session.commit()
+    course = make_course(town, law)
+    found = next(p.media for p in course.parts if p.media)
+    media_id, data = found.id, (Path(current_app.instance_path) / "media" / found.stored_name)
+    db.session.commit()
+    return media_id, data.read_bytes()
+
+
+def _fetch(browser: Browser, path: str, ranged: str) -> tuple[int, Message, bytes]:
+    """The raw bytes of a ranged GET (Browser.request decodes text)."""
+    headers = {**browser.headers, "Range": ranged}
+    request = urllib.request.Request(browser.base_url + path, headers=headers)  # noqa: S310
+    try:
+        with browser.opener.open(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read()
 
 
 def _login_addresses() -> list[str]:

@@ -26,6 +26,7 @@ SELF_SERVICE = {
     "take.start_practice",  # a practice attempt of one's own (POST with no valid form)
     "study.my_lists",
     "study.my_readings",
+    "courses.mine",  # one's own courses
     "training.code",  # the 6-digit code form; a wrong code records nothing
     "laws.index",  # the law library is read by everyone signed in
     "feedback.mine",  # 意见建议: one's own items

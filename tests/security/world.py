@@ -2,6 +2,7 @@
 try things; town B (宝顶镇) holds one object of every kind, created through the real
 services where they exist. ``ids`` maps every URL argument name to an object of B."""
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -9,10 +10,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from tests.courses.media import mp3
 from tests.exams.paper_fixtures import add_attempt, make_exam, make_questions
 from tests.laws.law_fixtures import LAW_TEXT, make_law
 from yongxi_learn.core.pending_import import PendingImport
 from yongxi_learn.core.time import utcnow
+from yongxi_learn.courses import services as courses
+from yongxi_learn.courses.models import MediaKind, PartKind
 from yongxi_learn.exams.bank import services as bank
 from yongxi_learn.exams.models import Enrolment
 from yongxi_learn.extensions import db
@@ -169,6 +173,31 @@ def _study_objects(ids, b_town, b_person, actor, mark) -> None:
     )
     db.session.flush()
     ids.update(law_id=law.id, list_id=lst.id, item_id=item.id, reading_id=reading.id)
+    _course_objects(ids, b_town, actor, mark, law.id)
+
+
+def _course_objects(ids, b_town, actor, mark, law_id) -> None:
+    course = courses.create_course(
+        b_town,
+        courses.CourseSettings(
+            title=f"{mark}课程", year=2024, credit_hours="2", description=f"{mark}简介",
+            audience={"units": [b_town.id], "categories": [], "people": []},
+        ),
+        actor=actor,
+    )  # fmt: skip
+    part = courses.add_part(
+        course, courses.PartInput(kind=PartKind.ARTICLES, law_id=law_id), actor=actor
+    )
+    found = courses.upload_media(
+        b_town, io.BytesIO(mp3(1)), MediaKind.AUDIO, actor=actor, max_bytes=10**7
+    )
+    courses.add_part(
+        course,
+        courses.PartInput(kind=PartKind.MEDIA, media_id=found.id, title=f"{mark}音频"),
+        actor=actor,
+    )
+    courses.publish(course, actor=actor, now=utcnow())
+    ids.update(course_id=course.id, part_id=part.id, media_id=found.id)
 
 
 def _external_objects(ids, b_town, b_admin, b_person, mark) -> None:

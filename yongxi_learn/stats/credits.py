@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from ..core.credit import ZERO, hours_text, problem
 from ..core.formatting import Rate
 from ..core.labels import LabelledEnum
+from ..courses.ledger import completions_select
 from ..exams.counting import attempt_scores
 from ..exams.models import Exam, ExamKind, ExamStatus
 from ..extensions import db
@@ -204,7 +205,18 @@ def _external(year: int, users):
 
 
 def _courses(year: int, users):
-    return None
+    """A course completed (every part done, its quiz passed), at the 学时 declared then."""
+    done = completions_select(year, users).subquery("course_done")
+    return sa.select(
+        *_line(
+            done.c.user_id,
+            Source.COURSE,
+            done.c.course_id,
+            done.c.title,
+            done.c.completed_at,
+            done.c.credit_hours,
+        )
+    ).where(done.c.credit_hours > 0)
 
 
 def ledger(year: int, users) -> sa.Subquery:

@@ -1,8 +1,9 @@
-"""错题本 and self-practice.
+"""错题本, self-practice and a course's closing quiz.
 
 A practice exam is an ordinary Exam of kind PRACTICE (never counted in any
 figure), created for one person on the fly, untimed, with answers shown at once;
-taking it reuses the whole attempt machinery.
+taking it reuses the whole attempt machinery. A course's quiz (courses) is one
+too, with a pass mark: personal, so it is in no exam list and no figure either.
 """
 
 import random
@@ -122,6 +123,29 @@ def start_practice(
         raise NothingToPractise()
     picked = rng.sample(pool, min(PRACTICE_SIZE, len(pool)))
     exam = _practice_exam(user, now, picked, "错题练习" if wrong_only else "专项练习")
+    return attempts.start_attempt(exam, user, now, rng)
+
+
+def start_quiz(
+    user: User,
+    now: datetime,
+    *,
+    title: str,
+    size: int,
+    pass_percent: int,
+    law_ref: str = "",
+    rng: random.Random | None = None,
+) -> Attempt:
+    """Draw ``size`` questions (of one law, if given) from the person's banks into a
+    personal practice exam passed at ``pass_percent`` of its full score, and start it."""
+    rng = rng or secrets.SystemRandom()
+    pool = _topic_pool(user, now, None, law_ref)
+    if not pool:
+        raise NothingToPractise()
+    picked = rng.sample(pool, min(size, len(pool)))
+    full = sum((q.score for q in picked), Decimal(0))
+    exam = _practice_exam(user, now, picked, title[:200])
+    exam.pass_score = (full * pass_percent / 100).quantize(Decimal("0.01"))
     return attempts.start_attempt(exam, user, now, rng)
 
 

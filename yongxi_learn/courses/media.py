@@ -1,0 +1,173 @@
+"""Course audio and video: checked by content, stored under instance/media/ with a
+name the server chose, and sent with HTTP Range (or handed to nginx).
+
+Accepted: audio is MP3, or MP4 (M4A) holding AAC and no video; video is MP4 whose
+every video track is H.264 (sample entry avc1/avc3) and whose sound, if any, is AAC.
+A phone's browser plays these without a plug-in. The extension and the browser's
+Content-Type are not trusted: the file's own structure decides (mutagen).
+"""
+
+import os
+import secrets
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from flask import Response, current_app, send_file
+from mutagen import MutagenError
+from mutagen.mp3 import MP3
+from mutagen.mp4 import MP4, Atoms
+
+from .models import MediaKind
+
+MB = 1024 * 1024
+NOT_VIDEO = "文件不是MP4(H.264)视频"
+NOT_AUDIO = "文件不是MP3或M4A(AAC)音频"
+H264 = {b"avc1", b"avc3"}
+AAC = {b"mp4a"}
+CHUNK = 1024 * 1024
+
+
+class MediaRefused(Exception):
+    """The upload is not what a course may hold; the message is shown."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    kind: MediaKind
+    mime: str
+    extension: str
+    duration_seconds: int | None
+
+
+def media_dir() -> Path:
+    return Path(current_app.instance_path) / "media"
+
+
+def max_bytes(config) -> int:
+    return int(config["COURSE_MEDIA_MAX_MB"]) * MB
+
+
+def body_limit(config) -> int:
+    """The upload request's limit: the file and its form around it."""
+    return max_bytes(config) + MB
+
+
+# ---------------------------------------------------------------- checking
+
+
+def check(f: IO[bytes], kind: MediaKind) -> Checked:
+    """What the file is, if it is what ``kind`` asks for; MediaRefused otherwise."""
+    f.seek(0)
+    head = f.read(12)
+    f.seek(0)
+    if head[4:8] == b"ftyp":
+        return _check_mp4(f, kind)
+    if kind is MediaKind.VIDEO:
+        raise MediaRefused(NOT_VIDEO)
+    return _check_mp3(f)
+
+
+def _check_mp3(f: IO[bytes]) -> Checked:
+    try:
+        info = MP3(f).info
+    except (MutagenError, ValueError, struct.error):
+        raise MediaRefused(NOT_AUDIO) from None
+    # mutagen finds a frame sync in almost anything; a real MP3 has a sane bitrate and
+    # a length to play.
+    if not info.length or not info.bitrate or info.sample_rate < 8000:
+        raise MediaRefused(NOT_AUDIO)
+    return Checked(MediaKind.AUDIO, "audio/mpeg", "mp3", _seconds(info.length))
+
+
+def _check_mp4(f: IO[bytes], kind: MediaKind) -> Checked:
+    refused = MediaRefused(NOT_VIDEO if kind is MediaKind.VIDEO else NOT_AUDIO)
+    try:
+        tracks = _tracks(f)
+        f.seek(0)
+        length = MP4(f).info.length
+    except (MutagenError, KeyError, ValueError, struct.error, EOFError):
+        raise refused from None
+    video = [entry for handler, entry in tracks if handler == b"vide"]
+    sound = [entry for handler, entry in tracks if handler == b"soun"]
+    if any(entry not in AAC for entry in sound):
+        raise refused
+    if kind is MediaKind.VIDEO:
+        if not video or any(entry not in H264 for entry in video):
+            raise refused
+        return Checked(MediaKind.VIDEO, "video/mp4", "mp4", _seconds(length))
+    if video or not sound:
+        raise refused
+    return Checked(MediaKind.AUDIO, "audio/mp4", "m4a", _seconds(length))
+
+
+def _tracks(f: IO[bytes]) -> list[tuple[bytes, bytes]]:
+    """(handler type, first sample entry type) of each track: b"vide", b"avc1"."""
+    atoms = Atoms(f)
+    out = []
+    for trak in atoms[b"moov"].findall(b"trak"):
+        hdlr = _payload(f, trak[b"mdia", b"hdlr"], 12)
+        stsd = _payload(f, trak[b"mdia", b"minf", b"stbl", b"stsd"], 16)
+        # hdlr: version/flags, pre_defined, handler type; stsd: version/flags, count,
+        # then the first entry's size and type.
+        out.append((hdlr[8:12], stsd[12:16]))
+    return out
+
+
+def _payload(f: IO[bytes], atom, size: int) -> bytes:
+    f.seek(atom.offset + 8)
+    data = f.read(size)
+    if len(data) < size:
+        raise ValueError("truncated atom")
+    return data
+
+
+def _seconds(length: float | None) -> int | None:
+    return round(length) if length else None
+
+
+# ---------------------------------------------------------------- storing
+
+
+def size_of(f: IO[bytes]) -> int:
+    f.seek(0, os.SEEK_END)
+    size = f.tell()
+    f.seek(0)
+    return size
+
+
+def store(f: IO[bytes], checked: Checked) -> str:
+    """Copy the checked upload into instance/media/ under a new random name."""
+    folder = media_dir()
+    folder.mkdir(mode=0o750, parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.{checked.extension}"
+    partial = folder / f".{name}.part"
+    f.seek(0)
+    with open(partial, "xb") as out:
+        while chunk := f.read(CHUNK):
+            out.write(chunk)
+    os.replace(partial, folder / name)
+    return name
+
+
+def remove(stored_name: str) -> None:
+    (media_dir() / stored_name).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- sending
+
+
+def send(stored_name: str, mime: str) -> Response:
+    """The file with Range support; behind nginx (MEDIA_X_ACCEL) only a header that
+    lets nginx's internal location send it (Range included)."""
+    prefix = current_app.config.get("MEDIA_X_ACCEL") or ""
+    if prefix:
+        response = Response(status=200, mimetype=mime)
+        response.headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + stored_name
+    else:
+        response = send_file(
+            media_dir() / stored_name, mimetype=mime, conditional=True, etag=True, max_age=0
+        )
+    # Sent to a logged-in person: org.privacy makes it Cache-Control: no-store.
+    return response
