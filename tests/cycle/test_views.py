@@ -158,3 +158,18 @@ def test_a_learner_opening_a_closed_years_item_is_told_not_failed(client, login,
     )
     assert reply.status_code == 409
     assert reply.get_json()["message"].startswith("2024年度已关账")
+
+
+def test_a_village_admin_following_the_link_reads_which_close_covers_the_village(
+    client, login, make_user, year
+):
+    from yongxi_learn.org.models import OrgUnit, Role, UnitKind
+
+    village = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.kind == UnitKind.VILLAGE))
+    login(make_user("村管理员乙", village, roles=[(Role.UNIT_ADMIN, village)]))
+    stats = client.get(f"/stats/?unit={village.id}&year={YEAR}").get_data(as_text=True)
+    link = re.search(r'href="(/admin/year/\?[^"]*)"[^>]*>年度关账', stats)
+    assert link, "no 年度关账 link on the village's statistics"
+    page = client.get(link.group(1).replace("&amp;", "&"), follow_redirects=True)
+    assert page.status_code == 200
+    assert village.name in page.get_data(as_text=True)

@@ -47,16 +47,18 @@ def _year(value) -> int:
 @bp.get("/")
 @require(Perm.VIEW_STATS)
 def index():
-    """The first district or town in the viewer's scope (or the one asked for)."""
-    units = [
-        u
-        for u in units_in_scope(current_user, Perm.VIEW_STATS, include_inactive=False)
-        if u.kind in closing.CLOSABLE
-    ]
-    if not units:
+    """The unit asked for, else the first district or town in the viewer's scope; a
+    unit admin's village or office gets the page saying which close covers it."""
+    scope = units_in_scope(current_user, Perm.VIEW_STATS, include_inactive=False)
+    if not scope:
         abort(404)
     wanted = request.args.get("unit", type=int)
-    unit = next((u for u in units if u.id == wanted), units[0])
+    closable = [u for u in scope if u.kind in closing.CLOSABLE]
+    asked = db.session.get(OrgUnit, wanted) if wanted else None
+    if asked is not None and can(current_user, Perm.VIEW_STATS, asked):
+        unit = asked
+    else:
+        unit = (closable or scope)[0]
     year = _year(request.args.get("year", type=int))
     return redirect(url_for(".show", close_unit_id=unit.id, year=year))
 
