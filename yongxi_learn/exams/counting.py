@@ -100,7 +100,7 @@ SCORE_COLUMNS = ("first", "best", "paper", "imported_first", "imported")
 IMPORTED_SAT, IMPORTED_PASSED = 1, 2
 
 
-def _standing():
+def standing():
     return sa.case((ExternalResult.passed, IMPORTED_PASSED), else_=IMPORTED_SAT)
 
 
@@ -116,8 +116,8 @@ def _imported_rows(family: dict[int, list[int]]) -> sa.Select:
             sa.case((first, ExternalResult.score)).label("first"),
             ExternalResult.score.label("best"),
             sa.literal_column("0").label("paper"),
-            sa.case((first, _standing())).label("imported_first"),
-            _standing().label("imported"),
+            sa.case((first, standing())).label("imported_first"),
+            standing().label("imported"),
         )
         .select_from(CountedSheet)
         .join(ExternalResult, ExternalResult.exam_id == CountedSheet.external_exam_id)
@@ -144,33 +144,40 @@ def member_scores(formal_id: int, family: Sequence[int], member, *conditions):
     best = sa.select(sa.func.max(Attempt.score)).where(exam.in_(list(family)), done)
 
     def imported(value, exam_ids):
-        return (
-            sa.select(sa.func.max(value))
-            .select_from(ExternalResult)
-            .join(CountedSheet, CountedSheet.external_exam_id == ExternalResult.exam_id)
-            .where(ExternalResult.user_id == member.user_id, CountedSheet.exam_id.in_(exam_ids))
-            .scalar_subquery()
-        )
+        return imported_result(value, exam_ids, member.user_id)
 
     return (
         sa.select(
             sa.literal(formal_id).label("formal_id"),
             member.user_id.label("user_id"),
-            _greater(first.scalar_subquery(), imported(ExternalResult.score, [formal_id])).label(
+            greater(first.scalar_subquery(), imported(ExternalResult.score, [formal_id])).label(
                 "first"
             ),
-            _greater(best.scalar_subquery(), imported(ExternalResult.score, list(family))).label(
+            greater(best.scalar_subquery(), imported(ExternalResult.score, list(family))).label(
                 "best"
             ),
-            imported(_standing(), [formal_id]).label("imported_first"),
-            imported(_standing(), list(family)).label("imported"),
+            imported(standing(), [formal_id]).label("imported_first"),
+            imported(standing(), list(family)).label("imported"),
         )
         .where(member.exam_id == formal_id, *conditions)
         .subquery("person_scores")
     )
 
 
-def _greater(a, b):
+def imported_result(value, exam_ids: Sequence[int], user_id):
+    """The greatest ``value`` (of ExternalResult: its score, or ``standing()``) among the
+    person's results in the sheets counted by ``exam_ids``, as a scalar subquery
+    correlated on ``user_id`` (ix_external_result_user_id)."""
+    return (
+        sa.select(sa.func.max(value))
+        .select_from(ExternalResult)
+        .join(CountedSheet, CountedSheet.external_exam_id == ExternalResult.exam_id)
+        .where(ExternalResult.user_id == user_id, CountedSheet.exam_id.in_(list(exam_ids)))
+        .scalar_subquery()
+    )
+
+
+def greater(a, b):
     """The greater of two values, either of which may be NULL (SQLite's max(a, b) and
     PostgreSQL's GREATEST disagree on NULL)."""
     return sa.case((a.is_(None), b), (b.is_(None), a), (a >= b, a), else_=b)

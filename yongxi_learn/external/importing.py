@@ -27,6 +27,7 @@ from ..org.models import OrgUnit, User
 from ..org.names import InvalidValue, normalise_phone
 from ..org.permissions import Perm, can, scope_filter, scope_units
 from ..org.services import Actor
+from . import signals
 from .models import ExternalExam, ExternalResult
 from .sheet import HEADERS, INFO_HEADERS, INFO_SHEET, RESULTS_SHEET, read_info, read_results
 
@@ -338,11 +339,16 @@ class ExternalError(Exception):
     """A refused change, with the reason in Chinese."""
 
 
+class SheetInUse(ExternalError):
+    """The sheet is counted in a platform exam's figures (``signals.sheet_deleting``)."""
+
+
 def delete_exam(exam: ExternalExam, *, actor: Actor) -> None:
     """Remove an imported sheet and its results (a wrong file is removed, then imported
     again); audited with what it held. Only an admin over its owner unit may."""
     if not can(actor.user, Perm.MANAGE_EXAMS, exam.owner_unit):
         raise ExternalError("只能删除您管理范围内导入的外部考试成绩")
+    signals.sheet_deleting.send(exam)
     audit.record(
         "external.delete",
         actor=actor.user,
