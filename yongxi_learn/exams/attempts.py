@@ -62,8 +62,15 @@ class ExamClosed(AttemptError):
 
 
 class NoAttemptsLeft(AttemptError):
-    def __init__(self):
-        super().__init__("您的考试次数已用完")
+    def __init__(self, message="您的考试次数已用完"):
+        super().__init__(message)
+
+
+# A printed paper waiting to be typed in counts as a try (``paper_sittings``).
+PAPER_USES_TRY = (
+    "您已领取本次考试的纸质试卷，纸质试卷计入考试次数，考试次数已用完，"
+    "不能再在线作答。请在纸质试卷上作答并交回。"
+)
 
 
 class NotEnoughQuestions(AttemptError):
@@ -165,9 +172,9 @@ def start_attempt(
             return current
         finalize(current, now)
     _ensure_window_open(exam, now)
-    previous = _finished_count(exam, user)
-    if attempts_left(exam, previous) <= 0:
-        raise NoAttemptsLeft()
+    used, on_paper = _tries_used(exam, user)  # an attempt open online was finalized above
+    if attempts_left(exam, used) <= 0:
+        raise NoAttemptsLeft(PAPER_USES_TRY) if on_paper else NoAttemptsLeft()
     number = (_last_number(exam, user) or 0) + 1
     attempt = _new_attempt(exam, user, number, now, rng or secrets.SystemRandom())
     return _insert_once(attempt, exam, user, number)
@@ -206,14 +213,19 @@ def _attempt_in_progress(exam: Exam, user: User) -> Attempt | None:
     )
 
 
-def _finished_count(exam: Exam, user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(
-            Attempt.exam_id == exam.id,
-            Attempt.user_id == user.id,
-            Attempt.status != AttemptStatus.IN_PROGRESS,
-        )
+def _tries_used(exam: Exam, user: User) -> tuple[int, int]:
+    """How many of the exam's tries the person has used — every attempt started counts
+    (开始即计一次): finished ones, one open online, a printed paper waiting to be typed
+    in — and how many of those are such papers."""
+    waiting = sa.and_(
+        Attempt.mode == AttemptMode.PAPER, Attempt.status == AttemptStatus.IN_PROGRESS
     )
+    used, on_paper = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.case((waiting, 1)))).where(
+            Attempt.exam_id == exam.id, Attempt.user_id == user.id
+        )
+    ).one()
+    return used, on_paper
 
 
 def _last_number(exam: Exam, user: User) -> int | None:
