@@ -172,7 +172,7 @@ def start_attempt(
             return current
         finalize(current, now)
     _ensure_window_open(exam, now)
-    used, on_paper = _tries_used(exam, user)  # an attempt open online was finalized above
+    used, on_paper = _tries_used(exam, user)
     if attempts_left(exam, used) <= 0:
         raise NoAttemptsLeft(PAPER_USES_TRY) if on_paper else NoAttemptsLeft()
     number = (_last_number(exam, user) or 0) + 1
@@ -213,19 +213,26 @@ def _attempt_in_progress(exam: Exam, user: User) -> Attempt | None:
     )
 
 
-def _tries_used(exam: Exam, user: User) -> tuple[int, int]:
-    """How many of the exam's tries the person has used — every attempt started counts
-    (开始即计一次): finished ones, one open online, a printed paper waiting to be typed
-    in — and how many of those are such papers."""
+def _tries_used(exam: Exam, user: User, *, open_online: bool = False) -> tuple[int, int]:
+    """How many of the exam's tries the person has used — finished attempts and
+    printed papers waiting to be typed in, and with ``open_online`` an attempt open
+    online (开始即计一次; starting resumes that one instead, and must not count one a
+    concurrent start just inserted) — and how many of those are waiting papers."""
     waiting = sa.and_(
         Attempt.mode == AttemptMode.PAPER, Attempt.status == AttemptStatus.IN_PROGRESS
     )
+    counted = sa.true() if open_online else ~ONLINE_IN_PROGRESS
     used, on_paper = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count(sa.case((waiting, 1)))).where(
+        sa.select(sa.func.count(sa.case((counted, 1))), sa.func.count(sa.case((waiting, 1)))).where(
             Attempt.exam_id == exam.id, Attempt.user_id == user.id
         )
     ).one()
     return used, on_paper
+
+
+ONLINE_IN_PROGRESS = sa.and_(
+    Attempt.mode == AttemptMode.ONLINE, Attempt.status == AttemptStatus.IN_PROGRESS
+)
 
 
 def _last_number(exam: Exam, user: User) -> int | None:

@@ -150,7 +150,7 @@ def _sitting_for(exam: Exam, person: User, actor: Actor, now: datetime, rng) -> 
     if waiting is not None:
         audit_exam(actor, "exam.paper_reprinted", waiting, waiting.paper_code)
         return waiting
-    used, _ = attempts._tries_used(exam, person)
+    used, _ = attempts._tries_used(exam, person, open_online=True)
     if attempts.attempts_left(exam, used) <= 0:
         raise ExamError(f"{person.name}的考试次数已用完，不能再打印试卷")
     number = (attempts._last_number(exam, person) or 0) + 1

@@ -86,6 +86,7 @@ class Finished:
     deadline: datetime | None
     score: Decimal
     passed: bool
+    mode: AttemptMode
 
 
 def available_exams(user: User, now: datetime) -> list[ExamEntry]:
