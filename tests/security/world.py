@@ -14,7 +14,7 @@ from tests.laws.law_fixtures import LAW_TEXT, make_law
 from yongxi_learn.core.pending_import import PendingImport
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams.bank import services as bank
-from yongxi_learn.exams.models import Enrolment
+from yongxi_learn.exams.models import CountedSheet, Enrolment
 from yongxi_learn.extensions import db
 from yongxi_learn.external import importing as external_importing
 from yongxi_learn.external.models import ExternalExam, ExternalResult
@@ -178,6 +178,9 @@ def _external_objects(ids, b_town, b_admin, b_person, mark) -> None:
     db.session.add(exam)
     db.session.flush()
     ids["external_id"] = exam.id
+    # B's exam counts B's sheet (计入本考试): /admin/exams/<exam_id>/external/<external_id>/…
+    db.session.add(CountedSheet(exam_id=ids["exam_id"], external_exam_id=exam.id))
+    db.session.flush()
 
 
 def _pending_imports(ids, b_admin) -> None:
