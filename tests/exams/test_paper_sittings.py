@@ -21,6 +21,7 @@ from yongxi_learn.exams.models import (
 )
 from yongxi_learn.exams.papers.base import ExamError
 from yongxi_learn.extensions import db
+from yongxi_learn.inspection import ledgers
 from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Role
 from yongxi_learn.org.services import Actor
@@ -343,6 +344,9 @@ def test_a_typed_in_string_is_corrected_with_a_reason_regraded_and_audited(
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "exam.paper_corrected"))
     assert entry.detail.startswith(f"{code} 冉晓丽 第3题")
     assert "得分45→100；原因：原卷第3、4题看错" in entry.detail
+    # The inspection pack's ledger of what was done by hand lists it.
+    (ledger,) = [s for s in ledgers.sheets(exam.year, tree["town"], utcnow()) if "纸质" in s.name]
+    assert [row[3:] for row in ledger.rows] == [["更正纸质试卷答案", exam.title, entry.detail]]
 
 
 def test_a_correction_needs_a_reason_a_typed_in_paper_and_a_change(as_admin, exam, cadre):

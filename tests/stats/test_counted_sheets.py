@@ -230,3 +230,22 @@ def test_monitor_of_the_counting_sitting_shows_the_imported_people(scenario, she
     assert status["辛"] == (monitor.Progress.FAILED.value, 1, Decimal(55))
     assert status["丁"][1] is None
     assert counts.submitted == 7  # 丙 丁 戊 己, 庚 (overdue) and 甲 辛 from the sheet
+
+
+def test_the_inspection_ledger_lists_counting_and_taking_out(scenario, sheet, admin):
+    from yongxi_learn.inspection import ledgers
+
+    count(scenario.formal, sheet, admin)
+    external_sheets.uncount_sheet(scenario.formal, sheet, actor=actor(admin))
+    db.session.commit()
+    (found,) = [
+        s
+        for s in ledgers.sheets(2024, scenario.tree["town"], NOW)
+        if s.name == "纸质更正与外部成绩"
+    ]
+    assert [row[2:5] for row in found.rows] == [
+        [admin.name, "外部考试成绩计入考试", scenario.formal.title],
+        [admin.name, "外部考试成绩取消计入考试", scenario.formal.title],
+    ]
+    elsewhere = ledgers.sheets(2024, scenario.tree["other_town"], NOW)
+    assert not next(s for s in elsewhere if s.name == "纸质更正与外部成绩").rows
