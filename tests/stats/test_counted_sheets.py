@@ -249,3 +249,20 @@ def test_the_inspection_ledger_lists_counting_and_taking_out(scenario, sheet, ad
     ]
     elsewhere = ledgers.sheets(2024, scenario.tree["other_town"], NOW)
     assert not next(s for s in elsewhere if s.name == "纸质更正与外部成绩").rows
+
+
+def test_the_persons_record_agrees_with_the_name_list(scenario, sheet, admin):
+    from yongxi_learn.record import services as record
+
+    count(scenario.formal, sheet, admin)
+    lines = {
+        name: next(
+            x for x in record.year_record(p, 2024, now=NOW).exams if x.exam.id == scenario.formal.id
+        )
+        for name, p in scenario.people.items()
+        if name in ("甲", "丙", "辛", "乙")
+    }
+    assert (lines["甲"].result, lines["甲"].best, lines["甲"].imported) == ("通过", None, True)
+    assert (lines["丙"].result, lines["丙"].best) == ("通过", Decimal(70))  # 50 online, 70 imported
+    assert (lines["辛"].result, lines["辛"].best) == ("未通过", Decimal(55))
+    assert lines["乙"].result == "免考"
