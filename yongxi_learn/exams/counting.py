@@ -125,7 +125,7 @@ def _imported_rows(family: dict[int, list[int]]) -> sa.Select:
     )
 
 
-def member_scores(formal_id: int, family: Sequence[int], member, *conditions):
+def member_scores(formal_id: int, family: Sequence[int], member, *conditions, sheets=True):
     """``attempt_scores`` of the people of one formal exam's enrolment (``member``, an
     alias of Enrolment) that meet ``conditions`` (on ``member``), each person's maxima
     read from that person's own attempts (ix_attempt_user_id: a few dozen) and imported
@@ -137,30 +137,50 @@ def member_scores(formal_id: int, family: Sequence[int], member, *conditions):
     the group in a nested loop, rescanning the group per attempt, so every submit
     costs more than the last. Looked up by person, the work stays the group's size.
     ``exam_id + 0`` keeps the planner off the exam_id indexes, which the same missing
-    statistics make look cheapest (one row) and which hold every attempt of the exam."""
+    statistics make look cheapest (one row) and which hold every attempt of the exam.
+    ``sheets`` False: the family counts no imported sheet, so none is read (a submit)."""
     done = sa.and_(Attempt.user_id == member.user_id, Attempt.status.in_(FINISHED))
     exam = Attempt.exam_id + 0
-    first = sa.select(sa.func.max(Attempt.score)).where(exam == formal_id, done)
-    best = sa.select(sa.func.max(Attempt.score)).where(exam.in_(list(family)), done)
 
-    def imported(value, exam_ids):
-        return imported_result(value, exam_ids, member.user_id)
+    def best_of(attempts, exam_ids):
+        """The greatest score of the person's finished attempts that meet ``attempts``
+        and of their results in the sheets ``exam_ids`` count: one subquery, each
+        source read once (an expression over two would read each up to three times)."""
+        own = sa.select(Attempt.score.label("score")).where(attempts, done)
+        if not sheets:
+            return own.with_only_columns(sa.func.max(Attempt.score)).scalar_subquery()
+        scores = sa.union_all(
+            own.correlate(member),
+            _results(ExternalResult.score, exam_ids, member.user_id).correlate(member),
+        ).subquery("scores")
+        return sa.select(sa.func.max(scores.c.score)).scalar_subquery()
+
+    def standing_in(exam_ids):
+        if not sheets:
+            return sa.null()
+        return imported_result(standing(), exam_ids, member.user_id)
 
     return (
         sa.select(
             sa.literal(formal_id).label("formal_id"),
             member.user_id.label("user_id"),
-            greater(first.scalar_subquery(), imported(ExternalResult.score, [formal_id])).label(
-                "first"
-            ),
-            greater(best.scalar_subquery(), imported(ExternalResult.score, list(family))).label(
-                "best"
-            ),
-            imported(standing(), [formal_id]).label("imported_first"),
-            imported(standing(), list(family)).label("imported"),
+            best_of(exam == formal_id, [formal_id]).label("first"),
+            best_of(exam.in_(list(family)), list(family)).label("best"),
+            standing_in([formal_id]).label("imported_first"),
+            standing_in(list(family)).label("imported"),
         )
         .where(member.exam_id == formal_id, *conditions)
         .subquery("person_scores")
+    )
+
+
+def _results(value, exam_ids: Sequence, user_id) -> sa.Select:
+    """``value`` of the person's results in the sheets counted by ``exam_ids``, as rows."""
+    return (
+        sa.select(value.label("score"))
+        .select_from(ExternalResult)
+        .join(CountedSheet, CountedSheet.external_exam_id == ExternalResult.exam_id)
+        .where(ExternalResult.user_id == user_id, CountedSheet.exam_id.in_(list(exam_ids)))
     )
 
 
