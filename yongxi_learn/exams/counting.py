@@ -75,8 +75,8 @@ def attempt_scores(formal_ids: Sequence[int], users=None, overdue=None):
         sa.case((first, score)).label("first"),
         score.label("best"),
         sa.case((Attempt.mode == AttemptMode.PAPER, 1), else_=0).label("paper"),
-        sa.null().label("imported_first"),
-        sa.null().label("imported"),
+        NO_STANDING.label("imported_first"),
+        NO_STANDING.label("imported"),
     ).where(Attempt.exam_id.in_([i for ids in family.values() for i in ids]), finished)
     imported = _imported_rows(family)
     if users is not None:
@@ -98,6 +98,10 @@ SCORE_COLUMNS = ("first", "best", "paper", "imported_first", "imported")
 # An imported result's standing, as ``imported``/``imported_first`` hold it (the
 # greater wins): the person sat, or the import says they passed.
 IMPORTED_SAT, IMPORTED_PASSED = 1, 2
+
+
+# No imported result, typed (PostgreSQL reads an untyped NULL column as text).
+NO_STANDING = sa.cast(sa.null(), sa.Integer)
 
 
 def standing():
@@ -157,7 +161,7 @@ def member_scores(formal_id: int, family: Sequence[int], member, *conditions, sh
 
     def standing_in(exam_ids):
         if not sheets:
-            return sa.null()
+            return NO_STANDING
         return imported_result(standing(), exam_ids, member.user_id)
 
     return (
