@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     """Each part registers its own pages (``register(app)``), lowest layer first."""
     from . import (
         auth,
+        cycle,
         exams,
         external,
         feedback,
@@ -118,7 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     parts = (auth, home, org, laws, training, exams, external, study, stats, reports, record)
-    for part in (*parts, feedback, inspection):
+    for part in (*parts, feedback, inspection, cycle):
         part.register(app)
 
 

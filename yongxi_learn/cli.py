@@ -8,6 +8,15 @@ from flask import Flask, current_app
 
 from .core.time import to_local
 from .extensions import db
+from .org.models import Category
+
+# The district's yearly 学时 targets in the demo, per 人员类别.
+DEMO_TARGETS = {
+    Category.LEADER: 12,
+    Category.OFFICIAL: 6,
+    Category.VILLAGE_CADRE: 4,
+    Category.LEGAL_LIAISON: 2,
+}
 
 
 def _logins_path() -> Path:
@@ -42,7 +51,7 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
     from .org.models import User
     from .org.services import SYSTEM
     from .reports import services as reports
-    from .stats import thresholds
+    from .stats import credits, thresholds
     from .study import demo as study_demo
     from .training import demo as training_demo
 
@@ -90,6 +99,13 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
         )
         db.session.commit()
         echo(f"已设定{town.parent.name}{year}年达标要求。")
+    # The district's 学时 targets, last year's and this year's.
+    if town.parent is not None:
+        for target_year in (year, year + 1):
+            if not credits.targets_for(target_year, town):
+                credits.set_targets(town.parent, target_year, DEMO_TARGETS, actor=SYSTEM, now=now)
+                db.session.commit()
+                echo(f"已设定{town.parent.name}{target_year}年学时目标。")
     if reports.get_draft(year, town) is None:
         # url_for needs a request: the figures link to the lists behind them.
         with current_app.test_request_context():

@@ -21,6 +21,7 @@ from .laws import models as laws_models  # noqa: F401
 from .org.audit import AuditLog
 from .org.models import OrgUnit, RoleGrant, User
 from .org.unit_settings import UnitSetting
+from .org.year_close import YearClose
 from .record.models import Certificate
 from .reports.models import ReportDraft, ReportTemplate, ReportVersion
 from .stats.threshold_models import YearThreshold
@@ -55,5 +56,6 @@ __all__ = [
     "SiteSetting",
     "UnitSetting",
     "User",
+    "YearClose",
     "YearThreshold",
 ]

@@ -1,7 +1,7 @@
 """counted sheets: an imported external result sheet counted in a platform exam
 
 Revision ID: 7c2e9a41d0b3
-Revises: 51603fd7feda
+Revises: 9c4e2a7b1d35
 Create Date: 2026-12-07 05:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c2e9a41d0b3'
-down_revision = '51603fd7feda'
+down_revision = '9c4e2a7b1d35'
 branch_labels = None
 depends_on = None
 

@@ -84,14 +84,14 @@ def test_template_round_trip(as_admin, people):
     assert tuple(c.value for c in info[1]) == INFO
     info.append([TITLE, "2025", "", "60"])
     results = book["成绩"]
-    assert tuple(c.value for c in results[1]) == HEADERS
-    results.append(["13812340001", "王小明", "90", "", ""])
+    assert tuple(c.value for c in results[1]) == (*HEADERS, "学时")
+    results.append(["13812340001", "王小明", "90", "", "", "2"])
     out = io.BytesIO()
     book.save(out)
     preview = upload(as_admin, out.getvalue())
     assert "确认导入</button>" in text(preview)
     assert confirm(as_admin, preview).status_code == 200
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExternalResult)) == 1
+    assert db.session.scalar(sa.select(ExternalResult.credit_hours)) == 2
 
 
 def test_good_file_previews_then_confirm_writes_figures_by_unit(as_admin, people, tree):

@@ -62,6 +62,7 @@ def build(tree, make_user, mark: str = MARK, *, sibling: bool = False) -> World:
     ids = world.ids
     ids.update(unit_id=b_village.id, person_id=b_person.id, user_id=b_person.id)
     ids["town_id"] = b_town.id
+    ids["close_unit_id"] = b_town.id  # the 年度关账 page of B's town (cycle)
     ids["grant_id"] = b_admin.grants[0].id
     _exam_objects(ids, b_town, b_admin, b_person, actor, mark)
     _training_objects(ids, b_town, b_person, actor, mark)

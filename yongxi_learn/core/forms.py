@@ -4,8 +4,8 @@ picked from a list; search forms sent by POST; and running a service call from a
 from flask import flash, request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import DecimalField, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
 
 from ..extensions import db
 from .spreadsheets import XLSX_MIMETYPE
@@ -27,6 +27,18 @@ def xlsx_file_field(label: str, *, required: bool = True) -> FileField:
             ),
         ],
         render_kw={"accept": f".xlsx,{XLSX_MIMETYPE}"},
+    )
+
+
+def credit_field(label: str = "学时", *, default=1, description: str = "") -> DecimalField:
+    """A declared 学时 (core.credit): 0 to 99.9, one decimal; left empty, 0."""
+    return DecimalField(
+        label,
+        places=1,
+        default=default,
+        description=description,
+        validators=[Optional(), NumberRange(0, 99.9, "学时应在0到99.9之间")],
+        render_kw={"inputmode": "decimal"},
     )
 
 

@@ -239,6 +239,12 @@ class SheetSpec:
     # Files exported by other systems name their sheet "Sheet1": read the first sheet
     # when none has the expected name (its header row must still match).
     or_first: bool = False
+    # Columns after ``headers`` that a file may leave out (older templates): read as "".
+    optional: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.headers + self.optional
 
 
 def read_rows(content: bytes, limits: Limits, spec: SheetSpec) -> list[RawRow]:
@@ -273,7 +279,7 @@ def _rows_of(workbook, spec: SheetSpec, max_rows: int, scan_rows: int) -> list[R
     sheet = workbook[name]
     _check_headers(sheet, name, spec)
     rows: list[RawRow] = []
-    for row in _data_rows(sheet, spec.headers, scan_limit=scan_rows):
+    for row in _data_rows(sheet, spec.columns, scan_limit=scan_rows):
         rows.append(row)
         if len(rows) > max_rows:
             raise ImportRejected(f"一次最多导入{max_rows}{spec.unit}，请分成几个文件导入")
@@ -285,8 +291,9 @@ def _check_headers(sheet, name: str, spec: SheetSpec) -> None:
     values = [_plain(cell.value) for cell in header]
     while values and not values[-1]:
         values.pop()
-    if tuple(values) != spec.headers:
-        expected = "、".join(spec.headers)
+    allowed = [spec.headers + spec.optional[:n] for n in range(len(spec.optional) + 1)]
+    if tuple(values) not in allowed:
+        expected = "、".join(spec.columns)
         raise ImportRejected(f"「{name}」工作表第1行的表头应依次为：{expected}（请用下载的模板）")
 
 

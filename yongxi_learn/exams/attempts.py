@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.exceptions import NotFound
 from ..extensions import db
 from ..org.models import User
+from ..org.year_close import ensure_year_open
 from . import answer_versions, exam_tally, grading, scoring
 from .models import (
     Attempt,
@@ -172,6 +173,8 @@ def start_attempt(
             return current
         finalize(current, now)
     _ensure_window_open(exam, now)
+    if exam.kind is not ExamKind.PRACTICE:  # a closed year's sheets stay as they are
+        ensure_year_open(exam.owner_unit, exam.year, error=AttemptError)
     used, on_paper = _tries_used(exam, user)
     if attempts_left(exam, used) <= 0:
         raise NoAttemptsLeft(PAPER_USES_TRY) if on_paper else NoAttemptsLeft()

@@ -242,6 +242,7 @@ def _create_exam(town: OrgUnit, year: int, window: Window) -> tuple[Exam, int]:
         max_attempts=1,
         review_policy=ReviewPolicy.AFTER_CLOSE,
         audience={"units": [town.id], "categories": [c.value for c in EXAM_CATEGORIES]},
+        credit_hours=Decimal(2),
     )
     exam = create_exam(town, settings, actor=SYSTEM)
     exam.created_at = window.published_at - timedelta(days=1)

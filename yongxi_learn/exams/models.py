@@ -11,6 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.credit import CreditHours
 from ..core.db import str_enum
 from ..core.labels import LabelledEnum
 from ..core.time import utcnow
@@ -148,6 +149,10 @@ class Exam(db.Model):
     # A practice exam a person drew for themselves (错题本, 练习): not an admin's exam,
     # so it stays out of the exam lists and every figure.
     personal: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), index=True)
+    # 学时 credited to whoever passes a formal exam (its 补考 included); stats/credits.py.
+    credit_hours: Mapped[Decimal] = mapped_column(
+        CreditHours, default=Decimal(0), server_default="0"
+    )
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

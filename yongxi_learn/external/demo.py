@@ -59,6 +59,7 @@ def seed(
                     passed=score >= PASS_MARK,
                     sat_on=date(year, 6, 15),
                     row_number=i + 2,
+                    credit_hours=Decimal(2) if score >= PASS_MARK else Decimal(0),
                 )
             )
     db.session.add(exam)

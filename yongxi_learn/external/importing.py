@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import sqlalchemy as sa
 
-from ..core import staging
+from ..core import credit, staging
 from ..core.pending_import import PendingImport
 from ..core.spreadsheets import CheckedRow, ImportRejected, Limits, RawRow, reject_repeats
 from ..extensions import db
@@ -27,12 +27,13 @@ from ..org.models import OrgUnit, User
 from ..org.names import InvalidValue, normalise_phone
 from ..org.permissions import Perm, can, scope_filter, scope_units
 from ..org.services import Actor
+from ..org.year_close import ensure_year_open, frozen, message
 from . import signals
 from .models import ExternalExam, ExternalResult
-from .sheet import HEADERS, INFO_HEADERS, INFO_SHEET, RESULTS_SHEET, read_info, read_results
+from .sheet import COLUMNS, INFO_HEADERS, INFO_SHEET, RESULTS_SHEET, read_info, read_results
 
 KIND = "external_results"
-PHONE, NAME, SCORE, PASSED, DATE = HEADERS
+PHONE, NAME, SCORE, PASSED, DATE, CREDIT = COLUMNS
 TITLE, YEAR, ORGANISER, PASS_MARK = INFO_HEADERS
 TEXT_MAX = 100
 SCORE_MAX = Decimal(1000)
@@ -72,10 +73,11 @@ class ResultRow(CheckedRow):
     score: Decimal | None = None
     passed: bool | None = None
     sat_on: date | None = None
+    credit_hours: Decimal = Decimal(0)
 
     @property
     def messages(self) -> list[str]:
-        ordered = sorted(self.errors, key=lambda e: HEADERS.index(e[0]))
+        ordered = sorted(self.errors, key=lambda e: COLUMNS.index(e[0]))
         return [f"「{RESULTS_SHEET}」第{self.number}行「{c}」：{m}" for c, m in ordered]
 
 
@@ -90,7 +92,7 @@ class Plan:
     def __post_init__(self) -> None:
         lines = [f"{self.owner.id}|{self.info.values}|{self.info.errors}"] + [
             f"{r.number}:{r.person.id if r.person else ''}:{r.score}:{r.passed}:{r.sat_on}:"
-            f"{len(r.errors)}"
+            f"{r.credit_hours}:{len(r.errors)}"
             for r in self.rows
         ]
         self.digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
@@ -162,6 +164,8 @@ def _check_info(raw: RawRow, owner: OrgUnit) -> Info:
             info.pass_mark = _number(info.values[PASS_MARK])
         except ValueError as exc:
             info.errors.append((PASS_MARK, str(exc)))
+    if info.year and not info.errors and frozen(owner, info.year):
+        info.errors.append((YEAR, message(info.year)))
     if info.year and not info.errors:
         taken = db.session.scalar(
             sa.select(ExternalExam.id).where(
@@ -226,6 +230,12 @@ def _check_row(raw: RawRow, info: Info) -> ResultRow:
         else:
             if info.year and row.sat_on.year != info.year:
                 row.reject(DATE, f"考试日期不在{info.year}年度内")
+    if v.get(CREDIT) and not row.failed(CREDIT):
+        text = unicodedata.normalize("NFKC", v[CREDIT])
+        if message := credit.problem(text, "学时"):
+            row.reject(CREDIT, message)
+        else:
+            row.credit_hours = Decimal(text).quantize(Decimal("0.1"))
     _decide_passed(row, info)
     return row
 
@@ -320,6 +330,7 @@ def _apply(plan: Plan, actor: Actor) -> Result:
                 passed=bool(row.passed),
                 sat_on=row.sat_on,
                 row_number=row.number,
+                credit_hours=row.credit_hours,
             )
         )
     db.session.flush()
@@ -348,6 +359,7 @@ def delete_exam(exam: ExternalExam, *, actor: Actor) -> None:
     again); audited with what it held. Only an admin over its owner unit may."""
     if not can(actor.user, Perm.MANAGE_EXAMS, exam.owner_unit):
         raise ExternalError("只能删除您管理范围内导入的外部考试成绩")
+    ensure_year_open(exam.owner_unit, exam.year)  # YearClosed: the page says why
     signals.sheet_deleting.send(exam)
     audit.record(
         "external.delete",

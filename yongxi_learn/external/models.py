@@ -7,6 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.credit import CreditHours
 from ..core.time import utcnow
 from ..extensions import db
 from ..org.models import OrgUnit, User
@@ -52,6 +53,10 @@ class ExternalResult(db.Model):
     passed: Mapped[bool] = mapped_column(default=False)
     sat_on: Mapped[date | None] = mapped_column()
     row_number: Mapped[int] = mapped_column(default=0)  # the sheet's row, for the audit trail
+    # The 学时 the other platform credited, as imported (0 when the sheet gives none).
+    credit_hours: Mapped[Decimal] = mapped_column(
+        CreditHours, default=Decimal(0), server_default="0"
+    )
 
     exam: Mapped[ExternalExam] = relationship(back_populates="results")
     user: Mapped[User] = relationship()

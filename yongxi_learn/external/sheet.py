@@ -14,6 +14,9 @@ RESULTS_SHEET = "成绩"
 HELP_SHEET = "填写说明"
 INFO_HEADERS = ("考试名称", "年度", "组织单位", "合格分数")
 HEADERS = ("手机号", "姓名", "成绩", "是否通过", "考试日期")
+# Columns a sheet may leave out (files made from the first template have none).
+OPTIONAL = ("学时",)
+COLUMNS = HEADERS + OPTIONAL
 PASSED_WORDS = ("通过", "未通过")
 
 INFO_NOTES = (
@@ -33,6 +36,7 @@ RESULT_NOTES = (
     ("成绩", "选填", "0～1000的数字，最多两位小数。成绩与是否通过至少填一项。", "86"),
     ("是否通过", "选填", "填“通过”或“未通过”；未填合格分数时必填。", "通过"),
     ("考试日期", "选填", "如 2025-06-15；须在考试所属年度内。", "2025-06-15"),
+    ("学时", "选填", "外部平台计给该人的学时，0～99.9，最多一位小数；计入年度学时。", "2"),
 )
 
 
@@ -44,7 +48,11 @@ def read_info(content: bytes, limits: Limits) -> RawRow:
 
 
 def read_results(content: bytes, limits: Limits) -> list[RawRow]:
-    rows = read_rows(content, limits, SheetSpec(name=RESULTS_SHEET, headers=HEADERS, unit="人"))
+    rows = read_rows(
+        content,
+        limits,
+        SheetSpec(name=RESULTS_SHEET, headers=HEADERS, unit="人", optional=OPTIONAL),
+    )
     if not rows:
         raise ImportRejected(f"「{RESULTS_SHEET}」工作表中没有成绩数据")
     return rows
@@ -60,9 +68,9 @@ def build_template(limits: Limits) -> bytes:
         info.set_column(col, col, width, text)
     info.write_row(0, 0, INFO_HEADERS, header)
     results = book.add_worksheet(RESULTS_SHEET)
-    for col, width in enumerate((16, 12, 8, 10, 14)):
+    for col, width in enumerate((16, 12, 8, 10, 14, 8)):
         results.set_column(col, col, width, text)
-    results.write_row(0, 0, HEADERS, header)
+    results.write_row(0, 0, COLUMNS, header)
     results.freeze_panes(1, 0)
     column = HEADERS.index("是否通过")
     results.data_validation(

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..org import audit
 from ..org.actors import current_actor
 from ..org.permissions import Perm, require
+from ..org.year_close import YearClosed
 from . import importing
 from .models import ExternalExam
 from .sheet import build_template
@@ -99,6 +100,10 @@ def delete(external_id):
         return redirect(url_for(".upload"))
     except importing.ExternalError:
         abort(404)  # another town's sheet: as if it did not exist
+    except YearClosed as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for(".upload"))
     db.session.commit()
     flash("已删除该外部考试的导入成绩", "success")
     return redirect(url_for(".upload"))

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from ..core.credit import hours_text
 from ..core.formatting import NO_FIGURE, Rate
 from ..core.spreadsheets import Sheet
 from ..core.time import format_local
@@ -22,7 +23,7 @@ from ..org.ordering import unit_order
 from ..reports import phrasing
 from ..reports.figures import main_exam
 from ..reports.trace import Found
-from ..stats import queries
+from ..stats import credits, queries
 from ..stats.laws import law_name
 from ..stats.training_section import GROUPS
 from ..study.plan_models import StudyListItem, StudySelection
@@ -344,6 +345,30 @@ def _external(key: str, scope: Scope) -> Backing | None:
     return Backing(EXTERNAL_HEADERS, rows, tally)
 
 
+CREDIT_HEADERS = ["序号", "姓名", "单位", "人员类别", "年度学时", "目标学时", "结果"]
+
+
+def _credits(scope: Scope) -> Backing:
+    """``credits.rate``: everyone with a 学时 target in the subtree, their year's 学时
+    and whether it reaches the target."""
+    found = credits.names(scope.year, scope.unit, met=None, user=None)
+    rows = [
+        [
+            n,
+            s.name,
+            s.unit.name,
+            s.category.label,
+            hours_text(s.hours),
+            hours_text(s.target),
+            "达标" if s.met else "未达标",
+        ]
+        for n, s in enumerate(found, start=1)
+    ]
+    met = sum(1 for s in found if s.met)
+    tally = f"达标{met}人/应达标{len(found)}人=学时达标率{Rate(met, len(found))}"
+    return Backing(CREDIT_HEADERS, rows, tally)
+
+
 def _question(question, hidden: frozenset[int]) -> list[str]:
     """The stem and the law cited; while an exam still open may ask the question (the
     pack's reader may sit it), only the law."""
@@ -365,6 +390,7 @@ def backing(key: str, scope: Scope) -> Backing | None:
         "exam.participation": lambda: _enrolled(scope, "participation"),
         "exam.both": lambda: _enrolled(scope, "both"),
         "exam.pass_rate": lambda: _sat(scope),
+        "credits.rate": lambda: _credits(scope),
     }
     if key in builders:
         return builders[key]()

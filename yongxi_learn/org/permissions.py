@@ -35,6 +35,8 @@ class Perm(enum.StrEnum):
     # Download the 备案 information sheet (feedback/filing.py): no personal data in it.
     FILING_SHEET = "filing_sheet"
     SET_THRESHOLDS = "set_thresholds"  # a district's yearly 达标要求 (stats.thresholds)
+    # Close a unit's year and reopen it for a correction (cycle/closing.py): an ADMIN's only.
+    CLOSE_YEAR = "close_year"
 
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {

@@ -66,6 +66,13 @@ SETTINGS = {
     for s in (
         Setting("exam.pass_score", "新建考试的默认及格分", "分", *map(Decimal, (60, 0, 1000)), 1),
         Setting("exam.time_limit", "新建考试的默认考试时长", "分钟", *map(Decimal, (60, 1, 600))),
+        Setting(
+            "exam.credit_hours",
+            "新建考试通过计入的默认学时",
+            "学时",
+            *map(Decimal, (2, 0, "99.9")),
+            1,
+        ),
     )
 }
 

@@ -127,6 +127,7 @@ def claims_of(kind: CertificateKind, person: User, year: int, exam_id, now) -> d
     return {
         "sessions": [a.id for a in record.attendance],
         "hours": _score(record.hours),
+        "credit": _score(record.credits.total),
         "exams": {str(x.exam.id): _exam_claim(x) for x in record.exams if not x.exempt},
     }
 
@@ -225,6 +226,8 @@ def _still_true(certificate: Certificate, claims: dict, now: datetime) -> bool:
         return current == claims
     # Later sign-ins and sittings add to a year (an exam 未参考 then may be sat since);
     # only what was certified must still hold.
+    if "credit" in claims and Decimal(current["credit"]) < Decimal(claims["credit"]):
+        return False  # a 学时 certified is no longer on record
     return set(claims["sessions"]) <= set(current["sessions"]) and all(
         current["exams"].get(exam_id) == line
         for exam_id, line in claims["exams"].items()

@@ -1,5 +1,6 @@
-"""What goes into a person's 学法档案 for a year: sessions attended with hours, exams
-with scores, and (when the study feature provides them) study-list choices and readings.
+"""What goes into a person's 学法档案 for a year: the year's 学时 against the target,
+sessions attended with hours, exams with scores, and (when the study feature provides
+them) study-list choices and readings.
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from ..extensions import db
 from ..external.models import ExternalResult
 from ..org.models import User
 from ..org.permissions import Perm, can
+from ..stats.credits import PersonYear, person_year
 from ..training.models import Attendance, SessionStatus, TrainingSession
 
 
@@ -46,6 +48,7 @@ class YearRecord:
     year: int
     attendance: list[Attendance]
     exams: list[ExamLine]
+    credits: PersonYear
 
     @property
     def hours(self) -> Decimal:
@@ -113,7 +116,13 @@ def _exams(person: User, year: int, now: datetime) -> list[ExamLine]:
 
 
 def year_record(person: User, year: int, *, now: datetime) -> YearRecord:
-    return YearRecord(person, year, _attendance(person, year), _exams(person, year, now))
+    return YearRecord(
+        person,
+        year,
+        _attendance(person, year),
+        _exams(person, year, now),
+        person_year(person, year),
+    )
 
 
 def years(person: User, current: int) -> list[int]:

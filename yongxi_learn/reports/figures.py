@@ -25,7 +25,7 @@ from flask import current_app, url_for
 
 from ..core.formatting import Rate
 from ..org.models import Category, OrgUnit, UnitKind, User
-from ..stats import queries
+from ..stats import credits, queries
 from ..stats import thresholds as district
 from ..stats.training_section import GROUPS
 from . import phrasing
@@ -40,6 +40,7 @@ DEFINED = {
     "“2+1”选学率": "“2+1”选学率=已选定“2+1”的人数/领导干部人数",
     "学习完成率": "学习完成率=学完必学及所选法规的人数/领导干部人数",
     "正确率": "正确率=答对次数/作答次数",
+    "学时达标率": "学时达标率=年度学时达到本类人员目标的人数/设有学时目标的人员数",
     "村（社区）集中学习覆盖率": (
         "村（社区）集中学习覆盖率=有“两委”干部参加集中学习的村（社区）数/村（社区）数"
     ),
@@ -105,6 +106,7 @@ def current(year: int, unit: OrgUnit, *, user: User | None, now: datetime) -> Cu
         values["weak_defined"] = DEFINED["正确率"] + ("，含补考" if report.makeups else "")
     values["external"] = _external(year, unit, limits)
     values["external_short"] = [item for item in values["external"] if item["short"]]
+    values["credits"] = _credits(year, unit, limits)
     given = _defined_names(values["exam"], values["study"])
     values["towns_short"] = _towns_short(
         year, unit, limits, given, user=user, now=now, out=unprinted
@@ -342,6 +344,29 @@ def _external(year: int, unit: OrgUnit, limits: Limits) -> list[dict]:
             }
         )
     return items
+
+
+def _credits(year: int, unit: OrgUnit, limits: Limits) -> dict | None:
+    """The 学时达标率 against the district's targets for the year: an achievement, or
+    (short of the report's threshold) in ``short``, for 存在的问题. None without a
+    target or without anyone it applies to."""
+    found = credits.attainment(year, unit, user=None)
+    if not found.targets or not found.total.denominator:
+        return None
+    figure = _rate(
+        "credits.rate",
+        "学时达标率（未达标名单）",
+        found.total,
+        url_for("stats.credit_names", year=year, unit=unit.id, met="0"),
+    )
+    short = phrasing.falls_short(found.total, limits.of("credits"))
+    targets = "、".join(f"{c.label}{credits.hours_text(h)}学时" for c, h in found.targets.items())
+    return {
+        "targets": targets,
+        "rate": None if short else figure,
+        "short": figure if short else None,
+        "defined": DEFINED["学时达标率"],
+    }
 
 
 def _exam_defined(items: list[dict], report) -> str:

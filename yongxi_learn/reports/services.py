@@ -16,6 +16,7 @@ from ..org import audit
 from ..org.models import OrgUnit, User
 from ..org.permissions import Perm, ensure
 from ..org.services import Actor
+from ..org.year_close import ensure_year_open
 from ..stats.years import report_years
 from . import figures, gongwen, render, trace
 from .models import ReportDraft, ReportTemplate, ReportVersion
@@ -165,9 +166,15 @@ def _add_version(draft: ReportDraft, title: str, text: str, figure_list: list, a
     return version
 
 
+def ensure_frozen_report_open(unit: OrgUnit, year: int) -> None:
+    """A closed year's report keeps the version frozen at the close: no new one."""
+    ensure_year_open(unit, year, below=False, error=ReportError)
+
+
 def draft(year: int, unit: OrgUnit, *, actor: Actor, now: datetime) -> ReportVersion:
     """Write a new version from the template and today's records."""
     _ensure(actor, Perm.MANAGE_REPORTS, unit)
+    ensure_frozen_report_open(unit, year)
     rendered = fresh(year, unit, user=actor.user, now=now)
     record = get_draft(year, unit)
     if record is None:
@@ -195,6 +202,7 @@ def save(record: ReportDraft, title: str, text: str, *, actor: Actor) -> ReportV
     """The admin's edit, kept as a new version; the figures stay those it was drafted
     with, so they can still be found and checked in the edited text."""
     _ensure(actor, Perm.MANAGE_REPORTS, record.unit)
+    ensure_frozen_report_open(record.unit, record.year)
     text, title = render.tidy(text or ""), " ".join((title or "").split())
     if not text:
         raise ReportError("正文不能为空")

@@ -14,6 +14,7 @@ from ..org.actors import current_actor
 from ..org.forms import unit_choices
 from ..org.permissions import Perm, can, require
 from ..org.services import units_in_scope
+from ..org.year_close import frozen, message, standing_close
 from . import gongwen, services
 from .forms import DraftForm, EditForm, TemplateForm
 from .models import ReportDraft, ReportVersion
@@ -32,8 +33,12 @@ def _draft(draft_id: int) -> ReportDraft:
 
 
 def _version(record: ReportDraft) -> ReportVersion:
+    """The version asked for; else the one a closed year froze, else the latest."""
     number = request.args.get("version", type=int)
     versions = {v.number: v for v in record.versions}
+    if not number:
+        close = standing_close(record.unit, record.year)
+        number = close.report_version_number if close is not None else None
     version = versions.get(number) if number else services.latest(record)
     if version is None:
         abort(404)
@@ -75,10 +80,15 @@ def index():
 @require(Perm.VIEW_STATS)
 def show(draft_id):
     record = _draft(draft_id)
-    may_edit = can(current_user, Perm.MANAGE_REPORTS, record.unit)
+    # A closed year's report is its record: read, downloaded, never edited (年度关账).
+    closed = frozen(record.unit, record.year, below=False)
+    may_edit = can(current_user, Perm.MANAGE_REPORTS, record.unit) and not closed
     version = _version(record)
     form = EditForm(data={"title": version.title, "text": version.text})
     if request.method == "POST":
+        if closed and can(current_user, Perm.MANAGE_REPORTS, record.unit):
+            flash(message(record.year), "danger")
+            return redirect(url_for(".show", draft_id=record.id))
         if not may_edit:
             abort(403)
         if form.validate_on_submit():
@@ -106,6 +116,8 @@ def show(draft_id):
         check_error=check_error,
         form=form,
         may_edit=may_edit,
+        closed=closed,
+        frozen_close=standing_close(record.unit, record.year) if closed else None,
     )
 
 

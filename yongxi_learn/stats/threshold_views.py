@@ -141,4 +141,25 @@ def threshold_edit():
         districts=districts,
         year=year,
         may_view=can(current_user, Perm.VIEW_STATS, district),
+        may_copy=current is not None and not current.empty,
     )
+
+
+@bp.post("/thresholds/copy")
+@require(Perm.SET_THRESHOLDS)
+def threshold_copy():
+    """复制到新年度: this year's thresholds as next year's."""
+    districts = _districts()
+    district = next((d for d in districts if d.id == request.form.get("unit", type=int)), None)
+    year = request.form.get("year", type=int)
+    if district is None or year is None or not 2000 <= year < 2100:
+        abort(404)
+    try:
+        thresholds.copy_to_next_year(district, year, actor=current_actor(), now=utcnow())
+    except thresholds.ThresholdError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("stats.threshold_edit", unit=district.id, year=year))
+    db.session.commit()
+    flash(f"已将{year}年达标要求复制为{year + 1}年的达标要求", "success")
+    return redirect(url_for("stats.threshold_edit", unit=district.id, year=year + 1))

@@ -24,6 +24,7 @@ from ..org.models import Category, OrgUnit, UnitKind, User
 from ..org.names import pinyin_key
 from ..org.permissions import Perm, ensure
 from ..org.subtrees import child_units
+from ..org.year_close import ensure_year_open
 from ..study.plan_models import StudyList
 from . import queries
 from .common import ensure_view
@@ -123,6 +124,7 @@ def set_thresholds(
         raise ThresholdError("达标要求由区设定，各镇（街道）沿用区的要求")
     if not 2000 <= int(year) <= 2100:
         raise ThresholdError("年度须在2000至2100之间")
+    ensure_year_open(unit, int(year), error=ThresholdError)
     values = {
         "participation": _clean(participation, "参考率"),
         "pass_rate": _clean(pass_rate, "通过率"),
@@ -149,6 +151,44 @@ def set_thresholds(
     )
     db.session.flush()
     return row
+
+
+def copy_to_next_year(unit: OrgUnit, year: int, *, actor, now: datetime) -> YearThreshold:
+    """复制到新年度: the district's thresholds of ``year`` as those of ``year + 1`` (the
+    new year starts with its own; refused when the new year already has some)."""
+    row = db.session.scalar(
+        sa.select(YearThreshold).where(YearThreshold.unit_id == unit.id, YearThreshold.year == year)
+    )
+    if row is None or row.empty:
+        raise ThresholdError(f"{year}年没有设定达标要求，无可复制")
+    if thresholds_for_own(year + 1, unit) is not None:
+        raise ThresholdError(f"{year + 1}年已设定达标要求，请直接修改")
+    copied = set_thresholds(
+        unit,
+        year + 1,
+        participation=row.participation,
+        pass_rate=row.pass_rate,
+        villages=row.villages,
+        leaders_chosen=row.leaders_chosen,
+        actor=actor,
+        now=now,
+    )
+    # The 学时 targets are copied beside them on their own page
+    # (stats.credits.copy_targets_to_next_year).
+    audit.record(
+        "thresholds.copy_year",
+        actor=actor.user,
+        address=actor.address,
+        obj=unit,
+        detail=f"{unit.name}{year}年达标要求复制为{year + 1}年：{describe(copied)}",
+    )
+    return copied
+
+
+def thresholds_for_own(year: int, unit: OrgUnit) -> YearThreshold | None:
+    return db.session.scalar(
+        sa.select(YearThreshold).where(YearThreshold.unit_id == unit.id, YearThreshold.year == year)
+    )
 
 
 # ---------------------------------------------------------------- judging

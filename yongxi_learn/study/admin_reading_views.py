@@ -53,6 +53,7 @@ def _form(reading: ReadingAssignment | None) -> ReadingForm:
         form.article_from.data, form.article_to.data = reading.article_from, reading.article_to
         form.body.data, form.due_on.data = reading.body_html, reading.due_on
         form.min_minutes.data = max(1, reading.min_seconds // 60)
+        form.credit_hours.data = reading.credit_hours
     return form
 
 
@@ -67,6 +68,7 @@ def _settings(form: ReadingForm, owner: OrgUnit) -> readings.ReadingSettings:
         article_to=form.article_to.data,
         body=form.body.data or "",
         audience=audience_of(form, owner),
+        credit_hours=form.credit_hours.data or 0,
     )
 
 

@@ -134,6 +134,20 @@ def edit_list(list_id):
     )
 
 
+@bp.post("/lists/<int:list_id>/copy-year")
+@require(Perm.MANAGE_STUDY)
+def copy_list(list_id):
+    """复制到新年度: the list's items as next year's list, without choices or progress."""
+    lst = visible(StudyList, list_id, manage=True)
+    copied = []
+    if run(
+        lambda: copied.append(plans.copy_to_next_year(lst, actor=current_actor())),
+        f"已复制为{lst.year + 1}年的清单（未设选学截止时间，请按需修改）",
+    ):
+        return redirect(url_for("study_admin.edit_list", list_id=copied[0].id))
+    return redirect(url_for("study_admin.edit_list", list_id=lst.id))
+
+
 def _item_form(lst: StudyList, item: StudyListItem | None) -> ItemForm:
     form = ItemForm(prefix="item")
     form.law_id.choices = [SelectChoice(law.id, law.display_name) for law in plans.current_laws()]
@@ -152,6 +166,7 @@ def _item_form(lst: StudyList, item: StudyListItem | None) -> ItemForm:
         form.article_from.data, form.article_to.data = item.article_from, item.article_to
         form.note.data, form.field_name.data = item.note, item.field_name
         form.field_unit_ids.data = item.field_unit_ids
+        form.credit_hours.data = item.credit_hours
     return form
 
 
@@ -164,6 +179,7 @@ def _item_spec(form: ItemForm) -> plans.ItemSpec:
         note=form.note.data or "",
         field_name=form.field_name.data or "",
         field_unit_ids=list(form.field_unit_ids.data or []),
+        credit_hours=form.credit_hours.data or 0,
     )
 
 

@@ -11,6 +11,7 @@ from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
 from ..org.permissions import Perm, can, ensure, scope_units
 from ..org.services import Actor
+from ..org.year_close import ensure_year_open
 
 
 class StudyError(Exception):
@@ -25,6 +26,11 @@ def ensure_manage(actor: Actor, unit: OrgUnit) -> None:
     # The system actor (CLI, demo data) is trusted; people are checked.
     if actor.user is not None:
         ensure(actor.user, Perm.MANAGE_STUDY, unit)
+
+
+def ensure_year_not_closed(unit: OrgUnit, year: int | None, people_units=()) -> None:
+    """A closed year's (年度关账) lists, readings, choices and progress stay as recorded."""
+    ensure_year_open(unit, year, people_units=people_units, error=StudyError)
 
 
 def check_audience(audience: dict, owner: OrgUnit, noun: str) -> None:

@@ -12,6 +12,7 @@ marked as such.
 import random
 from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -65,6 +66,9 @@ FIELD = [
     ("中华人民共和国人民调解法", "司法行政", ["司法所"]),
 ]
 CASE_TITLE = "以案释法（示例案例）：未告知陈述申辩权利的罚款决定被撤销"
+# The 学时 each reading and each list item credits when completed.
+READING_CREDIT = Decimal(1)
+ITEM_CREDIT = Decimal(2)
 CURRENT_READING = "{year}年度学习：宪法总纲第一条至第五条"
 _CASE = """<p><strong>示例案例：人物、单位与情节均为虚构，仅供学习演示。</strong></p>
 <h3>基本案情</h3>
@@ -159,12 +163,26 @@ def _create_list(
     lst = plans.create_list(town, settings, actor=SYSTEM)
     units = {u.name: u.id for u in town.children}
     for title in REQUIRED:
-        plans.add_item(lst, plans.ItemSpec(ItemKind.REQUIRED, laws[title].id), actor=SYSTEM)
+        plans.add_item(
+            lst,
+            plans.ItemSpec(ItemKind.REQUIRED, laws[title].id, credit_hours=ITEM_CREDIT),
+            actor=SYSTEM,
+        )
     for title in KEY:
-        plans.add_item(lst, plans.ItemSpec(ItemKind.KEY, laws[title].id), actor=SYSTEM)
+        plans.add_item(
+            lst,
+            plans.ItemSpec(ItemKind.KEY, laws[title].id, credit_hours=ITEM_CREDIT),
+            actor=SYSTEM,
+        )
     for title, name, unit_names in FIELD:
         ids = [units.get(n, town.id) if n else town.id for n in unit_names]
-        spec = plans.ItemSpec(ItemKind.FIELD, laws[title].id, field_name=name, field_unit_ids=ids)
+        spec = plans.ItemSpec(
+            ItemKind.FIELD,
+            laws[title].id,
+            field_name=name,
+            field_unit_ids=ids,
+            credit_hours=ITEM_CREDIT,
+        )
         plans.add_item(lst, spec, actor=SYSTEM)
     db.session.refresh(lst)
     return lst
@@ -223,6 +241,7 @@ def _past_readings(town: OrgUnit, constitution: Law, year: int, track) -> int:
             article_from=1,
             article_to=5,
             audience=everyone,
+            credit_hours=READING_CREDIT,
         ),
         actor=SYSTEM,
     )
@@ -241,6 +260,7 @@ def _past_readings(town: OrgUnit, constitution: Law, year: int, track) -> int:
             min_seconds=120,
             body=CASE_BODY,
             audience=cadres,
+            credit_hours=READING_CREDIT,
         ),
         actor=SYSTEM,
     )
@@ -265,6 +285,7 @@ def _current_reading(town, constitution: Law, now: datetime, keep_open, track) -
             article_from=1,
             article_to=5,
             audience={"units": [town.id], "categories": [], "people": []},
+            credit_hours=READING_CREDIT,
         ),
         actor=SYSTEM,
     )

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..core.forms import Form, QueryForm
+from ..core.forms import Form, QueryForm, credit_field
 from ..core.time import LOCAL_FORMAT, local_to_utc, utc_to_form
 from ..org.forms import CATEGORY_CHOICES
 from .plan_models import ITEM_KIND_LABELS
@@ -56,6 +56,7 @@ class ItemForm(Form):
     field_unit_ids = SelectMultipleField(
         "专业法规所属单位", coerce=int, description="仅专业法规需要：这些单位（含下级）的人员可选"
     )
+    credit_hours = credit_field(description="学完此条目（在本人学习计划内）计入的学时")
 
 
 class ChoiceChangeForm(Form):
@@ -83,6 +84,7 @@ class ReadingForm(AudienceMixin, Form):
     min_minutes = IntegerField(
         "最短阅读时间（分钟）", default=3, validators=[InputRequired(), NumberRange(1, 60)]
     )
+    credit_hours = credit_field(description="确认已学习后计入的学时")
 
 
 class UnitFilterForm(QueryForm):

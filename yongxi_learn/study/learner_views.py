@@ -69,7 +69,11 @@ def opened(item_id):
     """The item's page was opened to read its articles (its script says so: the page,
     a GET, writes nothing); 我已学完 counts a reading too."""
     item = _my_item(item_id)
-    progress = plans.record_reading(item, current_user, now=utcnow())
+    try:
+        progress = plans.record_reading(item, current_user, now=utcnow())
+    except StudyError as exc:  # a closed year's list: read, no longer counted
+        db.session.rollback()
+        return {"ok": False, "message": str(exc)}, 409
     db.session.commit()
     return {"ok": True, "readings": progress.readings}
 

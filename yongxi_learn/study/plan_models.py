@@ -2,10 +2,12 @@
 重点 and 专业 items (the 2 + 1 rule), and their progress on each item."""
 
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.credit import CreditHours
 from ..core.db import str_enum
 from ..core.labels import LabelledEnum
 from ..core.time import utcnow
@@ -76,6 +78,10 @@ class StudyListItem(db.Model):
     field_name: Mapped[str] = mapped_column(sa.String(50), default="")
     field_unit_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
     needs_review: Mapped[bool] = mapped_column(default=False, index=True)
+    # 学时 credited to a person who finishes the item on their plan (stats/credits.py).
+    credit_hours: Mapped[Decimal] = mapped_column(
+        CreditHours, default=Decimal(0), server_default="0"
+    )
 
     study_list: Mapped[StudyList] = relationship(back_populates="items")
     law: Mapped[Law] = relationship(lazy="joined", innerjoin=True)

@@ -6,9 +6,11 @@ view commits once.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ..core import credit
 from ..core.exceptions import NotFound
 from ..core.time import format_local
 from ..extensions import db
@@ -18,7 +20,14 @@ from ..org.models import OrgUnit, User
 from ..org.permissions import Perm, can
 from ..org.services import Actor
 from . import tally
-from .common import StudyError, check_audience, ensure_manage, in_audience, record
+from .common import (
+    StudyError,
+    check_audience,
+    ensure_manage,
+    ensure_year_not_closed,
+    in_audience,
+    record,
+)
 from .plan_models import ItemKind, StudyList, StudyListItem, StudyProgress, StudySelection
 
 MAX_NOTE = 2000
@@ -56,6 +65,7 @@ def _apply(lst: StudyList, s: ListSettings) -> None:
 def create_list(owner: OrgUnit, settings: ListSettings, *, actor: Actor) -> StudyList:
     ensure_manage(actor, owner)
     _check_settings(settings, owner)
+    ensure_year_not_closed(owner, settings.year)
     lst = StudyList(owner_unit=owner, created_by_id=getattr(actor.user, "id", None))
     _apply(lst, settings)
     db.session.add(lst)
@@ -67,9 +77,63 @@ def create_list(owner: OrgUnit, settings: ListSettings, *, actor: Actor) -> Stud
 def update_list(lst: StudyList, settings: ListSettings, *, actor: Actor) -> None:
     ensure_manage(actor, lst.owner_unit)
     _check_settings(settings, lst.owner_unit)
+    ensure_year_not_closed(lst.owner_unit, lst.year)
+    ensure_year_not_closed(lst.owner_unit, settings.year)
     _apply(lst, settings)
     record(actor, "study_list.update", lst, lst.name)
     db.session.flush()
+
+
+def copy_to_next_year(lst: StudyList, *, actor: Actor) -> StudyList:
+    """复制到新年度: a new list of ``lst.year + 1`` with the same audience, rule and
+    items (an item whose law is no longer in force is marked 待复核), no choices, no
+    progress and no deadline: the new year starts with its own list."""
+    ensure_manage(actor, lst.owner_unit)
+    year = lst.year + 1
+    if year > 2100:
+        raise StudyError("年度不正确")
+    old_year = str(lst.year)
+    name = lst.name.replace(old_year, str(year)) if old_year in lst.name else lst.name
+    if name == lst.name:
+        name = f"{lst.name}（{year}年）"[:200]
+    taken = db.session.scalar(
+        sa.select(StudyList.id).where(
+            StudyList.owner_unit_id == lst.owner_unit_id,
+            StudyList.year == year,
+            StudyList.name == name,
+        )
+    )
+    if taken is not None:
+        raise StudyError(f"{year}年已有同名清单“{name}”")
+    ensure_year_not_closed(lst.owner_unit, year)
+    copy = StudyList(
+        owner_unit=lst.owner_unit,
+        year=year,
+        name=name,
+        audience=dict(lst.audience or {}),
+        choose_until=None,
+        key_count=lst.key_count,
+        field_count=lst.field_count,
+        created_by_id=getattr(actor.user, "id", None),
+    )
+    for position, item in enumerate(lst.items):
+        copy.items.append(
+            StudyListItem(
+                position=position,
+                kind=item.kind,
+                law_id=item.law_id,
+                article_from=item.article_from,
+                article_to=item.article_to,
+                note=item.note,
+                field_name=item.field_name,
+                field_unit_ids=list(item.field_unit_ids or []),
+                needs_review=item.needs_review or item.law.status is not LawStatus.CURRENT,
+            )
+        )
+    db.session.add(copy)
+    db.session.flush()
+    record(actor, "study_list.copy_year", copy, f"由{lst.year}年“{lst.name}”复制：{copy.name}")
+    return copy
 
 
 @dataclass
@@ -81,6 +145,7 @@ class ItemSpec:
     note: str = ""
     field_name: str = ""
     field_unit_ids: list[int] = field(default_factory=list)
+    credit_hours: Decimal = Decimal(0)
 
 
 def current_laws() -> list[Law]:
@@ -99,6 +164,8 @@ def _check_item(spec: ItemSpec, owner: OrgUnit) -> None:
     check_range(spec.article_from, spec.article_to)
     if len(spec.note or "") > 300:
         raise StudyError("说明不能超过300个字")
+    if message := credit.problem(spec.credit_hours):
+        raise StudyError(message)
     if spec.kind is ItemKind.FIELD:
         if not spec.field_unit_ids:
             raise StudyError("专业法规须指定所属单位（领域）")
@@ -124,10 +191,12 @@ def _apply_item(item: StudyListItem, spec: ItemSpec) -> None:
     is_field = spec.kind is ItemKind.FIELD
     item.field_name = (spec.field_name or "").strip()[:50] if is_field else ""
     item.field_unit_ids = list(spec.field_unit_ids) if is_field else []
+    item.credit_hours = Decimal(spec.credit_hours)
 
 
 def add_item(lst: StudyList, spec: ItemSpec, *, actor: Actor) -> StudyListItem:
     ensure_manage(actor, lst.owner_unit)
+    ensure_year_not_closed(lst.owner_unit, lst.year)
     _check_item(spec, lst.owner_unit)
     item = StudyListItem(study_list=lst, position=len(lst.items))
     _apply_item(item, spec)
@@ -140,6 +209,7 @@ def add_item(lst: StudyList, spec: ItemSpec, *, actor: Actor) -> StudyListItem:
 def update_item(item: StudyListItem, spec: ItemSpec, *, actor: Actor) -> None:
     """Edit an item; saving it also clears 待复核 (the admin has looked at it)."""
     ensure_manage(actor, item.study_list.owner_unit)
+    ensure_year_not_closed(item.study_list.owner_unit, item.study_list.year)
     _check_item(spec, item.study_list.owner_unit)
     if spec.kind is not item.kind and _chosen_by_anyone(item):
         raise StudyError("已有人选学此条目，不能改变其类别")
@@ -155,6 +225,7 @@ def update_item(item: StudyListItem, spec: ItemSpec, *, actor: Actor) -> None:
 
 def remove_item(item: StudyListItem, *, actor: Actor) -> None:
     ensure_manage(actor, item.study_list.owner_unit)
+    ensure_year_not_closed(item.study_list.owner_unit, item.study_list.year)
     if _chosen_by_anyone(item) or _has_progress(item):
         raise StudyError("已有人选学或学习此条目，不能删除")
     record(actor, "study_list.item", item.study_list, f"删除：{item.title}")
@@ -203,6 +274,7 @@ def choose(
     """Replace the person's 重点 and 专业 choice: exactly N and M, 专业 of their own field.
     After the deadline only an admin may change it, with a reason (audited)."""
     by_admin = _check_chooser(lst, person, actor, now, reason)
+    ensure_year_not_closed(lst.owner_unit, lst.year, [person.unit_id])
     if not by_admin and not in_audience(lst.audience, person):
         raise NotFound  # someone else's list: as if it did not exist
     if not in_audience(lst.audience, person):
@@ -319,6 +391,7 @@ def page_progress(item: StudyListItem, person: User) -> StudyProgress:
 
 def record_reading(item: StudyListItem, person: User, *, now: datetime) -> StudyProgress:
     """The person opened the item's articles to read them."""
+    _ensure_progress_open(item, person)
     progress = _progress(item, person)
     progress.readings = (progress.readings or 0) + 1
     progress.last_read_at = now
@@ -336,7 +409,13 @@ def save_note(item: StudyListItem, person: User, text: str) -> StudyProgress:
     return progress
 
 
+def _ensure_progress_open(item: StudyListItem, person: User) -> None:
+    lst = item.study_list
+    ensure_year_not_closed(lst.owner_unit, lst.year, [person.unit_id])
+
+
 def finish(item: StudyListItem, person: User, *, now: datetime) -> StudyProgress:
+    _ensure_progress_open(item, person)
     progress = _progress(item, person)
     if not progress.readings:
         # 我已学完 is pressed on the page that shows the articles: a page without

@@ -2,11 +2,13 @@
 to an audience, and each person's honest progress (visible-page time, confirmation)."""
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.credit import CreditHours
 from ..core.db import str_enum
 from ..core.labels import LabelledEnum
 from ..core.time import utcnow
@@ -36,6 +38,10 @@ class ReadingAssignment(db.Model):
     audience: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     due_on: Mapped[date | None]
     min_seconds: Mapped[int] = mapped_column(default=180)
+    # 学时 credited when confirmed (学时 ledger, stats/credits.py).
+    credit_hours: Mapped[Decimal] = mapped_column(
+        CreditHours, default=Decimal(0), server_default="0"
+    )
     needs_review: Mapped[bool] = mapped_column(default=False, index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

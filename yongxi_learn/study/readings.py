@@ -7,16 +7,25 @@ fast loop, a replayed request or a page left hidden adds nothing it did not spen
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from ..core import credit
 from ..extensions import db
 from ..laws.models import Law, LawArticle, LawStatus
 from ..org.models import OrgUnit, User
 from ..org.services import Actor
 from . import sanitize
-from .common import StudyError, check_audience, ensure_manage, in_audience, record
+from .common import (
+    StudyError,
+    check_audience,
+    ensure_manage,
+    ensure_year_not_closed,
+    in_audience,
+    record,
+)
 from .plans import check_range
 from .reading_models import ReadingAssignment, ReadingKind, ReadingProgress
 
@@ -44,6 +53,7 @@ class ReadingSettings:
     article_to: int | None = None
     body: str = ""
     audience: dict = field(default_factory=dict)
+    credit_hours: Decimal = Decimal(0)
 
 
 def _check(s: ReadingSettings, owner: OrgUnit) -> None:
@@ -63,12 +73,15 @@ def _check(s: ReadingSettings, owner: OrgUnit) -> None:
         raise StudyError("请输入文章内容")
     elif len(s.body) > sanitize.MAX_CHARS:
         raise StudyError(f"文章不能超过{sanitize.MAX_CHARS}个字符")
+    if message := credit.problem(s.credit_hours):
+        raise StudyError(message)
     check_audience(s.audience, owner, "阅读对象")
 
 
 def _apply(reading: ReadingAssignment, s: ReadingSettings) -> None:
     reading.title, reading.kind = s.title.strip(), s.kind
     reading.due_on, reading.min_seconds, reading.audience = s.due_on, s.min_seconds, s.audience
+    reading.credit_hours = Decimal(s.credit_hours)
     if s.kind is ReadingKind.ARTICLES:
         reading.law_id, reading.article_from, reading.article_to = (
             s.law_id,
@@ -84,6 +97,7 @@ def _apply(reading: ReadingAssignment, s: ReadingSettings) -> None:
 def create_reading(owner: OrgUnit, s: ReadingSettings, *, actor: Actor) -> ReadingAssignment:
     ensure_manage(actor, owner)
     _check(s, owner)
+    ensure_year_not_closed(owner, s.due_on.year if s.due_on else None)
     reading = ReadingAssignment(owner_unit=owner, created_by_id=getattr(actor.user, "id", None))
     _apply(reading, s)
     db.session.add(reading)
@@ -96,10 +110,19 @@ def update_reading(reading: ReadingAssignment, s: ReadingSettings, *, actor: Act
     """Edit; saving also clears 待复核 (the admin has looked at it)."""
     ensure_manage(actor, reading.owner_unit)
     _check(s, reading.owner_unit)
+    ensure_year_not_closed(reading.owner_unit, year_of(reading))
+    ensure_year_not_closed(reading.owner_unit, s.due_on.year if s.due_on else None)
     _apply(reading, s)
     reading.needs_review = False
     record(actor, "reading.update", reading, reading.title)
     db.session.flush()
+
+
+def year_of(reading: ReadingAssignment) -> int | None:
+    """The year whose figures count the reading (as ``in_year`` finds it)."""
+    if reading.due_on is not None:
+        return reading.due_on.year
+    return reading.created_at.year if reading.created_at is not None else None
 
 
 def in_year(year: int) -> sa.ColumnElement[bool]:
@@ -237,6 +260,9 @@ def confirm_problem(progress: ReadingProgress) -> str:
 def confirm(progress: ReadingProgress, *, now: datetime) -> None:
     if progress.confirmed_at is not None:
         return
+    reading = progress.assignment
+    person = db.session.get(User, progress.user_id)
+    ensure_year_not_closed(reading.owner_unit, year_of(reading), [person.unit_id])
     problem = confirm_problem(progress)
     if problem:
         raise StudyError(problem)

@@ -15,7 +15,14 @@ from ..org.permissions import Perm, ensure, scope_filter
 from ..org.services import Actor
 from . import signin, tally
 from .models import Attendance, AttendanceMethod, TrainingSession
-from .services import TrainingError, audit_training, clean_reason, ensure_manage, in_audience
+from .services import (
+    TrainingError,
+    audit_training,
+    clean_reason,
+    ensure_manage,
+    ensure_year_not_closed,
+    in_audience,
+)
 from .signin import SigninRefused
 
 MARK_REASONS = ["忘带手机", "补录"]
@@ -99,6 +106,7 @@ def sign_in(
     With a ticket (the phone's link), the ticket is bound to this person."""
     signin.ensure_open(session, now)
     ensure_in_town(session, user)
+    ensure_year_not_closed(session, people_units=[user.unit_id], error=SigninRefused)
     before = existing(session, user)
     if before is not None and before.counted:
         return before, False
@@ -127,6 +135,7 @@ def mark(
         ensure(actor.user, Perm.MANAGE_TRAINING, person.unit)
     if session.cancelled:
         raise TrainingError("本次学习已取消，不能再补录")
+    ensure_year_not_closed(session, people_units=[person.unit_id])
     reason = clean_reason(reason, required="请填写补录原因")
     row = existing(session, person)
     if row is not None and row.counted:
@@ -151,6 +160,7 @@ def unmark(row: Attendance, reason: str, *, actor: Actor, now: datetime) -> None
         ensure(actor.user, Perm.MANAGE_TRAINING, row.unit)
     if not row.counted:
         raise TrainingError(f"{row.user.name}的签到已撤销")
+    ensure_year_not_closed(row.session, people_units=[row.unit_id])
     reason = clean_reason(reason, required="请填写撤销原因")
     row.revoked_at, row.revoke_reason = now, reason
     row.revoked_by_id = getattr(actor.user, "id", None)

@@ -15,6 +15,7 @@ from ..org.audience import AudienceError
 from ..org.models import OrgUnit, User
 from ..org.permissions import Perm, can, ensure, scope_units
 from ..org.services import Actor
+from ..org.year_close import ensure_year_open
 from . import tally
 from .models import DEFAULT_KINDS, SessionLaw, SessionStatus, TrainingKind, TrainingSession
 
@@ -36,6 +37,15 @@ def ensure_manage(actor: Actor, session: TrainingSession) -> None:
     # The system actor (CLI, demo data) is trusted; people are checked.
     if actor.user is not None:
         ensure(actor.user, Perm.MANAGE_TRAINING, session.owner_unit)
+
+
+def ensure_year_not_closed(
+    session: TrainingSession, year: int | None = None, people_units=(), error=TrainingError
+) -> None:
+    """A session of a closed year (年度关账) and its attendance no longer change."""
+    ensure_year_open(
+        session.owner_unit, year or session.year, people_units=people_units, error=error
+    )
 
 
 def clean_reason(text: str, *, required: str) -> str:
@@ -188,6 +198,7 @@ def _link_laws(session: TrainingSession, law_ids: list[int]) -> None:
 def create_session(owner: OrgUnit, data: SessionData, *, actor: Actor) -> TrainingSession:
     session = TrainingSession(owner_unit=owner, created_by_id=getattr(actor.user, "id", None))
     ensure_manage(actor, session)
+    ensure_year_not_closed(session, to_local(data.starts_at).year)
     _apply(session, data)
     db.session.add(session)
     db.session.flush()
@@ -199,6 +210,8 @@ def update_session(session: TrainingSession, data: SessionData, *, actor: Actor)
     ensure_manage(actor, session)
     if session.cancelled:
         raise TrainingError("本次学习已取消，不能再修改")
+    ensure_year_not_closed(session)
+    ensure_year_not_closed(session, to_local(data.starts_at).year)
     year, hours = session.year, session.hours
     _apply(session, data)
     db.session.flush()
@@ -212,6 +225,7 @@ def cancel_session(session: TrainingSession, reason: str, *, actor: Actor, now: 
     ensure_manage(actor, session)
     if session.cancelled:
         raise TrainingError("本次学习已取消")
+    ensure_year_not_closed(session)
     session.cancel_reason = clean_reason(reason, required="请填写取消原因")
     session.status, session.cancelled_at = SessionStatus.CANCELLED, now
     session.cancelled_by_id = getattr(actor.user, "id", None)

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ...core.forms import ChosenReasonForm, Form, QueryForm, SearchField
+from ...core.forms import ChosenReasonForm, Form, QueryForm, SearchField, credit_field
 from ...core.time import LOCAL_FORMAT, local_today, utc_to_form
 from ...org.forms import CATEGORY_CHOICES
 from ..models import DIFFICULTY_LABELS, QUESTION_TYPE_LABELS, ExamKind, ExamStatus, ReviewPolicy
@@ -90,6 +90,9 @@ class ExamForm(Form):
     )
     pass_score = DecimalField("及格分", places=2, default=Decimal(60), validators=[InputRequired()])
     max_attempts = IntegerField("允许作答次数", default=1, validators=[NumberRange(1, 10)])
+    credit_hours = credit_field(
+        "通过计入的学时", default=0, description="正式考试（含补考）通过后计入年度学时；练习不计"
+    )
     shuffle_questions = BooleanField("打乱题目顺序", default=True)
     shuffle_options = BooleanField("打乱选项顺序", default=True)
     review_policy = SelectField("答案和解析显示", choices=REVIEW_CHOICES, default="after_close")
@@ -217,6 +220,7 @@ def fill_exam_form(form: ExamForm, exam) -> None:
     )
     form.time_limit_minutes.data, form.pass_score.data = exam.time_limit_minutes, exam.pass_score
     form.max_attempts.data = exam.max_attempts
+    form.credit_hours.data = exam.credit_hours
     form.shuffle_questions.data, form.shuffle_options.data = (
         exam.shuffle_questions,
         exam.shuffle_options,

@@ -5,8 +5,9 @@ import sqlalchemy as sa
 from ...extensions import db
 from ...org.permissions import Perm, ensure
 from ...org.services import Actor
+from ...org.year_close import ensure_year_open
 from .. import exam_tally, grading
-from ..models import Attempt, AttemptQuestion, AttemptStatus, Question, QuestionType
+from ..models import Attempt, AttemptQuestion, AttemptStatus, Exam, ExamKind, Question, QuestionType
 from .base import ExamError, audit_exam
 
 FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
@@ -33,6 +34,7 @@ def fix_answer_key(question: Question, new_answer: str, *, actor: Actor) -> int:
     key = check_key(question, new_answer)
     if key == question.answer:
         raise ExamError("新答案与原答案相同")
+    _ensure_years_open(question)
     old, question.answer = question.answer, key
     db.session.flush()
     affected = _affected(question)
@@ -47,6 +49,19 @@ def fix_answer_key(question: Question, new_answer: str, *, actor: Actor) -> int:
     )
     db.session.flush()
     return changed
+
+
+def _ensure_years_open(question: Question) -> None:
+    """A regrade reaching an answer sheet of a closed year is refused as a whole."""
+    used = sa.select(AttemptQuestion.attempt_id).where(AttemptQuestion.question_id == question.id)
+    exams = db.session.execute(
+        sa.select(Exam.owner_unit_id, Exam.year)
+        .join(Attempt, Attempt.exam_id == Exam.id)
+        .where(Attempt.id.in_(used), Attempt.status.in_(FINISHED), Exam.kind != ExamKind.PRACTICE)
+        .distinct()
+    ).all()
+    for unit_id, year in exams:
+        ensure_year_open(unit_id, year, error=ExamError)
 
 
 def _affected(question: Question) -> list[Attempt]:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from ...core import credit
 from ...core.exceptions import NotFound
 from ...core.formatting import format_score
 from ...core.time import format_local
@@ -35,7 +36,7 @@ from ..models import (
     ReviewPolicy,
 )
 from . import enrolment
-from .base import ExamError, audit_exam, ensure_manage
+from .base import ExamError, audit_exam, ensure_manage, ensure_year_not_closed
 
 LOCKED = "考试已发布，试题、开考时间和考试对象不能再修改（可以修改截止时间）"
 
@@ -113,6 +114,7 @@ class Settings:
     review_policy: ReviewPolicy = ReviewPolicy.AFTER_CLOSE
     # {"units": [ids], "categories": [values], "people": [ids]}
     audience: dict = field(default_factory=dict)
+    credit_hours: Decimal = Decimal(0)  # 学时 for passing a formal exam
 
 
 def _check_settings(s: Settings, owner: OrgUnit) -> None:
@@ -134,6 +136,8 @@ def _check_settings(s: Settings, owner: OrgUnit) -> None:
         raise ExamError("及格分不能为负数")
     if not 1 <= s.max_attempts <= 10:
         raise ExamError("允许作答次数应在1到10次之间")
+    if message := credit.problem(s.credit_hours, "通过计入的学时"):
+        raise ExamError(message)
     enrolment.check_audience(s.audience, owner)
 
 
@@ -142,6 +146,8 @@ def create_exam(owner: OrgUnit, settings: Settings, *, actor: Actor) -> Exam:
         ensure(actor.user, Perm.MANAGE_EXAMS, owner)
     _check_settings(settings, owner)
     exam = Exam(owner_unit=owner, created_by_id=getattr(actor.user, "id", None))
+    exam.kind = settings.kind
+    ensure_year_not_closed(exam, settings.year)
     _apply(exam, settings)
     db.session.add(exam)
     db.session.flush()
@@ -158,12 +164,15 @@ def _apply(exam: Exam, s: Settings) -> None:
     exam.max_attempts = s.max_attempts
     exam.shuffle_questions, exam.shuffle_options = s.shuffle_questions, s.shuffle_options
     exam.review_policy, exam.audience = s.review_policy, s.audience
+    exam.credit_hours = Decimal(s.credit_hours)
 
 
 def update_exam(exam: Exam, settings: Settings, *, actor: Actor) -> None:
     ensure_manage(actor, exam)
     _ensure_draft(exam)
     _check_settings(settings, exam.owner_unit)
+    if settings.kind is not ExamKind.PRACTICE:
+        ensure_year_not_closed(exam, settings.year)
     _apply(exam, settings)
     audit_exam(actor, "exam.update", exam, detail=exam.title)
     db.session.flush()

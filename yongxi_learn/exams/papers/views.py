@@ -109,6 +109,7 @@ def _exam_form(exam=None) -> forms.ExamForm:
         # unless the town set its own).
         form.pass_score.data = unit_settings.effective(owner, "exam.pass_score")
         form.time_limit_minutes.data = int(unit_settings.effective(owner, "exam.time_limit"))
+        form.credit_hours.data = unit_settings.effective(owner, "exam.credit_hours")
     if exam is not None and request.method == "GET":
         forms.fill_exam_form(form, exam)
         phones = db.session.scalars(
@@ -131,6 +132,7 @@ def _settings(form: forms.ExamForm, owner: OrgUnit) -> services.Settings:
         shuffle_questions=bool(form.shuffle_questions.data),
         shuffle_options=bool(form.shuffle_options.data),
         review_policy=ReviewPolicy(form.review_policy.data),
+        credit_hours=form.credit_hours.data or 0,
         audience={
             "units": list(form.audience_units.data or []),
             "categories": list(form.audience_categories.data or []),
