@@ -266,3 +266,18 @@ def test_the_persons_record_agrees_with_the_name_list(scenario, sheet, admin):
     assert (lines["丙"].result, lines["丙"].best) == ("通过", Decimal(70))  # 50 online, 70 imported
     assert (lines["辛"].result, lines["辛"].best) == ("未通过", Decimal(55))
     assert lines["乙"].result == "免考"
+
+
+def test_the_credit_ledger_credits_an_imported_sitting_once(scenario, sheet, admin):
+    """The exam's 学时 come from the platform's own sittings; an imported result earns
+    the sheet's 学时 (none here), never the exam's as well."""
+    from yongxi_learn.stats import credits
+
+    scenario.formal.credit_hours = Decimal(2)
+    count(scenario.formal, sheet, admin)
+    people = sa.select(sa.literal(scenario.people["甲"].id))
+    lines = db.session.execute(sa.select(credits.ledger(2024, people))).all()
+    assert lines == []  # 甲 passed only through the import, which gives no 学时 here
+    people = sa.select(sa.literal(scenario.people["己"].id))
+    (line,) = db.session.execute(sa.select(credits.ledger(2024, people))).all()
+    assert line.hours == Decimal(2)  # 己 passed online with 90

@@ -50,7 +50,7 @@ def families(formal_ids: Sequence[int]) -> dict[int, list[int]]:
     return families
 
 
-def attempt_scores(formal_ids: Sequence[int], users=None, overdue=None):
+def attempt_scores(formal_ids: Sequence[int], users=None, overdue=None, *, sheets=True):
     """A subquery with one row per (person, formal exam of ``formal_ids``) with a
     sitting that counts for it (``SCORE_COLUMNS``): user_id, formal_id, the best score
     at the first sitting (``first``) and overall (``best``, formal exam and make-ups),
@@ -62,7 +62,9 @@ def attempt_scores(formal_ids: Sequence[int], users=None, overdue=None):
     its counted sheets, grouped by person: joined to the enrolment on (user_id,
     exam_id), it gives every enrolled person's best scores without a per-person lookup
     or a GROUP BY over the enrolment. ``users`` (a select of user ids) limits it to
-    those people; ``overdue``: the overdue attempts, counted as finalized."""
+    those people; ``overdue``: the overdue attempts, counted as finalized; ``sheets``
+    False: the platform's own sittings only (the 学时 ledger, where an imported result
+    carries its own credit)."""
     family = families(formal_ids)
     formal_of = _formal_of(family, Attempt.exam_id)
     finished, score = Attempt.status.in_(FINISHED), Attempt.score
@@ -82,7 +84,7 @@ def attempt_scores(formal_ids: Sequence[int], users=None, overdue=None):
     if users is not None:
         attempts = attempts.where(Attempt.user_id.in_(users))
         imported = imported.where(ExternalResult.user_id.in_(users))
-    rows = sa.union_all(attempts, imported).subquery("sittings")
+    rows = (sa.union_all(attempts, imported) if sheets else attempts).subquery("sittings")
     return (
         sa.select(
             rows.c.formal_id,
