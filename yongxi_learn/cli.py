@@ -46,7 +46,7 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
     part is loaded once and committed; returns the demo logins."""
     from .courses import demo as courses_demo
     from .exams.bank.demo_laws import seed_library
-    from .exams.demo import seed_exams
+    from .exams.demo import count_external_sheet, seed_exams
     from .external import demo as external_demo
     from .org import seed
     from .org.models import User
@@ -80,6 +80,9 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
         for line in feature.seed(seed.demo_town(), track=track, now=now, keep_open=keep_open):
             echo(line)
         db.session.commit()
+    for line in count_external_sheet(seed.demo_town(), now=now):
+        echo(line)
+    db.session.commit()
     # Last year's thresholds of the district (the town is held to them), then last
     # year's report draft, as the admin's 生成 button writes it.
     town = seed.demo_town()

@@ -14,7 +14,7 @@ from tests.exams.paper_fixtures import settings as exam_settings
 from yongxi_learn.core.spreadsheets import Limits
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.cycle import closing
-from yongxi_learn.exams import attempts, paper_sittings
+from yongxi_learn.exams import attempts, external_sheets, paper_sittings
 from yongxi_learn.exams.attempts import AttemptError
 from yongxi_learn.exams.models import Enrolment
 from yongxi_learn.exams.papers import enrolment, makeup, regrade
@@ -154,6 +154,20 @@ SERVICES = {
     "exam.paper_enter": (
         ExamError,
         lambda y: paper_sittings.enter_answers(y.open_exam, "X1", "A", actor=_admin(y), now=NOW),
+    ),
+    "exam.paper_correct": (
+        ExamError,
+        lambda y: paper_sittings.correct_answers(
+            y.open_exam, "X1", "A", "录错", actor=_admin(y), now=NOW
+        ),
+    ),
+    "exam.sheet_count": (
+        ExamError,
+        lambda y: external_sheets.count_sheet(y.open_exam, y.external, actor=_admin(y), now=NOW),
+    ),
+    "exam.sheet_uncount": (
+        ExamError,
+        lambda y: external_sheets.uncount_sheet(y.open_exam, y.external, actor=_admin(y)),
     ),
     "exam.start": (AttemptError, lambda y: attempts.start_attempt(y.open_exam, y.absent, NOW)),
     # study: lists and items, the 2 + 1 choice, progress, readings

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tests.exams.taking import begin, key_shown, text
 from yongxi_learn.core.exceptions import PermissionDenied
 from yongxi_learn.core.time import utcnow
-from yongxi_learn.exams import exam_tally, grading, paper_sittings
+from yongxi_learn.exams import attempts, exam_tally, grading, paper_sittings
 from yongxi_learn.exams.models import (
     Attempt,
     AttemptMode,
@@ -21,6 +21,7 @@ from yongxi_learn.exams.models import (
 )
 from yongxi_learn.exams.papers.base import ExamError
 from yongxi_learn.extensions import db
+from yongxi_learn.inspection import ledgers
 from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.models import Role
 from yongxi_learn.org.services import Actor
@@ -295,3 +296,117 @@ def test_a_draft_exam_has_nothing_to_print(as_admin, make_exam, bank, cadre):
     assert "只有已发布的正式考试和补考可以打印纸质试卷" in html and "打印所选人员" not in html
     response = _print(as_admin, draft, cadre)
     assert "考试发布后才能打印纸质试卷" in text(as_admin.get(response.headers["Location"]))
+
+
+# ---------------------------------------------------------------- correcting an entry
+
+
+def _correct(client, exam, code, answers, reason="第1题录错"):
+    return client.post(
+        f"/admin/exams/{exam.id}/paper/correct",
+        data={"fix-code": code, "fix-answers": answers, "fix-reason": reason},
+    )
+
+
+def _typed_in(as_admin, exam, cadre, right):
+    exam_tally.refresh_exam(exam.id)  # as publishing does (the fixture inserts rows)
+    db.session.commit()
+    _print(as_admin, exam, cadre)
+    sitting = _sitting(exam, cadre)
+    answers = _judge_symbols(sitting, _shown_answers(sitting, right))
+    assert _enter(as_admin, exam, sitting.paper_code, " ".join(answers)).status_code == 302
+    return _sitting(exam, cadre)
+
+
+def _town_sat_passed(exam, tree):
+    for live in (False, True):  # the tally and the source rows agree
+        total = queries.exam_report(exam, tree["town"], user=None, now=utcnow(), live=live).total
+        yield total.sat, total.passed
+
+
+def test_a_typed_in_string_is_corrected_with_a_reason_regraded_and_audited(
+    as_admin, exam, cadre, tree
+):
+    sitting = _typed_in(as_admin, exam, cadre, right={1, 2, 5, 7})  # 45: 未通过
+    assert set(_town_sat_passed(exam, tree)) == {(1, 0)}
+    code, entered_at = sitting.paper_code, sitting.finished_at
+    everything = _judge_symbols(sitting, [key_shown(aq) for aq in sitting.questions])
+
+    response = _correct(as_admin, exam, code.lower(), " ".join(everything), "原卷第3、4题看错")
+    assert response.status_code == 302
+    flashed = text(as_admin.get(response.headers["Location"]))
+    assert f"已更正试卷{code}（冉晓丽）的答案：45分 → 100分，通过" in flashed
+    after = _sitting(exam, cadre)
+    assert (after.score, after.passed, after.status) == (Decimal(100), True, sitting.status)
+    assert after.finished_at == entered_at  # the sitting's time stays the entry's
+    assert set(_town_sat_passed(exam, tree)) == {(1, 1)}  # the figures follow
+
+    entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "exam.paper_corrected"))
+    assert entry.detail.startswith(f"{code} 冉晓丽 第3题")
+    assert "得分45→100；原因：原卷第3、4题看错" in entry.detail
+    # The inspection pack's ledger of what was done by hand lists it.
+    (ledger,) = [s for s in ledgers.sheets(exam.year, tree["town"], utcnow()) if "纸质" in s.name]
+    assert [row[3:] for row in ledger.rows] == [["更正纸质试卷答案", exam.title, entry.detail]]
+
+
+def test_a_correction_needs_a_reason_a_typed_in_paper_and_a_change(as_admin, exam, cadre):
+    _print(as_admin, exam, cadre)
+    waiting = _sitting(exam, cadre)
+    answers = " ".join(_judge_symbols(waiting, [key_shown(aq) for aq in waiting.questions]))
+    response = _correct(as_admin, exam, waiting.paper_code, answers)
+    assert response.status_code == 400 and "还没有录入" in text(response)
+
+    _enter(as_admin, exam, waiting.paper_code, answers)
+    no_reason = _correct(as_admin, exam, waiting.paper_code, answers, reason="  ")
+    assert no_reason.status_code == 400 and "请填写更正原因" in text(no_reason)
+    same = _correct(as_admin, exam, waiting.paper_code, answers)
+    assert same.status_code == 400 and "没有更正" in text(same)
+    typo = _correct(as_admin, exam, waiting.paper_code, "E" + answers[1:])
+    assert typo.status_code == 400 and "第1题：该题只有A–D四个选项" in text(typo)
+    assert _sitting(exam, cadre).score == Decimal(100)
+    actions = db.session.scalars(sa.select(AuditLog.action)).all()
+    assert "exam.paper_corrected" not in actions
+
+
+def test_another_towns_admin_cannot_correct(client, login, make_user, tree, exam, cadre):
+    stranger = make_user("宝顶管理员", tree["other_town"], roles=[(Role.ADMIN, tree["other_town"])])
+    login(stranger)
+    assert _correct(client, exam, f"{exam.id}-AAAAA", "A").status_code == 404
+
+
+# ---------------------------------------------------------------- a paper is a try
+
+
+def test_a_printed_paper_uses_a_try_so_the_person_cannot_also_start_online(
+    client, login, as_admin, exam, cadre
+):
+    assert exam.max_attempts == 1
+    _print(as_admin, exam, cadre)
+    client.post("/logout")
+    login(cadre)
+    listed = text(client.get("/exams/"))
+    assert "纸质试卷待录入" in listed and "开始考试" not in listed
+    response = client.post(f"/exams/{exam.id}/start", follow_redirects=True)
+    assert "纸质试卷计入考试次数，考试次数已用完，不能再在线作答" in text(response)
+    count = sa.select(sa.func.count()).select_from(Attempt).where(Attempt.user_id == cadre.id)
+    assert db.session.scalar(count) == 1
+
+
+def test_with_tries_left_a_printed_paper_still_leaves_one_online(
+    client, login, as_admin, exam, cadre
+):
+    exam.max_attempts = 2
+    db.session.commit()
+    _print(as_admin, exam, cadre)
+    client.post("/logout")
+    login(cadre)
+    assert "剩余1次机会" in text(client.get("/exams/"))
+    online = begin(client, exam)
+    assert online.mode is AttemptMode.ONLINE and online.number == 2
+
+
+def test_a_person_with_an_online_attempt_open_gets_no_paper_beyond_the_tries(exam, cadre, admin):
+    attempts.start_attempt(exam, cadre, utcnow())
+    db.session.commit()
+    with pytest.raises(ExamError, match="冉晓丽的考试次数已用完"):
+        paper_sittings.print_papers(exam, [cadre.id], actor=Actor(user=admin), now=utcnow())

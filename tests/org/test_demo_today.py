@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from yongxi_learn.cli import load_demo
 from yongxi_learn.core.time import to_local
-from yongxi_learn.exams.models import Attempt, Exam, ExamKind
+from yongxi_learn.exams.models import Attempt, CountedSheet, Exam, ExamKind
 from yongxi_learn.exams.taking.my_exams import available_exams
 from yongxi_learn.extensions import db
 from yongxi_learn.org import seed
@@ -69,6 +69,9 @@ def test_last_year_is_complete_with_a_makeup_and_a_report_draft(loaded):
     makeup = db.session.scalar(sa.select(Exam).where(Exam.parent_exam_id == formal.id))
     assert makeup.kind is ExamKind.MAKEUP
     assert db.session.scalar(sa.select(sa.func.count()).where(Attempt.exam_id == makeup.id))
+    # The imported 全市学法考试 counts after the 补考 (计入本考试).
+    counted = sa.select(CountedSheet.external_exam_id).where(CountedSheet.exam_id == makeup.id)
+    assert db.session.scalar(counted) is not None
     figures = queries.exam_report(formal, town, user=None, now=now).total
     assert figures.sat > figures.sat_first > 0 and figures.passed > 0
     assert queries.training_figures(year, town).person_times >= 200

@@ -18,7 +18,7 @@ from yongxi_learn.core.time import utcnow
 from yongxi_learn.courses import services as courses
 from yongxi_learn.courses.models import MediaKind, PartKind
 from yongxi_learn.exams.bank import services as bank
-from yongxi_learn.exams.models import Enrolment
+from yongxi_learn.exams.models import CountedSheet, Enrolment
 from yongxi_learn.extensions import db
 from yongxi_learn.external import importing as external_importing
 from yongxi_learn.external.models import ExternalExam, ExternalResult
@@ -208,6 +208,9 @@ def _external_objects(ids, b_town, b_admin, b_person, mark) -> None:
     db.session.add(exam)
     db.session.flush()
     ids["external_id"] = exam.id
+    # B's exam counts B's sheet (计入本考试): /admin/exams/<exam_id>/external/<external_id>/…
+    db.session.add(CountedSheet(exam_id=ids["exam_id"], external_exam_id=exam.id))
+    db.session.flush()
 
 
 def _pending_imports(ids, b_admin) -> None:

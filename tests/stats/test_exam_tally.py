@@ -209,3 +209,25 @@ def test_rebuild_repairs_a_tally_that_was_written_past(scenario):
     exam_tally.rebuild([formal.id])
     db.session.expire_all()
     assert tally_rows(formal.id) == kept
+
+
+def test_the_fast_submit_keeps_the_people_of_a_counted_sheet_in_its_group(
+    app, district_exam, tree, admin
+):
+    """The locking query also tells whether the family counts an imported sheet
+    (计入本考试): a hand-in beside someone counted from the sheet keeps them counted."""
+    from yongxi_learn.exams import external_sheets
+    from yongxi_learn.external.models import ExternalExam, ExternalResult
+
+    exam, people, _ = district_exam
+    town, actor = tree["town"], Actor(user=admin)
+    sheet = ExternalExam(owner_unit=town, title="全市学法考试", year=exam.year)
+    sheet.results.append(ExternalResult(user_id=people["乙"].id, passed=True))
+    db.session.add(sheet)
+    external_sheets.count_sheet(exam, sheet, actor=actor, now=NOW)
+    db.session.commit()
+    attempt = attempts.start_attempt(exam, people["甲"], NOW)
+    answer(attempt, people["甲"], False, NOW)
+    assert hand_in_fast(app, login_token(people["甲"]), attempt.id, NOW + timedelta(minutes=5))
+    total = assert_agrees(exam, town, NOW + timedelta(hours=1))
+    assert (total.sat, total.passed, total.sat_first, total.passed_first) == (2, 1, 2, 1)

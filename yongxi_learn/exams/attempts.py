@@ -63,8 +63,15 @@ class ExamClosed(AttemptError):
 
 
 class NoAttemptsLeft(AttemptError):
-    def __init__(self):
-        super().__init__("您的考试次数已用完")
+    def __init__(self, message="您的考试次数已用完"):
+        super().__init__(message)
+
+
+# A printed paper waiting to be typed in counts as a try (``paper_sittings``).
+PAPER_USES_TRY = (
+    "您已领取本次考试的纸质试卷，纸质试卷计入考试次数，考试次数已用完，"
+    "不能再在线作答。请在纸质试卷上作答并交回。"
+)
 
 
 class NotEnoughQuestions(AttemptError):
@@ -168,9 +175,9 @@ def start_attempt(
     _ensure_window_open(exam, now)
     if exam.kind is not ExamKind.PRACTICE:  # a closed year's sheets stay as they are
         ensure_year_open(exam.owner_unit, exam.year, error=AttemptError)
-    previous = _finished_count(exam, user)
-    if attempts_left(exam, previous) <= 0:
-        raise NoAttemptsLeft()
+    used, on_paper = _tries_used(exam, user)
+    if attempts_left(exam, used) <= 0:
+        raise NoAttemptsLeft(PAPER_USES_TRY) if on_paper else NoAttemptsLeft()
     number = (_last_number(exam, user) or 0) + 1
     attempt = _new_attempt(exam, user, number, now, rng or secrets.SystemRandom())
     return _insert_once(attempt, exam, user, number)
@@ -209,14 +216,26 @@ def _attempt_in_progress(exam: Exam, user: User) -> Attempt | None:
     )
 
 
-def _finished_count(exam: Exam, user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(
-            Attempt.exam_id == exam.id,
-            Attempt.user_id == user.id,
-            Attempt.status != AttemptStatus.IN_PROGRESS,
-        )
+def _tries_used(exam: Exam, user: User, *, open_online: bool = False) -> tuple[int, int]:
+    """How many of the exam's tries the person has used — finished attempts and
+    printed papers waiting to be typed in, and with ``open_online`` an attempt open
+    online (开始即计一次; starting resumes that one instead, and must not count one a
+    concurrent start just inserted) — and how many of those are waiting papers."""
+    waiting = sa.and_(
+        Attempt.mode == AttemptMode.PAPER, Attempt.status == AttemptStatus.IN_PROGRESS
     )
+    counted = sa.true() if open_online else ~ONLINE_IN_PROGRESS
+    used, on_paper = db.session.execute(
+        sa.select(sa.func.count(sa.case((counted, 1))), sa.func.count(sa.case((waiting, 1)))).where(
+            Attempt.exam_id == exam.id, Attempt.user_id == user.id
+        )
+    ).one()
+    return used, on_paper
+
+
+ONLINE_IN_PROGRESS = sa.and_(
+    Attempt.mode == AttemptMode.ONLINE, Attempt.status == AttemptStatus.IN_PROGRESS
+)
 
 
 def _last_number(exam: Exam, user: User) -> int | None:

@@ -21,16 +21,19 @@ import sqlalchemy as sa
 
 from ..core.time import LOCAL_TZ, to_local, utcnow
 from ..extensions import db
+from ..external.models import ExternalExam
 from ..org.models import Category, OrgUnit, User
 from ..org.services import SYSTEM
-from . import attempts
+from . import attempts, external_sheets
 from .bank.demo import load_bank
 from .grading import LETTERS
 from .models import (
     Attempt,
+    CountedSheet,
     Enrolment,
     Exam,
     ExamKind,
+    ExamStatus,
     Question,
     QuestionType,
     ReviewPolicy,
@@ -330,3 +333,38 @@ def _wrong(question: Question, rng: random.Random) -> str:
         return "".join(sorted(key + rng.choice(extra)))
     missing = rng.choice(key)
     return key.replace(missing, "")
+
+
+def count_external_sheet(town: OrgUnit | None, *, now: datetime) -> list[str]:
+    """Last year's imported 全市学法考试 (``external.demo``) counted by last year's 补考
+    (计入本考试), as the town decided: who missed or failed its own exam and sat the
+    municipal one counts after the make-up. Once."""
+    if town is None:
+        return []
+    year = to_local(now).year - 1
+    formal = _existing_exam(town, year)
+    sheet = db.session.scalar(
+        sa.select(ExternalExam)
+        .where(ExternalExam.owner_unit_id == town.id, ExternalExam.year == year)
+        .order_by(ExternalExam.id)
+        .limit(1)
+    )
+    if formal is None or sheet is None:
+        return []
+    family = db.session.scalars(
+        sa.select(Exam)
+        .where(
+            Exam.parent_exam_id == formal.id,
+            Exam.kind == ExamKind.MAKEUP,
+            Exam.status != ExamStatus.CANCELLED,
+        )
+        .order_by(Exam.id)
+    ).all()
+    counted = sa.select(CountedSheet.id).where(
+        CountedSheet.exam_id.in_([formal.id, *(e.id for e in family)]),
+        CountedSheet.external_exam_id == sheet.id,
+    )
+    if not family or db.session.scalar(counted) is not None:
+        return []
+    external_sheets.count_sheet(family[0], sheet, actor=SYSTEM, now=now)
+    return [f"已将“{sheet.title}”的成绩计入“{family[0].title}”。"]

@@ -80,11 +80,17 @@ def people_changed(formal_id: int, user_ids: set[int]) -> None:
 
 
 def group_changed(
-    formal_id: int, unit_id: int, category, family: tuple[int, ...] | None = None
+    formal_id: int,
+    unit_id: int,
+    category,
+    family: tuple[int, ...] | None = None,
+    *,
+    sheets: bool = True,
 ) -> None:
     """One person's group changed (a submit, whose lookup found the group and, when
-    the exam has no 补考, its family: ``family`` None looks it up)."""
-    _refresh_one(formal_id, unit_id, category, family)
+    the exam has no 补考, its family: ``family`` None looks it up; ``sheets`` False
+    when it found that the family counts no imported sheet)."""
+    _refresh_one(formal_id, unit_id, category, family, sheets)
 
 
 def refresh_exam(formal_id: int) -> None:
@@ -114,24 +120,25 @@ def _refresh(formal_id: int, groups: list[tuple] | None) -> None:
     db.session.execute(stmt)
 
 
-def _refresh_one(formal_id: int, unit_id: int, category, family=None) -> None:
+def _refresh_one(formal_id: int, unit_id: int, category, family=None, sheets=True) -> None:
     if family is None:
         family = tuple(families([formal_id])[formal_id])
     dialect = db.session.get_bind().dialect.name
     params = {"unit_id": unit_id, "category": category}
     # Core execution: through the ORM session, parameters to an INSERT mean a bulk insert.
     connection = db.session.connection()
-    for statement in _one_group(dialect, formal_id, family):
+    for statement in _one_group(dialect, formal_id, family, sheets):
         connection.execute(statement, params)
 
 
 @lru_cache(maxsize=128)
-def _one_group(dialect: str, formal_id: int, family: tuple[int, ...]) -> tuple:
+def _one_group(dialect: str, formal_id: int, family: tuple[int, ...], sheets: bool = True) -> tuple:
     """``_refresh`` of one group (bound ``unit_id`` and ``category``) of a formal exam
     whose attempts count from the exams ``family`` (its own and its 补考's): built once
-    per family, since building these statements costs several times running them."""
+    per family, since building these statements costs several times running them.
+    ``sheets`` False: the family counts no imported sheet (a submit's lookup saw)."""
     member = sa.orm.aliased(Enrolment, name="member")
-    best = member_scores(formal_id, family, member, *_in_group(member))
+    best = member_scores(formal_id, family, member, *_in_group(member), sheets=sheets)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     conditions = _in_group(Enrolment)
     figures = group_figures([formal_id], *conditions, best=best)

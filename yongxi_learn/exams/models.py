@@ -16,6 +16,7 @@ from ..core.db import str_enum
 from ..core.labels import LabelledEnum
 from ..core.time import utcnow
 from ..extensions import db
+from ..external.models import ExternalExam
 from ..laws.models import Law, LawArticle
 from ..org.models import Category, OrgUnit, User
 
@@ -237,6 +238,29 @@ class Enrolment(db.Model):
         sa.UniqueConstraint("exam_id", "user_id", name="uq_enrolment_exam_user"),
         # The figures group an exam's enrolment by unit from this index alone (stats).
         sa.Index("ix_enrolment_exam_unit", "exam_id", "unit_id", "user_id", "exempt", "category"),
+    )
+
+
+class CountedSheet(db.Model):
+    """An imported external result sheet that a formal exam or its 补考 counts (计入本考试):
+    an enrolled, not exempted person with a result in it has sat that exam, and passed
+    it if the import says so (``counting``). Attached to a 补考, it counts only after
+    the make-up, like the 补考's own attempts. Same year as the exam; a sheet counts
+    once per formal exam (``external_sheets``)."""
+
+    __tablename__ = "counted_sheet"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(sa.ForeignKey("exam.id"), index=True)
+    external_exam_id: Mapped[int] = mapped_column(sa.ForeignKey("external_exam.id"), index=True)
+    attached_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    attached_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    exam: Mapped[Exam] = relationship()
+    external_exam: Mapped[ExternalExam] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("exam_id", "external_exam_id", name="uq_counted_sheet_exam_sheet"),
     )
 
 

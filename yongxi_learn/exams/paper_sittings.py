@@ -7,7 +7,9 @@ sheet drawn exactly like an online attempt's) when the paper is printed, has no
 deadline, and is graded by the same grader when its answers are typed in; from then
 on it counts in the figures like any finished attempt (``counting`` reads finished
 attempts, whatever their mode). Until then it belongs to no one's phone: the taking
-pages treat it as missing (``attempts.NOT_ON_PAPER``).
+pages treat it as missing (``attempts.NOT_ON_PAPER``), but it is one of the tries the
+exam allows (``attempts._tries_used``): a person whose last try is a paper waiting to
+be typed in cannot also start online (我的考试 says 纸质试卷待录入).
 
 The answer string (``split_answers``), one answer per question in printed order:
 - with separators (spaces, commas, 、 or ;), each part is one question's answer:
@@ -17,6 +19,8 @@ The answer string (``split_answers``), one answer per question in printed order:
 - option letters as printed (A–F; full-width letters are read as half-width); 判断:
   √ / 对 / A for 正确, × / X / 错 / B for 错误; ``-`` (or _) for a question left blank.
 A string that does not fit the paper is refused with the position, and nothing is saved.
+A typed-in paper is corrected by typing its whole string again with a reason
+(``correct_answers``): regraded, audited with what changed.
 """
 
 import random
@@ -30,6 +34,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from ..core.formatting import format_score
 from ..extensions import db
 from ..org.models import User
 from ..org.services import Actor
@@ -145,8 +150,8 @@ def _sitting_for(exam: Exam, person: User, actor: Actor, now: datetime, rng) -> 
     if waiting is not None:
         audit_exam(actor, "exam.paper_reprinted", waiting, waiting.paper_code)
         return waiting
-    finished = attempts._finished_count(exam, person)
-    if attempts.attempts_left(exam, finished) <= 0:
+    used, _ = attempts._tries_used(exam, person, open_online=True)
+    if attempts.attempts_left(exam, used) <= 0:
         raise ExamError(f"{person.name}的考试次数已用完，不能再打印试卷")
     number = (attempts._last_number(exam, person) or 0) + 1
     try:
@@ -248,7 +253,7 @@ def enter_answers(exam: Exam, code: str, answers: str, *, actor: Actor, now: dat
     sitting = find_sitting(exam, code)
     if sitting.status.finished:
         who = f"试卷{sitting.paper_code}（{sitting.user.name}）"
-        raise ExamError(f"{who}的答案已录入，不能重复录入")
+        raise ExamError(f"{who}的答案已录入，不能重复录入；如有录错，请用“更正答案”")
     responses = read_answers(answers, sitting.questions)
     for aq, response in zip(sitting.questions, responses, strict=True):
         aq.response = response
@@ -263,6 +268,61 @@ def enter_answers(exam: Exam, code: str, answers: str, *, actor: Actor, now: dat
         f"{sitting.paper_code} {sitting.user.name} 得分{sitting.score}",
     )
     return sitting
+
+
+def correct_answers(
+    exam: Exam, code: str, answers: str, reason: str, *, actor: Actor, now: datetime
+) -> tuple[Attempt, object]:
+    """Correct a typed-in paper's answers (an admin re-types the whole string, with
+    the reason): regraded by the same grader, the figures follow, audited with the
+    questions changed and both scores. Returns the sitting and its former score."""
+    ensure_manage(actor, exam)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ExamError("请填写更正原因")
+    if len(reason) > 200:
+        raise ExamError("更正原因不能超过200字")
+    sitting = find_sitting(exam, code)
+    who = f"试卷{sitting.paper_code}（{sitting.user.name}）"
+    if not sitting.status.finished:
+        raise ExamError(f"{who}的答案还没有录入，请在“录入答案”中录入")
+    responses = read_answers(answers, sitting.questions)
+    changes = [
+        (aq, response)
+        for aq, response in zip(sitting.questions, responses, strict=True)
+        if response != aq.response
+    ]
+    if not changes:
+        raise ExamError(f"与{who}已录入的答案相同，没有更正")
+    shown = [
+        f"第{aq.position}题{_shown(aq.response, aq)}→{_shown(response, aq)}"
+        for aq, response in changes
+    ]
+    old_score = sitting.score
+    for aq, response in changes:
+        aq.response = response
+        aq.version += 1
+        aq.answered_at = now if response else None
+    attempts._grade(sitting, AttemptStatus.SUBMITTED, sitting.finished_at)
+    exam_tally.attempts_changed([sitting])
+    audit_exam(
+        actor,
+        "exam.paper_corrected",
+        sitting,
+        f"{sitting.paper_code} {sitting.user.name} {'、'.join(shown)}，"
+        f"得分{format_score(old_score)}→{format_score(sitting.score)}；原因：{reason}",
+    )
+    return sitting, old_score
+
+
+def _shown(response: str, aq: AttemptQuestion) -> str:
+    """A stored response as the paper printed it (its letters; 判断 √/×; - blank)."""
+    if not response:
+        return "-"
+    letters = grading.canonical_to_shown(response, aq.option_order)
+    if aq.question.type is QuestionType.JUDGE:
+        return "√" if letters == "A" else "×"
+    return letters
 
 
 def read_answers(text: str, questions: Sequence[AttemptQuestion]) -> list[str]:

@@ -28,6 +28,7 @@ from ..org.names import InvalidValue, normalise_phone
 from ..org.permissions import Perm, can, scope_filter, scope_units
 from ..org.services import Actor
 from ..org.year_close import ensure_year_open, frozen, message
+from . import signals
 from .models import ExternalExam, ExternalResult
 from .sheet import COLUMNS, INFO_HEADERS, INFO_SHEET, RESULTS_SHEET, read_info, read_results
 
@@ -349,12 +350,17 @@ class ExternalError(Exception):
     """A refused change, with the reason in Chinese."""
 
 
+class SheetInUse(ExternalError):
+    """The sheet is counted in a platform exam's figures (``signals.sheet_deleting``)."""
+
+
 def delete_exam(exam: ExternalExam, *, actor: Actor) -> None:
     """Remove an imported sheet and its results (a wrong file is removed, then imported
     again); audited with what it held. Only an admin over its owner unit may."""
     if not can(actor.user, Perm.MANAGE_EXAMS, exam.owner_unit):
         raise ExternalError("只能删除您管理范围内导入的外部考试成绩")
     ensure_year_open(exam.owner_unit, exam.year)  # YearClosed: the page says why
+    signals.sheet_deleting.send(exam)
     audit.record(
         "external.delete",
         actor=actor.user,

@@ -94,6 +94,10 @@ def delete(external_id):
     exam = db.get_or_404(ExternalExam, external_id)
     try:
         importing.delete_exam(exam, actor=current_actor())
+    except importing.SheetInUse as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for(".upload"))
     except importing.ExternalError:
         abort(404)  # another town's sheet: as if it did not exist
     except YearClosed as exc:

@@ -202,7 +202,7 @@ def _exam_rows(scope: Scope, kind: "queries.NameList"):
             r.post,
             r.first,
             r.best,
-            "参考" if r.best is not None else "未参考",
+            "参考" if r.sat else "未参考",
             queries.result_label(r),
             queries.remark(r),
         ]

@@ -143,10 +143,37 @@ def _regrades(year: int, unit: OrgUnit, now: datetime) -> Sheet:
     )
 
 
+def _exam_hand_changes(year: int, unit: OrgUnit) -> Sheet:
+    rows = []
+    for n, entry in enumerate(records.exam_hand_changes(year, unit), start=1):
+        exam = records.exam_of(entry)
+        rows.append(
+            [
+                n,
+                format_local(entry.at),
+                entry.actor.name if entry.actor else "系统",
+                entry.action_label,
+                exam.title if exam else "",
+                entry.detail,
+            ]
+        )
+    return Sheet(
+        "纸质更正与外部成绩",
+        ["序号", "时间", "操作人", "操作", "考试", "内容"],
+        rows,
+        title=[
+            f"{year}年{unit.name}纸质试卷答案更正、外部考试成绩计入与取消（{len(rows)}次）",
+            "更正后的纸质试卷重新评分；计入考试的外部成绩按该考试的参考、通过统计（来自操作日志）",
+        ],
+        max_width=50,
+    )
+
+
 def sheets(year: int, unit: OrgUnit, now: datetime) -> list[Sheet]:
     return [
         _exemptions(year, unit),
         _makeups(year, unit),
         _marks(year, unit),
         _regrades(year, unit, now),
+        _exam_hand_changes(year, unit),
     ]

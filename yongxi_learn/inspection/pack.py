@@ -170,7 +170,7 @@ def readme(source: Source, sessions: int) -> str:
         f"3-签到表：{source.year}年本单位组织的每场集中学习一份签到表（共{sessions}份），"
         "可打印签字盖章。",
         "4-免考、补考、补录与更正.xlsx：免考及原因、补考成绩、管理员补录和撤销的签到、"
-        "答案更正及重新评分，均注明操作人和时间。",
+        "答案更正及重新评分、纸质试卷答案更正、外部考试成绩计入考试及取消，均注明操作人和时间。",
         f"{MANIFEST}：各文件的SHA-256校验值。核对方法：解压后在本目录运行"
         f" sha256sum -c {MANIFEST}（Windows：certutil -hashfile 文件名 SHA256）。",
         "",

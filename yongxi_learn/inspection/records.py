@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ..exams.models import (
     Attempt,
+    AttemptMode,
     AttemptQuestion,
     AttemptStatus,
     Enrolment,
@@ -278,3 +279,49 @@ def regrades(year: int, unit: OrgUnit, now: datetime) -> list[Regrade]:
         withheld = question is not None and keys.root_of(question) in hidden
         out.append(Regrade(entry, question, sorted(titles[entry.object_id]), withheld))
     return out
+
+
+# Changes by hand to who counts in an exam, besides 免考 and 补录 (kept on their rows).
+EXAM_HAND_ACTIONS = ("exam.paper_corrected", "exam.sheet_counted", "exam.sheet_uncounted")
+
+
+def exam_hand_changes(year: int, unit: OrgUnit) -> list[AuditLog]:
+    """From the audit log: paper answers corrected for people of the subtree, and
+    imported sheets counted or taken out by the year's exams of its people."""
+    exams = _enrolments(year, unit).with_only_columns(Enrolment.exam_id).distinct()
+    sittings = (
+        sa.select(Attempt.id)
+        .join(
+            Enrolment,
+            sa.and_(Enrolment.exam_id == Attempt.exam_id, Enrolment.user_id == Attempt.user_id),
+        )
+        .join(OrgUnit, Enrolment.unit_id == OrgUnit.id)
+        .where(
+            Attempt.exam_id.in_(exams),
+            Attempt.mode == AttemptMode.PAPER,
+            subtree(OrgUnit.path, unit),
+        )
+    )
+    corrected = sa.and_(
+        AuditLog.action == EXAM_HAND_ACTIONS[0],
+        AuditLog.object_type == "Attempt",
+        AuditLog.object_id.in_(sittings),
+    )
+    counted = sa.and_(
+        AuditLog.action.in_(EXAM_HAND_ACTIONS[1:]),
+        AuditLog.object_type == "Exam",
+        AuditLog.object_id.in_(exams),
+    )
+    return list(
+        db.session.scalars(
+            sa.select(AuditLog).where(sa.or_(corrected, counted)).order_by(AuditLog.at, AuditLog.id)
+        )
+    )
+
+
+def exam_of(entry: AuditLog) -> Exam | None:
+    """The exam an entry of ``exam_hand_changes`` is about (a sitting's, or itself)."""
+    if entry.object_type == "Attempt":
+        sitting = db.session.get(Attempt, entry.object_id)
+        return sitting.exam if sitting is not None else None
+    return db.session.get(Exam, entry.object_id)

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from ..exams import overdue
+from ..exams import counting, overdue
 from ..exams.models import Attempt, Enrolment, Exam, ExamKind, ExamStatus
 from ..extensions import db
+from ..external.models import ExternalResult
 from ..org.models import User
 from ..org.permissions import Perm, can
 from ..stats.credits import PersonYear, person_year
@@ -27,15 +28,16 @@ def may_view(viewer: User, person: User) -> bool:
 class ExamLine:
     exam: Exam
     exempt: bool
-    best: Decimal | None  # best finished score, None when not sat
+    best: Decimal | None  # best finished or imported score, None when none
     passed: bool
+    imported: bool = False  # a result in an imported sheet this exam counts (计入本考试)
 
     @property
     def result(self) -> str:
         """In the statistics' words (参考 / 通过), so the record and the 名单 agree."""
         if self.exempt:
             return "免考"
-        if self.best is None:
+        if self.best is None and not self.imported:
             return "未参考"
         return "通过" if self.passed else "未通过"
 
@@ -83,8 +85,20 @@ def _exams(person: User, year: int, now: datetime) -> list[ExamLine]:
         .where(finished, Attempt.exam_id == Exam.id, late.passed().is_(True))
         .scalar_subquery()
     )
+    # The imported sheets the exam counts, as the figures count them (exams.counting).
+    imported_score = counting.imported_result(ExternalResult.score, [Exam.id], person.id)
+    standing = counting.imported_result(counting.standing(), [Exam.id], person.id)
+    imported_passed = sa.or_(
+        standing == counting.IMPORTED_PASSED, imported_score >= Exam.pass_score
+    )
     rows = db.session.execute(
-        sa.select(Exam, Enrolment.exempt, best, passed)
+        sa.select(
+            Exam,
+            Enrolment.exempt,
+            counting.greater(best, imported_score),
+            sa.case((sa.or_(passed > 0, imported_passed), 1), else_=0),
+            sa.case((standing.is_not(None), 1), else_=0),
+        )
         .join(Enrolment, Enrolment.exam_id == Exam.id)
         .where(
             Enrolment.user_id == person.id,
@@ -95,7 +109,10 @@ def _exams(person: User, year: int, now: datetime) -> list[ExamLine]:
         )
         .order_by(Exam.opens_at, Exam.id)
     )
-    return [ExamLine(exam, exempt, score, bool(n)) for exam, exempt, score, n in rows]
+    return [
+        ExamLine(exam, exempt, score, bool(passed), bool(imported))
+        for exam, exempt, score, passed, imported in rows
+    ]
 
 
 def year_record(person: User, year: int, *, now: datetime) -> YearRecord:

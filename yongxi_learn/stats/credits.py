@@ -166,11 +166,13 @@ def _formal_exams(year: int) -> list[int]:
 
 def _exams(year: int, users):
     """A formal exam passed (its best finished score, 补考 included, at its pass
-    mark): ``exams.counting``'s scores, as the figures count a pass."""
+    mark): ``exams.counting``'s scores, as the figures count a pass, from the platform's
+    own sittings: an imported result an exam counts (计入本考试) carries its own 学时
+    (``_external``), so one sitting is credited once."""
     formal_ids = _formal_exams(year)
     if not formal_ids:
         return None
-    best = attempt_scores(formal_ids, users)
+    best = attempt_scores(formal_ids, users, sheets=False)
     return (
         sa.select(
             *_line(

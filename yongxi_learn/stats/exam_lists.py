@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from ..core.labels import LabelledEnum
 from ..core.time import utcnow
+from ..exams import counting
 from ..exams.models import Enrolment, Exam
 from ..exams.papers import monitor
 from ..exams.papers.services import paper_total
@@ -52,17 +53,22 @@ NAME_LIST_LABELS = NameList.labels()
 
 def _condition(kind: NameList, best, formal):
     counted = ~Enrolment.exempt
+    sat, passed = counting.sat(best), counting.passed(best, formal)
     return {
         NameList.ALL: sa.true(),
         NameList.ENROLLED: counted,
-        NameList.SAT: sa.and_(counted, best.c.best.is_not(None)),
-        NameList.ABSENT: sa.and_(counted, best.c.best.is_(None)),
-        NameList.PASSED: sa.and_(counted, best.c.best >= formal.pass_score),
-        NameList.FAILED: sa.and_(counted, best.c.best < formal.pass_score),
+        NameList.SAT: sa.and_(counted, sat),
+        NameList.ABSENT: sa.and_(counted, ~sat),
+        NameList.PASSED: sa.and_(counted, passed),
+        NameList.FAILED: sa.and_(counted, sat, ~passed),
         NameList.EXEMPT: Enrolment.exempt,
-        NameList.SAT_FIRST: sa.and_(counted, best.c.first.is_not(None)),
-        NameList.PASSED_FIRST: sa.and_(counted, best.c.first >= formal.pass_score),
+        NameList.SAT_FIRST: sa.and_(counted, counting.sat(best, first=True)),
+        NameList.PASSED_FIRST: sa.and_(counted, counting.passed(best, formal, first=True)),
     }[kind]
+
+
+def _flag(condition):
+    return sa.case((condition, 1), else_=0)
 
 
 def names_select(
@@ -77,7 +83,8 @@ def names_select(
     """The people of one list, by unit then name. Each row: enrolment_id, name, phone,
     unit_name, unit_path, parent_name (the frozen unit and its parent), category, post, active,
     current_unit (where the person is now), first, best, paper (a sitting on paper),
-    exempt, exempt_reason. Attempts
+    imported (an imported result counted), sat, passed, passed_first (1 or 0, as the
+    figures count them), exempt, exempt_reason. Attempts
     overdue at ``now`` (default: now) count as finalized."""
     ensure_view(user, unit)
     formal = formal_exam(exam, unit)
@@ -101,9 +108,12 @@ def names_select(
             best.c.first,
             best.c.best,
             sa.func.coalesce(best.c.paper, 0).label("paper"),
+            _flag(best.c.imported.is_not(None)).label("imported"),
+            _flag(counting.sat(best)).label("sat"),
+            _flag(counting.passed(best, formal_alias)).label("passed"),
+            _flag(counting.passed(best, formal_alias, first=True)).label("passed_first"),
             Enrolment.exempt,
             Enrolment.exempt_reason,
-            formal_alias.pass_score,
         )
         .join(User, Enrolment.user_id == User.id)
         .outerjoin(parent, OrgUnit.parent_id == parent.id)
@@ -119,34 +129,42 @@ def names_count(query: sa.Select) -> int:
 
 
 def result_label(row) -> str:
-    return result_of(row.exempt, row.first, row.best, row.pass_score)
+    return result_of(row.exempt, row.sat, row.passed, row.passed_first)
 
 
-def result_of(exempt: bool, first, best, pass_score) -> str:
+def result_of(exempt: bool, sat, passed, passed_first) -> str:
     """``result_label`` from the values (a 20,000-row export reads them by position)."""
     if exempt:
         return "免考"
-    if best is None:
+    if not sat:
         return "未参考"
-    if best < pass_score:
+    if not passed:
         return "未通过"
-    if first is not None and first >= pass_score:
+    if passed_first:
         return "通过"
     return "补考通过"
 
 
 def remark(row) -> str:
     return remark_of(
-        row.exempt, row.exempt_reason, row.active, row.moved, row.current_unit, row.paper
+        row.exempt,
+        row.exempt_reason,
+        row.active,
+        row.moved,
+        row.current_unit,
+        row.paper,
+        row.imported,
     )
 
 
 def remark_of(
-    exempt: bool, reason: str, active: bool, moved: bool, current_unit: str, paper=0
+    exempt: bool, reason: str, active: bool, moved: bool, current_unit: str, paper=0, imported=0
 ) -> str:
     notes = []
     if paper and not exempt:
         notes.append("纸质作答")
+    if imported and not exempt:
+        notes.append("外部导入")
     if exempt and reason:
         notes.append(f"免考：{reason}")
     if not active:

@@ -167,21 +167,24 @@ PERSON_COLUMNS = (
     "post",
     "first",
     "best",
-    "pass_score",
+    "sat",
+    "passed",
+    "passed_first",
     "exempt",
     "exempt_reason",
     "active",
     "moved",
     "current_unit",
     "paper",
+    "imported",
 )
 
 
 def _person(exam_title: str, values, shown) -> list:
     """The row, final: no None (a missing score is "—"), no Rate. ``shown``: the phone
     as the viewer may see it (``phone_shower()`` for a list)."""
-    name, phone, path, unit, parent, category, post, first, best, pass_score, *flags = values
-    exempt, reason, active, moved, current_unit, paper = flags
+    name, phone, path, unit, parent, category, post, first, best, *flags = values
+    sat, passed, passed_first, exempt, reason, active, moved, current_unit, *modes = flags
     return [
         exam_title,
         name,
@@ -192,8 +195,8 @@ def _person(exam_title: str, values, shown) -> list:
         NO_FIGURE if post is None else post,
         NO_FIGURE if first is None else first,
         NO_FIGURE if best is None else best,
-        queries.result_of(exempt, first, best, pass_score),
-        queries.remark_of(exempt, reason, active, moved, current_unit, paper),
+        queries.result_of(exempt, sat, passed, passed_first),
+        queries.remark_of(exempt, reason, active, moved, current_unit, *modes),
     ]
 
 

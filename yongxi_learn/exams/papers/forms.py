@@ -294,3 +294,13 @@ class PaperEntryForm(Form):
         validators=[DataRequired("请输入答案"), Length(max=1000)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
+
+
+class PaperCorrectionForm(PaperEntryForm):
+    """A typed-in paper's answers typed again, with why (a typing error)."""
+
+    reason = StringField(
+        "更正原因",
+        validators=[DataRequired("请填写更正原因"), Length(max=200)],
+        render_kw={"autocomplete": "off"},
+    )

@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from ...core.formatting import Rate
 from ...core.labels import LabelledEnum
 from ...extensions import db
+from ...external.models import ExternalResult
 from ...org.models import OrgUnit, User
 from ...org.ordering import people_order
 from ...org.permissions import Perm, scope_filter
-from .. import overdue
+from .. import counting, overdue
 from ..models import (
     Attempt,
     AttemptLogin,
@@ -43,6 +44,7 @@ FINISHED = (AttemptStatus.SUBMITTED, AttemptStatus.EXPIRED)
 
 
 def _best(exam: Exam, late: overdue.Overdue):
+    """The person's best score in this sitting's finished attempts."""
     return (
         sa.select(sa.func.max(late.score()))
         .where(
@@ -52,6 +54,11 @@ def _best(exam: Exam, late: overdue.Overdue):
         )
         .scalar_subquery()
     )
+
+
+def _imported(exam: Exam, value):
+    """The person's results in the imported sheets this sitting counts (``counting``)."""
+    return counting.imported_result(value, [exam.id], Enrolment.user_id)
 
 
 def _status(exam: Exam, best, late: overdue.Overdue):
@@ -64,10 +71,16 @@ def _status(exam: Exam, best, late: overdue.Overdue):
         )
         .exists()
     )
+    imported = _imported(exam, counting.standing())
+    passed = sa.or_(
+        best >= exam.pass_score,
+        _imported(exam, ExternalResult.score) >= exam.pass_score,
+        imported == counting.IMPORTED_PASSED,
+    )
     return sa.case(
         (Enrolment.exempt, sa.literal(Progress.EXEMPT.value)),
-        (best >= exam.pass_score, sa.literal(Progress.PASSED.value)),
-        (best.is_not(None), sa.literal(Progress.FAILED.value)),
+        (passed, sa.literal(Progress.PASSED.value)),
+        (sa.or_(best.is_not(None), imported.is_not(None)), sa.literal(Progress.FAILED.value)),
         (open_attempt, sa.literal(Progress.IN_PROGRESS.value)),
         else_=sa.literal(Progress.NOT_STARTED.value),
     )
@@ -148,18 +161,19 @@ def progress_select(
     status: Progress | None = None,
     unit: OrgUnit | None = None,
 ) -> sa.Select:
-    """Rows of (Enrolment, best score, status, several_logins, on_paper), by unit
-    then name."""
+    """Rows of (Enrolment, best score, status, several_logins, on_paper, imported: 1
+    with a result in a sheet this sitting counts), by unit then name."""
     late = overdue.find(now)
     best = _best(exam, late)
     status_col = _status(exam, best, late)
     query = (
         _scoped(exam, user, unit)
         .add_columns(
-            best.label("best"),
+            counting.greater(best, _imported(exam, ExternalResult.score)).label("best"),
             status_col.label("status"),
             _several_logins(exam).label("several_logins"),
             _on_paper(exam).label("on_paper"),
+            _imported(exam, sa.literal_column("1")).label("imported"),
         )
         .join(Enrolment.user)
         .options(*enrolment.WITH_PERSON_AND_UNIT)

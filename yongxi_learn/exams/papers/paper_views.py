@@ -17,6 +17,8 @@ from . import enrolment, forms
 from .base import ExamError
 from .common import bp, manageable
 
+FIX = "fix"  # the correction form's fields, beside the entry form's on one page
+
 
 def _printable(exam) -> bool:
     return (
@@ -33,7 +35,7 @@ def paper_page(exam_id):
     return _render(exam, forms.PaperEntryForm(formdata=None))
 
 
-def _render(exam, entry_form, status=200):
+def _render(exam, entry_form, status=200, correction_form=None):
     page = db.paginate(
         enrolment.enrolment_select(exam, current_user).where(~Enrolment.exempt),
         page=max(request.args.get("page", 1, type=int), 1),
@@ -49,6 +51,7 @@ def _render(exam, entry_form, status=200):
             waiting=waiting,
             waiting_users={a.user_id for a in waiting},
             entry_form=entry_form,
+            correction_form=correction_form or forms.PaperCorrectionForm(formdata=None, prefix=FIX),
             printable=_printable(exam),
         ),
         status,
@@ -100,6 +103,38 @@ def paper_enter(exam_id):
     verdict = "通过" if sitting.passed else "未通过"
     flash(
         f"已录入试卷{sitting.paper_code}（{sitting.user.name}）：{format_score(sitting.score)}分，{verdict}",
+        "success",
+    )
+    return redirect(url_for("exam_admin.paper_page", exam_id=exam.id))
+
+
+@bp.post("/<int:exam_id>/paper/correct")
+@require(Perm.MANAGE_EXAMS)
+def paper_correct(exam_id):
+    exam = manageable(exam_id)
+    form = forms.PaperCorrectionForm(prefix=FIX)
+    blank = forms.PaperEntryForm(formdata=None)
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return _render(exam, blank, 400, correction_form=form)
+    try:
+        sitting, old_score = paper_sittings.correct_answers(
+            exam,
+            form.code.data,
+            form.answers.data,
+            form.reason.data,
+            actor=current_actor(),
+            now=utcnow(),
+        )
+    except ExamError as exc:
+        db.session.rollback()
+        flash(f"未更正：{exc}", "danger")
+        return _render(exam, blank, 400, correction_form=form)
+    db.session.commit()
+    verdict = "通过" if sitting.passed else "未通过"
+    flash(
+        f"已更正试卷{sitting.paper_code}（{sitting.user.name}）的答案："
+        f"{format_score(old_score)}分 → {format_score(sitting.score)}分，{verdict}",
         "success",
     )
     return redirect(url_for("exam_admin.paper_page", exam_id=exam.id))

@@ -36,6 +36,7 @@ from . import (
     paper_views,  # noqa: F401  (its routes join bp)
     people_views,  # noqa: F401  (its routes join bp)
     services,
+    sheet_views,  # noqa: F401  (its routes join bp)
 )
 from .base import ExamError
 from .common import bp, manageable, run

@@ -38,6 +38,7 @@ from ..models import (
     AttemptLogin,
     AttemptQuestion,
     AttemptStatus,
+    CountedSheet,
     Enrolment,
     Exam,
     ExamKind,
@@ -120,7 +121,9 @@ def _hand_in(
     formal_id = exam_tally.formal_id_of(row)
     if formal_id is not None and row.group_unit_id is not None:  # None: not enrolled
         family = None if row.has_makeup else (formal_id,)
-        exam_tally.group_changed(formal_id, row.group_unit_id, row.group_category, family)
+        exam_tally.group_changed(
+            formal_id, row.group_unit_id, row.group_category, family, sheets=row.has_sheets
+        )
     return True
 
 
@@ -152,6 +155,7 @@ _login, _user = LoginSession.__table__, User.__table__
 _seen_by = AttemptLogin.__table__
 _own = Enrolment.__table__.alias("own_enrolment")
 _makeup = Exam.__table__.alias("makeup")
+_counted, _family_exam = CountedSheet.__table__, Exam.__table__.alias("family_exam")
 # The formal exam whose figures the attempt counts for, when it counts for one
 # (``exam_tally.formal_id_of``): a 补考's parent, else the exam itself.
 _formal = sa.case((_exam.c.kind == ExamKind.MAKEUP, _exam.c.parent_exam_id), else_=_exam.c.id)
@@ -174,6 +178,14 @@ _LOCK_COLUMNS = (
         _makeup.c.personal.is_(False),
     )
     .label("has_makeup"),
+    # Whether the formal exam or one of its 补考 counts an imported sheet (计入本考试):
+    # without one, the tally's refresh reads no imported results.
+    sa.exists()
+    .where(
+        _counted.c.exam_id == _family_exam.c.id,
+        sa.or_(_family_exam.c.id == _formal, _family_exam.c.parent_exam_id == _formal),
+    )
+    .label("has_sheets"),
     # The statements that follow (the tally's refresh above all) are planned once.
     GenericPlansFromHere().label("generic_plans"),
 )

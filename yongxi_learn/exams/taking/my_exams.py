@@ -10,8 +10,8 @@ from sqlalchemy import orm
 from ...extensions import db
 from ...org.models import User
 from .. import overdue
-from ..attempts import NOT_ON_PAPER, attempts_left, deadline_for, is_overdue
-from ..models import Attempt, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
+from ..attempts import attempts_left, deadline_for, is_overdue
+from ..models import Attempt, AttemptMode, AttemptStatus, Enrolment, Exam, ExamKind, ExamStatus
 from ..papers.services import paper_total
 
 
@@ -24,6 +24,7 @@ class ExamEntry:
     latest: "sa.Row | Finished | None"  # the latest finished attempt
     best_score: Decimal | None
     attempts_left: int
+    on_paper: bool = False  # a printed paper waiting to be typed in (one of the tries)
 
     @property
     def can_start(self) -> bool:
@@ -55,16 +56,14 @@ _ATTEMPT = orm.Bundle(
     Attempt.deadline,
     Attempt.score,
     Attempt.passed,
+    Attempt.mode,
 )
 _MY_EXAMS = (
     sa.select(_EXAM, _ATTEMPT)
     .join(Enrolment, Enrolment.exam_id == Exam.id)
     .outerjoin(
         Attempt,
-        (Attempt.exam_id == Exam.id)
-        & (Attempt.user_id == sa.bindparam("user_id"))
-        # A printed paper waiting to be typed in is not the person's to continue.
-        & NOT_ON_PAPER,
+        (Attempt.exam_id == Exam.id) & (Attempt.user_id == sa.bindparam("user_id")),
     )
     .where(
         Enrolment.user_id == sa.bindparam("user_id"),
@@ -87,22 +86,30 @@ class Finished:
     deadline: datetime | None
     score: Decimal
     passed: bool
+    mode: AttemptMode
 
 
 def available_exams(user: User, now: datetime) -> list[ExamEntry]:
     """The person's published exams (not exempt), with what they can do next. An
     attempt overdue at ``now`` counts as finalized, with its saved answers' score."""
-    exams: dict[int, tuple[sa.Row, list]] = {}
+    exams: dict[int, tuple[sa.Row, list, list]] = {}
     late = None
     for exam, attempt in db.session.execute(_MY_EXAMS, {"user_id": user.id}):
-        _exam, attempts = exams.setdefault(exam.id, (exam, []))
+        _exam, attempts, papers = exams.setdefault(exam.id, (exam, [], []))
         if attempt.id is None:
+            continue
+        if _waiting_paper(attempt):  # not the person's to continue, but a try used
+            papers.append(attempt)
             continue
         if is_overdue(attempt, now):  # rare: graded once for all of them
             late = late or overdue.find(now, user_id=user.id)
             attempt = _as_finalized(attempt, late.of(attempt.id))
         attempts.append(attempt)
-    return [_entry(exam, attempts, now) for exam, attempts in exams.values()]
+    return [_entry(exam, attempts, now, len(papers)) for exam, attempts, papers in exams.values()]
+
+
+def _waiting_paper(attempt: sa.Row) -> bool:
+    return attempt.mode is AttemptMode.PAPER and attempt.status is AttemptStatus.IN_PROGRESS
 
 
 def _as_finalized(attempt: sa.Row, expired: "overdue.Expired | None"):
@@ -112,26 +119,27 @@ def _as_finalized(attempt: sa.Row, expired: "overdue.Expired | None"):
     return replace(row, status=AttemptStatus.EXPIRED, score=expired.score, passed=expired.passed)
 
 
-def _entry(exam: sa.Row, attempts: list, now: datetime) -> ExamEntry:
+def _entry(exam: sa.Row, attempts: list, now: datetime, papers: int = 0) -> ExamEntry:
     current = next(
         (a for a in attempts if a.status is AttemptStatus.IN_PROGRESS and not is_overdue(a, now)),
         None,
     )
     finished = [a for a in attempts if a is not current]
     scored = [a.score for a in finished if a.score is not None]
-    left = attempts_left(exam, len(finished))
+    left = attempts_left(exam, len(finished) + papers)
     return ExamEntry(
         exam=exam,
-        status=_status(exam, current, finished, left, now),
+        status=_status(exam, current, finished, left, now, papers),
         deadline=current.deadline if current else exam.closes_at,
         current=current,
         latest=finished[-1] if finished else None,
         best_score=max(scored) if scored else None,
         attempts_left=left,
+        on_paper=papers > 0,
     )
 
 
-def _status(exam, current, finished, left, now) -> str:
+def _status(exam, current, finished, left, now, papers=0) -> str:
     if current is not None:
         return "进行中"
     passed = any(a.passed for a in finished)
@@ -142,6 +150,8 @@ def _status(exam, current, finished, left, now) -> str:
     window_open = exam.closes_at is None or now < exam.closes_at
     if window_open and left > 0:
         return "可参加"
+    if papers:
+        return "纸质试卷待录入"
     if finished:
         return "已交卷" if exam.kind is ExamKind.PRACTICE else "未通过"
     return "已结束"
