@@ -9,8 +9,11 @@ browser nobody is logged in on keeps only the cookie (the login page can be larg
 too). A test switches the mode by setting ``ELDER_COOKIE`` to ``ON``.
 """
 
+from urllib.parse import urlencode
+
 from flask import current_app, request
 
+from ..core.security import safe_next
 from ..extensions import db
 from ..org.models import User
 
@@ -47,9 +50,16 @@ def set_cookie(response, on: bool) -> None:
 
 
 def _here() -> str:
-    """This page's path and query: where the switch comes back to."""
-    query = request.query_string.decode("latin-1")
-    return f"{request.path}?{query}" if query else request.path
+    """This page's path and query: where the switch comes back to. A ``next`` that
+    leaves the site (the login page's) is left out, as the login page leaves it out."""
+    if not request.query_string:
+        return request.path
+    args = [
+        (key, value)
+        for key, value in request.args.items(multi=True)
+        if key != "next" or safe_next(value)
+    ]
+    return f"{request.path}?{urlencode(args)}" if args else request.path
 
 
 def template_globals() -> dict:
