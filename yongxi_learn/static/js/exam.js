@@ -403,18 +403,21 @@
       var step = parseInt(steps[i].value, 10);
       steps[i].disabled = position + step < 1 || position + step > total;
     }
-    if (window.history && window.history.replaceState) {
-      window.history.replaceState(null, "", "#q" + position);
-    }
+    try { window.sessionStorage.setItem(KEY_PREFIX + "-shown", String(position)); } catch (e) { /* none */ }
     if (moveFocus) {
       target.setAttribute("tabindex", "-1");
       target.focus();
       target.scrollIntoView(true);
     }
   }
+  // The question asked for (#q5), else the one shown before a reload, else the
+  // first one not answered.
   function firstShown() {
     var match = /^#q(\d+)$/.exec(window.location.hash || "");
+    var shown = null;
+    try { shown = window.sessionStorage.getItem(KEY_PREFIX + "-shown"); } catch (e) { shown = null; }
     if (match && questionAt(parseInt(match[1], 10))) { return parseInt(match[1], 10); }
+    if (shown && questionAt(parseInt(shown, 10))) { return parseInt(shown, 10); }
     for (var p = 1; p <= total; p++) {
       if (answerOf(p) === "") { return p; }
     }
