@@ -4,6 +4,7 @@ exam shows one question per screen with 上一题 / 下一题, saves an answer g
 once the network is back, and without JavaScript is still one form."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.helpers import create_exam, elder_cookie, set_elder_mode, start_exam
 from yongxi_learn.auth.elder import ELDER_COOKIE
-from yongxi_learn.exams.models import Attempt, AttemptStatus
+from yongxi_learn.core.time import utcnow
+from yongxi_learn.exams.models import Attempt, AttemptStatus, Exam
 from yongxi_learn.extensions import db
 from yongxi_learn.laws.models import Law, LawArticle, LawKind
 from yongxi_learn.org.models import OrgUnit, User
@@ -216,6 +218,22 @@ def test_one_question_per_screen_saves_offline_and_hands_in(
     expect(page).to_have_url(re.compile(r"/result$"))
     assert_elder_page(page)
     screenshot(page, "4-result")
+
+    # 练习 is the same page: one question per screen (the exam closed, its questions
+    # may be practised).
+    with live_server.app.app_context():
+        exam = db.session.scalar(sa.select(Exam))
+        exam.closes_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    page.goto(live_server.url("/exams/wrong"))
+    assert_elder_page(page)
+    page.get_by_role("button", name="开始专项练习").click()
+    expect(page).to_have_url(re.compile(r"/exams/attempts/\d+$"))
+    expect(counter).to_have_text(re.compile(r"^第 1 题 / 共 \d+ 题$"))
+    expect(page.locator(".question.is-current")).to_have_count(1)
+    expect(page.get_by_role("button", name="下一题")).to_be_visible()
+    assert_elder_page(page)
+    screenshot(page, "5-practice")
 
 
 def test_without_javascript_elder_mode_is_one_form(live_server, make_person, browser, log_in):
