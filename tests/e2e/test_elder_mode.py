@@ -184,7 +184,15 @@ def test_one_question_per_screen_saves_offline_and_hands_in(
     expect(counter).to_have_text("第 2 题 / 共 6 题")
     expect(page.locator("#q1")).to_be_hidden()
     expect(page.locator("#q2")).to_be_visible()
+    bar, stem = page.locator(".exam-bar").bounding_box(), page.locator("#q2 .stem").bounding_box()
+    assert bar["y"] + bar["height"] <= stem["y"] < 640, (bar, stem)  # in view, not under the bar
     assert_elder_page(page)
+    shots = screenshot(page, "0-first").parent
+    page.get_by_role("button", name="下一题").click()
+    page.get_by_role("button", name="上一题").click()
+    page.screenshot(path=str(shots / "1-screen.png"))  # what the phone shows
+    pager = page.locator("#q-pager").bounding_box()
+    assert pager["y"] + pager["height"] <= 640  # 上一题 / 下一题 on the screen
     screenshot(page, "1-question-2")
 
     page.context.set_offline(True)
