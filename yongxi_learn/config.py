@@ -96,7 +96,7 @@ class Config:
     # All parts together: 民法典 as plain .docx has 28,000; Word's formatting adds a few times that.
     IMPORT_MAX_XML_ELEMENTS = 250_000
 
-    # Course audio and video (courses/media.py): the largest upload, in MB; and, behind
+    # Course audio and video (core/media.py): the largest upload, in MB; and, behind
     # nginx, the internal location that serves instance/media/ (X-Accel-Redirect), e.g.
     # "/protected-media/"; empty: the app sends the bytes itself (with Range).
     COURSE_MEDIA_MAX_MB = 200

@@ -12,6 +12,7 @@ from typing import IO
 
 import sqlalchemy as sa
 
+from ..core import media
 from ..core.exceptions import NotFound
 from ..extensions import db
 from ..laws.models import Law, LawStatus
@@ -25,7 +26,6 @@ from ..org.year_close import ensure_year_open
 from ..study.common import may_view, visible_owner
 from ..study.reading_models import ReadingAssignment
 from ..training.models import TrainingSession
-from . import media
 from .models import (
     Course,
     CourseCompletion,
@@ -262,6 +262,10 @@ def move_part(part: CoursePart, step: int, *, actor: Actor) -> None:
     parts[i].position, parts[j].position = parts[j].position, parts[i].position
     record(actor, "course.part", course, f"调整顺序：{part.title}")
     db.session.flush()
+
+
+def media_max_bytes(config) -> int:
+    return int(config["COURSE_MEDIA_MAX_MB"]) * media.MB
 
 
 def upload_media(

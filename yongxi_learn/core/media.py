@@ -1,5 +1,7 @@
-"""Course audio and video: checked by content, stored under instance/media/ with a
-name the server chose, and sent with HTTP Range (or handed to nginx).
+"""Uploaded audio and video (a course's media, an audio explanation of a law article or
+a reading): checked by content, stored under instance/media/ with a name the server
+chose, and sent with HTTP Range (or handed to nginx). Features keep their own rows
+(who uploaded it, where it belongs) and their own limits; the file is handled here.
 
 Accepted: audio is MP3, or MP4 (M4A) holding AAC and no video; video is MP4 whose
 every video track is H.264 (sample entry avc1/avc3) and whose sound, if any, is AAC.
@@ -19,7 +21,7 @@ from mutagen import MutagenError
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, Atoms
 
-from .models import MediaKind
+from .labels import LabelledEnum
 
 MB = 1024 * 1024
 NOT_VIDEO = "文件不是MP4(H.264)视频"
@@ -29,8 +31,13 @@ AAC = {b"mp4a"}
 CHUNK = 1024 * 1024
 
 
+class MediaKind(LabelledEnum):
+    AUDIO = "audio", "音频"
+    VIDEO = "video", "视频"
+
+
 class MediaRefused(Exception):
-    """The upload is not what a course may hold; the message is shown."""
+    """The upload is not what was asked for; the message is shown."""
 
 
 @dataclass(frozen=True)
@@ -45,13 +52,9 @@ def media_dir() -> Path:
     return Path(current_app.instance_path) / "media"
 
 
-def max_bytes(config) -> int:
-    return int(config["COURSE_MEDIA_MAX_MB"]) * MB
-
-
-def body_limit(config) -> int:
-    """The upload request's limit: the file and its form around it."""
-    return max_bytes(config) + MB
+def body_limit(max_bytes: int) -> int:
+    """An upload request's limit: the file and its form around it."""
+    return max_bytes + MB
 
 
 # ---------------------------------------------------------------- checking
