@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import sqlalchemy as sa
 from flask import Response, current_app, send_file
 from mutagen import MutagenError
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, Atoms
+from sqlalchemy.orm import Mapped, mapped_column
 
 from .labels import LabelledEnum
 
@@ -130,6 +132,45 @@ def _seconds(length: float | None) -> int | None:
     return round(length) if length else None
 
 
+def check_upload(
+    f: IO[bytes], kind: MediaKind, *, max_bytes: int, max_seconds: int | None = None
+) -> tuple[Checked, int]:
+    """The upload checked by size, content and (if given) length: what it is and its
+    size in bytes; MediaRefused with the reason otherwise."""
+    size = size_of(f)
+    if size == 0:
+        raise MediaRefused("请选择文件")
+    if size > max_bytes:
+        raise MediaRefused(f"文件超过{max_bytes // MB}MB，请压缩后再上传")
+    checked = check(f, kind)
+    if max_seconds and (checked.duration_seconds or 0) > max_seconds:
+        limit = f"{max_seconds // 60}分钟" if max_seconds >= 60 else f"{max_seconds}秒"
+        raise MediaRefused(f"录音超过{limit}，请录制{limit}以内的讲解")
+    return checked, size
+
+
+def duration_text(seconds: int | None) -> str:
+    """3分05秒, 40秒; empty when unknown."""
+    if not seconds:
+        return ""
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes}分{seconds:02d}秒" if minutes else f"{seconds}秒"
+
+
+class StoredMedia:
+    """The columns of a feature's row for one stored file (instance/media/<stored_name>):
+    a name the server chose, never the uploader's filename."""
+
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    mime: Mapped[str] = mapped_column(sa.String(40))
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    duration_seconds: Mapped[int | None]
+
+    @property
+    def duration_text(self) -> str:
+        return duration_text(self.duration_seconds)
+
+
 # ---------------------------------------------------------------- storing
 
 
@@ -174,3 +215,19 @@ def send(stored_name: str, mime: str) -> Response:
         )
     # Sent to a logged-in person: org.privacy makes it Cache-Control: no-store.
     return response
+
+
+# ---------------------------------------------------------------- 语音讲解
+
+
+def note_max_bytes(config) -> int:
+    """The largest 语音讲解 (an audio explanation of an article or a reading)."""
+    return int(config["AUDIO_NOTE_MAX_MB"]) * MB
+
+
+def note_max_seconds(config) -> int:
+    return int(config["AUDIO_NOTE_MAX_MINUTES"]) * 60
+
+
+def note_body_limit(config) -> int:
+    return body_limit(note_max_bytes(config))

@@ -273,13 +273,8 @@ def upload_media(
 ) -> CourseMedia:
     """Check the upload by content and size, then store it under a name of ours."""
     ensure_manage(actor, owner)
-    size = media.size_of(f)
-    if size == 0:
-        raise CourseError("请选择文件")
-    if size > max_bytes:
-        raise CourseError(f"文件超过{max_bytes // media.MB}MB，请压缩后再上传")
     try:
-        checked = media.check(f, kind)
+        checked, size = media.check_upload(f, kind, max_bytes=max_bytes)
     except media.MediaRefused as exc:
         raise CourseError(str(exc)) from exc
     found = CourseMedia(
