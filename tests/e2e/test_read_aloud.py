@@ -93,7 +93,9 @@ def test_a_law_article_is_read_and_another_button_takes_over(
     with live_server.app.app_context():
         town = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.name == "雍溪镇"))
         law = Law(owner_unit=town, title="中华人民共和国人民调解法", kind=LawKind.LAW)
-        law.articles.append(LawArticle(position=0, number=1, label="第一条", text="第一句。第二句。"))
+        law.articles.append(
+            LawArticle(position=0, number=1, label="第一条", text="第一句。第二句。")
+        )
         law.articles.append(LawArticle(position=1, number=2, label="第二条", text="另一条。"))
         db.session.add(law)
         db.session.commit()

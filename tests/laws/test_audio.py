@@ -106,7 +106,9 @@ def test_an_mp3_is_accepted_too(client, login, liaison, law):
         (lambda: b"<html>not audio</html>" * 100, "page.mp3"),
     ],
 )
-def test_a_file_that_is_not_a_recording_is_refused(app, client, login, liaison, law, make, filename):
+def test_a_file_that_is_not_a_recording_is_refused(
+    app, client, login, liaison, law, make, filename
+):
     login(liaison)
     assert "文件不是MP3或M4A(AAC)音频" in _upload(client, law, make(), filename).text
     assert count_rows(ArticleAudio) == 0 and _files(app) == []

@@ -1,10 +1,11 @@
 """语音讲解 on law articles: a short explanation recorded on a phone and uploaded (the
 file through core/media.py), played beside the article.
 
-Who records one: an admin who manages study content (MANAGE_STUDY) over their own
-镇/街道, or a 法律明白人. Who hears it: the note belongs to the uploader's 镇/街道 (for a
-person above every town, their own unit): the people of that subtree hear it, and the
-admins who manage study there; another town's people do not see it — a 法律明白人 of
+Who records one: a 法律明白人, or an admin who manages study content (MANAGE_STUDY) over
+their own unit. Who hears it: the note belongs to the uploader's 镇/街道 (for a person
+above every town, their own unit; for an admin of a smaller subtree, such as a
+village's, that subtree): the people of that subtree hear it, and the admins who
+manage study there; another town's people do not see it — a 法律明白人 of
 雍溪镇 explains for 雍溪镇, in its own dialect. Who deletes it: the uploader, or an admin
 with MANAGE_STUDY over the note's unit. Every upload and deletion is audited.
 """
@@ -19,7 +20,7 @@ from ..core.exceptions import NotFound, PermissionDenied
 from ..extensions import db
 from ..org import audit
 from ..org.models import Category, OrgUnit, UnitKind, User
-from ..org.permissions import Perm, can, scope_filter
+from ..org.permissions import Perm, can, scope_filter, scope_units
 from ..org.services import Actor
 from .models import ArticleAudio, LawArticle
 from .services import LawError
@@ -33,10 +34,21 @@ def home_unit(user: User) -> OrgUnit:
     return unit
 
 
-def may_record(user: User) -> bool:
+def note_unit(user: User) -> OrgUnit | None:
+    """Whose people hear what ``user`` records; None: they may not record. A 法律明白人
+    or a town's study admin records for their 镇/街道; an admin of a smaller subtree
+    holding their own unit (a village's), for that subtree."""
     if not user.is_authenticated or not user.active:
-        return False
-    return user.category is Category.LEGAL_LIAISON or can(user, Perm.MANAGE_STUDY, home_unit(user))
+        return None
+    home = home_unit(user)
+    if user.category is Category.LEGAL_LIAISON or can(user, Perm.MANAGE_STUDY, home):
+        return home
+    roots = [root for root in scope_units(user, Perm.MANAGE_STUDY) if root.contains(user.unit)]
+    return min(roots, key=lambda root: root.depth) if roots else None
+
+
+def may_record(user: User) -> bool:
+    return note_unit(user) is not None
 
 
 def may_delete(user: User, note: ArticleAudio) -> bool:
@@ -90,8 +102,8 @@ def add_note(
     now: datetime,
 ) -> ArticleAudio:
     """Check the recording, store it, and attach it to ``article`` for the uploader's town."""
-    user = actor.user
-    if user is None or not may_record(user):
+    unit = note_unit(actor.user) if actor.user is not None else None
+    if unit is None:
         raise PermissionDenied(Perm.MANAGE_STUDY)
     try:
         checked, size = media.check_upload(
@@ -101,8 +113,8 @@ def add_note(
         raise LawError(str(exc)) from exc
     note = ArticleAudio(
         article=article,
-        unit=home_unit(user),
-        uploaded_by=user,
+        unit=unit,
+        uploaded_by=actor.user,
         uploaded_at=now,
         stored_name=media.store(f, checked),
         mime=checked.mime,

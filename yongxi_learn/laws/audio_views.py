@@ -1,6 +1,8 @@
 """语音讲解 of an article (laws/audio.py): its page with the upload form, the file
 (with Range), deleting one."""
 
+import io
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -32,9 +34,8 @@ def article_audio(law_id, article_id):
         article=article,
         law=article.law,
         notes=audio.notes_for([article.id], current_user).get(article.id, []),
-        may_record=audio.may_record(current_user),
         deletable=lambda note: audio.may_delete(current_user, note),
-        home=audio.home_unit(current_user),
+        home=audio.note_unit(current_user),
         max_mb=current_app.config["AUDIO_NOTE_MAX_MB"],
         max_minutes=current_app.config["AUDIO_NOTE_MAX_MINUTES"],
     )
@@ -48,11 +49,10 @@ def add_audio(law_id, article_id):
     config = current_app.config
 
     def change():
-        if upload is None or not upload.filename:
-            raise LawError("请选择录音文件")
         audio.add_note(
             article,
-            upload.stream,
+            # No file: an empty one, refused as 请选择文件 once the permission holds.
+            upload.stream if upload else io.BytesIO(),
             actor=current_actor(),
             max_bytes=media.note_max_bytes(config),
             max_seconds=media.note_max_seconds(config),

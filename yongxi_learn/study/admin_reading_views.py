@@ -1,6 +1,8 @@
 """Reading-assignment admin pages: create and edit (MANAGE_STUDY); completion by unit
 and person, downloads and a reminder text (VIEW_STUDY, the viewer's subtree only)."""
 
+import io
+
 import sqlalchemy as sa
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -31,7 +33,6 @@ from .admin_common import (
     unit_filter,
     visible,
 )
-from .common import StudyError
 from .figures import reading_figures, reading_people_select
 from .forms import ReadingForm
 from .reading_models import ReadingAssignment, ReadingKind
@@ -127,11 +128,10 @@ def add_reading_audio(reading_id):
     config = current_app.config
 
     def change():
-        if upload is None or not upload.filename:
-            raise StudyError("请选择录音文件")
         reading_audio.add_note(
             reading,
-            upload.stream,
+            # No file: an empty one, refused as 请选择文件 once the permission holds.
+            upload.stream if upload else io.BytesIO(),
             actor=current_actor(),
             max_bytes=media.note_max_bytes(config),
             max_seconds=media.note_max_seconds(config),
@@ -142,10 +142,10 @@ def add_reading_audio(reading_id):
     return redirect(url_for("study_admin.edit_reading", reading_id=reading.id) + "#audio")
 
 
-@bp.post("/readings/audio/<int:note_id>/delete")
+@bp.post("/readings/audio/<int:audio_id>/delete")
 @login_required
-def delete_reading_audio(note_id):
-    note = reading_audio.get_audible(note_id, current_user)
+def delete_reading_audio(audio_id):
+    note = reading_audio.get_audible(audio_id, current_user)
     reading_id = note.assignment_id
     manages = can(current_user, Perm.MANAGE_STUDY, note.assignment.owner_unit)
     stored: list[str] = []

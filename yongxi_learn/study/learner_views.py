@@ -144,10 +144,10 @@ def reading(reading_id):
     )
 
 
-@bp.get("/readings/audio/<int:note_id>")
+@bp.get("/readings/audio/<int:audio_id>")
 @login_required
-def reading_audio_file(note_id):
-    note = reading_audio.get_audible(note_id, current_user)
+def reading_audio_file(audio_id):
+    note = reading_audio.get_audible(audio_id, current_user)
     return media.send(note.stored_name, note.mime)
 
 
