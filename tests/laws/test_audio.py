@@ -214,3 +214,13 @@ def test_each_article_has_a_read_aloud_button_hidden_until_a_voice_is_found(
         button = re.search(rf'<button[^>]*data-speak="a{article.id}"[^>]*>朗读</button>', page)
         assert button and " hidden" in button.group(0), article.label
     assert re.search(r'<script src="[^"]*/js/speech[^"]*\.js" defer>', page)
+
+
+def test_the_retention_purge_removes_a_persons_recordings(app, client, login, liaison, law):
+    from yongxi_learn.org.retention import anonymise
+
+    login(liaison)
+    _upload(client, law, media.m4a(1))
+    anonymise(liaison)
+    db.session.commit()
+    assert count_rows(ArticleAudio) == 0 and _files(app) == []

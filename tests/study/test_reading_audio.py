@@ -119,3 +119,13 @@ def test_the_reading_page_has_a_hidden_read_aloud_button(client, login, reader, 
     assert button and " hidden" in button.group(0)
     assert 'id="reading-text"' in page
     assert re.search(r'<script src="[^"]*/js/speech[^"]*\.js" defer>', page)
+
+
+def test_the_retention_purge_removes_a_persons_recordings(app, client, login, admin, reading):
+    from yongxi_learn.org.retention import anonymise
+
+    login(admin)
+    _upload(client, reading, media.m4a(1))
+    anonymise(admin)
+    db.session.commit()
+    assert count_rows(ReadingAudio) == 0 and _files(app) == []

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from ..core import media
 from ..core.exceptions import NotFound, PermissionDenied
 from ..extensions import db
-from ..org import audit
+from ..org import audit, signals
 from ..org.models import Category, OrgUnit, UnitKind, User
 from ..org.permissions import Perm, can, scope_filter, scope_units
 from ..org.services import Actor
@@ -144,3 +144,13 @@ def record(actor: Actor, action: str, note: ArticleAudio) -> None:
 def _detail(note: ArticleAudio) -> str:
     article = note.article
     return f"{article.law.display_name}{article.label}，{note.unit.name}，{note.duration_text}"
+
+
+@signals.person_anonymised.connect
+def _forget_recordings(person: User, **_) -> None:
+    """The retention purge: a person's voice is theirs; their recordings go."""
+    for note in db.session.scalars(
+        sa.select(ArticleAudio).where(ArticleAudio.uploaded_by_id == person.id)
+    ):
+        db.session.delete(note)
+        media.remove(note.stored_name)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from ..core import media
 from ..core.exceptions import NotFound, PermissionDenied
 from ..extensions import db
+from ..org import signals
 from ..org.models import User
 from ..org.permissions import Perm, can
 from ..org.services import Actor
@@ -95,3 +96,13 @@ def delete_note(note: ReadingAudio, *, actor: Actor) -> str:
     db.session.delete(note)
     db.session.flush()
     return note.stored_name
+
+
+@signals.person_anonymised.connect
+def _forget_recordings(person: User, **_) -> None:
+    """The retention purge: a person's voice is theirs; their recordings go."""
+    for note in db.session.scalars(
+        sa.select(ReadingAudio).where(ReadingAudio.uploaded_by_id == person.id)
+    ):
+        db.session.delete(note)
+        media.remove(note.stored_name)
