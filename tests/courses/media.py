@@ -1,8 +1,8 @@
 """Small audio and video files made on the spot with PyAV (its wheel bundles FFmpeg
 with libx264, libx265, AAC and LAME): a silent tone, a few coloured frames.
 
-``python -m tests.courses.media demo`` remakes the demo's video
-(yongxi_learn/demo_data/media/demo.mp4)."""
+``python -m tests.courses.media demo`` remakes the demo's video and its 语音讲解
+(yongxi_learn/demo_data/media/demo.mp4, note.m4a)."""
 
 import array
 import io
@@ -99,3 +99,6 @@ if __name__ == "__main__" and sys.argv[1:] == ["demo"]:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(mp4(seconds=12, sound=True))
     print(target, target.stat().st_size)
+    note = target.with_name("note.m4a")
+    note.write_bytes(m4a(seconds=6))
+    print(note, note.stat().st_size)
