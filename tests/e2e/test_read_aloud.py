@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from tests.courses.media import m4a
 from tests.e2e.helpers import create_exam, start_exam
 from yongxi_learn.extensions import db
 from yongxi_learn.laws.models import Law, LawArticle, LawKind
-from yongxi_learn.org.models import OrgUnit
+from yongxi_learn.org.models import Category, OrgUnit
 
 pytestmark = pytest.mark.e2e
 
@@ -51,7 +52,9 @@ def _spoken(page) -> list[str]:
     return page.evaluate("window.__spoken")
 
 
-def test_a_question_is_read_stem_then_options(live_server, make_person, page, log_in):
+def test_a_question_is_read_stem_then_options(
+    live_server, make_person, page, log_in, assert_fits_phone, screenshot
+):
     phone, password = make_person(must_change_password=False)
     create_exam(live_server.app, phone)
     _stub(page, CHINESE)
@@ -63,6 +66,8 @@ def test_a_question_is_read_stem_then_options(live_server, make_person, page, lo
     button.click()
     expect(button).to_have_text("停止")
     expect(button).to_have_attribute("aria-pressed", "true")
+    assert_fits_phone(page)
+    screenshot(page, "question-speaking")
     spoken = _spoken(page)
     assert spoken == [
         f"{text}|zh-CN"
@@ -86,11 +91,8 @@ def test_without_a_chinese_voice_the_button_stays_hidden(live_server, make_perso
     expect(page.locator("button[data-speak]:visible")).to_have_count(0)
 
 
-def test_a_law_article_is_read_and_another_button_takes_over(
-    live_server, make_person, page, log_in
-):
-    phone, password = make_person(must_change_password=False)
-    with live_server.app.app_context():
+def _law(app) -> tuple[int, int, int]:
+    with app.app_context():
         town = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.name == "雍溪镇"))
         law = Law(owner_unit=town, title="中华人民共和国人民调解法", kind=LawKind.LAW)
         law.articles.append(
@@ -99,7 +101,14 @@ def test_a_law_article_is_read_and_another_button_takes_over(
         law.articles.append(LawArticle(position=1, number=2, label="第二条", text="另一条。"))
         db.session.add(law)
         db.session.commit()
-        law_id, first, second = law.id, law.articles[0].id, law.articles[1].id
+        return law.id, law.articles[0].id, law.articles[1].id
+
+
+def test_a_law_article_is_read_and_another_button_takes_over(
+    live_server, make_person, page, log_in
+):
+    phone, password = make_person(must_change_password=False)
+    law_id, first, second = _law(live_server.app)
     _stub(page, CHINESE)
     page.goto(live_server.url("/"))
     log_in(page, phone, password)
@@ -111,3 +120,38 @@ def test_a_law_article_is_read_and_another_button_takes_over(
     expect(one).to_have_text("朗读")
     expect(two).to_have_text("停止")
     assert _spoken(page)[-1] == "第二条 另一条。|zh-CN"
+
+
+def test_a_liaison_uploads_a_recording_from_the_phone_and_it_plays_on_the_article(
+    live_server, make_person, page, log_in, assert_fits_phone, screenshot, tmp_path
+):
+    phone, password = make_person(
+        name="王明白", category=Category.LEGAL_LIAISON, must_change_password=False
+    )
+    law_id, first, _second = _law(live_server.app)
+    _stub(page, CHINESE)
+    page.goto(live_server.url("/"))
+    log_in(page, phone, password)
+    page.goto(live_server.url(f"/laws/{law_id}"))
+    page.locator(f"#a{first}").get_by_role("link", name="添加语音讲解").click()
+    recording = tmp_path / "新录音.m4a"
+    recording.write_bytes(m4a(2))
+    page.get_by_label("上传语音讲解").set_input_files(str(recording))
+    page.get_by_role("button", name="上传", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("语音讲解已上传")
+    page.goto(live_server.url(f"/laws/{law_id}"))
+    note = page.locator(f"#a{first} figure.audio-note")
+    expect(note.locator("figcaption")).to_contain_text("语音讲解（王明白、石佛村）")
+    audio = note.locator("audio[controls]")
+    expect(audio).to_be_visible()
+    duration = audio.evaluate(
+        """a => new Promise(done => {
+            if (a.readyState >= 1) { done(a.duration); return; }
+            a.addEventListener("loadedmetadata", () => done(a.duration));
+            a.preload = "metadata"; a.load();
+        })"""
+    )
+    assert 1.5 < duration < 3  # the browser fetched and read the file
+    expect(page.locator(f"#a{first} .speak-button")).to_be_visible()
+    assert_fits_phone(page)
+    screenshot(page, "law-article-audio")
