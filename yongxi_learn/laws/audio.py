@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import IO
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from ..core import media
 from ..core.exceptions import NotFound, PermissionDenied
@@ -72,6 +73,7 @@ def notes_for(article_ids: list[int], user: User) -> dict[int, list[ArticleAudio
         sa.select(ArticleAudio)
         .join(OrgUnit, OrgUnit.id == ArticleAudio.unit_id)
         .where(ArticleAudio.article_id.in_(article_ids), _audible(user))
+        .options(orm.joinedload(ArticleAudio.uploaded_by))
         .order_by(ArticleAudio.uploaded_at, ArticleAudio.id)
     )
     out: dict[int, list[ArticleAudio]] = {}

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import IO
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from ..core import media
 from ..core.exceptions import NotFound, PermissionDenied
@@ -30,6 +31,7 @@ def notes_of(reading: ReadingAssignment) -> list[ReadingAudio]:
         db.session.scalars(
             sa.select(ReadingAudio)
             .where(ReadingAudio.assignment_id == reading.id)
+            .options(orm.joinedload(ReadingAudio.uploaded_by))
             .order_by(ReadingAudio.uploaded_at, ReadingAudio.id)
         )
     )
