@@ -129,3 +129,13 @@ def test_the_retention_purge_removes_a_persons_recordings(app, client, login, ad
     anonymise(admin)
     db.session.commit()
     assert count_rows(ReadingAudio) == 0 and _files(app) == []
+
+
+def test_the_admin_page_shows_no_time_spent_with_a_note(client, login, admin, reading):
+    """A recording's length and the upload's limit are not anyone's time (tests/live)."""
+    from tests.live.minutes import time_spent
+
+    login(admin)
+    page = _upload(client, reading, media.m4a(2)).text
+    assert "语音讲解（管理员甲、司法所）" in page
+    assert time_spent(page) == set()
