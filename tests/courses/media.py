@@ -63,6 +63,14 @@ def m4a(seconds: float = 3) -> bytes:
     return out.getvalue()
 
 
+def aac(seconds: float = 3) -> bytes:
+    """Raw AAC (ADTS), as some Android recorders save it."""
+    out = io.BytesIO()
+    with av.open(out, "w", format="adts") as container:
+        _add_audio(container, seconds, "aac")
+    return out.getvalue()
+
+
 def mp4(seconds: float = 2, codec: str = "libx264", sound: bool = False) -> bytes:
     """A small video: ``codec`` libx264 (H.264) or libx265 (HEVC)."""
     # +faststart (the index before the data, so a phone starts playing at once) rewrites

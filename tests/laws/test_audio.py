@@ -93,10 +93,14 @@ def test_a_liaison_uploads_a_phone_recording_and_their_town_hears_it(
     assert client.get(f"/laws/audio/{note.id}").status_code == 200
 
 
-def test_an_mp3_is_accepted_too(client, login, liaison, law):
+@pytest.mark.parametrize(
+    ("make", "filename", "mime"),
+    [(media.mp3, "voice.mp3", "audio/mpeg"), (media.aac, "录音.aac", "audio/aac")],
+)
+def test_mp3_and_raw_aac_are_accepted_too(client, login, liaison, law, make, filename, mime):
     login(liaison)
-    assert "语音讲解已上传" in _upload(client, law, media.mp3(2), "voice.mp3").text
-    assert _note().mime == "audio/mpeg"
+    assert "语音讲解已上传" in _upload(client, law, make(2), filename).text
+    assert (_note().mime, _note().duration_seconds) == (mime, 2)
 
 
 @pytest.mark.parametrize(

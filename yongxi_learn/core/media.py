@@ -3,8 +3,9 @@ a reading): checked by content, stored under instance/media/ with a name the ser
 chose, and sent with HTTP Range (or handed to nginx). Features keep their own rows
 (who uploaded it, where it belongs) and their own limits; the file is handled here.
 
-Accepted: audio is MP3, or MP4 (M4A) holding AAC and no video; video is MP4 whose
-every video track is H.264 (sample entry avc1/avc3) and whose sound, if any, is AAC.
+Accepted: audio is MP3, raw AAC (ADTS, .aac), or MP4 (M4A) holding AAC and no video;
+video is MP4 whose every video track is H.264 (sample entry avc1/avc3) and whose sound,
+if any, is AAC.
 A phone's browser plays these without a plug-in. The extension and the browser's
 Content-Type are not trusted: the file's own structure decides (mutagen).
 """
@@ -19,6 +20,7 @@ from typing import IO
 import sqlalchemy as sa
 from flask import Response, current_app, send_file
 from mutagen import MutagenError
+from mutagen.aac import AAC as ADTS
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, Atoms
 from sqlalchemy.orm import Mapped, mapped_column
@@ -71,6 +73,9 @@ def check(f: IO[bytes], kind: MediaKind) -> Checked:
         return _check_mp4(f, kind)
     if kind is MediaKind.VIDEO:
         raise MediaRefused(NOT_VIDEO)
+    # An ADTS frame header: 12 sync bits, then the MPEG layer bits 00 (an MP3's are not).
+    if len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0:
+        return _check_adts(f)
     return _check_mp3(f)
 
 
@@ -84,6 +89,17 @@ def _check_mp3(f: IO[bytes]) -> Checked:
     if not info.length or not info.bitrate or info.sample_rate < 8000:
         raise MediaRefused(NOT_AUDIO)
     return Checked(MediaKind.AUDIO, "audio/mpeg", "mp3", _seconds(info.length))
+
+
+def _check_adts(f: IO[bytes]) -> Checked:
+    """Raw AAC (.aac), as some Android recorders save it."""
+    try:
+        info = ADTS(f).info
+    except (MutagenError, ValueError, struct.error):
+        raise MediaRefused(NOT_AUDIO) from None
+    if not info.length or info.sample_rate < 8000:
+        raise MediaRefused(NOT_AUDIO)
+    return Checked(MediaKind.AUDIO, "audio/aac", "aac", _seconds(info.length))
 
 
 def _check_mp4(f: IO[bytes], kind: MediaKind) -> Checked:
