@@ -84,7 +84,7 @@ def add_note(
     )
     db.session.add(note)
     db.session.flush()
-    record(actor, "reading.audio", reading, f"{reading.title}，{note.duration_text}")
+    record(actor, "reading.audio", reading, f"{reading.title}，{note.size_bytes // 1024}KB")
     return note
 
 
@@ -94,7 +94,7 @@ def delete_note(note: ReadingAudio, *, actor: Actor) -> str:
     if actor.user is None or not may_delete(actor.user, note):
         raise PermissionDenied(Perm.MANAGE_STUDY)
     ensure_year_not_closed(reading.owner_unit, year_of(reading))
-    record(actor, "reading.audio_delete", reading, f"{reading.title}，{note.duration_text}")
+    record(actor, "reading.audio_delete", reading, f"{reading.title}，{note.size_bytes // 1024}KB")
     db.session.delete(note)
     db.session.flush()
     return note.stored_name
