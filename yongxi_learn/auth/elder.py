@@ -11,7 +11,7 @@ too). A test switches the mode by setting ``ELDER_COOKIE`` to ``ON``.
 
 from urllib.parse import urlencode
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 
 from ..core.security import safe_next
 from ..extensions import db
@@ -63,4 +63,6 @@ def _here() -> str:
 
 
 def template_globals() -> dict:
+    if not has_request_context():  # a template rendered for a file or the CLI
+        return {"elder_mode": False, "elder_return": "/"}
     return {"elder_mode": elder_mode(), "elder_return": _here()}
