@@ -27,7 +27,6 @@ def upgrade():
         sa.Column('due_on', sa.Date(), nullable=True),
         sa.Column('people', sa.JSON(), nullable=False),
         sa.Column('people_count', sa.Integer(), nullable=False),
-        sa.Column('message', sa.Text(), nullable=False),
         sa.Column('sent_by_id', sa.Integer(), nullable=True),
         sa.Column('sent_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(['sent_by_id'], ['user.id'], name=op.f('fk_reminder_sent_by_id_user')),

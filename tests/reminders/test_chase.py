@@ -123,7 +123,7 @@ def test_sent_is_logged_with_audit_and_shown(client, login, people, things, tree
     assert reminder.people_count == 3
     assert set(reminder.people) == {people[k].id for k in ("zhang", "eq", "village_admin")}
     assert reminder.sent_by_id == people["village_admin"].id
-    assert "《" + things["exam"].title + "》" in reminder.message
+    assert reminder.title == things["exam"].title
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "reminder.sent"))
     assert entry.actor_id == people["village_admin"].id and "3人" in entry.detail
     past = html.split("已发送的催办", 1)[1]

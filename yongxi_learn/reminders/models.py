@@ -22,10 +22,10 @@ class Reminder(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
     due_on: Mapped[date | None]
-    # The ids of the people listed when it was sent.
+    # The ids of the people listed when it was sent (ids, not the message's names: the
+    # retention purge anonymises a person in one place, the user row).
     people: Mapped[list] = mapped_column(sa.JSON, default=list)
     people_count: Mapped[int] = mapped_column(default=0)
-    message: Mapped[str] = mapped_column(sa.Text, default="")
     sent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 

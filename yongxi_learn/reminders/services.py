@@ -21,13 +21,12 @@ def log_sent(
     t: Target,
     unit: OrgUnit,
     people: list[Behind],
-    message: str,
     due: date | None,
     *,
     actor: Actor,
     now: datetime,
 ) -> Reminder:
-    """Record that ``message`` listing ``people`` was sent for ``t`` in ``unit``."""
+    """Record that the message listing ``people`` was sent for ``t`` in ``unit``."""
     if actor.user is not None:
         ensure(actor.user, CHASE, unit)
         ensure(actor.user, t.perm, unit)
@@ -42,7 +41,6 @@ def log_sent(
         due_on=due,
         people=[p.user_id for p in people],
         people_count=len(people),
-        message=message,
         sent_by_id=actor.user.id if actor.user is not None else None,
         sent_at=now,
     )

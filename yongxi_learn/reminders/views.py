@@ -97,9 +97,8 @@ def _sent(kind: str, object_id: int):
     unit = _unit(t, request.form.get("unit", type=int))
     due = _due(t, request.form.get("due"))
     people = behind(t, unit, current_user)
-    message = reminder_message(t.title, due, people, attend=t.attend)
     try:
-        services.log_sent(t, unit, people, message, due, actor=current_actor(), now=utcnow())
+        services.log_sent(t, unit, people, due, actor=current_actor(), now=utcnow())
     except services.ReminderError as e:
         db.session.rollback()
         flash(str(e), "danger")
