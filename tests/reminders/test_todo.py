@@ -60,3 +60,20 @@ def test_a_closed_year_shows_nothing(client, login, people, things, tree):
 def test_home_page_links_the_todo_page(client, login, people, things):
     login(people["zhang"])
     assert "/todo" in client.get("/").get_data(as_text=True)
+
+
+def test_a_course_says_which_parts_and_the_quiz_are_left(app):
+    from types import SimpleNamespace as NS
+
+    from yongxi_learn.home.todo import _course
+
+    course = NS(id=1, title="行政处罚法入门", due_on=None, quiz_size=5)
+    parts = [NS(number=1, done=True), NS(number=2, done=False), NS(number=3, done=False)]
+    with app.test_request_context():
+        item = _course(NS(course=course, parts=parts, quiz_passed=False))
+        assert item.left == "还差第2部分、第3部分和测验"
+        parts[2].done = True
+        assert (
+            _course(NS(course=course, parts=parts, quiz_passed=False)).left == "还差第2部分和测验"
+        )
+        assert item.due_text == "无期限"
