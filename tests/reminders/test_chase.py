@@ -29,7 +29,7 @@ def _url(kind, things, **args) -> str:
 
 def _names(html: str) -> list[str]:
     body = html.split("未完成名单", 1)[1].split("已发送的催办", 1)[0]
-    return re.findall(r"<tr><td data-key>[^<]*</td><td data-key>([^<]*)</td>", body)
+    return re.findall(r"<tr><td data-key>[^<]*</td><td data-key[^>]*>([^<]*)</td>", body)
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
