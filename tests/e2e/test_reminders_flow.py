@@ -7,9 +7,10 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from yongxi_learn.core.time import local_today, utcnow
+from yongxi_learn.core.time import local_today
 from yongxi_learn.extensions import db
-from yongxi_learn.org.models import OrgUnit, Role
+from yongxi_learn.org import services
+from yongxi_learn.org.models import OrgUnit, Role, User
 from yongxi_learn.org.services import SYSTEM
 from yongxi_learn.reminders.models import Reminder
 from yongxi_learn.study import readings
@@ -59,11 +60,7 @@ def test_todo_and_chase_on_a_phone(
         "村管理员", unit_id=village.id, must_change_password=False
     )
     with live_server.app.app_context():
-        from yongxi_learn.org import services
-
-        person = db.session.scalar(
-            sa.select(services.User).where(services.User.phone == admin_phone)
-        )
+        person = db.session.scalar(sa.select(User).where(User.phone == admin_phone))
         services.grant_role(
             person, Role.UNIT_ADMIN, db.session.get(OrgUnit, village.id), actor=SYSTEM
         )
