@@ -14,6 +14,7 @@ from yongxi_learn.core.time import utcnow
 from yongxi_learn.extensions import db
 from yongxi_learn.org.audit import AuditLog
 from yongxi_learn.org.services import Actor
+from yongxi_learn.org.year_close import YearClose
 from yongxi_learn.reminders.models import Reminder
 from yongxi_learn.study import readings
 from yongxi_learn.training import attendance
@@ -138,3 +139,16 @@ def test_nothing_is_shown_to_learners(client, login, people, things):
     login(people["zhang"])
     assert client.get(_url("list", things)).status_code == 403
     assert "催办" not in client.get("/todo").get_data(as_text=True)
+
+
+def test_a_closed_year_refuses_to_log_a_reminder(client, login, people, things, tree):
+    db.session.add(YearClose(unit_id=tree["town"].id, year=things["list"].year))
+    db.session.commit()
+    login(people["town_admin"])
+    response = client.post(
+        f"/admin/reminders/lists/{things['list'].id}/sent",
+        data={"unit": tree["town"].id},
+        follow_redirects=True,
+    )
+    assert "年度已关账" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) == 0
