@@ -8,9 +8,11 @@ import pytest
 
 from tests.exams.paper_fixtures import make_exam, make_questions
 from yongxi_learn.core.time import local_today, utcnow
+from yongxi_learn.courses import services as courses
+from yongxi_learn.courses.models import PartKind
 from yongxi_learn.exams.papers import services as papers
 from yongxi_learn.extensions import db
-from yongxi_learn.laws.models import Law, LawKind
+from yongxi_learn.laws.models import Law, LawArticle, LawKind
 from yongxi_learn.org.models import Role
 from yongxi_learn.org.services import SYSTEM, Actor
 from yongxi_learn.study import plans, readings
@@ -114,5 +116,24 @@ def things(tree, people):
         closes_at=utcnow() + timedelta(days=5),
     )
     papers.publish(exam, actor=Actor(admin), now=utcnow())
+    laws[0].articles.append(LawArticle(position=0, number=1, label="第1条", text="示例条文"))
+    course = courses.create_course(
+        town,
+        courses.CourseSettings(
+            title="宪法入门课程", year=year, credit_hours="1", audience=_audience(tree)
+        ),
+        actor=SYSTEM,
+    )
+    courses.add_part(
+        course, courses.PartInput(kind=PartKind.ARTICLES, law_id=laws[0].id), actor=SYSTEM
+    )
+    courses.publish(course, actor=SYSTEM, now=utcnow())
     db.session.commit()
-    return {"list": lst, "reading": reading, "session": session, "exam": exam, "laws": laws}
+    return {
+        "list": lst,
+        "reading": reading,
+        "session": session,
+        "exam": exam,
+        "course": course,
+        "laws": laws,
+    }

@@ -20,7 +20,13 @@ from yongxi_learn.study import readings
 from yongxi_learn.training import attendance
 
 RANKING = re.compile("排名|名次|排行")
-KINDS = {"exam": "exams", "list": "lists", "reading": "readings", "session": "sessions"}
+KINDS = {
+    "exam": "exams",
+    "list": "lists",
+    "reading": "readings",
+    "session": "sessions",
+    "course": "courses",
+}
 
 
 def _url(kind, things, **args) -> str:

@@ -9,6 +9,9 @@ import sqlalchemy as sa
 
 from ..core.exceptions import NotFound
 from ..core.time import local_date
+from ..courses.models import CourseStatus
+from ..courses.services import course_for_admin
+from ..courses.services import people as course_people
 from ..exams.models import Exam, ExamKind
 from ..extensions import db
 from ..org.models import OrgUnit, User
@@ -41,7 +44,7 @@ class Behind:
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # exam / list / reading / session
+    kind: str  # exam / list / reading / session / course
     obj: object
     title: str
     owner: OrgUnit
@@ -55,7 +58,13 @@ class Target:
         return KIND_LABELS[self.kind]
 
 
-KIND_LABELS = {"exam": "考试", "list": "学习清单", "reading": "阅读任务", "session": "集中学习"}
+KIND_LABELS = {
+    "exam": "考试",
+    "list": "学习清单",
+    "reading": "阅读任务",
+    "session": "集中学习",
+    "course": "课程",
+}
 
 
 def target(kind: str, object_id: int, viewer: User) -> Target:
@@ -99,7 +108,20 @@ def _session(session_id: int, viewer: User) -> Target:
     return Target("session", s, s.topic, s.owner_unit, s.year, day, Perm.VIEW_TRAINING, True)
 
 
-_TARGETS = {"exam": _exam, "list": _list, "reading": _reading, "session": _session}
+def _course(course_id: int, viewer: User) -> Target:
+    c = course_for_admin(course_id, viewer)
+    if c.status is not CourseStatus.PUBLISHED:
+        raise NotFound(course_id)
+    return Target("course", c, c.title, c.owner_unit, c.year, c.due_on, Perm.VIEW_STUDY)
+
+
+_TARGETS = {
+    "exam": _exam,
+    "list": _list,
+    "reading": _reading,
+    "session": _session,
+    "course": _course,
+}
 
 
 def _related(a: OrgUnit, b: OrgUnit) -> bool:
@@ -195,7 +217,16 @@ def _session_behind(session, unit: OrgUnit, viewer: User) -> list[Behind]:
     ]
 
 
+def _course_behind(course, unit: OrgUnit, viewer: User) -> list[Behind]:
+    return [
+        Behind(r.user_id, r.name, r.phone, r.unit_name, r.unit_path, "未学完课程")
+        for r in course_people(course, viewer)
+        if not r.done and r.unit_path.startswith(unit.path)
+    ]
+
+
 _BEHIND = {
+    "course": _course_behind,
     "exam": _exam_behind,
     "list": _list_behind,
     "reading": _reading_behind,

@@ -24,8 +24,14 @@ from .sources import CHASE, Target, behind, chase_roots, chase_unit, target
 bp = Blueprint("reminders", __name__)
 
 # URL argument of each kind (the names the features' own pages use).
-ARGS = {"exam": "exam_id", "list": "list_id", "reading": "reading_id", "session": "session_id"}
-PATHS = {"exam": "exams", "list": "lists", "reading": "readings", "session": "sessions"}
+ARGS = {
+    "exam": "exam_id",
+    "list": "list_id",
+    "reading": "reading_id",
+    "session": "session_id",
+    "course": "course_id",
+}
+PATHS = {k: f"{k}s" for k in ARGS}
 HEADERS = ["单位", "姓名", "手机号", "还需完成"]
 
 
@@ -119,6 +125,7 @@ def _back(t: Target) -> tuple[str, str]:
         "list": lambda: (url_for("study_admin.list_people", list_id=obj.id), "学习情况"),
         "reading": lambda: (url_for("study_admin.reading_people", reading_id=obj.id), "阅读情况"),
         "session": lambda: (url_for("training_admin.detail", session_id=obj.id), "集中学习"),
+        "course": lambda: (url_for("course_admin.people", course_id=obj.id), "课程完成情况"),
     }[t.kind]()
 
 
