@@ -15,7 +15,7 @@ class Reminder(db.Model):
     __tablename__ = "reminder"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # What was chased: "exam", "list", "reading" or "session" and the object's id (a
+    # What was chased: "exam", "list", "reading", "session" or "course" and its id (a
     # plain id: the features know nothing of reminders).
     kind: Mapped[str] = mapped_column(sa.String(20))
     object_id: Mapped[int]

@@ -1,4 +1,4 @@
-"""催办 pages: one per exam, study list, reading and session, linked from each feature's
+"""催办 pages: one per exam, study list, reading, session and course, linked from each feature's
 own admin page (no menu item). GET shows who has not done it and the message; ?format=xlsx
 is the calling sheet; POST …/sent logs that the message was sent."""
 
