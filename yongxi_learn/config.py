@@ -96,10 +96,14 @@ class Config:
     # All parts together: 民法典 as plain .docx has 28,000; Word's formatting adds a few times that.
     IMPORT_MAX_XML_ELEMENTS = 250_000
 
-    # Course audio and video (courses/media.py): the largest upload, in MB; and, behind
+    # Course audio and video (core/media.py): the largest upload, in MB; and, behind
     # nginx, the internal location that serves instance/media/ (X-Accel-Redirect), e.g.
     # "/protected-media/"; empty: the app sends the bytes itself (with Range).
     COURSE_MEDIA_MAX_MB = 200
+    # A 语音讲解 on a law article or a reading (laws/audio.py, study/reading_audio.py):
+    # a phone recording (M4A/AAC or MP3), at most this large and this long.
+    AUDIO_NOTE_MAX_MB = 20
+    AUDIO_NOTE_MAX_MINUTES = 5
     MEDIA_X_ACCEL = ""
 
     PRODUCTION = False
@@ -164,6 +168,8 @@ _INT_SETTINGS = (
     "REPORT_RATE_THRESHOLD",
     "PRIVACY_RETENTION_YEARS",
     "COURSE_MEDIA_MAX_MB",
+    "AUDIO_NOTE_MAX_MB",
+    "AUDIO_NOTE_MAX_MINUTES",
 )
 _TEXT_SETTINGS = ("OPERATOR_NAME", "OPERATOR_CONTACT", "SITE_ADDRESS", "MEDIA_X_ACCEL")
 

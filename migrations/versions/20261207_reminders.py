@@ -1,7 +1,7 @@
 """reminders: the log of 催办 an admin sent (what, unit, who was listed, by whom, when)
 
 Revision ID: 4d8b1f6e2a90
-Revises: 7c2e9a41d0b3
+Revises: 8cb21b032537
 Create Date: 2026-12-07 06:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4d8b1f6e2a90'
-down_revision = '7c2e9a41d0b3'
+down_revision = '8cb21b032537'
 branch_labels = None
 depends_on = None
 

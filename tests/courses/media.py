@@ -1,8 +1,8 @@
 """Small audio and video files made on the spot with PyAV (its wheel bundles FFmpeg
 with libx264, libx265, AAC and LAME): a silent tone, a few coloured frames.
 
-``python -m tests.courses.media demo`` remakes the demo's video
-(yongxi_learn/demo_data/media/demo.mp4)."""
+``python -m tests.courses.media demo`` remakes the demo's video and its 语音讲解
+(yongxi_learn/demo_data/media/demo.mp4, note.m4a)."""
 
 import array
 import io
@@ -63,6 +63,14 @@ def m4a(seconds: float = 3) -> bytes:
     return out.getvalue()
 
 
+def aac(seconds: float = 3) -> bytes:
+    """Raw AAC (ADTS), as some Android recorders save it."""
+    out = io.BytesIO()
+    with av.open(out, "w", format="adts") as container:
+        _add_audio(container, seconds, "aac")
+    return out.getvalue()
+
+
 def mp4(seconds: float = 2, codec: str = "libx264", sound: bool = False) -> bytes:
     """A small video: ``codec`` libx264 (H.264) or libx265 (HEVC)."""
     # +faststart (the index before the data, so a phone starts playing at once) rewrites
@@ -99,3 +107,6 @@ if __name__ == "__main__" and sys.argv[1:] == ["demo"]:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(mp4(seconds=12, sound=True))
     print(target, target.stat().st_size)
+    note = target.with_name("note.m4a")
+    note.write_bytes(m4a(seconds=6))
+    print(note, note.stat().st_size)

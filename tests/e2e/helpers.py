@@ -1,5 +1,6 @@
 """Steps the browser tests share: an exam made through the admin pages and started, an
-exam with results put into the live server's database."""
+exam with results put into the live server's database, 长辈模式 on an account or a
+browser."""
 
 import re
 from datetime import timedelta
@@ -8,6 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from yongxi_learn.auth import elder
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.exams import exam_tally
 from yongxi_learn.exams.models import (
@@ -140,3 +142,21 @@ def start_exam(page, live_server, log_in, phone, password, *, check=None, screen
         screenshot(page, "0-notice")
     page.get_by_role("button", name="开始答题").click()
     expect(page).to_have_url(re.compile(r"/exams/attempts/\d+$"))
+
+
+# ---------------------------------------------------------------- 长辈模式 (auth/elder.py)
+
+
+def set_elder_mode(app, phone, on: bool = True) -> None:
+    """Keep 长辈模式 on the account of ``phone``: logging in then sets the browser's
+    cookie from it, as on any device (the way to run a page sweep in both modes)."""
+    with app.app_context():
+        person = db.session.scalar(sa.select(User).where(User.phone == phone))
+        elder.set_elder_mode(person, on)
+        db.session.commit()
+
+
+def elder_cookie(live_server) -> dict:
+    """For ``context.add_cookies([...])``: this browser in 长辈模式 without touching an
+    account (before logging in; a login sets the cookie from the account again)."""
+    return {"name": elder.ELDER_COOKIE, "value": elder.ON, "url": live_server.url("/")}

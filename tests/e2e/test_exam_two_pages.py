@@ -216,7 +216,7 @@ def test_submitting_shows_that_it_is_under_way(live_server, person, page, log_in
     # (after exam.js's own handler) where the next page of the tab can read it.
     page.evaluate(
         """document.addEventListener("submit", function () {
-          var buttons = document.querySelectorAll("button[type=submit]");
+          var buttons = document.querySelectorAll("#exam-form button[type=submit]");
           var seen = [];
           for (var i = 0; i < buttons.length; i++) {
             seen.push([buttons[i].disabled, buttons[i].textContent]);

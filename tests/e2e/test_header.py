@@ -92,6 +92,7 @@ def test_wide_screen_shows_the_links_in_the_bar(browser, live_server, make_perso
         nav = page.get_by_role("navigation", name="主导航")
         expect(nav.get_by_role("link", name="统计")).to_be_visible()
         expect(page.get_by_text("菜单", exact=True)).to_be_hidden()
+        expect(page.get_by_role("button", name="长辈模式")).to_be_visible()  # on the line too
         assert _header_height(page) <= HEADER_MAX
     finally:
         context.close()

@@ -60,12 +60,12 @@ def test_an_admin_prints_a_paper_and_types_its_answers_in(
 
     page.goto(live_server.url(f"/admin/exams/{exam_id}/paper"))
     assert_fits_phone(page)
-    page.get_by_label("试卷编号").fill(code)
-    page.get_by_label("答案").fill("E" + typed[1:])  # a typo at question 1
+    page.get_by_label("试卷编号", exact=True).fill(code)
+    page.get_by_label("答案", exact=True).fill("E" + typed[1:])  # a typo at question 1
     page.get_by_role("button", name="录入并评分").click()
     expect(page.get_by_text("第1题：该题只有A–D四个选项")).to_be_visible()
     screenshot(page, "paper-entry-typo-360")
-    page.get_by_label("答案").fill(typed)
+    page.get_by_label("答案", exact=True).fill(typed)
     page.get_by_role("button", name="录入并评分").click()
     expect(page.get_by_text(f"已录入试卷{code}（冉晓丽）：")).to_be_visible()
     screenshot(page, "paper-entry-done-360")

@@ -39,6 +39,10 @@ ALLOWED = [
     r"\d+\s*分钟后再试",  # a lock's message
     r"默认考试时长(?:\s*现为\s*\d+\s*分钟)?",  # 单位设置: a new exam's default limit
     r"本单位设为（分钟）",
+    # A 语音讲解's length (a recording's, not anyone's time) and the upload's limit.
+    r"语音讲解（[^）]*）\s*(?:\d+\s*分\s*)?\d+\s*秒",
+    r"不超过\s*\d+\s*分钟、\s*\d+\s*MB",
+    r"录音超过\s*\d+\s*分钟[^。；]*",
 ]
 # The promises themselves (on the 备案 sheet) name what is not done.
 ALLOWED += [re.escape(line) for line in PROMISES]

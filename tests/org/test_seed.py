@@ -108,3 +108,13 @@ def test_reset_password_command_refuses_a_malformed_phone(runner, app):
     result = runner.invoke(args=["reset-password", "12345"])
     assert result.exit_code != 0
     assert "手机号应为11位中国大陆手机号码" in result.output
+
+
+def test_the_demo_legal_liaison_logs_in_to_elder_mode(app, seeded, login):
+    """长辈模式 shows in the demo: the 法律明白人 login has it on its account, nobody else."""
+    _name, phone, password = logins(seeded)["法律明白人"]
+    on = db.session.scalars(sa.select(User.phone).where(User.elder_mode)).all()
+    assert on == [phone]
+    user = db.session.scalar(sa.select(User).where(User.phone == phone))
+    page = login(user, password, client=app.test_client())
+    assert '<html lang="zh-CN" class="elder">' in page.get_data(as_text=True)

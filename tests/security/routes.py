@@ -17,6 +17,8 @@ PUBLIC = {
     "verify.form",  # 证明核验: the form to type a certificate's code
     "verify.show",  # a certificate's code checked: a masked name and what the paper
     # says, no more (record/certificates.py); rate-limited per address
+    "auth.elder_mode",  # 长辈模式: sets this browser's display cookie (and the account
+    # of whoever is logged in, their own choice); a value other than on/off is a 400
     "training.scan",  # QR link /t/<id>/<token>: only exchanges a signed code for a
     # ticket and shows a message; recording needs a login and a POST
 }

@@ -33,8 +33,10 @@ SELF_SERVICE = {
     "feedback.mine",  # 意见建议: one's own items
     "feedback.send",  # sending one (the sweep's form lacks its kind: nothing is sent)
 }
-# Readable by every signed-in person by design: the law library is shared reading.
-SHARED_READ = {"laws.detail"}
+# Readable by every signed-in person by design: the law library is shared reading. An
+# article's 语音讲解 page shows only the notes of the caller's own town, and a note
+# recorded there goes to the recorder's own town (laws/audio.py; tests/laws/test_audio.py).
+SHARED_READ = {"laws.detail", "laws.article_audio", "laws.add_audio"}
 
 # POST forms that only search (a phone typed in them stays out of URLs): reads, so an
 # auditor may use them; the table fingerprint still proves they change nothing.

@@ -24,6 +24,7 @@ from yongxi_learn.external import importing as external_importing
 from yongxi_learn.external.models import ExternalExam, ExternalResult
 from yongxi_learn.feedback import services as feedback
 from yongxi_learn.feedback.models import FeedbackKind
+from yongxi_learn.laws import audio as law_audio
 from yongxi_learn.laws import importing as law_importing
 from yongxi_learn.org import importing, tenancy
 from yongxi_learn.org.models import Category, Role
@@ -31,7 +32,7 @@ from yongxi_learn.org.services import Actor
 from yongxi_learn.record import certificates
 from yongxi_learn.record.models import CertificateKind
 from yongxi_learn.reports import services as reports
-from yongxi_learn.study import plans, readings
+from yongxi_learn.study import plans, reading_audio, readings
 from yongxi_learn.study.plan_models import ItemKind
 from yongxi_learn.study.reading_models import ReadingKind
 from yongxi_learn.training import attendance
@@ -173,7 +174,17 @@ def _study_objects(ids, b_town, b_person, actor, mark) -> None:
     )
     db.session.flush()
     ids.update(law_id=law.id, list_id=lst.id, item_id=item.id, reading_id=reading.id)
+    _audio_notes(ids, law, reading, actor)
     _course_objects(ids, b_town, actor, mark, law.id)
+
+
+def _audio_notes(ids, law, reading, actor) -> None:
+    """B's 语音讲解 on its law's first article (heard in B only) and on its reading."""
+    limits = {"max_bytes": 10**7, "max_seconds": 300, "now": utcnow()}
+    article = law.articles[0]
+    note = law_audio.add_note(article, io.BytesIO(mp3(1)), actor=actor, **limits)
+    spoken = reading_audio.add_note(reading, io.BytesIO(mp3(1)), actor=actor, **limits)
+    ids.update(article_id=article.id, note_id=note.id, audio_id=spoken.id)
 
 
 def _course_objects(ids, b_town, actor, mark, law_id) -> None:

@@ -2,6 +2,7 @@
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -19,7 +20,7 @@ from ..core.security import safe_next
 from ..core.time import utcnow
 from ..extensions import db, limiter, login_manager
 from ..org.names import InvalidValue
-from . import history, services
+from . import elder, history, services
 from .forms import ChangePasswordForm, LoginForm
 from .sessions import Timeouts, end_session, gate_closed, load_user, start_session
 
@@ -29,6 +30,7 @@ bp = Blueprint("auth", __name__)
 _OPEN_WHILE_PASSWORD_EXPIRED = {
     "auth.change_password",
     "auth.logout",
+    "auth.elder_mode",
     "static",
     "healthz",
     "home.favicon",
@@ -114,6 +116,8 @@ def login():
         )
         response = redirect(target or url_for("home.index"))
         _remember_device(response, login_session.user.phone)
+        # The mode follows the person: this browser shows what their account says.
+        elder.set_cookie(response, login_session.user.elder_mode)
         return response
     return render_template("auth/login.html", form=form)
 
@@ -129,6 +133,22 @@ def _remember_device(response, phone: str) -> None:
         samesite="Lax",
         secure=current_app.config["SESSION_COOKIE_SECURE"],
     )
+
+
+@bp.post("/elder-mode")
+def elder_mode():
+    """The 长辈模式 switch of every page's header: kept on the account of whoever is
+    logged in and in this browser's cookie; back to the page it was used on."""
+    value = request.form.get("elder")
+    if value not in ("0", "1"):
+        abort(400)
+    on = value == "1"
+    if current_user.is_authenticated:
+        elder.set_elder_mode(current_user._get_current_object(), on)
+        db.session.commit()
+    response = redirect(safe_next(request.form.get("next")) or url_for("home.index"))
+    elder.set_cookie(response, on)
+    return response
 
 
 @bp.post("/logout")

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from ..core import media
 from ..core.exceptions import NotFound, PermissionDenied
 from ..core.forms import flash_errors, run_service
 from ..core.spreadsheet_out import Sheet, send_xlsx
@@ -21,7 +22,7 @@ from ..study.admin_common import audience_of, fill_audience, owner_of
 from ..study.common import StudyError
 from ..study.reading_models import ReadingAssignment
 from ..training.models import SessionStatus, TrainingSession
-from . import media, services
+from . import services
 from .forms import CourseForm, PartForm
 from .models import Course, CoursePart, MediaKind, PartKind
 
@@ -188,7 +189,7 @@ def add_part(course_id):
                 raise services.CourseError("请选择要上传的音频或视频文件")
             found = services.upload_media(
                 course.owner_unit, upload.stream, MediaKind(form.media_kind.data),
-                actor=actor, max_bytes=media.max_bytes(current_app.config),
+                actor=actor, max_bytes=services.media_max_bytes(current_app.config),
             )  # fmt: skip
             stored.append(found.stored_name)
             media_id = found.id

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import str_enum
 from ..core.labels import LabelledEnum
+from ..core.media import MediaKind, duration_text
 from ..core.time import utcnow
 from ..extensions import db
 from ..laws.models import Law
@@ -33,11 +34,6 @@ class PartKind(LabelledEnum):
     ARTICLES = "articles", "法规条文"
     SESSION = "session", "集中学习材料"
     MEDIA = "media", "音视频"
-
-
-class MediaKind(LabelledEnum):
-    AUDIO = "audio", "音频"
-    VIDEO = "video", "视频"
 
 
 class Course(db.Model):
@@ -93,10 +89,7 @@ class CourseMedia(db.Model):
 
     @property
     def duration_text(self) -> str:
-        if not self.duration_seconds:
-            return ""
-        minutes, seconds = divmod(self.duration_seconds, 60)
-        return f"{minutes}分{seconds:02d}秒" if minutes else f"{seconds}秒"
+        return duration_text(self.duration_seconds)
 
 
 class CoursePart(db.Model):

@@ -12,6 +12,7 @@ from typing import IO
 
 import sqlalchemy as sa
 
+from ..core import media
 from ..core.exceptions import NotFound
 from ..extensions import db
 from ..laws.models import Law, LawStatus
@@ -25,7 +26,6 @@ from ..org.year_close import ensure_year_open
 from ..study.common import may_view, visible_owner
 from ..study.reading_models import ReadingAssignment
 from ..training.models import TrainingSession
-from . import media
 from .models import (
     Course,
     CourseCompletion,
@@ -264,18 +264,17 @@ def move_part(part: CoursePart, step: int, *, actor: Actor) -> None:
     db.session.flush()
 
 
+def media_max_bytes(config) -> int:
+    return int(config["COURSE_MEDIA_MAX_MB"]) * media.MB
+
+
 def upload_media(
     owner: OrgUnit, f: IO[bytes], kind: MediaKind, *, actor: Actor, max_bytes: int
 ) -> CourseMedia:
     """Check the upload by content and size, then store it under a name of ours."""
     ensure_manage(actor, owner)
-    size = media.size_of(f)
-    if size == 0:
-        raise CourseError("请选择文件")
-    if size > max_bytes:
-        raise CourseError(f"文件超过{max_bytes // media.MB}MB，请压缩后再上传")
     try:
-        checked = media.check(f, kind)
+        checked, size = media.check_upload(f, kind, max_bytes=max_bytes)
     except media.MediaRefused as exc:
         raise CourseError(str(exc)) from exc
     found = CourseMedia(

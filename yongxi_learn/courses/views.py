@@ -5,13 +5,14 @@ the resume position (JSON, the learner's own), the quiz, and the media file."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..core import media
 from ..core.exceptions import NotFound
 from ..core.time import local_today, utcnow
 from ..extensions import db
 from ..study import readings
 from ..study.reading_models import ReadingAssignment, ReadingKind
 from ..training.models import TrainingSession
-from . import media, progress
+from . import progress
 from .models import PartKind
 from .services import CourseError
 

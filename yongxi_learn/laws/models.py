@@ -12,9 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import str_enum
 from ..core.labels import LabelledEnum
+from ..core.media import StoredMedia
 from ..core.time import utcnow
 from ..extensions import db
-from ..org.models import OrgUnit
+from ..org.models import OrgUnit, User
 
 
 class LawKind(LabelledEnum):
@@ -105,3 +106,22 @@ class LawArticle(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("law_id", "position", name="uq_law_article_law_position"),
     )
+
+
+class ArticleAudio(StoredMedia, db.Model):
+    """A 语音讲解 of one article: a short explanation recorded on a phone (a local
+    dialect is welcome) by an admin or a 法律明白人 (laws/audio.py). The people of
+    ``unit``'s subtree hear it: the uploader's 镇/街道, or for someone above every town
+    their own unit."""
+
+    __tablename__ = "law_article_audio"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("law_article.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[LawArticle] = relationship()
+    unit: Mapped[OrgUnit] = relationship()
+    uploaded_by: Mapped[User] = relationship()

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..org.actors import current_actor
 from ..org.models import OrgUnit
 from ..org.permissions import Perm, require
-from . import importing, layout, references, search, services
+from . import audio, importing, layout, references, search, services
 from .files import LawFileError, read_law_file
 from .forms import LawImportForm, LawMetaForm, LawSearchForm
 from .models import Law, LawKind
@@ -67,14 +67,19 @@ def detail(law_id):
     article_id = request.args.get("article", type=int)
     part = pages.part_of(article_id) if article_id else request.args.get("part", 0, type=int)
     part = min(max(part, 0), max(len(pages.parts) - 1, 0))
+    shown = pages.parts[part] if pages.parts else []
+    article_ids = [article.id for section in shown for article in section.articles]
     return render_template(
         "laws/detail.html",
         law=law,
         layout=pages,
         part=part,
-        shown=pages.parts[part] if pages.parts else [],
+        shown=shown,
         versions=services.versions(law),
         manage=services.can_manage(current_user, law),
+        notes=audio.notes_for(article_ids, current_user),
+        may_record=audio.may_record(current_user),
+        deletable=lambda note: audio.may_delete(current_user, note),
     )
 
 

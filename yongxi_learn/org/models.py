@@ -137,6 +137,10 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     last_login_device: Mapped[str] = mapped_column(sa.String(16), default="", server_default="")
     password_changed_at: Mapped[datetime | None]
+    # 长辈模式 (large text, high contrast, one question per screen), the person's own
+    # choice: kept here so it follows them to another device; pages read it from the
+    # cookie auth/elder.py sets from it at login and when it is switched.
+    elder_mode: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[OrgUnit] = relationship(lazy="joined", innerjoin=True)

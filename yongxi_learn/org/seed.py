@@ -137,12 +137,14 @@ def seed(logins_path: Path) -> list[DemoLogin]:
                 "村(社区)两委干部" if (v, i) == (1, 2) else None,
             )
         for j in range(6 if v < 4 else 5):
-            person(
+            liaison = person(
                 village,
                 Category.LEGAL_LIAISON,
                 "法律明白人",
                 "法律明白人" if (v, j) == (1, 0) else None,
             )
+            # The demo's 法律明白人 reads in 长辈模式 from the first login (auth/elder.py).
+            liaison.elder_mode = (v, j) == (1, 0)
 
     admin = person(offices["平安法治办公室"], Category.OFFICIAL, "平安法治办主任", "管理员")
     services.grant_role(admin, Role.ADMIN, town, actor=actor)

@@ -3,6 +3,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Study lists (学习清单) and reading assignments (阅读任务), and their law links."""
+    from ..core.inputs import LARGE_BODIES
+    from ..core.media import note_body_limit
     from ..laws.references import LawReference, register
     from ..org.models import OrgUnit
     from . import admin_reading_views  # noqa: F401  (routes on the admin blueprint)
@@ -13,6 +15,8 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(learner_bp, url_prefix="/study")
     app.register_blueprint(admin_bp, url_prefix="/admin/study")
+    # A phone's recording is larger than any form: its own limit (AUDIO_NOTE_MAX_MB).
+    LARGE_BODIES["study_admin.add_reading_audio"] = note_body_limit
     register(
         LawReference(
             label="学习清单条目",

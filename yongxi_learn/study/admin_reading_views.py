@@ -1,13 +1,16 @@
 """Reading-assignment admin pages: create and edit (MANAGE_STUDY); completion by unit
 and person, downloads and a reminder text (VIEW_STUDY, the viewer's subtree only)."""
 
+import io
+
 import sqlalchemy as sa
-from flask import redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
+from ..core import media
 from ..core.forms import flash_errors
-from ..core.time import format_local
+from ..core.time import format_local, utcnow
 from ..extensions import db
 from ..laws.models import LawStatus
 from ..org.actors import current_actor
@@ -15,7 +18,7 @@ from ..org.models import OrgUnit
 from ..org.ordering import people_order
 from ..org.permissions import Perm, can, require
 from ..org.privacy import shown_phone
-from . import plans, readings
+from . import plans, reading_audio, readings
 from .admin_common import (
     asked_download,
     audience_of,
@@ -105,7 +108,56 @@ def edit_reading(reading_id):
         if run(change, "已保存"):
             return redirect(url_for("study_admin.edit_reading", reading_id=reading.id))
     flash_errors(form)
-    return render_template("study/admin_reading_form.html", form=form, reading=reading)
+    config = current_app.config
+    return render_template(
+        "study/admin_reading_form.html",
+        form=form,
+        reading=reading,
+        notes=reading_audio.notes_of(reading),
+        deletable=lambda note: reading_audio.may_delete(current_user, note),
+        max_mb=config["AUDIO_NOTE_MAX_MB"],
+        max_minutes=config["AUDIO_NOTE_MAX_MINUTES"],
+    )
+
+
+@bp.post("/readings/<int:reading_id>/audio")
+@require(Perm.MANAGE_STUDY)
+def add_reading_audio(reading_id):
+    reading = visible(ReadingAssignment, reading_id, manage=True)
+    upload = request.files.get("audio")
+    config = current_app.config
+
+    def change():
+        reading_audio.add_note(
+            reading,
+            # No file: an empty one, refused as 请选择文件 once the permission holds.
+            upload.stream if upload else io.BytesIO(),
+            actor=current_actor(),
+            max_bytes=media.note_max_bytes(config),
+            max_seconds=media.note_max_seconds(config),
+            now=utcnow(),
+        )
+
+    run(change, "语音讲解已上传")
+    return redirect(url_for("study_admin.edit_reading", reading_id=reading.id) + "#audio")
+
+
+@bp.post("/readings/audio/<int:audio_id>/delete")
+@login_required
+def delete_reading_audio(audio_id):
+    note = reading_audio.get_audible(audio_id, current_user)
+    reading_id = note.assignment_id
+    manages = can(current_user, Perm.MANAGE_STUDY, note.assignment.owner_unit)
+    stored: list[str] = []
+
+    def change():
+        stored.append(reading_audio.delete_note(note, actor=current_actor()))
+
+    if run(change, "语音讲解已删除"):
+        media.remove(stored[0])
+    if manages:
+        return redirect(url_for("study_admin.edit_reading", reading_id=reading_id) + "#audio")
+    return redirect(url_for("study.reading", reading_id=reading_id))
 
 
 def _rows(reading: ReadingAssignment, unit: OrgUnit, behind_only: bool) -> sa.Select:

@@ -4,10 +4,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..core import media
 from ..core.time import local_today, utcnow
 from ..extensions import db
 from ..org.actors import current_actor
-from . import plans, readings, summary
+from . import plans, reading_audio, readings, summary
 from .common import StudyError
 from .forms import NoteForm
 from .plan_models import StudyList, StudyListItem
@@ -138,7 +139,16 @@ def reading(reading_id):
         articles=articles,
         problem=readings.confirm_problem(progress),
         beat_seconds=max(2, min(15, reading.min_seconds // 2)),
+        notes=reading_audio.notes_of(reading),
+        deletable=lambda note: reading_audio.may_delete(current_user, note),
     )
+
+
+@bp.get("/readings/audio/<int:audio_id>")
+@login_required
+def reading_audio_file(audio_id):
+    note = reading_audio.get_audible(audio_id, current_user)
+    return media.send(note.stored_name, note.mime)
 
 
 @bp.post("/readings/<int:reading_id>/beat")

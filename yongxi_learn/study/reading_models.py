@@ -11,10 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.credit import CreditHours
 from ..core.db import str_enum
 from ..core.labels import LabelledEnum
+from ..core.media import StoredMedia
 from ..core.time import utcnow
 from ..extensions import db
 from ..laws.models import Law
-from ..org.models import OrgUnit
+from ..org.models import OrgUnit, User
 
 
 class ReadingKind(LabelledEnum):
@@ -87,3 +88,19 @@ class ReadingProgress(db.Model):
     @property
     def seconds(self) -> int:
         return self.counted_ms // 1000
+
+
+class ReadingAudio(StoredMedia, db.Model):
+    """A 语音讲解 of a reading: a short explanation recorded on a phone by an admin who
+    manages the reading (study/reading_audio.py); everyone the reading is given to
+    hears it on the reading's page."""
+
+    __tablename__ = "reading_audio"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("reading_assignment.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assignment: Mapped[ReadingAssignment] = relationship()
+    uploaded_by: Mapped[User] = relationship()

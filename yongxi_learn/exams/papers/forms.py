@@ -297,8 +297,19 @@ class PaperEntryForm(Form):
 
 
 class PaperCorrectionForm(PaperEntryForm):
-    """A typed-in paper's answers typed again, with why (a typing error)."""
+    """A typed-in paper's answers typed again, with why (a typing error). Its fields
+    are labelled apart from the entry form's above it on the same page."""
 
+    code = StringField(
+        "要更正的试卷编号",
+        validators=[DataRequired("请输入试卷编号"), Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+    )
+    answers = StringField(
+        "更正后的答案",
+        validators=[DataRequired("请输入答案"), Length(max=1000)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
     reason = StringField(
         "更正原因",
         validators=[DataRequired("请填写更正原因"), Length(max=200)],

@@ -183,8 +183,10 @@ def _question(item: SheetItem) -> str:
     return (
         f'<fieldset class="question" id="q{n}" data-position="{n}">\n'
         f'<legend class="stem">\n<span class="qno">{n}.</span>\n'
-        f'<span class="tag">{_TYPE_LABELS[item.type]}</span>\n{item.stem}\n'
+        f'<span class="tag" data-speak-part>{_TYPE_LABELS[item.type]}</span>\n'
+        f'<span class="stem-text" data-speak-part>{item.stem}</span>\n'
         f'<span class="muted">（{_score(item.score)}分）</span>\n</legend>\n'
+        f"{_SPEAK.format(n=n)}"
         f"{_options(item, n)}"
         f'<input type="hidden" name="v{n}" value="{item.version}">\n'
         f'<p class="q-state" data-state-for="{n}"></p>\n</fieldset>'
@@ -194,7 +196,7 @@ def _question(item: SheetItem) -> str:
 def _options(item: SheetItem, n: int) -> str:
     kind = "checkbox" if item.type is QuestionType.MULTI else "radio"
     return "".join(
-        f'<label class="option">\n<input type="{kind}" name="q{n}" value="{letter}"'
+        f'<label class="option" data-speak-part>\n<input type="{kind}" name="q{n}" value="{letter}"'
         f"{' checked' if letter in item.letters else ''}>\n"
         f'<span class="letter">{letter}.</span>\n'
         f'<span class="option-text">{text}</span>\n</label>\n'
@@ -202,6 +204,12 @@ def _options(item: SheetItem, n: int) -> str:
     )
 
 
+# 朗读 (static/js/speech.js): hidden until the browser shows it has a Chinese voice;
+# it reads the type, the stem and the options with their letters, nothing else.
+_SPEAK = (
+    '<button type="button" class="button button-secondary speak-button" data-speak="q{n}"'
+    ' aria-pressed="false" hidden>朗读</button>\n'
+)
 _TYPE_LABELS = {qtype: escape(label) for qtype, label in QUESTION_TYPE_LABELS.items()}
 _score = lru_cache(maxsize=64)(format_score)  # a sheet has a few distinct scores
 

@@ -32,7 +32,9 @@ document.addEventListener("click", function (event) {
   if (!menu || !window.matchMedia) {
     return;
   }
-  var wide = window.matchMedia("(min-width: 960px)");
+  // 长辈模式 keeps the menu one panel of large buttons on every screen.
+  var elder = /(^|\s)elder(\s|$)/.test(document.documentElement.className);
+  var wide = window.matchMedia(elder ? "not all" : "(min-width: 960px)");
   function fit() {
     menu.open = wide.matches;
   }

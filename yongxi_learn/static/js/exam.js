@@ -381,6 +381,70 @@
     form.submit();
   }
 
+  // ---------------------------------------------------------------- 长辈模式
+  // One question per screen, with 上一题 / 下一题 and the numbers to jump: the others
+  // are only hidden, so each answer still saves as it is given and 交卷 sends them all.
+
+  var pager = document.getElementById("q-pager");
+  var counter = document.getElementById("q-counter");
+  var current = 0;
+
+  function questionAt(position) { return document.getElementById("q" + position); }
+  function show(position, moveFocus) {
+    var target = questionAt(position);
+    if (!target) { return; }
+    var was = questionAt(current);
+    if (was) { was.className = "question"; }
+    target.className = "question is-current";
+    current = position;
+    counter.textContent = "第 " + position + " 题 / 共 " + total + " 题";
+    var steps = pager.querySelectorAll("button.q-step");
+    for (var i = 0; i < steps.length; i++) {
+      var step = parseInt(steps[i].value, 10);
+      steps[i].disabled = position + step < 1 || position + step > total;
+    }
+    try { window.sessionStorage.setItem(KEY_PREFIX + "-shown", String(position)); } catch (e) { /* none */ }
+    if (moveFocus) {
+      target.setAttribute("tabindex", "-1");
+      target.focus();
+      target.scrollIntoView(true);
+    }
+  }
+  // The question asked for (#q5), else the one shown before a reload, else the
+  // first one not answered.
+  function firstShown() {
+    var match = /^#q(\d+)$/.exec(window.location.hash || "");
+    var shown = null;
+    try { shown = window.sessionStorage.getItem(KEY_PREFIX + "-shown"); } catch (e) { shown = null; }
+    if (match && questionAt(parseInt(match[1], 10))) { return parseInt(match[1], 10); }
+    if (shown && questionAt(parseInt(shown, 10))) { return parseInt(shown, 10); }
+    for (var p = 1; p <= total; p++) {
+      if (answerOf(p) === "") { return p; }
+    }
+    return 1;
+  }
+  function startOneByOne() {
+    form.className += " one-by-one";
+    pager.hidden = false;
+    var nav = form.querySelector(".exam-nav");
+    if (nav) { pager.parentNode.insertBefore(nav, pager.nextSibling); }
+    pager.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("button.q-step") : null;
+      if (button && !button.disabled) {
+        show(current + parseInt(button.value, 10), true);
+      }
+    });
+    form.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest(".exam-nav a") : null;
+      var match = link ? /#q(\d+)$/.exec(link.getAttribute("href") || "") : null;
+      if (match) {
+        event.preventDefault();
+        show(parseInt(match[1], 10), true);
+      }
+    });
+    show(firstShown(), false);
+  }
+
   // ---------------------------------------------------------------- wiring
 
   // The queue stays until the server has the form: should 交卷 not arrive, the page
@@ -465,6 +529,9 @@
     note.setRequestHeader("Accept", "application/json");
     note.setRequestHeader("X-CSRFToken", token);
     note.send();
+  }
+  if (pager && total > 0 && /(^|\s)elder(\s|$)/.test(document.documentElement.className)) {
+    startOneByOne();
   }
   updateSummary();
   flush();

@@ -1,8 +1,11 @@
-"""Course audio and video: checked by content, stored under instance/media/ with a
-name the server chose, and sent with HTTP Range (or handed to nginx).
+"""Uploaded audio and video (a course's media, an audio explanation of a law article or
+a reading): checked by content, stored under instance/media/ with a name the server
+chose, and sent with HTTP Range (or handed to nginx). Features keep their own rows
+(who uploaded it, where it belongs) and their own limits; the file is handled here.
 
-Accepted: audio is MP3, or MP4 (M4A) holding AAC and no video; video is MP4 whose
-every video track is H.264 (sample entry avc1/avc3) and whose sound, if any, is AAC.
+Accepted: audio is MP3, raw AAC (ADTS, .aac), or MP4 (M4A) holding AAC and no video;
+video is MP4 whose every video track is H.264 (sample entry avc1/avc3) and whose sound,
+if any, is AAC.
 A phone's browser plays these without a plug-in. The extension and the browser's
 Content-Type are not trusted: the file's own structure decides (mutagen).
 """
@@ -14,12 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import sqlalchemy as sa
 from flask import Response, current_app, send_file
 from mutagen import MutagenError
+from mutagen.aac import AAC as ADTS
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, Atoms
+from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import MediaKind
+from .labels import LabelledEnum
 
 MB = 1024 * 1024
 NOT_VIDEO = "文件不是MP4(H.264)视频"
@@ -29,8 +35,13 @@ AAC = {b"mp4a"}
 CHUNK = 1024 * 1024
 
 
+class MediaKind(LabelledEnum):
+    AUDIO = "audio", "音频"
+    VIDEO = "video", "视频"
+
+
 class MediaRefused(Exception):
-    """The upload is not what a course may hold; the message is shown."""
+    """The upload is not what was asked for; the message is shown."""
 
 
 @dataclass(frozen=True)
@@ -45,13 +56,9 @@ def media_dir() -> Path:
     return Path(current_app.instance_path) / "media"
 
 
-def max_bytes(config) -> int:
-    return int(config["COURSE_MEDIA_MAX_MB"]) * MB
-
-
-def body_limit(config) -> int:
-    """The upload request's limit: the file and its form around it."""
-    return max_bytes(config) + MB
+def body_limit(max_bytes: int) -> int:
+    """An upload request's limit: the file and its form around it."""
+    return max_bytes + MB
 
 
 # ---------------------------------------------------------------- checking
@@ -66,6 +73,9 @@ def check(f: IO[bytes], kind: MediaKind) -> Checked:
         return _check_mp4(f, kind)
     if kind is MediaKind.VIDEO:
         raise MediaRefused(NOT_VIDEO)
+    # An ADTS frame header: 12 sync bits, then the MPEG layer bits 00 (an MP3's are not).
+    if len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0:
+        return _check_adts(f)
     return _check_mp3(f)
 
 
@@ -79,6 +89,17 @@ def _check_mp3(f: IO[bytes]) -> Checked:
     if not info.length or not info.bitrate or info.sample_rate < 8000:
         raise MediaRefused(NOT_AUDIO)
     return Checked(MediaKind.AUDIO, "audio/mpeg", "mp3", _seconds(info.length))
+
+
+def _check_adts(f: IO[bytes]) -> Checked:
+    """Raw AAC (.aac), as some Android recorders save it."""
+    try:
+        info = ADTS(f).info
+    except (MutagenError, ValueError, struct.error):
+        raise MediaRefused(NOT_AUDIO) from None
+    if not info.length or info.sample_rate < 8000:
+        raise MediaRefused(NOT_AUDIO)
+    return Checked(MediaKind.AUDIO, "audio/aac", "aac", _seconds(info.length))
 
 
 def _check_mp4(f: IO[bytes], kind: MediaKind) -> Checked:
@@ -127,6 +148,45 @@ def _seconds(length: float | None) -> int | None:
     return round(length) if length else None
 
 
+def check_upload(
+    f: IO[bytes], kind: MediaKind, *, max_bytes: int, max_seconds: int | None = None
+) -> tuple[Checked, int]:
+    """The upload checked by size, content and (if given) length: what it is and its
+    size in bytes; MediaRefused with the reason otherwise."""
+    size = size_of(f)
+    if size == 0:
+        raise MediaRefused("请选择文件")
+    if size > max_bytes:
+        raise MediaRefused(f"文件超过{max_bytes // MB}MB，请压缩后再上传")
+    checked = check(f, kind)
+    if max_seconds and (checked.duration_seconds or 0) > max_seconds:
+        limit = f"{max_seconds // 60}分钟" if max_seconds >= 60 else f"{max_seconds}秒"
+        raise MediaRefused(f"录音超过{limit}，请录制{limit}以内的讲解")
+    return checked, size
+
+
+def duration_text(seconds: int | None) -> str:
+    """3分05秒, 40秒; empty when unknown."""
+    if not seconds:
+        return ""
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes}分{seconds:02d}秒" if minutes else f"{seconds}秒"
+
+
+class StoredMedia:
+    """The columns of a feature's row for one stored file (instance/media/<stored_name>):
+    a name the server chose, never the uploader's filename."""
+
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    mime: Mapped[str] = mapped_column(sa.String(40))
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    duration_seconds: Mapped[int | None]
+
+    @property
+    def duration_text(self) -> str:
+        return duration_text(self.duration_seconds)
+
+
 # ---------------------------------------------------------------- storing
 
 
@@ -171,3 +231,19 @@ def send(stored_name: str, mime: str) -> Response:
         )
     # Sent to a logged-in person: org.privacy makes it Cache-Control: no-store.
     return response
+
+
+# ---------------------------------------------------------------- 语音讲解
+
+
+def note_max_bytes(config) -> int:
+    """The largest 语音讲解 (an audio explanation of an article or a reading)."""
+    return int(config["AUDIO_NOTE_MAX_MB"]) * MB
+
+
+def note_max_seconds(config) -> int:
+    return int(config["AUDIO_NOTE_MAX_MINUTES"]) * 60
+
+
+def note_body_limit(config) -> int:
+    return body_limit(note_max_bytes(config))
