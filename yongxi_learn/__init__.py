@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         laws,
         org,
         record,
+        reminders,
         reports,
         stats,
         study,
@@ -121,7 +122,7 @@ def _register_blueprints(app: Flask) -> None:
 
     parts = (auth, home, org, laws, training, exams, external, study, courses, stats, reports)
     parts = (*parts, record)
-    for part in (*parts, feedback, inspection, cycle):
+    for part in (*parts, feedback, inspection, cycle, reminders):
         part.register(app)
 
 

@@ -51,6 +51,7 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
     from .org import seed
     from .org.models import User
     from .org.services import SYSTEM
+    from .reminders import demo as reminders_demo
     from .reports import services as reports
     from .stats import credits, thresholds
     from .study import demo as study_demo
@@ -81,6 +82,9 @@ def load_demo(logins_path: Path, *, now, track, echo) -> list:
             echo(line)
         db.session.commit()
     for line in count_external_sheet(seed.demo_town(), now=now):
+        echo(line)
+    db.session.commit()
+    for line in reminders_demo.seed(seed.demo_town(), track=track, now=now):
         echo(line)
     db.session.commit()
     # Last year's thresholds of the district (the town is held to them), then last

@@ -24,6 +24,7 @@ from .org.models import OrgUnit, RoleGrant, User
 from .org.unit_settings import UnitSetting
 from .org.year_close import YearClose
 from .record.models import Certificate
+from .reminders.models import Reminder
 from .reports.models import ReportDraft, ReportTemplate, ReportVersion
 from .stats.threshold_models import YearThreshold
 from .study import plan_models as study_plan_models  # noqa: F401
@@ -50,6 +51,7 @@ __all__ = [
     "PendingImport",
     "Question",
     "QuestionCategory",
+    "Reminder",
     "ReportDraft",
     "ReportTemplate",
     "ReportVersion",

@@ -17,6 +17,7 @@ from .world import MARK, build, fingerprint
 # Any signed-in person, about themselves only: no object of someone else in the URL.
 SELF_SERVICE = {
     "home.index",
+    "home.todo_page",  # 待办: the learner's own open items
     "auth.profile",
     "auth.change_password",
     "auth.logout",

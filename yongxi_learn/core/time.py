@@ -42,3 +42,14 @@ def utc_to_form(value: datetime | None) -> datetime | None:
     """A stored UTC time → the naive Beijing time a datetime-local field shows."""
     local = to_local(value)
     return local.replace(tzinfo=None) if local else None
+
+
+def month_day(value: date | None) -> str:
+    """A date as a notice writes it: 12月20日 ('' for None)."""
+    return f"{value.month}月{value.day}日" if value else ""
+
+
+def local_date(value: datetime | None) -> date | None:
+    """The Beijing date of a stored UTC time."""
+    local = to_local(value)
+    return local.date() if local else None

@@ -300,6 +300,10 @@ class PersonRow:
     unit_name: str
     name: str
     completed_at: datetime | None
+    # Who it is, for 催办 (reminders): the person, their phone and unit path (privacy).
+    user_id: int = 0
+    phone: str = ""
+    unit_path: str = ""
 
     @property
     def done(self) -> bool:
@@ -311,7 +315,14 @@ def people(course: Course, user: User) -> list[PersonRow]:
     Never a position or a time spent (减负)."""
     who = audience_module.people_select(course.audience).subquery()
     rows = db.session.execute(
-        sa.select(OrgUnit.name, who.c.name, CourseCompletion.completed_at)
+        sa.select(
+            OrgUnit.name,
+            who.c.name,
+            CourseCompletion.completed_at,
+            who.c.id,
+            who.c.phone,
+            OrgUnit.path,
+        )
         .select_from(who)
         .join(OrgUnit, OrgUnit.id == who.c.unit_id)
         .outerjoin(

@@ -7,6 +7,7 @@ from ..exams.taking.views import exam_entries
 from ..extensions import db
 from ..study.summary import home_items
 from ..training.services import upcoming_for
+from .todo import todo
 
 bp = Blueprint("home", __name__)
 
@@ -23,6 +24,13 @@ def index():
         sessions=upcoming_for(current_user, utcnow()),
         study=home_items(current_user),
     )
+
+
+@bp.get("/todo")
+@login_required
+def todo_page():
+    """待办: what is due, by when, and what is left: nothing about anyone else."""
+    return render_template("home/todo.html", items=todo(current_user, now=utcnow()))
 
 
 @bp.get("/favicon.ico")

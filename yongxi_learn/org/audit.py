@@ -108,6 +108,8 @@ ACTION_LABELS = {
     "year.reopen": "重新开放年度（更正）",
     "study_list.copy_year": "复制学习清单到新年度",
     "credits.targets": "设定学时目标",
+    "reminder.sent": "已发送催办",
+    "reminder.export": "下载催办名单",
     "credits.copy_year": "复制学时目标到新年度",
     "study_list.create": "新建学习清单",
     "study_list.update": "修改学习清单",

@@ -266,3 +266,25 @@ def _record_readings(user: User, year: int) -> list[RecordReading]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class OpenList:
+    """A list of the year with something left for the person (the 待办 page)."""
+
+    study_list: StudyList
+    key_missing: int  # 重点 items still to choose (0 once the choosing has closed)
+    field_missing: int
+    unfinished: int  # items on the plan (必学 and chosen) not yet finished
+
+
+def open_lists(user: User, year: int, *, now: datetime) -> list[OpenList]:
+    """The year's lists with a choice to make (before its deadline) or items to finish."""
+    out = []
+    for lst, (chosen_key, chosen_field, unfinished) in _year_plans(user, year):
+        choosing = not plans.deadline_passed(lst, now)
+        key = max(lst.key_count - chosen_key, 0) if choosing else 0
+        field_ = max(lst.field_count - chosen_field, 0) if choosing else 0
+        if key or field_ or unfinished:
+            out.append(OpenList(lst, key, field_, unfinished))
+    return out

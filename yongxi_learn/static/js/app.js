@@ -56,3 +56,23 @@ document.addEventListener("click", function (event) {
     }
   });
 })();
+// ---- 催办: the copy button of a ready-to-copy message (the text stays selectable without it).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-copy]");
+  if (!button) {
+    return;
+  }
+  var field = document.querySelector(button.getAttribute("data-copy"));
+  if (!field) {
+    return;
+  }
+  field.select();
+  var done = function () { button.textContent = button.getAttribute("data-copied") || "已复制"; };
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    navigator.clipboard.writeText(field.value).then(done, function () {
+      if (document.execCommand("copy")) { done(); }
+    });
+  } else if (document.execCommand("copy")) {
+    done();
+  }
+});
