@@ -54,3 +54,8 @@ document.addEventListener("click", function (event) {
     }
   });
 })();
+// A table wider than the screen scrolls sideways inside its .table-wrap: a tab stop, so a
+// keyboard reaches it and its arrow keys scroll it (WCAG 2.1.1; tests/live/accessibility.py).
+Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (wrap) {
+  wrap.tabIndex = 0;
+});
