@@ -76,6 +76,23 @@ def test_every_page_each_role_reaches_passes_the_audit(mode, chromium, server, d
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:SHOWN]) + more
 
 
+def test_the_audit_finds_what_it_looks_for(chromium):
+    """The checks themselves: a page with each fault the audit fails on."""
+    page = chromium.new_page(viewport={"width": 360, "height": accessibility.HEIGHT})
+    page.set_content(
+        '<html lang="zh-CN"><head><title>t</title></head><body><main><h1>t</h1>'
+        '<input type="text" name="phone"><button></button>'
+        '<p style="color:#bbb;background:#fff">浅色文字</p>'
+        '<a href="/x" tabindex="3">跳过</a><a href="/y" tabindex="-1">藏起</a>'
+        '<a href="/z" style="outline:none">无焦点</a></main></body></html>'
+    )
+    found = "\n".join(accessibility.audit(page, "t") + accessibility.focus_problems(page))
+    page.close()
+    for fault in ("label", "button-name", "color-contrast", "positive tabindex", "tab order"):
+        assert fault in found
+    assert 'no visible focus: <a href="/z"' in found
+
+
 def _audit_role(chromium, server, demo, role, mode, audited) -> tuple[int, list[str]]:
     started = time.monotonic()
     if role == ANONYMOUS:
