@@ -38,6 +38,8 @@ FORM_STEPS = [
     ("take.wrong_book", "开始专项练习", "练习答题页"),
 ]
 ANONYMOUS = "未登录"
+# Where someone not logged in starts: the login page, and the page a certificate's QR opens.
+PUBLIC_STARTS = ["/login", "/verify"]
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +98,11 @@ def test_the_audit_finds_what_it_looks_for(chromium):
 def _audit_role(chromium, server, demo, role, mode, audited) -> tuple[int, list[str]]:
     started = time.monotonic()
     if role == ANONYMOUS:
-        urls = crawl(Browser(server.url), role, "/login", downloads=False).html_pages
+        urls = [
+            url
+            for start in PUBLIC_STARTS
+            for url in crawl(Browser(server.url), role, start, downloads=False).html_pages
+        ]
     else:
         browser = Browser(server.url)
         assert browser.log_in(*demo.logins[role]).status == 302, role
