@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app yongxi_learn
 PYTEST := $(BIN)/pytest -p no:cacheprovider
+# The browser tier: the flows, and the accessibility audit (a live-tier world, in Chromium).
+E2E := tests/e2e tests/live/test_accessibility_live.py
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
@@ -21,7 +23,8 @@ run: $(VENV)/.installed
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The whole suite on SQLite and on a throwaway PostgreSQL side by side (each keeps
-# one core busy; their logs are printed whole as each finishes), then in Chromium.
+# one core busy; their logs are printed whole as each finishes), then in Chromium
+# (tests/e2e, and the accessibility audit of every page the demo logins reach: once, on SQLite).
 test: $(VENV)/.installed-dev
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg
@@ -35,7 +38,7 @@ test-pg: $(VENV)/.installed-dev
 
 test-e2e: $(VENV)/.installed-dev
 	@if [ -x "$(CHROMIUM)" ]; then \
-		echo '$(PYTEST) -m e2e tests/e2e'; $(PYTEST) -m e2e tests/e2e; \
+		echo '$(PYTEST) -m e2e $(E2E)'; $(PYTEST) -m e2e $(E2E); \
 	elif [ "$$CI" = true ]; then \
 		echo "*** Chromium not found at $(CHROMIUM): browser tests cannot run in CI ***" >&2; \
 		exit 1; \

@@ -45,6 +45,7 @@ class Download:
 class Crawl:
     role: str
     pages: list[str] = field(default_factory=list)
+    html_pages: list[str] = field(default_factory=list)  # the pages that were HTML
     downloads: list[Download] = field(default_factory=list)  # the ones that opened
     followed: set[str] = field(default_factory=set)  # every download URL, opened or not
     problems: list[str] = field(default_factory=list)
@@ -56,16 +57,18 @@ class Crawl:
     time_spent: dict[str, set[str]] = field(default_factory=dict)
 
 
-def crawl(browser: Browser, role: str) -> Crawl:
-    return _Walker(browser, role).run()
+def crawl(browser: Browser, role: str, start: str = "/", *, downloads: bool = True) -> Crawl:
+    """``downloads=False``: the pages only (the accessibility audit), no file fetched."""
+    return _Walker(browser, role, start, downloads).run()
 
 
 class _Walker:
-    def __init__(self, browser: Browser, role: str):
+    def __init__(self, browser: Browser, role: str, start: str, downloads: bool):
         self.browser, self.result = browser, Crawl(role)
+        self.downloads = downloads
         self.origin = urlsplit(browser.base_url).netloc
-        self.queue: deque[tuple[str, str]] = deque([("/", "")])  # (path, found on)
-        self.seen = {"/"}
+        self.queue: deque[tuple[str, str]] = deque([(start, "")])  # (path, found on)
+        self.seen = {start}
         self.shapes: Counter[str] = Counter()
         self.fetched: dict[str, tuple[str, list[str]] | str] = {}  # url: (name, rows) | problem
         self.requests = 0
@@ -113,6 +116,7 @@ class _Walker:
         self.result.pages.append(path)
         if "text/html" not in headers.get("Content-Type", ""):
             return
+        self.result.html_pages.append(path)
         self.saw(path, body.decode("utf-8"), admin_page=path.startswith("/admin"))
         page = Page.parse(body.decode("utf-8"))
         for link in page.links():
@@ -120,7 +124,8 @@ class _Walker:
             if target is None:
                 continue
             if link.download:
-                self.check_download(target, link, self.download(target), page, path)
+                if self.downloads:
+                    self.check_download(target, link, self.download(target), page, path)
             elif target not in self.seen:
                 self.seen.add(target)
                 self.queue.append((target, path))
