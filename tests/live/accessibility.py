@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from yongxi_learn.auth.elder import ELDER_COOKIE, ON
-
 from axe_playwright_python.sync_playwright import Axe
 from werkzeug.exceptions import HTTPException
+
+from yongxi_learn.auth.elder import ELDER_COOKIE, ON
 
 WIDTHS = (360, 1280)  # a phone, a PC
 HEIGHT = 800
