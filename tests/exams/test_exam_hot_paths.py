@@ -86,7 +86,7 @@ def test_options_appear_in_each_persons_drawn_order_with_letters_from_a(as_cadre
         assert shown_options(block) == list(zip("ABCDEF", expected, strict=False))
         kind = "checkbox" if aq.question.type is QuestionType.MULTI else "radio"
         assert block.count(f'type="{kind}" name="q{aq.position}"') == len(expected)
-        assert f'<span class="tag">{aq.question.type.label}</span>' in block
+        assert f'<span class="tag" data-speak-part>{aq.question.type.label}</span>' in block
         assert "（10分）" in block or "（15分）" in block
         orders.append(aq.option_order)
         if aq.question.type is QuestionType.JUDGE:  # never shuffled
