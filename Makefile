@@ -23,12 +23,12 @@ run: $(VENV)/.installed
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # The whole suite on SQLite and on a throwaway PostgreSQL side by side (each keeps
-# one core busy; their logs are printed whole as each finishes), then in Chromium
-# (tests/e2e, and the accessibility audit of every page the demo logins reach: once, on SQLite).
+# one core busy; their logs are printed whole as each finishes); the browser tier
+# (tests/e2e, and the accessibility audit of every page the demo logins reach: once, on
+# SQLite) takes the core the SQLite run frees, while PostgreSQL's run goes on.
 test: $(VENV)/.installed-dev
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg
-	$(MAKE) --no-print-directory test-e2e
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-pg test-e2e
 
 test-sqlite: $(VENV)/.installed-dev
 	$(PYTEST) -m "not e2e"
