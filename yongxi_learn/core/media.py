@@ -211,6 +211,29 @@ def store(f: IO[bytes], checked: Checked) -> str:
     return name
 
 
+def accept(
+    f: IO[bytes],
+    kind: MediaKind,
+    *,
+    max_bytes: int,
+    max_seconds: int | None = None,
+    error: type[Exception] = MediaRefused,
+) -> dict:
+    """Check an upload (``check_upload``) and store it: the values of its ``StoredMedia``
+    columns, and its ``kind``. Refused: ``error`` (the feature's own) with the reason."""
+    try:
+        checked, size = check_upload(f, kind, max_bytes=max_bytes, max_seconds=max_seconds)
+    except MediaRefused as exc:
+        raise error(str(exc)) from exc
+    return {
+        "stored_name": store(f, checked),
+        "mime": checked.mime,
+        "size_bytes": size,
+        "duration_seconds": checked.duration_seconds,
+        "kind": checked.kind,
+    }
+
+
 def remove(stored_name: str) -> None:
     (media_dir() / stored_name).unlink(missing_ok=True)
 

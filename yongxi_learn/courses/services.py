@@ -273,22 +273,11 @@ def upload_media(
 ) -> CourseMedia:
     """Check the upload by content and size, then store it under a name of ours."""
     ensure_manage(actor, owner)
-    try:
-        checked, size = media.check_upload(f, kind, max_bytes=max_bytes)
-    except media.MediaRefused as exc:
-        raise CourseError(str(exc)) from exc
-    found = CourseMedia(
-        owner_unit=owner,
-        stored_name=media.store(f, checked),
-        kind=checked.kind,
-        mime=checked.mime,
-        size_bytes=size,
-        duration_seconds=checked.duration_seconds,
-        uploaded_by_id=getattr(actor.user, "id", None),
-    )
+    stored = media.accept(f, kind, max_bytes=max_bytes, error=CourseError)
+    found = CourseMedia(owner_unit=owner, uploaded_by_id=getattr(actor.user, "id", None), **stored)
     db.session.add(found)
     db.session.flush()
-    record(actor, "course.media", found, f"{checked.kind.label}，{size // 1024}KB")
+    record(actor, "course.media", found, f"{found.kind.label}，{found.size_bytes // 1024}KB")
     return found
 
 

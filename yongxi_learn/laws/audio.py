@@ -107,21 +107,12 @@ def add_note(
     unit = note_unit(actor.user) if actor.user is not None else None
     if unit is None:
         raise PermissionDenied(Perm.MANAGE_STUDY)
-    try:
-        checked, size = media.check_upload(
-            f, media.MediaKind.AUDIO, max_bytes=max_bytes, max_seconds=max_seconds
-        )
-    except media.MediaRefused as exc:
-        raise LawError(str(exc)) from exc
+    stored = media.accept(
+        f, media.MediaKind.AUDIO, max_bytes=max_bytes, max_seconds=max_seconds, error=LawError
+    )
+    del stored["kind"]  # always audio
     note = ArticleAudio(
-        article=article,
-        unit=unit,
-        uploaded_by=actor.user,
-        uploaded_at=now,
-        stored_name=media.store(f, checked),
-        mime=checked.mime,
-        size_bytes=size,
-        duration_seconds=checked.duration_seconds,
+        article=article, unit=unit, uploaded_by=actor.user, uploaded_at=now, **stored
     )
     db.session.add(note)
     db.session.flush()

@@ -67,21 +67,11 @@ def add_note(
         raise PermissionDenied(Perm.MANAGE_STUDY)
     ensure_manage(actor, reading.owner_unit)
     ensure_year_not_closed(reading.owner_unit, year_of(reading))
-    try:
-        checked, size = media.check_upload(
-            f, media.MediaKind.AUDIO, max_bytes=max_bytes, max_seconds=max_seconds
-        )
-    except media.MediaRefused as exc:
-        raise StudyError(str(exc)) from exc
-    note = ReadingAudio(
-        assignment=reading,
-        uploaded_by=actor.user,
-        uploaded_at=now,
-        stored_name=media.store(f, checked),
-        mime=checked.mime,
-        size_bytes=size,
-        duration_seconds=checked.duration_seconds,
+    stored = media.accept(
+        f, media.MediaKind.AUDIO, max_bytes=max_bytes, max_seconds=max_seconds, error=StudyError
     )
+    del stored["kind"]  # always audio
+    note = ReadingAudio(assignment=reading, uploaded_by=actor.user, uploaded_at=now, **stored)
     db.session.add(note)
     db.session.flush()
     record(actor, "reading.audio", reading, f"{reading.title}，{note.size_bytes // 1024}KB")
