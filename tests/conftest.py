@@ -337,3 +337,24 @@ def reviewer(make_user, tree):
 def learner(make_user, tree):
     """A person without any role (学员 only)."""
     return make_user("学员丙", tree["village"], category=Category.VILLAGE_CADRE)
+
+
+# ---------------------------------------------------------------- appended: the browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run, shared by tests/e2e and the accessibility audit in
+    tests/live: Playwright's sync API cannot start a second one while the first runs."""
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _require_chromium
+
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()

@@ -147,18 +147,8 @@ def make_person(live_server):
 # ---------------------------------------------------------------- the browser
 
 
-@pytest.fixture(scope="session")
-def browser():
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    finally:
-        playwright.stop()
+# ``browser`` (one Chromium for the run) is in tests/conftest.py: the accessibility audit
+# in tests/live shares it, as Playwright's sync API runs one at a time.
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _require_chromium
 from tests.gunicorn_server import GUNICORN, Browser
 from tests.live import accessibility
 from tests.live.crawl import crawl
@@ -43,14 +42,9 @@ PUBLIC_STARTS = ["/login", "/verify"]
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    _require_chromium()  # a skip, or a failure in CI
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(browser):
+    """The run's one Chromium (tests/conftest.py), shared with the browser tests."""
+    return browser
 
 
 @pytest.fixture(scope="module")
