@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
@@ -160,3 +161,14 @@ def elder_cookie(live_server) -> dict:
     """For ``context.add_cookies([...])``: this browser in 长辈模式 without touching an
     account (before logging in; a login sets the cookie from the account again)."""
     return {"name": elder.ELDER_COOKIE, "value": elder.ON, "url": live_server.url("/")}
+
+
+# A browser that stops a media download mid-way (it read the metadata it needed) resets
+# the connection; werkzeug's development server, which serves the browser tests, then
+# drops the response without closing its file (gunicorn, which serves the app, closes it).
+# Only that file, under the test's media folder, is let through.
+MEDIA_SERVER_RESET = pytest.mark.filterwarnings(
+    # (no colon in the pattern: it separates the filter's fields)
+    r"ignore:Exception ignored in. <_io\.FileIO name='[^']*/media/"
+    r"[0-9a-f]+\.\w+':pytest.PytestUnraisableExceptionWarning"
+)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.courses.media import mp3
+from tests.e2e.helpers import MEDIA_SERVER_RESET
 from yongxi_learn.core.time import utcnow
 from yongxi_learn.courses import services
 from yongxi_learn.courses.models import CourseCompletion, MediaKind, PartKind, PartProgress
@@ -60,6 +61,7 @@ def _saved_position(app, part_id) -> int | None:
         )
 
 
+@MEDIA_SERVER_RESET
 def test_a_learner_plays_reloads_resumes_and_finishes(
     live_server, make_person, page, log_in, assert_fits_phone
 ):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.courses.media import m4a
-from tests.e2e.helpers import create_exam, start_exam
+from tests.e2e.helpers import MEDIA_SERVER_RESET, create_exam, start_exam
 from yongxi_learn.extensions import db
 from yongxi_learn.laws.models import Law, LawArticle, LawKind
 from yongxi_learn.org.models import Category, OrgUnit
@@ -122,6 +122,7 @@ def test_a_law_article_is_read_and_another_button_takes_over(
     assert _spoken(page)[-1] == "第二条 另一条。|zh-CN"
 
 
+@MEDIA_SERVER_RESET
 def test_a_liaison_uploads_a_recording_from_the_phone_and_it_plays_on_the_article(
     live_server, make_person, page, log_in, assert_fits_phone, screenshot, tmp_path
 ):
