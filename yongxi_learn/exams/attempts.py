@@ -178,7 +178,14 @@ def start_attempt(
     used, on_paper = _tries_used(exam, user)
     if attempts_left(exam, used) <= 0:
         raise NoAttemptsLeft(PAPER_USES_TRY) if on_paper else NoAttemptsLeft()
-    number = (_last_number(exam, user) or 0) + 1
+    last = _last_attempt(exam, user)
+    if (
+        last is not None
+        and last.status is AttemptStatus.IN_PROGRESS
+        and last.mode is AttemptMode.ONLINE
+    ):
+        return last  # a concurrent start inserted it after the first look: that one
+    number = (last.number if last is not None else 0) + 1
     attempt = _new_attempt(exam, user, number, now, rng or secrets.SystemRandom())
     return _insert_once(attempt, exam, user, number)
 
@@ -236,6 +243,17 @@ def _tries_used(exam: Exam, user: User, *, open_online: bool = False) -> tuple[i
 ONLINE_IN_PROGRESS = sa.and_(
     Attempt.mode == AttemptMode.ONLINE, Attempt.status == AttemptStatus.IN_PROGRESS
 )
+
+
+def _last_attempt(exam: Exam, user: User) -> Attempt | None:
+    """The person's latest try at the exam (the highest number), read afresh."""
+    return db.session.scalar(
+        sa.select(Attempt)
+        .where(Attempt.exam_id == exam.id, Attempt.user_id == user.id)
+        .order_by(Attempt.number.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
 
 
 def _last_number(exam: Exam, user: User) -> int | None:
